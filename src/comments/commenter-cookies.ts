@@ -1,0 +1,70 @@
+import type { CookieOptions, Request, Response } from 'express';
+import { createCookieSealer } from '../http/sealed-cookie';
+
+// Two HttpOnly cookies:
+// - the ids of the comments this browser posted, signed, so it alone sees them while they await
+//   moderation (an id is guessable; the signature is what proves ownership);
+// - the commenter's name, email and website, only when they ticked "Save my name, email, and
+//   website", encrypted: the address never travels or sits in the browser as readable text.
+
+const ownCommentsCookie = 'marginalia_own_comments';
+const savedDetailsCookie = 'marginalia_commenter';
+const maxOwnComments = 20;
+const ownCommentsMaxAgeMs = 30 * 24 * 3600 * 1000;
+const savedDetailsMaxAgeMs = 365 * 24 * 3600 * 1000;
+
+export interface SavedDetails {
+  author: string;
+  email: string;
+  url: string;
+}
+
+function cookieOptions(req: Request, maxAge: number): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge };
+}
+
+export type CommenterCookies = ReturnType<typeof createCommenterCookies>;
+
+/** Reads and writes the commenter cookies; `secret` is the app's cookie secret. */
+export function createCommenterCookies(secret: string) {
+  const sealer = createCookieSealer(secret, 'commenter details');
+
+  function readOwnCommentIds(req: Request): number[] {
+    const value: unknown = req.signedCookies?.[ownCommentsCookie];
+    if (typeof value !== 'string') return [];
+    return value
+      .split('.')
+      .map(Number)
+      .filter((id) => Number.isSafeInteger(id) && id > 0);
+  }
+
+  return {
+    /** The ids of comments this browser posted (newest last). */
+    readOwnCommentIds,
+
+    /** Adds a comment to this browser's own ones, keeping the most recent few. */
+    rememberOwnComment(req: Request, res: Response, commentId: number): void {
+      const ids = [...readOwnCommentIds(req).filter((id) => id !== commentId), commentId].slice(-maxOwnComments);
+      res.cookie(ownCommentsCookie, ids.join('.'), { ...cookieOptions(req, ownCommentsMaxAgeMs), signed: true });
+    },
+
+    /** The details saved by the "save my details" box, or null. */
+    readSavedDetails(req: Request): SavedDetails | null {
+      const value: unknown = req.cookies?.[savedDetailsCookie];
+      const opened = typeof value === 'string' ? sealer.open(value) : null;
+      if (opened === null) return null;
+      try {
+        const parsed = JSON.parse(opened) as Partial<SavedDetails>;
+        return { author: String(parsed.author ?? ''), email: String(parsed.email ?? ''), url: String(parsed.url ?? '') };
+      } catch {
+        return null;
+      }
+    },
+
+    /** Keeps the details for next time when the box was ticked; forgets any saved ones when it was not. */
+    updateSavedDetails(req: Request, res: Response, details: SavedDetails, keep: boolean): void {
+      if (keep) res.cookie(savedDetailsCookie, sealer.seal(JSON.stringify(details)), cookieOptions(req, savedDetailsMaxAgeMs));
+      else if (req.cookies?.[savedDetailsCookie] !== undefined) res.clearCookie(savedDetailsCookie, { path: '/' });
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/** Everything commenters are told, in one place for review. */
+export const commentMessages = {
+  summary: 'Your comment could not be posted. Please correct the fields marked below.',
+  malformed: 'Your comment could not be read: some fields were sent in a form this site does not accept.',
+  notAnObject: 'The request body must be a JSON object with the fields comment, author and email.',
+  commentRequired: 'Please type your comment.',
+  authorRequired: 'Please enter your name.',
+  emailRequired: 'Please enter your email address. It will not be published.',
+  emailInvalid: 'Please enter a valid email address, like name@example.com.',
+  urlInvalid: 'Please enter a web address starting with http:// or https://, or leave the field empty.',
+  urlHasCredentials: 'Please leave the user name and password out of the web address.',
+  parentInvalid: 'The comment you are replying to could not be found. It may have been removed.',
+  notText: (label: string) => `${label} must be a single piece of text, not a list or a group of values.`,
+  invalidCharacters: (label: string) =>
+    `${label} contains characters that are not valid text (broken Unicode). Please retype it.`,
+  tooLong: (label: string, bytes: number, maxBytes: number) =>
+    `${label} is too long: ${bytes.toLocaleString('en-US')} bytes, and the limit is ${maxBytes.toLocaleString('en-US')}. ` +
+    '(Plain letters take 1 byte, accented letters 2, emoji 4.)',
+  tooFast: 'You are posting comments too quickly. Slow down.',
+  awaitingModeration: 'Your comment is awaiting moderation.',
+  closed: 'Comments are closed.',
+  closedKeepYourText: 'Here is what you wrote, so you can keep a copy:',
+  /** The heading above the comment list: "Be First to Comment", "1 Comment on “Title”", "3 Comments on “Title”". */
+  countHeading: (count: number, postTitle: string) =>
+    count === 0 ? 'Be First to Comment' : `${count.toLocaleString('en-US')} ${count === 1 ? 'Comment' : 'Comments'} on “${postTitle}”`,
+} as const;

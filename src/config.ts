@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// Every setting marginalia reads, with its default. `.env.example` and the README list the same
+// variables; a test keeps the three in step.
+
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number between ${min} and ${max}` })
+    .int(`must be a whole number between ${min} and ${max}`)
+    .min(min, `must be a whole number between ${min} and ${max}`)
+    .max(max, `must be a whole number between ${min} and ${max}`);
+
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): false | number | string[] => {
+    if (value === '' || value === 'false') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    if (value === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must not be "true": that lets any client choose its own IP address with X-Forwarded-For; ' +
+          'give the number of proxies in front of the server (e.g. 1) or their addresses',
+      });
+      return z.NEVER;
+    }
+    return value.split(',').map((part) => part.trim()).filter(Boolean);
+  });
+
+export const configSchema = z.object({
+  PORT: integer(0, 65535).default(3000).describe('TCP port the server listens on'),
+  HOST: z.string().trim().optional().describe('Address to listen on; unset means every interface'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^file:.+/, 'must be a SQLite file URL such as file:./data/marginalia.db')
+    .default('file:./data/marginalia.db')
+    .describe('SQLite database file; created and migrated at start'),
+  DB_BUSY_TIMEOUT_MS: integer(0, 600_000).default(5000).describe('How long a write waits for a lock held by another connection'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SITE_TITLE: z.string().trim().min(1, 'must not be empty').max(200).default('marginalia'),
+  SITE_TAGLINE: z.string().trim().max(300).default('Notes, and the conversations in their margins'),
+  MODERATION_MODE: z
+    .enum(['hold', 'approve'], { error: 'must be "hold" (new comments wait for a moderator) or "approve"' })
+    .default('hold'),
+  COMMENT_RATE_LIMIT: integer(1, 1_000_000).default(5).describe('Comment submissions allowed per client IP per window'),
+  COMMENT_RATE_WINDOW_SECONDS: integer(1, 86_400).default(60),
+  TRUST_PROXY: trustProxy.default(false).describe('Proxies in front of the server: a hop count or addresses'),
+  COOKIE_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)')
+    .optional()
+    .describe('Signs commenter cookies; generated and kept in the data folder when unset'),
+});
+
+export type ConfigInput = Record<string, string | undefined>;
+
+/** The validated, typed settings the rest of the app receives. */
+export type Config = Readonly<
+  Omit<z.infer<typeof configSchema>, 'DATABASE_URL'> & {
+    /** Absolute path of the SQLite file named by DATABASE_URL. */
+    databaseFile: string;
+    DATABASE_URL: string;
+  }
+>;
+
+/** A bad setting: its message is one line naming the variable, suitable for the console. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const secretKeys = new Set(['COOKIE_SECRET']);
+
+/**
+ * Validates the environment into a frozen Config. Relative database paths are resolved
+ * against `cwd`, so two servers started from one folder with different DATABASE_URLs never share a file.
+ */
+export function loadConfig(env: ConfigInput, cwd = process.cwd()): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(configSchema.shape).map((key) => [key, env[key] === '' && key !== 'TRUST_PROXY' ? undefined : env[key]]),
+  );
+  const parsed = configSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0]);
+    const shown = secretKeys.has(key) ? '' : ` (got ${JSON.stringify(env[key])})`;
+    throw new ConfigError(`Invalid configuration: ${key} ${issue.message}${shown}`);
+  }
+  const databaseFile = path.resolve(cwd, parsed.data.DATABASE_URL.slice('file:'.length));
+  return Object.freeze({ ...parsed.data, databaseFile });
+}

@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaClient } from '../generated/prisma/client';
+import { applyMigrations } from './migrations';
+
+export type Database = PrismaClient;
+
+/** The connection settings the server runs with, read back from SQLite (logged once at start). */
+export interface DatabaseSettings {
+  journalMode: string;
+  synchronous: string;
+  busyTimeoutMs: number;
+  foreignKeys: boolean;
+}
+
+export interface OpenedDatabase {
+  db: Database;
+  settings: DatabaseSettings;
+  appliedMigrations: string[];
+}
+
+const synchronousNames = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
+
+/**
+ * Creates the database file's folder, applies pending migrations, and connects Prisma with
+ * WAL journaling (readers never wait for the writer) and a busy timeout (a writer waits for a
+ * lock held by another connection instead of failing at once).
+ */
+export async function openDatabase(options: { databaseFile: string; busyTimeoutMs: number }): Promise<OpenedDatabase> {
+  mkdirSync(path.dirname(options.databaseFile), { recursive: true });
+  const appliedMigrations = await applyMigrations(options.databaseFile);
+  const db = new PrismaClient({
+    adapter: new PrismaBetterSqlite3({ url: options.databaseFile, timeout: options.busyTimeoutMs }),
+  });
+  try {
+    await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    // NORMAL in WAL mode: a commit survives a crash or kill of this process; only a power loss
+    // or OS crash can roll back the last transactions. FULL would also cover that at the cost
+    // of an fsync per comment; see the README.
+    await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
+    await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+    return { db, settings: await readDatabaseSettings(db), appliedMigrations };
+  } catch (error) {
+    await db.$disconnect();
+    throw error;
+  }
+}
+
+async function readDatabaseSettings(db: Database): Promise<DatabaseSettings> {
+  const pragma = async (name: string): Promise<unknown> => {
+    const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(`PRAGMA ${name}`);
+    return Object.values(rows[0] ?? {})[0];
+  };
+  return {
+    journalMode: String(await pragma('journal_mode')),
+    synchronous: synchronousNames[Number(await pragma('synchronous'))] ?? 'unknown',
+    busyTimeoutMs: Number(await pragma('busy_timeout')),
+    foreignKeys: Number(await pragma('foreign_keys')) === 1,
+  };
+}

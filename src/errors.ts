@@ -1,0 +1,77 @@
+// Errors a person can act on. Services throw them; the error handler (src/http/error-handler.ts)
+// turns each into a status code, a stable `code` and the message, as an HTML page or JSON.
+
+/** Per-field messages, keyed by the form field name (WordPress's: comment, author, email, url). */
+export type FieldErrors = Record<string, string>;
+
+/** Base class: an HTTP status, a stable machine-readable code and a user-facing message. */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: FieldErrors = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** 400: the request is malformed (a field sent as a list, broken JSON). */
+export class BadRequestError extends AppError {
+  constructor(message: string, fields: FieldErrors = {}, code = 'bad_request') {
+    super(400, code, message, fields);
+  }
+}
+
+/** 403: the action is not allowed here (e.g. comments are closed). */
+export class ForbiddenError extends AppError {
+  constructor(message: string, code = 'forbidden') {
+    super(403, code, message);
+  }
+}
+
+/** 404: nothing at this address. */
+export class NotFoundError extends AppError {
+  constructor(message = 'Sorry, there is nothing at this address.', code = 'not_found') {
+    super(404, code, message);
+  }
+}
+
+/** 409: the request conflicts with what is stored. */
+export class ConflictError extends AppError {
+  constructor(message: string, code = 'conflict') {
+    super(409, code, message);
+  }
+}
+
+/** 413: the body is larger than any legal request. */
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string) {
+    super(413, 'payload_too_large', message);
+  }
+}
+
+/** 415: a body in a format this endpoint does not read. */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string) {
+    super(415, 'unsupported_media_type', message);
+  }
+}
+
+/** 422: well-formed, but some fields break the rules; `fields` says which and why. */
+export class ValidationError extends AppError {
+  constructor(fields: FieldErrors, message = 'Please correct the highlighted fields.') {
+    super(422, 'validation_failed', message, fields);
+  }
+}
+
+/** 429: too many requests from this client; `retryAfterSeconds` feeds the Retry-After header. */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(429, 'too_many_requests', message);
+  }
+}

@@ -1,0 +1,56 @@
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
+import { httpMessages } from './http-messages';
+
+/** What body-parser attaches to the errors it raises (status and a `type` naming the cause). */
+interface BodyParserError {
+  status?: number;
+  type?: string;
+}
+
+/** Turns body-parser's errors into the app's own, so they look like every other error. */
+function fromBodyParser(error: BodyParserError): AppError | null {
+  switch (error.type) {
+    case 'entity.too.large':
+    case 'parameters.too.many':
+      return new PayloadTooLargeError(httpMessages.tooLarge);
+    case 'entity.parse.failed':
+      return new BadRequestError(httpMessages.invalidJson, {}, 'invalid_json');
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new UnsupportedMediaTypeError(httpMessages.unsupportedEncoding);
+    default:
+      return typeof error.status === 'number' && error.status >= 400 && error.status < 500
+        ? new AppError(error.status, 'bad_request', httpMessages.badRequest)
+        : null;
+  }
+}
+
+/** Whether the client asked for JSON: the API always does; elsewhere the Accept header decides. */
+export function wantsJson(req: Request): boolean {
+  return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+}
+
+/** Last handler of all: an unknown route is a 404 like any other error. */
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFoundError());
+
+/**
+ * The one error handler: known errors keep their status and message; anything else is a 500 with a
+ * generic message, and its cause goes to the log only, never to the client.
+ */
+export function createErrorHandler(): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const known = error instanceof AppError ? error : fromBodyParser(error as BodyParserError);
+    const appError = known ?? new AppError(500, 'internal_error', httpMessages.internal);
+    if (!known) req.log.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    res.status(appError.status);
+    if (appError.status === 429 || appError.status === 503) res.set('Cache-Control', 'no-store');
+    const body = { error: { code: appError.code, message: appError.message, fields: appError.fields } };
+    if (wantsJson(req)) {
+      res.json(body);
+      return;
+    }
+    res.render('errors/error', { title: httpMessages.titles[appError.status] ?? 'Error', error: body.error, status: appError.status });
+  };
+}

@@ -1,0 +1,34 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+// Anything that can carry a commenter's email or a session: request bodies, cookies, form fields.
+// pino-http logs none of these by default; the redaction keeps it so if someone adds them later.
+const redactedPaths = [
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'req.body',
+  '*.email',
+  '*.authorEmail',
+  '*.password',
+];
+
+// An unexpected error's message could quote input (a driver echoing a value, say); addresses in
+// error messages and stacks are masked before they reach the log.
+const emailLike = /[^\s@<>"'`(),;:]{1,64}@[^\s@<>"'`(),;:]{1,255}/g;
+
+function serializeError(error: Error): Record<string, unknown> {
+  const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  for (const key of ['message', 'stack']) {
+    if (typeof serialized[key] === 'string') serialized[key] = (serialized[key] as string).replace(emailLike, '[email]');
+  }
+  return serialized;
+}
+
+/** The app's structured logger (JSON lines on stdout, or `destination` in tests). */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    { level, redact: { paths: redactedPaths, censor: '[redacted]' }, serializers: { err: serializeError } },
+    destination,
+  );
+}
+
+export type { Logger };

@@ -1,0 +1,33 @@
+import MarkdownIt from 'markdown-it';
+import implicitFigures from 'markdown-it-implicit-figures';
+
+// Posts are written in Markdown by the site owner and rendered once, when saved. Raw HTML stays
+// off even for the owner: a post body is never a way to put script on the page.
+const markdown = new MarkdownIt({ html: false, linkify: true, typographer: true }).use(implicitFigures, {
+  // ![alt](src "caption") alone in a paragraph becomes <figure> with the title as <figcaption>.
+  figcaption: 'title',
+  lazyLoading: true,
+});
+
+const excerptLength = 240;
+
+/** The HTML of a post body. */
+export function renderPostBody(bodyMarkdown: string): string {
+  return markdown.render(bodyMarkdown);
+}
+
+/** The first paragraph of a post as plain text, cut at a word boundary near 240 characters. */
+export function excerptOf(bodyMarkdown: string): string {
+  const tokens = markdown.parse(bodyMarkdown, {});
+  const firstParagraph = tokens.findIndex((token) => token.type === 'paragraph_open');
+  const inline = firstParagraph >= 0 ? tokens[firstParagraph + 1] : undefined;
+  const text = (inline?.children ?? [])
+    .filter((child) => child.type === 'text' || child.type === 'code_inline' || child.type === 'softbreak')
+    .map((child) => (child.type === 'softbreak' ? ' ' : child.content))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (text.length <= excerptLength) return text;
+  const cut = text.slice(0, excerptLength);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), excerptLength / 2)).trimEnd()}…`;
+}

@@ -1,0 +1,22 @@
+import { Router, type RequestHandler } from 'express';
+import type { ArticlePage } from './article-page';
+import type { PostsService } from './posts-service';
+
+/** The public pages: the list of posts and each article. */
+export function createPostsRouter({ posts, articlePage }: { posts: PostsService; articlePage: ArticlePage }): Router {
+  // GET / — posts, newest first
+  const listPosts: RequestHandler = async (_req, res) => {
+    res.set('Cache-Control', 'no-cache');
+    res.render('posts/index', { title: null, posts: await posts.listNewestFirst() });
+  };
+
+  // GET /posts/:slug — the article, its comments and the "Leave a Reply" form
+  const showPost: RequestHandler<{ slug: string }> = async (req, res) => {
+    await articlePage.render(req, res, req.params.slug);
+  };
+
+  const router = Router();
+  router.get('/', listPosts);
+  router.get('/posts/:slug', showPost);
+  return router;
+}

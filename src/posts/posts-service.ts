@@ -1,0 +1,51 @@
+import { NotFoundError } from '../errors';
+import { demoPost } from './demo-post';
+import { excerptOf, renderPostBody } from './post-markdown';
+import type { PostRecord, PostSummary, PostsRepository } from './posts-repository';
+import { postMessages } from './posts-messages';
+
+export interface NewPost {
+  slug: string;
+  title: string;
+  bodyMarkdown: string;
+  authorName: string;
+  publishedAt: Date;
+  commentsOpen?: boolean;
+}
+
+export type PostsService = ReturnType<typeof createPostsService>;
+
+/** Reading and writing posts; Markdown is rendered here, once per save. */
+export function createPostsService({ repo }: { repo: PostsRepository }) {
+  return {
+    /** The post at `slug`, or a NotFoundError. */
+    async getPublished(slug: string): Promise<PostRecord> {
+      const post = await repo.findBySlug(slug);
+      if (!post) throw new NotFoundError(postMessages.notFound);
+      return post;
+    },
+
+    async listNewestFirst(): Promise<PostSummary[]> {
+      return repo.listNewestFirst();
+    },
+
+    async createPost(post: NewPost): Promise<PostRecord> {
+      return repo.create({
+        slug: post.slug,
+        title: post.title,
+        bodyMarkdown: post.bodyMarkdown,
+        bodyHtml: renderPostBody(post.bodyMarkdown),
+        excerpt: excerptOf(post.bodyMarkdown),
+        authorName: post.authorName,
+        publishedAt: post.publishedAt,
+        commentsOpen: post.commentsOpen ?? true,
+      });
+    },
+
+    /** Gives a brand-new blog something to show: one demo post, only when there is no post at all. */
+    async ensureDemoPost(now: Date): Promise<PostRecord | null> {
+      if ((await repo.count()) > 0) return null;
+      return this.createPost({ ...demoPost, publishedAt: now });
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { createApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { openDatabase, type Database } from './db/database';
+import { loadCookieSecret } from './http/cookie-secret';
+import { createLogger, type Logger } from './http/logger';
+import { createPostsRepository } from './posts/posts-repository';
+import { createPostsService } from './posts/posts-service';
+
+const shutdownGraceMs = 10_000;
+
+/** The environment, with values from an optional .env file where the environment has none. */
+function readEnvironment(): Record<string, string | undefined> {
+  const envFile = path.resolve('.env');
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+  return { ...fromFile, ...process.env };
+}
+
+function stopOnSignals(server: Server, db: Database, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    setTimeout(() => {
+      logger.error('requests still open after the grace period; exiting');
+      process.exit(1);
+    }, shutdownGraceMs).unref();
+    server.close(async () => {
+      await db.$disconnect();
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function start(config: Config): Promise<void> {
+  const logger = createLogger(config.LOG_LEVEL);
+  const { db, settings, appliedMigrations } = await openDatabase({
+    databaseFile: config.databaseFile,
+    busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS,
+  });
+  logger.info({ ...settings, appliedMigrations: appliedMigrations.map((name) => path.basename(name)) }, 'database ready');
+  const demo = await createPostsService({ repo: createPostsRepository(db) }).ensureDemoPost(new Date());
+  if (demo) logger.info({ slug: demo.slug }, 'added a demo post to the empty blog');
+
+  const cookieSecret = loadCookieSecret(config.COOKIE_SECRET, path.dirname(config.databaseFile));
+  const app = createApp({ config, db, logger, cookieSecret });
+  const announce = (): void => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    logger.info({ port }, `marginalia is serving http://localhost:${port}`);
+  };
+  const server = config.HOST ? app.listen(config.PORT, config.HOST, announce) : app.listen(config.PORT, announce);
+  server.on('error', (error) => {
+    logger.fatal({ err: error }, 'could not listen');
+    process.exit(1);
+  });
+  stopOnSignals(server, db, logger);
+}
+
+let config: Config;
+try {
+  config = loadConfig(readEnvironment());
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : String(error));
+  process.exit(1);
+}
+start(config).catch((error: unknown) => {
+  console.error(`marginalia could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

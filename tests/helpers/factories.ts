@@ -1,0 +1,52 @@
+import { renderCommentText } from '../../src/comments/comment-text';
+import type { CommentStatus } from '../../src/comments/comment-status';
+import type { Database } from '../../src/db/database';
+import { createPostsRepository } from '../../src/posts/posts-repository';
+import { createPostsService, type NewPost } from '../../src/posts/posts-service';
+
+let sequence = 0;
+const next = (): number => ++sequence;
+
+/** Adds a post through the posts service (so its Markdown is rendered as in production). */
+export async function addPost(db: Database, overrides: Partial<NewPost> = {}) {
+  const n = next();
+  return createPostsService({ repo: createPostsRepository(db) }).createPost({
+    slug: `post-${n}`,
+    title: `Post number ${n}`,
+    bodyMarkdown: `The body of post ${n}.\n\nA second paragraph.`,
+    authorName: 'Test Author',
+    publishedAt: new Date(Date.UTC(2026, 0, n)),
+    ...overrides,
+  });
+}
+
+export interface CommentOverrides {
+  status?: CommentStatus;
+  parentId?: number | null;
+  authorName?: string;
+  authorEmail?: string;
+  authorUrl?: string | null;
+  text?: string;
+  createdAt?: Date;
+}
+
+/** Adds a comment directly (for pages and lists that need existing comments in a given status). */
+export async function addComment(db: Database, postId: number, overrides: CommentOverrides = {}) {
+  const n = next();
+  const text = overrides.text ?? `Comment text ${n}`;
+  return db.comment.create({
+    data: {
+      postId,
+      parentId: overrides.parentId ?? null,
+      authorName: overrides.authorName ?? `Commenter ${n}`,
+      authorEmail: overrides.authorEmail ?? `commenter${n}@example.com`,
+      authorUrl: overrides.authorUrl ?? null,
+      text,
+      textHtml: renderCommentText(text),
+      status: overrides.status ?? 'approved',
+      ipAddress: '203.0.113.9',
+      userAgent: 'factory',
+      ...(overrides.createdAt ? { createdAt: overrides.createdAt } : {}),
+    },
+  });
+}

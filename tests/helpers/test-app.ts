@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import { createApp } from '../../src/app';
+import { loadConfig, type Config, type ConfigInput } from '../../src/config';
+import { openDatabase, type Database } from '../../src/db/database';
+import { createLogger } from '../../src/http/logger';
+
+export interface TestContext {
+  app: Express;
+  db: Database;
+  config: Config;
+  /** Every log line the app wrote, as text. */
+  logLines: string[];
+  dir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real app on a real, freshly migrated SQLite file in its own temp folder. `env` overrides the
+ * configuration as environment variables would (e.g. a tiny COMMENT_RATE_LIMIT).
+ */
+export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'marginalia-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: `file:${path.join(dir, 'test.db')}`,
+    COMMENT_RATE_LIMIT: '1000',
+    ...env,
+  });
+  const { db } = await openDatabase({ databaseFile: config.databaseFile, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const logger = createLogger(config.LOG_LEVEL, sink);
+  const app = createApp({ config, db, logger, cookieSecret: 'test-secret-that-is-at-least-32-characters' });
+  return {
+    app,
+    db,
+    config,
+    logLines,
+    dir,
+    async close() {
+      await db.$disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
