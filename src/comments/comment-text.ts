@@ -3,7 +3,7 @@ import MarkdownIt from 'markdown-it';
 
 // A comment is plain text. It is shown escaped, so nothing a commenter types is ever interpreted
 // as HTML; blank lines separate paragraphs, single line breaks are kept, and web addresses
-// (with http(s):// or www.) become links that pass no search-engine credit.
+// starting with http:// or https:// become links that pass no search-engine credit.
 
 const { escapeHtml } = new MarkdownIt().utils;
 const linkify = new LinkifyIt().set({ fuzzyLink: false, fuzzyEmail: false });

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { configSchema, loadConfig } from '../src/config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({}, '/srv/blog');
+    expect(config).toMatchObject({
+      PORT: 3000,
+      DATABASE_URL: 'file:./data/marginalia.db',
+      databaseFile: '/srv/blog/data/marginalia.db',
+      MODERATION_MODE: 'hold',
+      COMMENT_RATE_LIMIT: 5,
+      COMMENT_RATE_WINDOW_SECONDS: 60,
+      TRUST_PROXY: false,
+      DB_BUSY_TIMEOUT_MS: 5000,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'Invalid configuration: PORT must be a whole number between 0 and 65535 (got "abc")'],
+    [{ PORT: '70000' }, 'Invalid configuration: PORT must be a whole number between 0 and 65535 (got "70000")'],
+    [{ MODERATION_MODE: 'later' }, 'Invalid configuration: MODERATION_MODE must be "hold" (new comments wait for a moderator) or "approve" (got "later")'],
+    [{ DATABASE_URL: 'postgres://x' }, 'Invalid configuration: DATABASE_URL must be a SQLite file URL such as file:./data/marginalia.db (got "postgres://x")'],
+    [{ COMMENT_RATE_LIMIT: '0' }, 'Invalid configuration: COMMENT_RATE_LIMIT must be a whole number between 1 and 1000000 (got "0")'],
+  ])('stops on a bad value with one line naming the variable: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('refuses TRUST_PROXY=true, which would let clients spoof their IP', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/^Invalid configuration: TRUST_PROXY must not be "true"/);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.1' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.1']);
+  });
+
+  it('never echoes a secret in its message', () => {
+    expect(() => loadConfig({ COOKIE_SECRET: 'short-secret-value' })).toThrow(
+      'Invalid configuration: COOKIE_SECRET must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)',
+    );
+  });
+
+  it('resolves relative database paths against the working folder, so each server has its own file', () => {
+    expect(loadConfig({ DATABASE_URL: 'file:one.db' }, '/a').databaseFile).toBe('/a/one.db');
+    expect(loadConfig({ DATABASE_URL: 'file:/var/lib/m.db' }, '/a').databaseFile).toBe('/var/lib/m.db');
+  });
+});
+
+describe('configuration documentation', () => {
+  const root = path.resolve(__dirname, '..');
+  it.each(Object.keys(configSchema.shape))('documents %s in .env.example and the README', (key) => {
+    expect(readFileSync(path.join(root, '.env.example'), 'utf8')).toMatch(new RegExp(`^#? ?${key}=`, 'm'));
+    expect(readFileSync(path.join(root, 'README.md'), 'utf8')).toContain(`\`${key}\``);
+  });
+});

@@ -1,0 +1,29 @@
+/** The value of a form control in rendered HTML, decoded, or undefined when the control is absent. */
+export function fieldValue(html: string, name: string): string | undefined {
+  const textarea = new RegExp(`<textarea[^>]*name="${name}"[^>]*>([\\s\\S]*?)</textarea>`).exec(html);
+  if (textarea) return decode(textarea[1]!);
+  const input = new RegExp(`<input[^>]*name="${name}"[^>]*>`).exec(html);
+  if (!input) return undefined;
+  const value = /value="([^"]*)"/.exec(input[0]);
+  return value ? decode(value[1]!) : '';
+}
+
+/** The message shown next to a field, or undefined. */
+export function fieldError(html: string, field: string): string | undefined {
+  const match = new RegExp(`<p class="field-error" id="${field}-error">([^<]*)</p>`).exec(html);
+  return match ? decode(match[1]!) : undefined;
+}
+
+function decode(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+/** A urlencoded body from pairs (repeated keys allowed), as a browser would send it. */
+export function formBody(pairs: Record<string, string> | [string, string][]): string {
+  return new URLSearchParams(Array.isArray(pairs) ? pairs : Object.entries(pairs)).toString();
+}
