@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runServerToExit, startServer } from './helpers/server-process';
@@ -63,4 +63,17 @@ it('stops with one clear line naming a bad variable', async () => {
   const result = await runServerToExit(dir, { PORT: 'eighty' });
   expect(result.code).toBe(1);
   expect(result.stderr.trim()).toBe('Invalid configuration: PORT must be a whole number between 0 and 65535 (got "eighty")');
+});
+
+it('reads an optional .env file in its working folder; real environment variables win', async () => {
+  writeFileSync(path.join(dir, '.env'), 'SITE_TITLE="From the env file"\nSITE_TAGLINE=file tagline\nDATABASE_URL=file:./dotenv.db\n');
+  const server = await startServer(dir, { SITE_TAGLINE: 'environment tagline' });
+  try {
+    const html = await (await fetch(`${server.url}/`)).text();
+    expect(html).toContain('<a href="/" rel="home">From the env file</a>');
+    expect(html).toContain('environment tagline');
+    expect(existsSync(path.join(dir, 'dotenv.db'))).toBe(true);
+  } finally {
+    await server.stop();
+  }
 });

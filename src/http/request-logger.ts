@@ -13,8 +13,6 @@ export function createRequestLogger(logger: Logger) {
       req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-    // The error handler logs the cause of a 500 once, with the details; the access line stays short.
-    customAttributeKeys: { err: 'requestError' },
     wrapSerializers: false,
   });
 }

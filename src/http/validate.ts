@@ -15,12 +15,13 @@ export function validateBody(schema: z.ZodType, malformedMessage: string): Reque
       return next();
     }
     const fields: FieldErrors = {};
+    let bodyMessage: string | undefined;
     for (const issue of result.error.issues) {
-      const field = issue.path.length ? String(issue.path[0]) : '_body';
-      fields[field] ??= issue.message;
+      if (issue.path.length === 0) bodyMessage ??= issue.message;
+      else fields[String(issue.path[0])] ??= issue.message;
     }
     const malformed = result.error.issues.some((issue) => issue.code === 'invalid_type' || issue.code === 'invalid_union');
-    next(malformed ? new BadRequestError(fields._body ?? malformedMessage, fields) : new ValidationError(fields));
+    next(malformed ? new BadRequestError(bodyMessage ?? malformedMessage, fields) : new ValidationError(fields));
   };
 }
 

@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { ArticlePage } from './article-page';
+import { postMessages } from './posts-messages';
 import type { PostsService } from './posts-service';
 
 /** The public pages: the list of posts and each article. */
@@ -7,7 +8,7 @@ export function createPostsRouter({ posts, articlePage }: { posts: PostsService;
   // GET / — posts, newest first
   const listPosts: RequestHandler = async (_req, res) => {
     res.set('Cache-Control', 'no-cache');
-    res.render('posts/index', { title: null, posts: await posts.listNewestFirst() });
+    res.render('posts/index', { title: null, posts: await posts.listNewestFirst(), emptyMessage: postMessages.noPostsYet });
   };
 
   // GET /posts/:slug — the article, its comments and the "Leave a Reply" form

@@ -17,6 +17,19 @@ export type PostsService = ReturnType<typeof createPostsService>;
 
 /** Reading and writing posts; Markdown is rendered here, once per save. */
 export function createPostsService({ repo }: { repo: PostsRepository }) {
+  async function createPost(post: NewPost): Promise<PostRecord> {
+    return repo.create({
+      slug: post.slug,
+      title: post.title,
+      bodyMarkdown: post.bodyMarkdown,
+      bodyHtml: renderPostBody(post.bodyMarkdown),
+      excerpt: excerptOf(post.bodyMarkdown),
+      authorName: post.authorName,
+      publishedAt: post.publishedAt,
+      commentsOpen: post.commentsOpen ?? true,
+    });
+  }
+
   return {
     /** The post at `slug`, or a NotFoundError. */
     async getPublished(slug: string): Promise<PostRecord> {
@@ -29,23 +42,13 @@ export function createPostsService({ repo }: { repo: PostsRepository }) {
       return repo.listNewestFirst();
     },
 
-    async createPost(post: NewPost): Promise<PostRecord> {
-      return repo.create({
-        slug: post.slug,
-        title: post.title,
-        bodyMarkdown: post.bodyMarkdown,
-        bodyHtml: renderPostBody(post.bodyMarkdown),
-        excerpt: excerptOf(post.bodyMarkdown),
-        authorName: post.authorName,
-        publishedAt: post.publishedAt,
-        commentsOpen: post.commentsOpen ?? true,
-      });
-    },
+    /** Stores a post, rendering its Markdown once, here. */
+    createPost,
 
     /** Gives a brand-new blog something to show: one demo post, only when there is no post at all. */
     async ensureDemoPost(now: Date): Promise<PostRecord | null> {
       if ((await repo.count()) > 0) return null;
-      return this.createPost({ ...demoPost, publishedAt: now });
+      return createPost({ ...demoPost, publishedAt: now });
     },
   };
 }
