@@ -34,7 +34,7 @@ export function createApp({ config, db, logger, cookieSecret }: AppDeps): Expres
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
-  useEtaViews(app, { cache: config.NODE_ENV === 'production' });
+  useEtaViews(app, { cache: config.NODE_ENV !== 'development' });
   app.locals.site = { title: config.SITE_TITLE, tagline: config.SITE_TAGLINE };
   app.locals.formatDate = formatDate;
   app.locals.formatDateTime = formatDateTime;

@@ -39,7 +39,7 @@ export const configSchema = z.object({
     .default('file:./data/marginalia.db')
     .describe('SQLite database file; created and migrated at start'),
   DB_BUSY_TIMEOUT_MS: integer(0, 600_000).default(5000).describe('How long a write waits for a lock held by another connection'),
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production').describe('development re-reads templates on every request'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SITE_TITLE: z.string().trim().min(1, 'must not be empty').max(200).default('marginalia'),
   SITE_TAGLINE: z.string().trim().max(300).default('Notes, and the conversations in their margins'),

@@ -10,6 +10,7 @@ export const viewsDir = path.join(projectRoot, 'views');
  * every `<%= %>` by default; only `<%~ %>` prints HTML as is, and only for HTML we rendered ourselves.
  */
 export function useEtaViews(app: Express, { cache }: { cache: boolean }): void {
+  app.set('view cache', cache);
   const eta = new Eta({ views: viewsDir, cache, autoEscape: true, autoTrim: [false, 'nl'] });
   app.engine('eta', (filePath, data, done) => {
     try {
