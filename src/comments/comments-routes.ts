@@ -56,7 +56,10 @@ export function createCommentsRouter({ comments, articlePage, commenterCookies, 
     const canShowForm = error instanceof AppError && [400, 403, 409, 422, 429].includes(error.status);
     if (!canShowForm) return next(error);
     const summary = error instanceof ValidationError ? messages.summary : error.message;
-    await articlePage.render(req, res, req.params.slug, { values: formValuesOf(req.body), errors: error.fields, summary }, error.status);
+    await articlePage.render(req, res, req.params.slug, {
+      refused: { values: formValuesOf(req.body), errors: error.fields, summary },
+      status: error.status,
+    });
   };
 
   // POST /api/posts/:slug/comments — the same submission as JSON; 201 with the stored comment

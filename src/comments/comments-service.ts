@@ -27,6 +27,13 @@ export type CommentsService = ReturnType<typeof createCommentsService>;
 
 /** The public side of comments: posting one, and what a reader sees under a post. */
 export function createCommentsService({ repo, posts, moderationMode, maxThreadDepth = 5 }: CommentsServiceOptions) {
+  /** The comment a reader may reply to: an approved comment of this post, or null. */
+  async function findReplyTarget(postId: number, commentId: number | null | undefined): Promise<PublicComment | null> {
+    if (!commentId || !Number.isSafeInteger(commentId)) return null;
+    const comment = await repo.findInPost(commentId, postId);
+    return comment?.status === 'approved' ? comment : null;
+  }
+
   return {
     /** Stores a validated submission on the post at `slug`: held for moderation, or approved at once. */
     async postComment(
@@ -37,9 +44,8 @@ export function createCommentsService({ repo, posts, moderationMode, maxThreadDe
       const post = await posts.getPublished(slug);
       if (!post.commentsOpen) throw new ForbiddenError(messages.closed, 'comments_closed');
       const parentId = submission.comment_parent;
-      if (parentId !== null) {
-        const parent = await repo.findInPost(parentId, post.id);
-        if (parent?.status !== 'approved') throw new ValidationError({ comment_parent: messages.parentInvalid }, messages.parentInvalid);
+      if (parentId !== null && !(await findReplyTarget(post.id, parentId))) {
+        throw new ValidationError({ comment_parent: messages.parentInvalid }, messages.parentInvalid);
       }
       const status: CommentStatus = moderationMode === 'approve' ? 'approved' : 'pending';
       const comment = await repo.create({
@@ -65,6 +71,8 @@ export function createCommentsService({ repo, posts, moderationMode, maxThreadDe
         approvedCount: comments.filter((comment) => comment.status === 'approved').length,
       };
     },
+
+    findReplyTarget,
 
     /** The approved comments of the post at `slug`, oldest first. */
     async listApproved(slug: string): Promise<PublicComment[]> {

@@ -17,24 +17,33 @@ const emptyForm: CommentFormValues = { comment: '', author: '', email: '', url: 
 
 export type ArticlePage = ReturnType<typeof createArticlePage>;
 
-/**
- * The article page: the post, its comment threads and the "Leave a Reply" form. Shared by the
- * post route and the comment form, which shows it again with the commenter's input and errors.
- */
 export interface ArticlePageDeps {
   posts: PostsService;
   comments: CommentsService;
   commenterCookies: CommenterCookies;
 }
 
+export interface ArticlePageOptions {
+  /** A refused submission to show again, with its errors. */
+  refused?: CommentFormState;
+  /** The comment the reader chose to reply to (`?replytocom=ID`, the no-JavaScript reply flow). */
+  replyToId?: number | null;
+  status?: number;
+}
+
+/**
+ * The article page: the post, its comment threads and the "Leave a Reply" form. Shared by the
+ * post route and the comment form, which shows it again with the commenter's input and errors.
+ */
 export function createArticlePage({ posts, comments, commenterCookies }: ArticlePageDeps) {
   return {
-    async render(req: Request, res: Response, slug: string, refused?: CommentFormState, status = 200): Promise<void> {
+    async render(req: Request, res: Response, slug: string, { refused, replyToId, status = 200 }: ArticlePageOptions = {}): Promise<void> {
       const post = await posts.getPublished(slug);
       const ownCommentIds = commenterCookies.readOwnCommentIds(req);
       const { threads, approvedCount } = await comments.threadsForPost(post.id, ownCommentIds);
       const saved = refused ? null : commenterCookies.readSavedDetails(req);
       const values = refused?.values ?? (saved ? { ...emptyForm, ...saved, saveDetails: true } : emptyForm);
+      const replyTo = await comments.findReplyTarget(post.id, refused ? Number(values.parentId) : replyToId);
       // Anything personal on the page (the viewer's pending comment, their saved details, their
       // rejected input) must never be stored by a shared cache.
       const personal = Boolean(refused || saved || ownCommentIds.length);
@@ -44,7 +53,7 @@ export function createArticlePage({ posts, comments, commenterCookies }: Article
         post,
         threads,
         countHeading: commentMessages.countHeading(approvedCount, post.title),
-        form: { values, errors: refused?.errors ?? {}, summary: refused?.summary ?? null },
+        form: { values: { ...values, parentId: replyTo ? String(replyTo.id) : '0' }, replyTo, errors: refused?.errors ?? {}, summary: refused?.summary ?? null },
         messages: commentMessages,
       });
     },

@@ -12,8 +12,11 @@ export function createPostsRouter({ posts, articlePage }: { posts: PostsService;
   };
 
   // GET /posts/:slug — the article, its comments and the "Leave a Reply" form
+  // (?replytocom=ID: the form replies to that comment, WordPress's no-JavaScript reply link)
   const showPost: RequestHandler<{ slug: string }> = async (req, res) => {
-    await articlePage.render(req, res, req.params.slug);
+    const replyTo = req.query.replytocom;
+    const replyToId = typeof replyTo === 'string' && /^\d{1,15}$/.test(replyTo) ? Number(replyTo) : null;
+    await articlePage.render(req, res, req.params.slug, { replyToId });
   };
 
   const router = Router();

@@ -159,3 +159,51 @@ describe('POST /posts/:slug/comments', () => {
     expect(await ctx.db.comment.count()).toBe(before);
   });
 });
+
+describe('replying without JavaScript (?replytocom=ID)', () => {
+  it('gives every approved comment a Reply link, and the form then replies to it', async () => {
+    const post = await addPost(ctx.db);
+    const parent = await addComment(ctx.db, post.id, { authorName: 'Hal <3' });
+    const plain = await request(ctx.app).get(`/posts/${post.slug}`);
+    expect(plain.text).toContain(`<a rel="nofollow" class="comment-reply-link" href="?replytocom=${parent.id}#respond" aria-label="Reply to Hal &lt;3">Reply</a>`);
+    expect(fieldValue(plain.text, 'comment_parent')).toBe('0');
+
+    const replying = await request(ctx.app).get(`/posts/${post.slug}?replytocom=${parent.id}`);
+    expect(replying.text).toContain(`Leave a Reply to <a href="#comment-${parent.id}">Hal &lt;3</a>`);
+    expect(replying.text).toContain(`<a rel="nofollow" id="cancel-comment-reply-link" href="/posts/${post.slug}#respond">Cancel reply</a>`);
+    expect(fieldValue(replying.text, 'comment_parent')).toBe(String(parent.id));
+  });
+
+  it.each([
+    ['a pending comment', async (postId: number) => String((await addComment(ctx.db, postId, { status: 'pending' })).id)],
+    ['a comment of another post', async () => String((await addComment(ctx.db, (await addPost(ctx.db)).id)).id)],
+    ['garbage', async () => '1%20OR%201=1'],
+  ])('ignores replytocom pointing at %s', async (_case, target) => {
+    const post = await addPost(ctx.db);
+    const res = await request(ctx.app).get(`/posts/${post.slug}?replytocom=${await target(post.id)}`).expect(200);
+    expect(res.text).toContain('<h3 id="reply-title" class="comment-reply-title">Leave a Reply</h3>');
+    expect(fieldValue(res.text, 'comment_parent')).toBe('0');
+  });
+
+  it('keeps replying to the same comment when a reply is refused', async () => {
+    const post = await addPost(ctx.db);
+    const parent = await addComment(ctx.db, post.id, { authorName: 'Ivy' });
+    const res = await request(ctx.app)
+      .post(`/posts/${post.slug}/comments`)
+      .type('form')
+      .send(formBody({ comment: 'My reply', author: '', email: 'x@example.com', comment_parent: String(parent.id) }));
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(`Leave a Reply to <a href="#comment-${parent.id}">Ivy</a>`);
+    expect(fieldValue(res.text, 'comment_parent')).toBe(String(parent.id));
+  });
+
+  it('offers no Reply link on a comment that is still awaiting moderation', async () => {
+    const post = await addPost(ctx.db);
+    const agent = request.agent(ctx.app);
+    const posted = await agent.post(`/posts/${post.slug}/comments`).type('form').send(formBody(valid)).expect(303);
+    const id = String(posted.headers.location).split('#comment-')[1];
+    const page = await agent.get(`/posts/${post.slug}`);
+    expect(page.text).toContain(`id="comment-${id}"`);
+    expect(page.text).not.toContain(`replytocom=${id}`);
+  });
+});

@@ -1,3 +1,5 @@
+import { parse } from 'parse5';
+
 /** The value of a form control in rendered HTML, decoded, or undefined when the control is absent. */
 export function fieldValue(html: string, name: string): string | undefined {
   const textarea = new RegExp(`<textarea[^>]*name="${name}"[^>]*>([\\s\\S]*?)</textarea>`).exec(html);
@@ -26,4 +28,23 @@ function decode(text: string): string {
 /** A urlencoded body from pairs (repeated keys allowed), as a browser would send it. */
 export function formBody(pairs: Record<string, string> | [string, string][]): string {
   return new URLSearchParams(Array.isArray(pairs) ? pairs : Object.entries(pairs)).toString();
+}
+
+interface ParsedNode {
+  nodeName: string;
+  attrs?: { name: string; value: string }[];
+  childNodes?: ParsedNode[];
+  content?: ParsedNode;
+}
+
+/** Every element of a page as the browser would parse it: tag name and attributes. */
+export function elementsOf(html: string): { tag: string; attrs: Record<string, string> }[] {
+  const elements: { tag: string; attrs: Record<string, string> }[] = [];
+  const visit = (node: ParsedNode): void => {
+    if (node.attrs) elements.push({ tag: node.nodeName, attrs: Object.fromEntries(node.attrs.map((a) => [a.name, a.value])) });
+    for (const child of node.childNodes ?? []) visit(child);
+    if (node.content) visit(node.content);
+  };
+  visit(parse(html) as unknown as ParsedNode);
+  return elements;
 }
