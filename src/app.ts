@@ -2,6 +2,12 @@ import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import { createAdminApiRouter } from './admin/admin-api-routes';
+import { createAdminAuth } from './admin/admin-auth';
+import { adminMessages } from './admin/admin-messages';
+import { createAdminRouter } from './admin/admin-routes';
+import { createModerationRepository } from './moderation/moderation-repository';
+import { createModerationService } from './moderation/moderation-service';
 import { createCommenterCookies } from './comments/commenter-cookies';
 import { createCommentsRepository } from './comments/comments-repository';
 import { createCommentsRouter } from './comments/comments-routes';
@@ -15,6 +21,8 @@ import { createRequestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
 import { useEtaViews } from './http/views';
 import { projectRoot } from './paths';
+import { moderationDefaults } from './moderation/moderation-settings';
+import { createModerationSettingsRepository } from './moderation/moderation-settings-repository';
 import { createArticlePage } from './posts/article-page';
 import { createPostsRepository } from './posts/posts-repository';
 import { createPostsRouter } from './posts/posts-routes';
@@ -27,10 +35,12 @@ export interface AppDeps {
   logger: Logger;
   /** Signs the commenter cookies; at least 32 characters. */
   cookieSecret: string;
+  /** Signs moderator session cookies; at least 32 characters. */
+  sessionSecret: string;
 }
 
 /** The composition root: wires configuration, database and feature routers into an Express app. */
-export function createApp({ config, db, logger, cookieSecret }: AppDeps): Express {
+export function createApp({ config, db, logger, cookieSecret, sessionSecret }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
@@ -40,13 +50,18 @@ export function createApp({ config, db, logger, cookieSecret }: AppDeps): Expres
   app.locals.formatDateTime = formatDateTime;
 
   const posts = createPostsService({ repo: createPostsRepository(db) });
-  const comments = createCommentsService({
-    repo: createCommentsRepository(db),
-    posts,
-    moderationMode: config.MODERATION_MODE,
-  });
+  const settings = createModerationSettingsRepository({ db, defaults: moderationDefaults(config) });
+  const comments = createCommentsService({ repo: createCommentsRepository(db), posts, settings });
   const commenterCookies = createCommenterCookies(cookieSecret);
   const articlePage = createArticlePage({ posts, comments, commenterCookies });
+  const moderation = createModerationService({ repo: createModerationRepository(db) });
+  const auth = createAdminAuth({ user: config.ADMIN_USER, passwordHash: config.ADMIN_PASSWORD_HASH, apiToken: config.ADMIN_API_TOKEN });
+  const signInLimiter = createRateLimiter({
+    limit: config.LOGIN_RATE_LIMIT,
+    windowSeconds: config.LOGIN_RATE_WINDOW_SECONDS,
+    message: adminMessages.tooManySignIns,
+    skipSuccessfulRequests: true,
+  });
   const submissionLimiter = createRateLimiter({
     limit: config.COMMENT_RATE_LIMIT,
     windowSeconds: config.COMMENT_RATE_WINDOW_SECONDS,
@@ -59,6 +74,11 @@ export function createApp({ config, db, logger, cookieSecret }: AppDeps): Expres
   app.use(cookieParser(cookieSecret));
   app.use(createPostsRouter({ posts, articlePage }));
   app.use(createCommentsRouter({ comments, articlePage, commenterCookies, submissionLimiter }));
+  app.use('/admin/api', createAdminApiRouter({ auth, moderation, posts }));
+  app.use(
+    '/admin',
+    createAdminRouter({ db, auth, sessionSecret, idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES, signInLimiter, moderation, posts, settings }),
+  );
   app.use(notFoundHandler);
   app.use(createErrorHandler());
   return app;

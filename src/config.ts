@@ -44,11 +44,31 @@ export const configSchema = z.object({
   SITE_TITLE: z.string().trim().min(1, 'must not be empty').max(200).default('marginalia'),
   SITE_TAGLINE: z.string().trim().max(300).default('Notes, and the conversations in their margins'),
   MODERATION_MODE: z
-    .enum(['hold', 'approve'], { error: 'must be "hold" (new comments wait for a moderator) or "approve"' })
-    .default('hold'),
+    .enum(['hold', 'known', 'approve'], {
+      error: 'must be "hold" (new comments wait for a moderator), "known" (approve authors with an approved comment) or "approve"',
+    })
+    .default('hold')
+    .describe('Default moderation mode until one is saved in /admin/settings'),
+  MODERATION_MAX_LINKS: integer(0, 1000).default(2).describe('Hold comments with more links than this (default until saved in settings)'),
+  CLOSE_COMMENTS_AFTER_DAYS: integer(0, 100_000).default(0).describe('Close comments on older posts; 0 = never (default until saved)'),
   COMMENT_RATE_LIMIT: integer(1, 1_000_000).default(5).describe('Comment submissions allowed per client IP per window'),
   COMMENT_RATE_WINDOW_SECONDS: integer(1, 86_400).default(60),
   TRUST_PROXY: trustProxy.default(false).describe('Proxies in front of the server: a hop count or addresses'),
+  ADMIN_USER: z.string().trim().min(1).max(100, 'must be at most 100 characters').optional().describe('The moderator\'s user name'),
+  ADMIN_PASSWORD_HASH: z
+    .string()
+    .trim()
+    .regex(/^scrypt\$N=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'must be a hash printed by `npm run -s admin:hash-password`')
+    .optional(),
+  ADMIN_API_TOKEN: z.string().min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)').optional(),
+  ADMIN_SESSION_IDLE_MINUTES: integer(1, 7 * 24 * 60).default(60).describe('A moderator session ends after this long without a request'),
+  LOGIN_RATE_LIMIT: integer(1, 1_000_000).default(10).describe('Sign-in attempts allowed per client IP per window'),
+  LOGIN_RATE_WINDOW_SECONDS: integer(1, 86_400).default(900),
+  SESSION_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)')
+    .optional()
+    .describe('Signs moderator session cookies; generated and kept in the data folder when unset'),
   COOKIE_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)')
@@ -72,7 +92,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const secretKeys = new Set(['COOKIE_SECRET']);
+const secretKeys = new Set(['COOKIE_SECRET', 'SESSION_SECRET', 'ADMIN_API_TOKEN', 'ADMIN_PASSWORD_HASH']);
 
 /**
  * Validates the environment into a frozen Config. Relative database paths are resolved

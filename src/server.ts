@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
+import { adminMessages } from './admin/admin-messages';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
-import { loadCookieSecret } from './http/cookie-secret';
+import { loadSecret } from './http/secrets';
 import { createLogger, type Logger } from './http/logger';
 import { createPostsRepository } from './posts/posts-repository';
 import { createPostsService } from './posts/posts-service';
@@ -47,11 +48,15 @@ async function start(config: Config): Promise<void> {
     busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS,
   });
   logger.info({ ...settings, appliedMigrations: appliedMigrations.map((name) => path.basename(name)) }, 'database ready');
+  if (!config.ADMIN_USER || !config.ADMIN_PASSWORD_HASH) logger.warn(adminMessages.notConfigured);
+  if (!config.ADMIN_API_TOKEN) logger.info(adminMessages.apiNotConfigured);
   const demo = await createPostsService({ repo: createPostsRepository(db) }).ensureDemoPost(new Date());
   if (demo) logger.info({ slug: demo.slug }, 'added a demo post to the empty blog');
 
-  const cookieSecret = loadCookieSecret(config.COOKIE_SECRET, path.dirname(config.databaseFile));
-  const app = createApp({ config, db, logger, cookieSecret });
+  const dataDir = path.dirname(config.databaseFile);
+  const cookieSecret = loadSecret(config.COOKIE_SECRET, dataDir, 'cookie-secret');
+  const sessionSecret = loadSecret(config.SESSION_SECRET, dataDir, 'session-secret');
+  const app = createApp({ config, db, logger, cookieSecret, sessionSecret });
   const announce = (): void => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;

@@ -10,12 +10,6 @@ export const commentMessages = {
   urlInvalid: 'Please enter a web address starting with http:// or https://, or leave the field empty.',
   urlHasCredentials: 'Please leave the user name and password out of the web address.',
   parentInvalid: 'The comment you are replying to could not be found. It may have been removed.',
-  notText: (label: string) => `${label} must be a single piece of text, not a list or a group of values.`,
-  invalidCharacters: (label: string) =>
-    `${label} contains characters that are not valid text (broken Unicode). Please retype it.`,
-  tooLong: (label: string, bytes: number, maxBytes: number) =>
-    `${label} is too long: ${bytes.toLocaleString('en-US')} bytes, and the limit is ${maxBytes.toLocaleString('en-US')}. ` +
-    '(Plain letters take 1 byte, accented letters 2, emoji 4.)',
   tooFast: 'You are posting comments too quickly. Slow down.',
   awaitingModeration: 'Your comment is awaiting moderation.',
   closed: 'Comments are closed.',

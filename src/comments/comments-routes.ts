@@ -44,7 +44,7 @@ export function createCommentsRouter({ comments, articlePage, commenterCookies, 
   const postFromForm: RequestHandler<{ slug: string }> = async (req, res) => {
     const submission = validBody<CommentSubmission>(res);
     const { comment } = await comments.postComment(req.params.slug, submission, submitterOf(req));
-    if (comment.status === 'pending') commenterCookies.rememberOwnComment(req, res, comment.id);
+    if (comment.status !== 'approved') commenterCookies.rememberOwnComment(req, res, comment.id);
     const details = { author: submission.author, email: submission.email, url: submission.url ?? '' };
     commenterCookies.updateSavedDetails(req, res, details, submission['wp-comment-cookies-consent']);
     res.redirect(303, commentUrl(req.params.slug, comment.id));

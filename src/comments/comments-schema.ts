@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { byteLength, checkboxField, textField, textMessages } from '../validation/text-field';
 import { commentMessages as messages } from './comments-messages';
 
 // The "Leave a Reply" submission, form and JSON alike. Field names are WordPress's, so existing
@@ -7,43 +8,6 @@ import { commentMessages as messages } from './comments-messages';
 // are not part of this schema, so nothing a client sends can set them.
 
 export const commentLimits = { comment: 65_525, author: 245, email: 100, url: 200 } as const;
-
-// C0 and C1 control characters and DEL. Comments keep newline and tab; one-line fields keep neither.
-const controlCharacters = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-const lineBreaksAndTabs = /[\t\n]/g;
-
-/** NFC, CRLF → LF, control characters removed, trimmed. */
-function normalise(value: string, multiline: boolean): string {
-  const text = value.normalize('NFC').replace(/\r\n?/g, '\n').replace(controlCharacters, '');
-  return (multiline ? text : text.replace(lineBreaksAndTabs, ' ')).trim();
-}
-
-const byteLength = (value: string): number => Buffer.byteLength(value, 'utf8');
-
-interface TextRule {
-  label: string;
-  maxBytes: number;
-  requiredMessage?: string;
-  multiline?: boolean;
-}
-
-/**
- * A text field: anything but a string (a list from `a=1&a=2`, an object from JSON) is a type error,
- * which the validator answers with 400; a missing field counts as empty.
- */
-function textField({ label, maxBytes, requiredMessage, multiline = false }: TextRule) {
-  return z
-    .preprocess((value) => value ?? '', z.string({ error: messages.notText(label) }))
-    .superRefine((value, ctx) => {
-      if (!value.isWellFormed()) ctx.addIssue({ code: 'custom', message: messages.invalidCharacters(label), abort: true });
-    })
-    .transform((value) => normalise(value, multiline))
-    .superRefine((value, ctx) => {
-      if (requiredMessage && value === '') ctx.addIssue({ code: 'custom', message: requiredMessage });
-      const bytes = byteLength(value);
-      if (bytes > maxBytes) ctx.addIssue({ code: 'custom', message: messages.tooLong(label, bytes, maxBytes) });
-    });
-}
 
 const emailField = textField({ label: 'Email', maxBytes: commentLimits.email, requiredMessage: messages.emailRequired })
   // The length limit above runs first, so the address pattern only ever sees short input.
@@ -65,7 +29,7 @@ const websiteField = textField({ label: 'Website', maxBytes: commentLimits.url }
     return z.NEVER;
   }
   if (byteLength(url.href) > commentLimits.url) {
-    ctx.addIssue({ code: 'custom', message: messages.tooLong('Website', byteLength(url.href), commentLimits.url) });
+    ctx.addIssue({ code: 'custom', message: textMessages.tooLong('Website', byteLength(url.href), commentLimits.url) });
     return z.NEVER;
   }
   return url.href;
@@ -74,7 +38,7 @@ const websiteField = textField({ label: 'Website', maxBytes: commentLimits.url }
 // WordPress sends comment_parent=0 for a top-level comment.
 const parentField = z
   .preprocess((value) => (value === undefined || value === null || value === '' ? 0 : value), z.union([z.string(), z.number()], {
-    error: messages.notText('The reply target'),
+    error: textMessages.notText('The reply target'),
   }))
   .transform((value, ctx) => {
     const id = typeof value === 'number' ? value : /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : NaN;
@@ -85,11 +49,6 @@ const parentField = z
     return id === 0 ? null : id;
   });
 
-// The checkbox sends "yes" when ticked (WordPress's value); JSON clients may send true.
-const consentField = z
-  .preprocess((value) => value ?? false, z.union([z.string(), z.boolean()], { error: messages.notText('The save-my-details box') }))
-  .transform((value) => value === true || value === 'yes' || value === 'on' || value === '1');
-
 export const commentSubmissionSchema = z.object(
   {
     comment: textField({ label: 'Comment', maxBytes: commentLimits.comment, requiredMessage: messages.commentRequired, multiline: true }),
@@ -97,7 +56,8 @@ export const commentSubmissionSchema = z.object(
     email: emailField,
     url: websiteField,
     comment_parent: parentField,
-    'wp-comment-cookies-consent': consentField,
+    // WordPress's checkbox value is "yes"; JSON clients may send true.
+    'wp-comment-cookies-consent': checkboxField('The save-my-details box'),
   },
   { error: messages.notAnObject },
 );
@@ -129,3 +89,7 @@ export function formValuesOf(body: unknown): CommentFormValues {
     saveDetails: consent === true || consent === 'yes' || consent === 'on',
   };
 }
+
+/** The fields a moderator may edit, under the same rules as a submission. */
+export const commentEditSchema = commentSubmissionSchema.pick({ comment: true, author: true, email: true, url: true });
+export type CommentEdit = z.output<typeof commentEditSchema>;

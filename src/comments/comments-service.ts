@@ -1,7 +1,8 @@
 import { ForbiddenError, ValidationError } from '../errors';
 import type { PostRecord } from '../posts/posts-repository';
+import { commentsAreOpen, decideArrivalStatus } from '../moderation/moderation-rules';
+import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
 import type { PostsService } from '../posts/posts-service';
-import type { CommentStatus } from './comment-status';
 import { renderCommentText } from './comment-text';
 import { buildCommentThreads, type CommentNode } from './comment-threads';
 import { commentMessages as messages } from './comments-messages';
@@ -17,7 +18,8 @@ export interface SubmitterContext {
 export interface CommentsServiceOptions {
   repo: CommentsRepository;
   posts: PostsService;
-  moderationMode: 'hold' | 'approve';
+  settings: ModerationSettingsRepository;
+  now?: () => Date;
   maxThreadDepth?: number;
 }
 
@@ -26,7 +28,7 @@ const maxUserAgentLength = 512;
 export type CommentsService = ReturnType<typeof createCommentsService>;
 
 /** The public side of comments: posting one, and what a reader sees under a post. */
-export function createCommentsService({ repo, posts, moderationMode, maxThreadDepth = 5 }: CommentsServiceOptions) {
+export function createCommentsService({ repo, posts, settings, now = () => new Date(), maxThreadDepth = 5 }: CommentsServiceOptions) {
   /** The comment a reader may reply to: an approved comment of this post, or null. */
   async function findReplyTarget(postId: number, commentId: number | null | undefined): Promise<PublicComment | null> {
     if (!commentId || !Number.isSafeInteger(commentId)) return null;
@@ -35,30 +37,41 @@ export function createCommentsService({ repo, posts, moderationMode, maxThreadDe
   }
 
   return {
-    /** Stores a validated submission on the post at `slug`: held for moderation, or approved at once. */
+    /** Whether the post takes comments now (its own switch, and the automatic closing age). */
+    async isOpen(post: PostRecord): Promise<boolean> {
+      return commentsAreOpen(post, await settings.current(), now());
+    },
+
+    /** Stores a validated submission on the post at `slug`, with the status the moderation rules give it. */
     async postComment(
       slug: string,
       submission: CommentSubmission,
       submitter: SubmitterContext,
     ): Promise<{ post: PostRecord; comment: PublicComment }> {
       const post = await posts.getPublished(slug);
-      if (!post.commentsOpen) throw new ForbiddenError(messages.closed, 'comments_closed');
+      const rules = await settings.current();
+      if (!commentsAreOpen(post, rules, now())) throw new ForbiddenError(messages.closed, 'comments_closed');
       const parentId = submission.comment_parent;
       if (parentId !== null && !(await findReplyTarget(post.id, parentId))) {
         throw new ValidationError({ comment_parent: messages.parentInvalid }, messages.parentInvalid);
       }
-      const status: CommentStatus = moderationMode === 'approve' ? 'approved' : 'pending';
-      const comment = await repo.create({
-        postId: post.id,
-        parentId,
+      const arriving = {
         authorName: submission.author,
         authorEmail: submission.email,
         authorUrl: submission.url,
         text: submission.comment,
-        textHtml: renderCommentText(submission.comment),
-        status,
         ipAddress: submitter.ipAddress,
         userAgent: submitter.userAgent?.slice(0, maxUserAgentLength) ?? null,
+      };
+      const isKnown = rules.mode === 'known' && (await repo.hasApprovedComment(arriving.authorEmail, arriving.authorName));
+      const decision = decideArrivalStatus(arriving, rules, isKnown);
+      const comment = await repo.create({
+        ...arriving,
+        postId: post.id,
+        parentId,
+        textHtml: renderCommentText(submission.comment),
+        status: decision.status,
+        statusNote: decision.note,
       });
       return { post, comment };
     },

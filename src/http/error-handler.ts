@@ -26,9 +26,9 @@ function fromBodyParser(error: BodyParserError): AppError | null {
   }
 }
 
-/** Whether the client asked for JSON: the API always does; elsewhere the Accept header decides. */
+/** Whether the client asked for JSON: the APIs (/api, /admin/api) always do; elsewhere the Accept header decides. */
 export function wantsJson(req: Request): boolean {
-  return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+  return /^\/(admin\/)?api\//.test(req.originalUrl) || req.accepts(['html', 'json']) === 'json';
 }
 
 /** Last handler of all: an unknown route is a 404 like any other error. */

@@ -51,6 +51,7 @@ export function createArticlePage({ posts, comments, commenterCookies }: Article
       res.status(status).render('posts/article', {
         title: post.title,
         post,
+        commentsOpen: await comments.isOpen(post),
         threads,
         countHeading: commentMessages.countHeading(approvedCount, post.title),
         form: { values: { ...values, parentId: replyTo ? String(replyTo.id) : '0' }, replyTo, errors: refused?.errors ?? {}, summary: refused?.summary ?? null },

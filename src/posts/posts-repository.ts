@@ -1,4 +1,7 @@
 import type { Database } from '../db/database';
+import { Prisma } from '../generated/prisma/client';
+import { ConflictError } from '../errors';
+import { postMessages } from './posts-messages';
 
 /** A post as the public pages need it. */
 export interface PostRecord {
@@ -18,6 +21,19 @@ export interface PostSummary extends PostRecord {
 
 export interface NewPostRecord extends Omit<PostRecord, 'id'> {
   bodyMarkdown: string;
+}
+
+/** A post as the editor needs it: with its Markdown. */
+export interface EditablePost extends PostRecord {
+  bodyMarkdown: string;
+}
+
+/** A unique-constraint failure on insert or update can only be the slug. */
+function translateSlugConflict(error: unknown): never {
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+    throw new ConflictError(postMessages.slugTaken, 'slug_taken');
+  }
+  throw error;
 }
 
 const publicFields = {
@@ -52,8 +68,16 @@ export function createPostsRepository(db: Database) {
       return db.post.count();
     },
 
+    async findById(id: number): Promise<EditablePost | null> {
+      return db.post.findUnique({ where: { id }, select: { ...publicFields, bodyMarkdown: true } });
+    },
+
     async create(post: NewPostRecord): Promise<PostRecord> {
-      return db.post.create({ data: post, select: publicFields });
+      return db.post.create({ data: post, select: publicFields }).catch(translateSlugConflict);
+    },
+
+    async update(id: number, post: Omit<NewPostRecord, 'publishedAt'>): Promise<PostRecord> {
+      return db.post.update({ where: { id }, data: post, select: publicFields }).catch(translateSlugConflict);
     },
   };
 }

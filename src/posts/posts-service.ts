@@ -1,7 +1,7 @@
 import { NotFoundError } from '../errors';
 import { demoPost } from './demo-post';
 import { excerptOf, renderPostBody } from './post-markdown';
-import type { PostRecord, PostSummary, PostsRepository } from './posts-repository';
+import type { EditablePost, PostRecord, PostSummary, PostsRepository } from './posts-repository';
 import { postMessages } from './posts-messages';
 
 export interface NewPost {
@@ -17,17 +17,25 @@ export type PostsService = ReturnType<typeof createPostsService>;
 
 /** Reading and writing posts; Markdown is rendered here, once per save. */
 export function createPostsService({ repo }: { repo: PostsRepository }) {
+  const rendered = (post: Omit<NewPost, 'publishedAt'>) => ({
+    slug: post.slug,
+    title: post.title,
+    bodyMarkdown: post.bodyMarkdown,
+    bodyHtml: renderPostBody(post.bodyMarkdown),
+    excerpt: excerptOf(post.bodyMarkdown),
+    authorName: post.authorName,
+    commentsOpen: post.commentsOpen ?? true,
+  });
+
+  /** The post with its Markdown, for the editor. */
+  async function getForEditing(id: number): Promise<EditablePost> {
+    const post = await repo.findById(id);
+    if (!post) throw new NotFoundError(postMessages.notFound, 'post_not_found');
+    return post;
+  }
+
   async function createPost(post: NewPost): Promise<PostRecord> {
-    return repo.create({
-      slug: post.slug,
-      title: post.title,
-      bodyMarkdown: post.bodyMarkdown,
-      bodyHtml: renderPostBody(post.bodyMarkdown),
-      excerpt: excerptOf(post.bodyMarkdown),
-      authorName: post.authorName,
-      publishedAt: post.publishedAt,
-      commentsOpen: post.commentsOpen ?? true,
-    });
+    return repo.create({ ...rendered(post), publishedAt: post.publishedAt });
   }
 
   return {
@@ -44,6 +52,14 @@ export function createPostsService({ repo }: { repo: PostsRepository }) {
 
     /** Stores a post, rendering its Markdown once, here. */
     createPost,
+
+    getForEditing,
+
+    /** Saves an edited post (its publication date stays), rendering the Markdown again. */
+    async updatePost(id: number, post: Omit<NewPost, 'publishedAt'>): Promise<PostRecord> {
+      await getForEditing(id);
+      return repo.update(id, rendered(post));
+    },
 
     /** Gives a brand-new blog something to show: one demo post, only when there is no post at all. */
     async ensureDemoPost(now: Date): Promise<PostRecord | null> {

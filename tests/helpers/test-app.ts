@@ -40,7 +40,13 @@ export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> 
     },
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
-  const app = createApp({ config, db, logger, cookieSecret: 'test-secret-that-is-at-least-32-characters' });
+  const app = createApp({
+    config,
+    db,
+    logger,
+    cookieSecret: 'test-secret-that-is-at-least-32-characters',
+    sessionSecret: 'test-session-secret-at-least-32-characters',
+  });
   return {
     app,
     db,

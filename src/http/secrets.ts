@@ -3,12 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * The secret that signs commenter cookies: COOKIE_SECRET when set; otherwise one generated on first
- * start and kept beside the database (readable by the owner only), so restarts keep cookies valid.
+ * A signing secret: the configured value when set; otherwise one generated on first start and kept
+ * in `dataDir/fileName` (readable by the owner only), so restarts keep cookies and sessions valid.
  */
-export function loadCookieSecret(configured: string | undefined, dataDir: string): string {
+export function loadSecret(configured: string | undefined, dataDir: string, fileName: string): string {
   if (configured) return configured;
-  const file = path.join(dataDir, 'cookie-secret');
+  const file = path.join(dataDir, fileName);
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (error) {

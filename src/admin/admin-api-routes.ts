@@ -1,0 +1,123 @@
+import { Router, type Request, type RequestHandler } from 'express';
+import type { z } from 'zod';
+import { NotFoundError } from '../errors';
+import { jsonBody } from '../http/body-parsers';
+import { validateBody, validBody } from '../http/validate';
+import type { ModeratedComment } from '../moderation/moderation-repository';
+import type { ModerationService } from '../moderation/moderation-service';
+import { postInputSchema } from '../posts/posts-schema';
+import type { PostsService } from '../posts/posts-service';
+import type { AdminAuth } from './admin-auth';
+import { toNewPost } from './admin-posts-routes';
+import { bulkStatusSchema, commentListQuerySchema, commentPatchSchema } from './admin-schemas';
+
+export interface AdminApiDeps {
+  auth: AdminAuth;
+  moderation: ModerationService;
+  posts: PostsService;
+}
+
+const apiActor = 'api';
+const idParam = (req: Request<{ id: string }>): number => (/^\d{1,15}$/.test(req.params.id) ? Number(req.params.id) : 0);
+
+/** A comment as the moderator's API shows it: everything, email, IP and user agent included. */
+function toAdminJson(comment: ModeratedComment) {
+  return {
+    id: comment.id,
+    post: comment.post,
+    parentId: comment.parentId,
+    authorName: comment.authorName,
+    authorEmail: comment.authorEmail,
+    authorUrl: comment.authorUrl,
+    text: comment.text,
+    html: comment.textHtml,
+    status: comment.status,
+    ipAddress: comment.ipAddress,
+    userAgent: comment.userAgent,
+    createdAt: comment.createdAt.toISOString(),
+  };
+}
+
+/** The JSON admin API under /admin/api, for automation: `Authorization: Bearer <ADMIN_API_TOKEN>`. */
+export function createAdminApiRouter({ auth, moderation, posts }: AdminApiDeps): Router {
+  // GET /admin/api/comments?status=&post=&q=&page=
+  const listComments: RequestHandler = async (req, res) => {
+    const query = commentListQuerySchema.parse(req.query);
+    const result = await moderation.list({ status: query.status, postId: query.post, q: query.q }, query.page);
+    res.json({ comments: result.comments.map(toAdminJson), page: result.page, pages: result.pages, total: result.total });
+  };
+
+  // PATCH /admin/api/comments/:id — { status } and/or edited fields
+  const patchComment: RequestHandler<{ id: string }> = async (req, res) => {
+    const id = idParam(req);
+    const patch = validBody<z.output<typeof commentPatchSchema>>(res);
+    const current = await moderation.getComment(id);
+    const { status, ...fields } = patch;
+    if (Object.keys(fields).length > 0) {
+      await moderation.edit(id, {
+        comment: fields.comment ?? current.text,
+        author: fields.author ?? current.authorName,
+        email: fields.email ?? current.authorEmail,
+        url: fields.url !== undefined ? fields.url : current.authorUrl,
+      });
+    }
+    if (status) await moderation.setStatus([id], status, apiActor);
+    res.json({ comment: toAdminJson(await moderation.getComment(id)) });
+  };
+
+  // DELETE /admin/api/comments/:id — only from trash or spam (409 otherwise)
+  const deleteComment: RequestHandler<{ id: string }> = async (req, res) => {
+    await moderation.deletePermanently(idParam(req));
+    res.status(204).end();
+  };
+
+  // POST /admin/api/comments/bulk — { ids, status }
+  const bulkStatus: RequestHandler = async (req, res) => {
+    const { ids, status } = validBody<z.output<typeof bulkStatusSchema>>(res);
+    res.json({ changed: await moderation.setStatus(ids, status, apiActor) });
+  };
+
+  // GET /admin/api/posts
+  const listPosts: RequestHandler = async (_req, res) => {
+    res.json({ posts: await posts.listNewestFirst() });
+  };
+
+  // POST /admin/api/posts — { title, slug?, body, authorName?, commentsOpen? }
+  const createPost: RequestHandler = async (req, res) => {
+    const input = validBody<z.output<typeof postInputSchema>>(res);
+    const post = await posts.createPost({ ...toNewPost(input, 'The editor'), publishedAt: new Date() });
+    res.status(201).location(`/posts/${post.slug}`).json({ post });
+  };
+
+  // PATCH /admin/api/posts/:id — any of the fields; the rest stay as they are. The stored post is
+  // merged under the request before validation, so a partial change is checked like a whole post.
+  const mergeStoredPost: RequestHandler<{ id: string }> = async (req, res, next) => {
+    const current = await posts.getForEditing(idParam(req));
+    res.locals.currentPost = current;
+    const body: unknown = req.body;
+    if (body && typeof body === 'object' && !Array.isArray(body)) {
+      const stored = { title: current.title, slug: current.slug, body: current.bodyMarkdown, authorName: current.authorName, commentsOpen: current.commentsOpen };
+      req.body = { ...stored, ...body };
+    }
+    next();
+  };
+  const patchPost: RequestHandler<{ id: string }> = async (_req, res) => {
+    const input = validBody<z.output<typeof postInputSchema>>(res);
+    const current = res.locals.currentPost as { id: number; authorName: string };
+    const post = await posts.updatePost(current.id, toNewPost(input, current.authorName));
+    res.json({ post });
+  };
+
+  const validPost = validateBody(postInputSchema, 'The post could not be read.');
+  const router = Router();
+  router.use(auth.requireApiToken);
+  router.get('/comments', listComments);
+  router.patch('/comments/:id', jsonBody, validateBody(commentPatchSchema, 'The change could not be read.'), patchComment);
+  router.delete('/comments/:id', deleteComment);
+  router.post('/comments/bulk', jsonBody, validateBody(bulkStatusSchema, 'The request could not be read.'), bulkStatus);
+  router.get('/posts', listPosts);
+  router.post('/posts', jsonBody, validPost, createPost);
+  router.patch('/posts/:id', jsonBody, mergeStoredPost, validPost, patchPost);
+  router.use((_req, _res, next) => next(new NotFoundError()));
+  return router;
+}

@@ -1,0 +1,58 @@
+import type { RequestHandler } from 'express';
+import { AppError } from '../errors';
+import { adminMessages } from './admin-messages';
+import { safeEqual, verifyPassword } from './password';
+
+export interface AdminAccount {
+  user?: string;
+  passwordHash?: string;
+  apiToken?: string;
+}
+
+/** 503: the admin area (or its API) has no credentials configured yet. */
+export class AdminNotConfiguredError extends AppError {
+  constructor(message: string) {
+    super(503, 'admin_not_configured', message);
+  }
+}
+
+/** 401: the request did not prove who sent it. */
+export class UnauthorizedError extends AppError {
+  constructor(message: string) {
+    super(401, 'unauthorized', message);
+  }
+}
+
+export type AdminAuth = ReturnType<typeof createAdminAuth>;
+
+/** Checks the moderator's credentials and the API token, always in constant time. */
+export function createAdminAuth({ user, passwordHash, apiToken }: AdminAccount) {
+  const signInConfigured = Boolean(user && passwordHash);
+  return {
+    signInConfigured,
+    apiConfigured: Boolean(apiToken),
+
+    /**
+     * Whether these are the moderator's user name and password. The password is always hashed,
+     * even for a wrong user name, so a wrong name and a wrong password take the same time.
+     */
+    async verifyCredentials(username: string, password: string): Promise<boolean> {
+      if (!user || !passwordHash) return false;
+      const passwordOk = await verifyPassword(password, passwordHash);
+      return safeEqual(username, user) && passwordOk;
+    },
+
+    /** Refuses every admin page (503) while no moderator account is configured. */
+    requireSignInConfigured: ((_req, _res, next) => {
+      next(signInConfigured ? undefined : new AdminNotConfiguredError(adminMessages.notConfigured));
+    }) as RequestHandler,
+
+    /** The admin API: closed without a token (503), 401 without the right `Authorization: Bearer`. */
+    requireApiToken: ((req, _res, next) => {
+      if (!apiToken) return next(new AdminNotConfiguredError(adminMessages.apiNotConfigured));
+      const header = req.get('authorization') ?? '';
+      const presented = /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
+      next(presented && safeEqual(presented.trim(), apiToken) ? undefined : new UnauthorizedError(adminMessages.apiUnauthorized));
+    }) as RequestHandler,
+  };
+}

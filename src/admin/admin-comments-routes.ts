@@ -1,0 +1,97 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { commentStatuses } from '../comments/comment-status';
+import { commentEditSchema, type CommentEdit } from '../comments/comments-schema';
+import { BadRequestError } from '../errors';
+import { validateBody, validBody } from '../http/validate';
+import { moderationMessages } from '../moderation/moderation-messages';
+import { describeOutcome, type ModerationService } from '../moderation/moderation-service';
+import type { PostsService } from '../posts/posts-service';
+import { adminFormBody, redirectWithFlash, showFormAgain, typedValues } from './admin-http';
+import { adminMessages } from './admin-messages';
+import { commentListQuerySchema, moderationFormSchema, safeAdminReturn } from './admin-schemas';
+import { verifyAdminForm } from './admin-session';
+
+export interface AdminCommentsDeps {
+  moderation: ModerationService;
+  posts: PostsService;
+}
+
+const actorOf = (req: Request): string => `moderator:${req.session.user ?? 'unknown'}`;
+const idParam = (req: Request<{ id: string }>): number => (/^\d{1,15}$/.test(req.params.id) ? Number(req.params.id) : 0);
+
+/** The moderation queue: dashboard, comment list with actions, edit, delete. */
+export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDeps): Router {
+  // GET /admin — counts by status, newest pending first
+  const dashboard: RequestHandler = async (req, res) => {
+    const [counts, pending] = await Promise.all([moderation.counts(), moderation.list({ status: 'pending' }, 1)]);
+    res.render('admin/dashboard', { title: 'Dashboard', counts, pending: pending.comments, returnTo: req.originalUrl });
+  };
+
+  // GET /admin/comments?status=&post=&q=&page= — the filtered, paginated list
+  const listComments: RequestHandler = async (req, res) => {
+    const query = commentListQuerySchema.parse(req.query);
+    const [result, counts, allPosts] = await Promise.all([
+      moderation.list({ status: query.status, postId: query.post, q: query.q }, query.page),
+      moderation.counts(),
+      posts.listNewestFirst(),
+    ]);
+    res.render('admin/comments', { title: 'Comments', query, result, counts, posts: allPosts, statuses: commentStatuses, returnTo: req.originalUrl });
+  };
+
+  // POST /admin/comments/moderate — one row's button, or the bulk action on the ticked rows
+  const moderate: RequestHandler = async (req, res) => {
+    const form = moderationFormSchema.parse(req.body);
+    const returnTo = safeAdminReturn(form.returnTo);
+    if (!form.action) throw new BadRequestError(adminMessages.unknownAction);
+    if (form.ids.length === 0) return redirectWithFlash(req, res, returnTo, adminMessages.noneSelected);
+    const changed = await moderation.apply(form.action, form.ids, actorOf(req));
+    redirectWithFlash(req, res, returnTo, describeOutcome(form.action, changed));
+  };
+
+  const renderEdit = async (req: Request<{ id: string }>, res: Response, refused?: { values: Record<string, string>; errors: Record<string, string> }) => {
+    const comment = await moderation.getComment(idParam(req));
+    const values = refused?.values ?? { comment: comment.text, author: comment.authorName, email: comment.authorEmail, url: comment.authorUrl ?? '' };
+    res.render('admin/comment-edit', { title: `Edit comment ${comment.id}`, comment, values, errors: refused?.errors ?? {}, returnTo: safeAdminReturn(typeof req.query.return === 'string' ? req.query.return : values.return) });
+  };
+
+  // GET /admin/comments/:id/edit — the edit form and the comment's status history
+  const showEdit: RequestHandler<{ id: string }> = (req, res) => renderEdit(req, res);
+
+  // POST /admin/comments/:id/edit — save name, email, website and text (the public form's rules)
+  const saveEdit: RequestHandler<{ id: string }> = async (req, res) => {
+    const edit = validBody<CommentEdit>(res);
+    await moderation.edit(idParam(req), edit);
+    redirectWithFlash(req, res, safeAdminReturn(typedValues(req.body).return), adminMessages.commentSaved);
+  };
+
+  // GET /admin/comments/:id/delete — "Delete permanently?" (only from trash or spam)
+  const confirmDelete: RequestHandler<{ id: string }> = async (req, res) => {
+    const comment = await moderation.getComment(idParam(req));
+    const returnTo = safeAdminReturn(typeof req.query.return === 'string' ? req.query.return : undefined);
+    if (comment.status !== 'trash' && comment.status !== 'spam') return redirectWithFlash(req, res, returnTo, moderationMessages.deleteOnlyFromTrash);
+    res.render('admin/comment-delete', { title: 'Delete comment permanently', comment, returnTo });
+  };
+
+  // POST /admin/comments/:id/delete — delete for good
+  const deleteComment: RequestHandler<{ id: string }> = async (req, res) => {
+    await moderation.deletePermanently(idParam(req));
+    redirectWithFlash(req, res, safeAdminReturn(typedValues(req.body).return), adminMessages.commentDeleted);
+  };
+
+  const router = Router();
+  router.get('/', dashboard);
+  router.get('/comments', listComments);
+  router.post('/comments/moderate', adminFormBody, verifyAdminForm, moderate);
+  router.get('/comments/:id/edit', showEdit);
+  router.post(
+    '/comments/:id/edit',
+    adminFormBody,
+    verifyAdminForm,
+    validateBody(commentEditSchema, 'The edit could not be read.'),
+    saveEdit,
+    showFormAgain((req, res, error) => renderEdit(req as Request<{ id: string }>, res, { values: typedValues(req.body), errors: error.fields })),
+  );
+  router.get('/comments/:id/delete', confirmDelete);
+  router.post('/comments/:id/delete', adminFormBody, verifyAdminForm, deleteComment);
+  return router;
+}

@@ -1,0 +1,55 @@
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { AppError, UnsupportedMediaTypeError } from '../errors';
+import { httpMessages } from '../http/http-messages';
+import { csrfTokenFor } from './admin-session';
+
+// Pieces every admin page shares.
+
+/** Admin forms are urlencoded; a post body may be long Markdown, so the limit is larger than the public one. */
+export const adminFormBody: RequestHandler[] = [
+  (req, _res, next) => next(req.is('application/x-www-form-urlencoded') ? undefined : new UnsupportedMediaTypeError(httpMessages.formOnly)),
+  express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 1000 }),
+];
+
+/** Signed-in pages: anyone without a session goes to the sign-in page (nothing else is revealed). */
+export const requireModerator: RequestHandler = (req, res, next) => {
+  if (req.session.user) return next();
+  const returnTo = req.method === 'GET' ? req.originalUrl : '/admin';
+  res.redirect(303, `/admin/login?next=${encodeURIComponent(returnTo)}`);
+};
+
+/** What every signed-in page's layout needs: who, the CSRF token for its forms, and a one-off confirmation. */
+export const adminPageLocals: RequestHandler = (req, res, next) => {
+  res.locals.moderator = req.session.user;
+  res.locals.csrfToken = csrfTokenFor(req);
+  res.locals.flash = req.session.flash ?? null;
+  delete req.session.flash;
+  next();
+};
+
+/** Leaves a one-line confirmation for the next page, then goes there (post/redirect/get). */
+export function redirectWithFlash(req: Request, res: Response, to: string, message: string): void {
+  req.session.flash = message;
+  res.redirect(303, to);
+}
+
+/** The form values as typed (strings only), to show a refused form again. */
+export function typedValues(body: unknown): Record<string, string> {
+  const raw = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(raw).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
+}
+
+/**
+ * An error middleware that shows a refused admin form again (with what was typed and why) for
+ * the errors a person can fix: 400, 409, 422, 429. Anything else goes to the generic handler.
+ */
+export function showFormAgain(
+  render: (req: Request, res: Response, error: AppError) => Promise<void> | void,
+  statuses: readonly number[] = [400, 409, 422, 429],
+): ErrorRequestHandler {
+  return async (error, req, res, next) => {
+    if (!(error instanceof AppError) || !statuses.includes(error.status)) return next(error);
+    res.status(error.status);
+    await render(req, res, error);
+  };
+}

@@ -1,0 +1,21 @@
+/** Everything the moderator is told, in one place for review. */
+export const adminMessages = {
+  notConfigured:
+    'The admin area is not set up yet. Set ADMIN_USER, and ADMIN_PASSWORD_HASH to the line printed by ' +
+    '`npm run -s admin:hash-password`, then restart the server.',
+  apiNotConfigured: 'The admin API is closed. Set ADMIN_API_TOKEN (32 or more characters) and restart the server to open it.',
+  apiUnauthorized: 'Send the admin API token as "Authorization: Bearer <token>".',
+  signInFailed: 'The user name or password is incorrect.',
+  signInRequired: 'Please enter your user name and password.',
+  tooManySignIns: 'Too many sign-in attempts from your address. Please wait 15 minutes and try again.',
+  csrfFailed: 'This form has expired or did not come from this site. Please go back, reload the page and try again.',
+  signedOut: 'You have signed out.',
+  sessionExpired: 'Please sign in to continue.',
+  noneSelected: 'Select at least one comment first.',
+  unknownAction: 'That action is not available.',
+  postNotFound: 'That post does not exist.',
+  settingsSaved: 'Settings saved.',
+  postSaved: 'Post saved.',
+  commentSaved: 'Comment saved.',
+  commentDeleted: 'Comment deleted permanently.',
+} as const;

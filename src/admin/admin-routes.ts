@@ -1,0 +1,44 @@
+import { Router, type RequestHandler } from 'express';
+import type { Database } from '../db/database';
+import type { ModerationService } from '../moderation/moderation-service';
+import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
+import type { PostsService } from '../posts/posts-service';
+import type { AdminAuth } from './admin-auth';
+import { createAdminCommentsRouter } from './admin-comments-routes';
+import { adminPageLocals, requireModerator } from './admin-http';
+import { createAdminPostsRouter } from './admin-posts-routes';
+import { createAdminSession } from './admin-session';
+import { createAdminSettingsRouter } from './admin-settings-routes';
+import { createSignInRouter } from './sign-in-routes';
+
+export interface AdminRouterDeps {
+  db: Database;
+  auth: AdminAuth;
+  sessionSecret: string;
+  idleMinutes: number;
+  signInLimiter: RequestHandler;
+  moderation: ModerationService;
+  posts: PostsService;
+  settings: ModerationSettingsRepository;
+}
+
+/**
+ * The admin area under /admin: closed (503) until a moderator account is configured; then
+ * sign-in, and every other page behind a session.
+ */
+export function createAdminRouter(deps: AdminRouterDeps): Router {
+  const router = Router();
+  router.use(deps.auth.requireSignInConfigured);
+  router.use(createAdminSession({ db: deps.db, secret: deps.sessionSecret, idleMinutes: deps.idleMinutes }));
+  router.use((_req, res, next) => {
+    // Admin pages show emails and IPs: never cached anywhere, never indexed.
+    res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow' });
+    next();
+  });
+  router.use(createSignInRouter({ auth: deps.auth, signInLimiter: deps.signInLimiter }));
+  router.use(requireModerator, adminPageLocals);
+  router.use(createAdminCommentsRouter({ moderation: deps.moderation, posts: deps.posts }));
+  router.use(createAdminPostsRouter({ posts: deps.posts }));
+  router.use(createAdminSettingsRouter({ settings: deps.settings }));
+  return router;
+}

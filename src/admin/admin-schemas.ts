@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { commentStatuses } from '../comments/comment-status';
+import { commentEditSchema } from '../comments/comments-schema';
+import { moderationActions } from '../moderation/moderation-service';
+import { textField, textMessages } from '../validation/text-field';
+import { adminMessages } from './admin-messages';
+
+/** The sign-in form. The password is compared as typed (no trimming or normalising). */
+export const signInSchema = z.object({
+  username: textField({ label: 'User name', maxBytes: 200, requiredMessage: adminMessages.signInRequired }),
+  password: z
+    .preprocess((value) => value ?? '', z.string({ error: textMessages.notText('Password') }))
+    .refine((value) => value.length > 0, adminMessages.signInRequired)
+    .refine((value) => value.length <= 1024, 'That password is too long.'),
+});
+export type SignIn = z.output<typeof signInSchema>;
+
+const positiveId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/** The comment list's filters. Unreadable values fall back to "no filter" rather than failing. */
+export const commentListQuerySchema = z.object({
+  status: z.enum(commentStatuses).optional().catch(undefined),
+  post: positiveId.optional().catch(undefined),
+  q: z.string().trim().max(200).optional().catch(undefined),
+  page: positiveId.max(100_000).default(1).catch(1),
+});
+export type CommentListQuery = z.output<typeof commentListQuerySchema>;
+
+const idList = z
+  .preprocess((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]), z.array(positiveId).max(500, 'At most 500 comments at once.'));
+
+/**
+ * The moderation form: one button per row (`single=approve:12`) or the bulk action on the ticked
+ * boxes (`bulk_action=spam&ids=3&ids=4`), then back to `return`, the page the moderator was on.
+ */
+export const moderationFormSchema = z
+  .object({
+    single: z.string().regex(new RegExp(`^(${moderationActions.join('|')}):\\d{1,15}$`)).optional().catch(undefined),
+    bulk_action: z.enum(moderationActions).optional().catch(undefined),
+    ids: idList,
+    return: z.string().optional(),
+  })
+  .transform(({ single, bulk_action, ids, return: returnTo }) => {
+    const [action, id] = single ? (single.split(':') as [(typeof moderationActions)[number], string]) : [bulk_action, undefined];
+    return { action, ids: id ? [Number(id)] : ids, returnTo };
+  });
+
+/** PATCH /admin/api/comments/:id — a new status and/or edited fields, under the public form's rules. */
+export const commentPatchSchema = commentEditSchema.partial().extend({
+  status: z.enum(commentStatuses, { error: `status must be one of: ${commentStatuses.join(', ')}.` }).optional(),
+});
+
+/** POST /admin/api/comments/bulk */
+export const bulkStatusSchema = z.object({
+  ids: z.array(positiveId, { error: 'ids must be a list of comment ids.' }).min(1, adminMessages.noneSelected).max(500, 'At most 500 comments at once.'),
+  status: z.enum(commentStatuses, { error: `status must be one of: ${commentStatuses.join(', ')}.` }),
+});
+
+/** Only pages of the admin area are places to return to after an action. */
+export function safeAdminReturn(target: string | undefined, fallback = '/admin/comments'): string {
+  return target && /^\/admin(\/[\w/-]*)?(\?[^#\s]*)?$/.test(target) ? target : fallback;
+}

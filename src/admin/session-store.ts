@@ -1,0 +1,60 @@
+import session, { type SessionData } from 'express-session';
+import type { Database } from '../db/database';
+
+const pruneEveryMs = 60 * 60 * 1000;
+
+/**
+ * express-session's store on the app's own database connection: moderator sessions survive a
+ * restart, and signing out deletes the row, so a copied cookie is worthless afterwards.
+ * Expired rows are ignored on read and pruned at most once an hour.
+ */
+export class PrismaSessionStore extends session.Store {
+  private lastPrune = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly idleMs: number,
+  ) {
+    super();
+  }
+
+  private expiryOf(data: SessionData): Date {
+    return data.cookie?.expires ? new Date(data.cookie.expires) : new Date(Date.now() + this.idleMs);
+  }
+
+  override get(sid: string, done: (error: unknown, data?: SessionData | null) => void): void {
+    this.db.adminSession
+      .findUnique({ where: { sid } })
+      .then((row) => done(null, row && row.expiresAt.getTime() > Date.now() ? (JSON.parse(row.data) as SessionData) : null))
+      .catch(done);
+  }
+
+  override set(sid: string, data: SessionData, done?: (error?: unknown) => void): void {
+    const row = { data: JSON.stringify(data), expiresAt: this.expiryOf(data) };
+    this.db.adminSession
+      .upsert({ where: { sid }, create: { sid, ...row }, update: row })
+      .then(() => this.pruneExpired())
+      .then(() => done?.())
+      .catch((error: unknown) => done?.(error));
+  }
+
+  override touch(sid: string, data: SessionData, done?: (error?: unknown) => void): void {
+    this.db.adminSession
+      .updateMany({ where: { sid }, data: { expiresAt: this.expiryOf(data) } })
+      .then(() => done?.())
+      .catch((error: unknown) => done?.(error));
+  }
+
+  override destroy(sid: string, done?: (error?: unknown) => void): void {
+    this.db.adminSession
+      .deleteMany({ where: { sid } })
+      .then(() => done?.())
+      .catch((error: unknown) => done?.(error));
+  }
+
+  private async pruneExpired(): Promise<void> {
+    if (Date.now() - this.lastPrune < pruneEveryMs) return;
+    this.lastPrune = Date.now();
+    await this.db.adminSession.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  }
+}

@@ -1,0 +1,138 @@
+import type { CommentStatus } from '../comments/comment-status';
+import type { Database } from '../db/database';
+
+/** A comment as the moderator sees it: everything, including email, IP and user agent. */
+export interface ModeratedComment {
+  id: number;
+  post: { id: number; slug: string; title: string };
+  parentId: number | null;
+  authorName: string;
+  authorEmail: string;
+  authorUrl: string | null;
+  text: string;
+  textHtml: string;
+  status: CommentStatus;
+  ipAddress: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+}
+
+export interface StatusChange {
+  fromStatus: CommentStatus | null;
+  toStatus: CommentStatus;
+  actor: string;
+  note: string | null;
+  createdAt: Date;
+}
+
+export interface CommentFilter {
+  status?: CommentStatus;
+  postId?: number;
+  /** Searched in author name, email and text. */
+  q?: string;
+}
+
+export interface CommentEdit {
+  authorName: string;
+  authorEmail: string;
+  authorUrl: string | null;
+  text: string;
+  textHtml: string;
+}
+
+const moderatedFields = {
+  id: true,
+  post: { select: { id: true, slug: true, title: true } },
+  parentId: true,
+  authorName: true,
+  authorEmail: true,
+  authorUrl: true,
+  text: true,
+  textHtml: true,
+  status: true,
+  ipAddress: true,
+  userAgent: true,
+  createdAt: true,
+} as const;
+
+function whereOf({ status, postId, q }: CommentFilter) {
+  return {
+    ...(status ? { status } : {}),
+    ...(postId ? { postId } : {}),
+    ...(q ? { OR: [{ authorName: { contains: q } }, { authorEmail: { contains: q } }, { text: { contains: q } }] } : {}),
+  };
+}
+
+const asModerated = <T extends { status: string }>(row: T) => ({ ...row, status: row.status as CommentStatus });
+
+export type ModerationRepository = ReturnType<typeof createModerationRepository>;
+
+/** Prisma access for the moderator's view of comments and their status history. */
+export function createModerationRepository(db: Database) {
+  return {
+    async countByStatus(): Promise<Record<string, number>> {
+      const groups = await db.comment.groupBy({ by: ['status'], _count: { _all: true } });
+      return Object.fromEntries(groups.map((group) => [group.status, group._count._all]));
+    },
+
+    /** Newest first. */
+    async list(filter: CommentFilter, skip: number, take: number): Promise<{ comments: ModeratedComment[]; total: number }> {
+      const where = whereOf(filter);
+      const [rows, total] = await Promise.all([
+        db.comment.findMany({ where, select: moderatedFields, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip, take }),
+        db.comment.count({ where }),
+      ]);
+      return { comments: rows.map(asModerated), total };
+    },
+
+    async findById(id: number): Promise<(ModeratedComment & { history: StatusChange[] }) | null> {
+      const row = await db.comment.findUnique({
+        where: { id },
+        select: { ...moderatedFields, statusChanges: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+      });
+      if (!row) return null;
+      const { statusChanges, ...comment } = row;
+      const history = statusChanges.map((change) => ({
+        fromStatus: change.fromStatus as CommentStatus | null,
+        toStatus: change.toStatus as CommentStatus,
+        actor: change.actor,
+        note: change.note,
+        createdAt: change.createdAt,
+      }));
+      return { ...asModerated(comment), history };
+    },
+
+    async statusesOf(ids: readonly number[]): Promise<{ id: number; status: CommentStatus }[]> {
+      const rows = await db.comment.findMany({ where: { id: { in: [...ids] } }, select: { id: true, status: true } });
+      return rows.map(asModerated);
+    },
+
+    /** The status each comment had before it was last moved to the trash (for "restore"). */
+    async statusesBeforeTrash(ids: readonly number[]): Promise<Map<number, CommentStatus>> {
+      const changes = await db.commentStatusChange.findMany({
+        where: { commentId: { in: [...ids] }, toStatus: 'trash' },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        select: { commentId: true, fromStatus: true },
+      });
+      return new Map(changes.filter((change) => change.fromStatus).map((change) => [change.commentId, change.fromStatus as CommentStatus]));
+    },
+
+    /** Moves each comment to its new status and records the change, all in one transaction. */
+    async applyStatusChanges(changes: { id: number; from: CommentStatus; to: CommentStatus }[], actor: string): Promise<void> {
+      await db.$transaction([
+        ...changes.map(({ id, to }) => db.comment.update({ where: { id }, data: { status: to } })),
+        db.commentStatusChange.createMany({
+          data: changes.map(({ id, from, to }) => ({ commentId: id, fromStatus: from, toStatus: to, actor })),
+        }),
+      ]);
+    },
+
+    async update(id: number, edit: CommentEdit): Promise<void> {
+      await db.comment.update({ where: { id }, data: edit });
+    },
+
+    async delete(id: number): Promise<void> {
+      await db.comment.delete({ where: { id } });
+    },
+  };
+}

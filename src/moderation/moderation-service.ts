@@ -1,0 +1,108 @@
+import { renderCommentText } from '../comments/comment-text';
+import type { CommentStatus } from '../comments/comment-status';
+import { ConflictError, NotFoundError } from '../errors';
+import { moderationMessages } from './moderation-messages';
+import type { CommentFilter, ModeratedComment, ModerationRepository } from './moderation-repository';
+
+/** What a moderator can do to a comment, as WordPress names it. */
+export const moderationActions = ['approve', 'unapprove', 'spam', 'notspam', 'trash', 'restore'] as const;
+export type ModerationAction = (typeof moderationActions)[number];
+
+const actionTargets: Record<Exclude<ModerationAction, 'restore'>, CommentStatus> = {
+  approve: 'approved',
+  unapprove: 'pending',
+  spam: 'spam',
+  notspam: 'pending',
+  trash: 'trash',
+};
+
+const pastTense: Record<ModerationAction, string> = {
+  approve: 'approved',
+  unapprove: 'unapproved',
+  spam: 'marked as spam',
+  notspam: 'marked as not spam',
+  trash: 'moved to the trash',
+  restore: 'restored from the trash',
+};
+
+/** "1 comment approved." / "3 comments moved to the trash." / "No comment needed that change." */
+export function describeOutcome(action: ModerationAction, changed: number): string {
+  if (changed === 0) return moderationMessages.noChange;
+  return `${changed} ${changed === 1 ? 'comment' : 'comments'} ${pastTense[action]}.`;
+}
+
+export interface EditedComment {
+  author: string;
+  email: string;
+  url: string | null;
+  comment: string;
+}
+
+export const adminPageSize = 20;
+
+export type ModerationService = ReturnType<typeof createModerationService>;
+
+/** The moderator's work on comments: the queue, status changes (recorded), edits and deletion. */
+export function createModerationService({ repo }: { repo: ModerationRepository }) {
+  async function getComment(id: number) {
+    const comment = await repo.findById(id);
+    if (!comment) throw new NotFoundError(moderationMessages.commentNotFound, 'comment_not_found');
+    return comment;
+  }
+
+  /** Moves the comments to their target statuses; returns how many changed. */
+  async function moveTo(ids: readonly number[], targetOf: (current: CommentStatus, id: number) => CommentStatus | null, actor: string) {
+    const current = await repo.statusesOf(ids);
+    const changes = current
+      .map(({ id, status }) => ({ id, from: status, to: targetOf(status, id) }))
+      .filter((change): change is { id: number; from: CommentStatus; to: CommentStatus } => change.to !== null && change.to !== change.from);
+    if (changes.length) await repo.applyStatusChanges(changes, actor);
+    return changes.length;
+  }
+
+  return {
+    async counts(): Promise<Record<CommentStatus, number>> {
+      const counts = await repo.countByStatus();
+      return { pending: counts.pending ?? 0, approved: counts.approved ?? 0, spam: counts.spam ?? 0, trash: counts.trash ?? 0 };
+    },
+
+    async list(filter: CommentFilter, page: number): Promise<{ comments: ModeratedComment[]; total: number; page: number; pages: number }> {
+      const { comments, total } = await repo.list(filter, (page - 1) * adminPageSize, adminPageSize);
+      return { comments, total, page, pages: Math.max(1, Math.ceil(total / adminPageSize)) };
+    },
+
+    getComment,
+
+    /** Applies a moderation action to each comment; "restore" returns a comment to where it was before the trash. */
+    async apply(action: ModerationAction, ids: readonly number[], actor: string): Promise<number> {
+      if (action !== 'restore') return moveTo(ids, () => actionTargets[action], actor);
+      const previous = await repo.statusesBeforeTrash(ids);
+      return moveTo(ids, (status, id) => (status === 'trash' ? (previous.get(id) ?? 'pending') : null), actor);
+    },
+
+    /** Sets a status directly (the admin API); returns how many changed. */
+    async setStatus(ids: readonly number[], status: CommentStatus, actor: string): Promise<number> {
+      return moveTo(ids, () => status, actor);
+    },
+
+    async edit(id: number, edited: EditedComment): Promise<void> {
+      await getComment(id);
+      await repo.update(id, {
+        authorName: edited.author,
+        authorEmail: edited.email,
+        authorUrl: edited.url,
+        text: edited.comment,
+        textHtml: renderCommentText(edited.comment),
+      });
+    },
+
+    /** Deletes for good; only from the trash or spam, so nothing is lost by one wrong click. */
+    async deletePermanently(id: number): Promise<void> {
+      const comment = await getComment(id);
+      if (comment.status !== 'trash' && comment.status !== 'spam') {
+        throw new ConflictError(moderationMessages.deleteOnlyFromTrash, 'not_in_trash');
+      }
+      await repo.delete(id);
+    },
+  };
+}

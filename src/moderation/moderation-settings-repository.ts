@@ -1,0 +1,46 @@
+import type { Database } from '../db/database';
+import type { ModerationMode, ModerationSettings } from './moderation-settings';
+
+export type ModerationSettingsRepository = ReturnType<typeof createModerationSettingsRepository>;
+
+const settingsRowId = 1;
+
+/**
+ * The moderation rules in force: the saved row, or the environment's defaults until one is saved.
+ * Read on every comment, so the current value is kept in memory; this process is the only writer.
+ */
+export function createModerationSettingsRepository({ db, defaults }: { db: Database; defaults: ModerationSettings }) {
+  let cached: ModerationSettings | null = null;
+
+  return {
+    async current(): Promise<ModerationSettings> {
+      if (cached) return cached;
+      const row = await db.moderationSettings.findUnique({ where: { id: settingsRowId } });
+      cached = row
+        ? {
+            mode: row.mode as ModerationMode,
+            maxLinks: row.maxLinks,
+            moderationWords: row.moderationWords ? row.moderationWords.split('\n') : [],
+            disallowedWords: row.disallowedWords ? row.disallowedWords.split('\n') : [],
+            wordMatch: row.wordMatch === 'whole' ? 'whole' : 'substring',
+            closeAfterDays: row.closeAfterDays,
+          }
+        : defaults;
+      return cached;
+    },
+
+    async update(settings: ModerationSettings): Promise<ModerationSettings> {
+      const row = {
+        mode: settings.mode,
+        maxLinks: settings.maxLinks,
+        moderationWords: settings.moderationWords.join('\n'),
+        disallowedWords: settings.disallowedWords.join('\n'),
+        wordMatch: settings.wordMatch,
+        closeAfterDays: settings.closeAfterDays,
+      };
+      await db.moderationSettings.upsert({ where: { id: settingsRowId }, create: { id: settingsRowId, ...row }, update: row });
+      cached = { ...settings };
+      return cached;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/** How new comments are treated: held for a moderator, approved for known authors, or approved. */
+export const moderationModes = ['hold', 'known', 'approve'] as const;
+export type ModerationMode = (typeof moderationModes)[number];
+export const wordMatches = ['substring', 'whole'] as const;
+
+/** The moderation rules in force (stored in the database, edited in /admin/settings). */
+export interface ModerationSettings {
+  mode: ModerationMode;
+  maxLinks: number;
+  /** Lower-case, trimmed, one entry per word or phrase. */
+  moderationWords: string[];
+  disallowedWords: string[];
+  wordMatch: (typeof wordMatches)[number];
+  closeAfterDays: number;
+}
+
+const wordList = (label: string) =>
+  z
+    .string({ error: `${label} must be text, one word or phrase per line.` })
+    .max(20_000, `${label} is too long (at most 20,000 characters).`)
+    .default('')
+    .transform((text) =>
+      [...new Set(text.split(/\r?\n/).map((line) => line.normalize('NFC').trim().toLowerCase()).filter(Boolean))],
+    );
+
+const wholeNumber = (label: string, max: number) =>
+  z.coerce
+    .number({ error: `${label} must be a whole number.` })
+    .int(`${label} must be a whole number.`)
+    .min(0, `${label} cannot be negative.`)
+    .max(max, `${label} must be at most ${max.toLocaleString('en-US')}.`);
+
+/** The settings form and the API take the same fields; word lists arrive as text, one per line. */
+export const moderationSettingsSchema = z.object({
+  mode: z.enum(moderationModes, { error: 'Choose one of the moderation modes.' }),
+  maxLinks: wholeNumber('The number of links', 1000),
+  moderationWords: wordList('Moderation words'),
+  disallowedWords: wordList('Disallowed words'),
+  wordMatch: z.enum(wordMatches, { error: 'Choose how words are matched.' }),
+  closeAfterDays: wholeNumber('The number of days', 100_000),
+});
+
+/** The rules in force until a moderator saves some: the environment's defaults, no word lists. */
+export function moderationDefaults(config: { MODERATION_MODE: ModerationMode; MODERATION_MAX_LINKS: number; CLOSE_COMMENTS_AFTER_DAYS: number }): ModerationSettings {
+  return {
+    mode: config.MODERATION_MODE,
+    maxLinks: config.MODERATION_MAX_LINKS,
+    moderationWords: [],
+    disallowedWords: [],
+    wordMatch: 'substring',
+    closeAfterDays: config.CLOSE_COMMENTS_AFTER_DAYS,
+  };
+}

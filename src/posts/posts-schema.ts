@@ -1,0 +1,39 @@
+import slugify from 'slugify';
+import { z } from 'zod';
+import { checkboxField, textField, textMessages } from '../validation/text-field';
+import { postMessages } from './posts-messages';
+
+export const postLimits = { title: 300, slug: 100, body: 500_000, author: 245 } as const;
+const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+const slugField = z.preprocess((value) => value ?? '', z.string({ error: textMessages.notText('Slug') })).transform((value, ctx) => {
+  const slug = value.trim().toLowerCase();
+  if (slug !== '' && (!slugPattern.test(slug) || slug.length > postLimits.slug)) {
+    ctx.addIssue({ code: 'custom', message: postMessages.slugInvalid });
+    return z.NEVER;
+  }
+  return slug;
+});
+
+/** A post as the admin form and API submit it. An empty slug is made from the title. */
+export const postInputSchema = z
+  .object(
+    {
+      title: textField({ label: 'Title', maxBytes: postLimits.title, requiredMessage: postMessages.titleRequired }),
+      slug: slugField,
+      body: textField({ label: 'Body', maxBytes: postLimits.body, requiredMessage: postMessages.bodyRequired, multiline: true }),
+      authorName: textField({ label: 'Author', maxBytes: postLimits.author }),
+      commentsOpen: checkboxField('Comments open'),
+    },
+    { error: 'The request body must be a JSON object with the fields title, slug, body and commentsOpen.' },
+  )
+  .transform((post, ctx) => {
+    const slug = post.slug || slugify(post.title, { lower: true, strict: true }).slice(0, postLimits.slug).replace(/-+$/, '');
+    if (!slug) {
+      ctx.addIssue({ code: 'custom', path: ['slug'], message: postMessages.slugInvalid });
+      return z.NEVER;
+    }
+    return { ...post, slug };
+  });
+
+export type PostInput = z.output<typeof postInputSchema>;

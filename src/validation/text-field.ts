@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+// The text rules every form field shares (comments, posts, admin edits): a value must be one
+// string, well-formed Unicode, NFC, without control characters, and within a limit counted in
+// UTF-8 bytes, as WordPress counts its column sizes.
+
+// C0 and C1 control characters and DEL. Multi-line fields keep newline and tab; one-line fields neither.
+const controlCharacters = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+const lineBreaksAndTabs = /[\t\n]/g;
+
+export const textMessages = {
+  notText: (label: string) => `${label} must be a single piece of text, not a list or a group of values.`,
+  invalidCharacters: (label: string) => `${label} contains characters that are not valid text (broken Unicode). Please retype it.`,
+  tooLong: (label: string, bytes: number, maxBytes: number) =>
+    `${label} is too long: ${bytes.toLocaleString('en-US')} bytes, and the limit is ${maxBytes.toLocaleString('en-US')}. ` +
+    '(Plain letters take 1 byte, accented letters 2, emoji 4.)',
+} as const;
+
+/** NFC, CRLF → LF, control characters removed, trimmed. */
+export function normaliseText(value: string, multiline: boolean): string {
+  const text = value.normalize('NFC').replace(/\r\n?/g, '\n').replace(controlCharacters, '');
+  return (multiline ? text : text.replace(lineBreaksAndTabs, ' ')).trim();
+}
+
+export const byteLength = (value: string): number => Buffer.byteLength(value, 'utf8');
+
+export interface TextRule {
+  label: string;
+  maxBytes: number;
+  /** The message for an empty value; without one the field is optional. */
+  requiredMessage?: string;
+  multiline?: boolean;
+}
+
+/**
+ * A text field: anything but a string (a list from `a=1&a=2`, an object from JSON) is a type error,
+ * which `validateBody` answers with 400; a missing field counts as empty.
+ */
+export function textField({ label, maxBytes, requiredMessage, multiline = false }: TextRule) {
+  return z
+    .preprocess((value) => value ?? '', z.string({ error: textMessages.notText(label) }))
+    .superRefine((value, ctx) => {
+      if (!value.isWellFormed()) ctx.addIssue({ code: 'custom', message: textMessages.invalidCharacters(label), abort: true });
+    })
+    .transform((value) => normaliseText(value, multiline))
+    .superRefine((value, ctx) => {
+      if (requiredMessage && value === '') ctx.addIssue({ code: 'custom', message: requiredMessage });
+      const bytes = byteLength(value);
+      if (bytes > maxBytes) ctx.addIssue({ code: 'custom', message: textMessages.tooLong(label, bytes, maxBytes) });
+    });
+}
+
+/** A checkbox: "yes"/"on"/"1" from a form, or a boolean from JSON; absent is false. */
+export function checkboxField(label: string) {
+  return z
+    .preprocess((value) => value ?? false, z.union([z.string(), z.boolean()], { error: textMessages.notText(label) }))
+    .transform((value) => value === true || value === 'yes' || value === 'on' || value === '1');
+}
