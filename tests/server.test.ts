@@ -19,6 +19,7 @@ it('creates, migrates and seeds its database, and two servers run side by side',
     expect(existsSync(path.join(dir, 'one', 'blog.db'))).toBe(true);
     expect(existsSync(path.join(dir, 'two', 'blog.db'))).toBe(true);
     expect(first.output()).toContain('"journalMode":"wal"');
+    expect(first.output()).toContain('The admin area is not set up yet.');
 
     const home = await fetch(`${first.url}/`);
     expect(home.status).toBe(200);

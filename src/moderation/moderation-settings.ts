@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textMessages } from '../validation/text-field';
 
 /** How new comments are treated: held for a moderator, approved for known authors, or approved. */
 export const moderationModes = ['hold', 'known', 'approve'] as const;
@@ -25,12 +26,23 @@ const wordList = (label: string) =>
       [...new Set(text.split(/\r?\n/).map((line) => line.normalize('NFC').trim().toLowerCase()).filter(Boolean))],
     );
 
+// A number from a form field (text) or JSON; anything not a whole number is a rule breach (422).
 const wholeNumber = (label: string, max: number) =>
-  z.coerce
-    .number({ error: `${label} must be a whole number.` })
-    .int(`${label} must be a whole number.`)
-    .min(0, `${label} cannot be negative.`)
-    .max(max, `${label} must be at most ${max.toLocaleString('en-US')}.`);
+  z.union([z.string(), z.number()], { error: textMessages.notText(label) }).transform((value, ctx) => {
+    const text = String(value).trim();
+    const problem = !/^-?\d{1,15}$/.test(text)
+      ? `${label} must be a whole number.`
+      : Number(text) < 0
+        ? `${label} cannot be negative.`
+        : Number(text) > max
+          ? `${label} must be at most ${max.toLocaleString('en-US')}.`
+          : null;
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return Number(text);
+  });
 
 /** The settings form and the API take the same fields; word lists arrive as text, one per line. */
 export const moderationSettingsSchema = z.object({

@@ -31,7 +31,7 @@ export interface EditablePost extends PostRecord {
 /** A unique-constraint failure on insert or update can only be the slug. */
 function translateSlugConflict(error: unknown): never {
   if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-    throw new ConflictError(postMessages.slugTaken, 'slug_taken');
+    throw new ConflictError(postMessages.slugTaken, 'slug_taken', { slug: postMessages.slugTaken });
   }
   throw error;
 }
