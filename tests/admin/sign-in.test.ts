@@ -146,3 +146,43 @@ describe('with no moderator account configured', () => {
     }
   });
 });
+
+describe('session expiry', () => {
+  it('ends a session after the idle time, however old the cookie says it is', async () => {
+    const moderator = await asModerator(ctx.app, '198.51.100.20');
+    const res = await moderator.get('/admin');
+    const expires = Date.parse(/Expires=([^;]+)/.exec(String(res.headers['set-cookie']))![1]!);
+    expect(expires - Date.now()).toBeGreaterThan(58 * 60 * 1000);
+    expect(expires - Date.now()).toBeLessThanOrEqual(60 * 60 * 1000);
+    const row = await ctx.db.adminSession.findFirstOrThrow({ where: { data: { contains: '"user":"editor"' } }, orderBy: { expiresAt: 'desc' } });
+    const idleMs = row.expiresAt.getTime() - Date.now();
+    expect(idleMs).toBeGreaterThan(59 * 60 * 1000);
+    expect(idleMs).toBeLessThanOrEqual(60 * 60 * 1000);
+    await ctx.db.adminSession.updateMany({ data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await moderator.get('/admin')).status).toBe(303);
+  });
+});
+
+describe('every admin form refuses a wrong CSRF token with 403 and changes nothing', () => {
+  it.each([
+    ['/admin/comments/moderate', (id: number) => ({ single: `approve:${id}` })],
+    ['/admin/comments/ID/edit', () => ({ comment: 'changed', author: 'changed', email: 'changed@example.com' })],
+    ['/admin/comments/ID/delete', () => ({})],
+    ['/admin/posts', () => ({ title: 'csrf post', body: 'x' })],
+    ['/admin/posts/POST/edit', () => ({ title: 'csrf post', body: 'x' })],
+    ['/admin/settings', () => ({ mode: 'approve', maxLinks: '2', wordMatch: 'substring', closeAfterDays: '0' })],
+    ['/admin/logout', () => ({})],
+  ])('POST %s', async (path, body) => {
+    const moderator = await asModerator(ctx.app, '198.51.100.21');
+    const post = await addPost(ctx.db);
+    const comment = await addComment(ctx.db, post.id, { status: 'trash', text: 'untouched' });
+    const url = path.replace('ID', String(comment.id)).replace('POST', String(post.id));
+    const res = await moderator.post(url).type('form').send({ _csrf: 'forged', ...body(comment.id) });
+    expect(res.status).toBe(403);
+    const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id: comment.id } });
+    expect(stored).toMatchObject({ status: 'trash', text: 'untouched' });
+    expect(await ctx.db.post.count({ where: { title: 'csrf post' } })).toBe(0);
+    expect(await ctx.db.moderationSettings.count()).toBe(0);
+    expect((await moderator.get('/admin')).status).toBe(200);
+  });
+});
