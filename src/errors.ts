@@ -24,6 +24,13 @@ export class BadRequestError extends AppError {
   }
 }
 
+/** 401: the request did not prove who sent it. */
+export class UnauthorizedError extends AppError {
+  constructor(message: string) {
+    super(401, 'unauthorized', message);
+  }
+}
+
 /** 403: the action is not allowed here (e.g. comments are closed). */
 export class ForbiddenError extends AppError {
   constructor(message: string, code = 'forbidden') {
@@ -73,5 +80,12 @@ export class TooManyRequestsError extends AppError {
     readonly retryAfterSeconds?: number,
   ) {
     super(429, 'too_many_requests', message);
+  }
+}
+
+/** 503: this part of the site cannot serve requests (e.g. it has not been set up yet). */
+export class ServiceUnavailableError extends AppError {
+  constructor(message: string, code = 'service_unavailable') {
+    super(503, code, message);
   }
 }

@@ -8,6 +8,7 @@ import type { ModerationService } from '../moderation/moderation-service';
 import { postInputSchema } from '../posts/posts-schema';
 import type { PostsService } from '../posts/posts-service';
 import type { AdminAuth } from './admin-auth';
+import { numericId } from './admin-http';
 import { toNewPost } from './admin-posts-routes';
 import { bulkStatusSchema, commentListQuerySchema, commentPatchSchema } from './admin-schemas';
 
@@ -18,7 +19,6 @@ export interface AdminApiDeps {
 }
 
 const apiActor = 'api';
-const idParam = (req: Request<{ id: string }>): number => (/^\d{1,15}$/.test(req.params.id) ? Number(req.params.id) : 0);
 
 /** A comment as the moderator's API shows it: everything, email, IP and user agent included. */
 function toAdminJson(comment: ModeratedComment) {
@@ -49,7 +49,7 @@ export function createAdminApiRouter({ auth, moderation, posts }: AdminApiDeps):
 
   // PATCH /admin/api/comments/:id — { status } and/or edited fields
   const patchComment: RequestHandler<{ id: string }> = async (req, res) => {
-    const id = idParam(req);
+    const id = numericId(req);
     const patch = validBody<z.output<typeof commentPatchSchema>>(res);
     const current = await moderation.getComment(id);
     const { status, ...fields } = patch;
@@ -67,7 +67,7 @@ export function createAdminApiRouter({ auth, moderation, posts }: AdminApiDeps):
 
   // DELETE /admin/api/comments/:id — only from trash or spam (409 otherwise)
   const deleteComment: RequestHandler<{ id: string }> = async (req, res) => {
-    await moderation.deletePermanently(idParam(req));
+    await moderation.deletePermanently(numericId(req));
     res.status(204).end();
   };
 
@@ -92,7 +92,7 @@ export function createAdminApiRouter({ auth, moderation, posts }: AdminApiDeps):
   // PATCH /admin/api/posts/:id — any of the fields; the rest stay as they are. The stored post is
   // merged under the request before validation, so a partial change is checked like a whole post.
   const mergeStoredPost: RequestHandler<{ id: string }> = async (req, res, next) => {
-    const current = await posts.getForEditing(idParam(req));
+    const current = await posts.getForEditing(numericId(req));
     res.locals.currentPost = current;
     const body: unknown = req.body;
     if (body && typeof body === 'object' && !Array.isArray(body)) {

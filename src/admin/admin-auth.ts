@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AppError } from '../errors';
+import { ServiceUnavailableError, UnauthorizedError } from '../errors';
 import { adminMessages } from './admin-messages';
 import { safeEqual, verifyPassword } from './password';
 
@@ -7,20 +7,6 @@ export interface AdminAccount {
   user?: string;
   passwordHash?: string;
   apiToken?: string;
-}
-
-/** 503: the admin area (or its API) has no credentials configured yet. */
-export class AdminNotConfiguredError extends AppError {
-  constructor(message: string) {
-    super(503, 'admin_not_configured', message);
-  }
-}
-
-/** 401: the request did not prove who sent it. */
-export class UnauthorizedError extends AppError {
-  constructor(message: string) {
-    super(401, 'unauthorized', message);
-  }
 }
 
 export type AdminAuth = ReturnType<typeof createAdminAuth>;
@@ -44,12 +30,12 @@ export function createAdminAuth({ user, passwordHash, apiToken }: AdminAccount) 
 
     /** Refuses every admin page (503) while no moderator account is configured. */
     requireSignInConfigured: ((_req, _res, next) => {
-      next(signInConfigured ? undefined : new AdminNotConfiguredError(adminMessages.notConfigured));
+      next(signInConfigured ? undefined : new ServiceUnavailableError(adminMessages.notConfigured, 'admin_not_configured'));
     }) as RequestHandler,
 
     /** The admin API: closed without a token (503), 401 without the right `Authorization: Bearer`. */
     requireApiToken: ((req, _res, next) => {
-      if (!apiToken) return next(new AdminNotConfiguredError(adminMessages.apiNotConfigured));
+      if (!apiToken) return next(new ServiceUnavailableError(adminMessages.apiNotConfigured, 'admin_not_configured'));
       const header = req.get('authorization') ?? '';
       const presented = /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
       next(presented && safeEqual(presented.trim(), apiToken) ? undefined : new UnauthorizedError(adminMessages.apiUnauthorized));

@@ -6,7 +6,7 @@ import { validateBody, validBody } from '../http/validate';
 import { moderationMessages } from '../moderation/moderation-messages';
 import { describeOutcome, type ModerationService } from '../moderation/moderation-service';
 import type { PostsService } from '../posts/posts-service';
-import { adminFormBody, redirectWithFlash, showFormAgain, typedValues } from './admin-http';
+import { adminFormBody, numericId, redirectWithFlash, showFormAgain, typedValues } from './admin-http';
 import { adminMessages } from './admin-messages';
 import { commentListQuerySchema, moderationFormSchema, safeAdminReturn } from './admin-schemas';
 import { verifyAdminForm } from './admin-session';
@@ -17,7 +17,6 @@ export interface AdminCommentsDeps {
 }
 
 const actorOf = (req: Request): string => `moderator:${req.session.user ?? 'unknown'}`;
-const idParam = (req: Request<{ id: string }>): number => (/^\d{1,15}$/.test(req.params.id) ? Number(req.params.id) : 0);
 
 /** The moderation queue: dashboard, comment list with actions, edit, delete. */
 export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDeps): Router {
@@ -49,7 +48,7 @@ export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDe
   };
 
   const renderEdit = async (req: Request<{ id: string }>, res: Response, refused?: { values: Record<string, string>; errors: Record<string, string> }) => {
-    const comment = await moderation.getComment(idParam(req));
+    const comment = await moderation.getComment(numericId(req));
     const values = refused?.values ?? { comment: comment.text, author: comment.authorName, email: comment.authorEmail, url: comment.authorUrl ?? '' };
     res.render('admin/comment-edit', { title: `Edit comment ${comment.id}`, comment, values, errors: refused?.errors ?? {}, returnTo: safeAdminReturn(typeof req.query.return === 'string' ? req.query.return : values.return) });
   };
@@ -60,13 +59,13 @@ export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDe
   // POST /admin/comments/:id/edit — save name, email, website and text (the public form's rules)
   const saveEdit: RequestHandler<{ id: string }> = async (req, res) => {
     const edit = validBody<CommentEdit>(res);
-    await moderation.edit(idParam(req), edit);
+    await moderation.edit(numericId(req), edit);
     redirectWithFlash(req, res, safeAdminReturn(typedValues(req.body).return), adminMessages.commentSaved);
   };
 
   // GET /admin/comments/:id/delete — "Delete permanently?" (only from trash or spam)
   const confirmDelete: RequestHandler<{ id: string }> = async (req, res) => {
-    const comment = await moderation.getComment(idParam(req));
+    const comment = await moderation.getComment(numericId(req));
     const returnTo = safeAdminReturn(typeof req.query.return === 'string' ? req.query.return : undefined);
     if (comment.status !== 'trash' && comment.status !== 'spam') return redirectWithFlash(req, res, returnTo, moderationMessages.deleteOnlyFromTrash);
     res.render('admin/comment-delete', { title: 'Delete comment permanently', comment, returnTo });
@@ -74,7 +73,7 @@ export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDe
 
   // POST /admin/comments/:id/delete — delete for good
   const deleteComment: RequestHandler<{ id: string }> = async (req, res) => {
-    await moderation.deletePermanently(idParam(req));
+    await moderation.deletePermanently(numericId(req));
     redirectWithFlash(req, res, safeAdminReturn(typedValues(req.body).return), adminMessages.commentDeleted);
   };
 

@@ -53,3 +53,8 @@ export function showFormAgain(
     await render(req, res, error);
   };
 }
+
+/** The numeric `:id` of an admin route; 0 (which matches nothing) for anything else. */
+export function numericId(req: Request<{ id: string }>): number {
+  return /^\d{1,15}$/.test(req.params.id) ? Number(req.params.id) : 0;
+}

@@ -2,11 +2,10 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { validateBody, validBody } from '../http/validate';
 import { postInputSchema, type PostInput } from '../posts/posts-schema';
 import type { PostsService } from '../posts/posts-service';
-import { adminFormBody, redirectWithFlash, showFormAgain, typedValues } from './admin-http';
+import { adminFormBody, numericId, redirectWithFlash, showFormAgain, typedValues } from './admin-http';
 import { adminMessages } from './admin-messages';
 import { verifyAdminForm } from './admin-session';
 
-const idParam = (req: Request<{ id: string }>): number => (/^\d{1,15}$/.test(req.params.id) ? Number(req.params.id) : 0);
 
 interface PostFormState {
   values: Record<string, string>;
@@ -36,7 +35,7 @@ export function createAdminPostsRouter({ posts }: { posts: PostsService }): Rout
 
   // GET /admin/posts/:id/edit — the post form, filled in
   const editPost: RequestHandler<{ id: string }> = async (req, res) => {
-    const post = await posts.getForEditing(idParam(req));
+    const post = await posts.getForEditing(numericId(req));
     renderForm(res, post, {
       values: { title: post.title, slug: post.slug, body: post.bodyMarkdown, authorName: post.authorName, commentsOpen: post.commentsOpen ? 'yes' : '' },
       errors: {},
@@ -45,12 +44,12 @@ export function createAdminPostsRouter({ posts }: { posts: PostsService }): Rout
 
   // POST /admin/posts/:id/edit — save the edited post
   const saveEdit: RequestHandler<{ id: string }> = async (req, res) => {
-    const post = await posts.updatePost(idParam(req), toNewPost(validBody<PostInput>(res), req.session.user ?? 'The editor'));
+    const post = await posts.updatePost(numericId(req), toNewPost(validBody<PostInput>(res), req.session.user ?? 'The editor'));
     redirectWithFlash(req, res, `/admin/posts/${post.id}/edit`, adminMessages.postSaved);
   };
 
   const showPostFormAgain = showFormAgain(async (req, res, error) => {
-    const id = idParam(req as Request<{ id: string }>);
+    const id = numericId(req as Request<{ id: string }>);
     const post = id ? await posts.getForEditing(id) : null;
     renderForm(res, post, { values: typedValues(req.body), errors: error.fields });
   });

@@ -1,5 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { UnauthorizedError, type AdminAuth } from './admin-auth';
+import { UnauthorizedError } from '../errors';
+import type { AdminAuth } from './admin-auth';
 import { adminFormBody, showFormAgain, typedValues } from './admin-http';
 import { adminMessages } from './admin-messages';
 import { safeAdminReturn, signInSchema, type SignIn } from './admin-schemas';
