@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
 import { NotFoundError } from '../errors';
 import { jsonBody } from '../http/body-parsers';
