@@ -12,6 +12,8 @@ import { createCommenterCookies } from './comments/commenter-cookies';
 import { createCommentsRepository } from './comments/comments-repository';
 import { createCommentsRouter } from './comments/comments-routes';
 import { createCommentsService } from './comments/comments-service';
+import { createFormTimestamps } from './comments/form-timestamp';
+import { createOwnCommentsService } from './comments/own-comments-service';
 import { commentMessages } from './comments/comments-messages';
 import type { Config } from './config';
 import type { Database } from './db/database';
@@ -51,9 +53,23 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
 
   const posts = createPostsService({ repo: createPostsRepository(db) });
   const settings = createModerationSettingsRepository({ db, defaults: moderationDefaults(config) });
-  const comments = createCommentsService({ repo: createCommentsRepository(db), posts, settings });
+  const commentsRepo = createCommentsRepository(db);
+  const comments = createCommentsService({
+    repo: commentsRepo,
+    posts,
+    settings,
+    formTimestamps: createFormTimestamps(cookieSecret),
+    limits: {
+      floodSeconds: config.COMMENT_FLOOD_SECONDS,
+      minFormSeconds: config.COMMENT_MIN_SECONDS,
+      formMaxAgeHours: config.COMMENT_FORM_MAX_AGE_HOURS,
+      perPage: config.COMMENTS_PER_PAGE,
+      maxThreadDepth: config.COMMENT_THREAD_DEPTH,
+    },
+  });
+  const ownComments = createOwnCommentsService({ repo: commentsRepo, posts, settings, editWindowMinutes: config.COMMENT_EDIT_WINDOW_MINUTES });
   const commenterCookies = createCommenterCookies(cookieSecret);
-  const articlePage = createArticlePage({ posts, comments, commenterCookies });
+  const articlePage = createArticlePage({ posts, comments, ownComments, commenterCookies });
   const moderation = createModerationService({ repo: createModerationRepository(db) });
   const auth = createAdminAuth({ user: config.ADMIN_USER, passwordHash: config.ADMIN_PASSWORD_HASH, apiToken: config.ADMIN_API_TOKEN });
   const signInLimiter = createRateLimiter({
@@ -73,7 +89,7 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
   app.use('/assets', express.static(path.join(projectRoot, 'public'), { index: false, maxAge: '1h' }));
   app.use(cookieParser(cookieSecret));
   app.use(createPostsRouter({ posts, articlePage }));
-  app.use(createCommentsRouter({ comments, articlePage, commenterCookies, submissionLimiter }));
+  app.use(createCommentsRouter({ comments, ownComments, articlePage, commenterCookies, submissionLimiter }));
   app.use('/admin/api', createAdminApiRouter({ auth, moderation, posts }));
   app.use(
     '/admin',

@@ -53,6 +53,12 @@ export const configSchema = z.object({
   CLOSE_COMMENTS_AFTER_DAYS: integer(0, 100_000).default(0).describe('Close comments on older posts; 0 = never (default until saved)'),
   COMMENT_RATE_LIMIT: integer(1, 1_000_000).default(5).describe('Comment submissions allowed per client IP per window'),
   COMMENT_RATE_WINDOW_SECONDS: integer(1, 86_400).default(60),
+  COMMENT_FLOOD_SECONDS: integer(0, 86_400).default(15).describe('After a comment, the same IP or email must wait this long; 0 = off'),
+  COMMENT_MIN_SECONDS: integer(0, 3600).default(2).describe('A form sent sooner than this after it was served is held as likely spam'),
+  COMMENT_FORM_MAX_AGE_HOURS: integer(1, 24 * 365).default(24).describe('An older form is shown again, asking to post once more'),
+  COMMENT_EDIT_WINDOW_MINUTES: integer(0, 7 * 24 * 60).default(15).describe('How long commenters may edit or delete their own comment; 0 = never'),
+  COMMENTS_PER_PAGE: integer(1, 1000).default(50).describe('Top-level comments per page under a post'),
+  COMMENT_THREAD_DEPTH: integer(1, 20).default(5).describe('Deepest reply level shown; deeper replies attach at the last level'),
   TRUST_PROXY: trustProxy.default(false).describe('Proxies in front of the server: a hop count or addresses'),
   ADMIN_USER: z.string().trim().min(1).max(100, 'must be at most 100 characters').optional().describe('The moderator\'s user name'),
   ADMIN_PASSWORD_HASH: z

@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express';
 import { ServiceUnavailableError, UnauthorizedError } from '../errors';
 import { adminMessages } from './admin-messages';
-import { safeEqual, verifyPassword } from './password';
+import { safeEqual } from '../http/constant-time';
+import { verifyPassword } from './password';
 
 export interface AdminAccount {
   user?: string;

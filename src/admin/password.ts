@@ -1,4 +1,4 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 // Moderator passwords are stored as scrypt hashes: "scrypt$N=131072,r=8,p=1$<salt>$<hash>" (base64).
 // The cost travels with the hash, so old hashes keep verifying if the default cost is raised.
@@ -41,10 +41,4 @@ export async function verifyPassword(password: string, encoded: string): Promise
   if (!parsed) return false;
   const key = await derive(password, parsed.salt, parsed.cost);
   return key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
-}
-
-/** Constant-time equality of two strings of any lengths (compares fixed-length digests). */
-export function safeEqual(a: string, b: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
 }

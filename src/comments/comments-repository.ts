@@ -16,6 +16,19 @@ export interface PublicComment {
   createdAt: Date;
 }
 
+/** A comment with what its author may change and the rules look at (never sent to a page as is). */
+export interface AuthoredComment {
+  id: number;
+  status: CommentStatus;
+  authorName: string;
+  authorEmail: string;
+  authorUrl: string | null;
+  text: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+}
+
 export interface NewCommentRecord {
   postId: number;
   parentId: number | null;
@@ -79,6 +92,50 @@ export function createCommentsRepository(db: Database) {
         orderBy: oldestFirst,
       });
       return rows.map(toPublic);
+    },
+
+    /** Whether this email already said exactly this on this post (trash aside, as WordPress does). */
+    async hasDuplicate(postId: number, authorEmail: string, text: string): Promise<boolean> {
+      const found = await db.comment.findFirst({ where: { postId, authorEmail, text, status: { not: 'trash' } }, select: { id: true } });
+      return found !== null;
+    },
+
+    /** When this IP address or email last commented, if since `since`. */
+    async lastCommentTime(ipAddress: string | null, authorEmail: string, since: Date): Promise<Date | null> {
+      const senders = [{ authorEmail }, ...(ipAddress ? [{ ipAddress }] : [])];
+      const latest = await db.comment.findFirst({
+        where: { createdAt: { gte: since }, OR: senders },
+        orderBy: { createdAt: 'desc' },
+        select: { createdAt: true },
+      });
+      return latest?.createdAt ?? null;
+    },
+
+    async findAuthored(id: number, postId: number): Promise<AuthoredComment | null> {
+      const row = await db.comment.findFirst({
+        where: { id, postId },
+        select: { id: true, status: true, authorName: true, authorEmail: true, authorUrl: true, text: true, ipAddress: true, userAgent: true, createdAt: true },
+      });
+      return row && { ...row, status: row.status as CommentStatus };
+    },
+
+    /** Replaces the text (by its author); a status change it causes is recorded with the note. */
+    async updateText(id: number, change: { text: string; textHtml: string; from: CommentStatus; to: CommentStatus; note: string }): Promise<void> {
+      await db.comment.update({
+        where: { id },
+        data: {
+          text: change.text,
+          textHtml: change.textHtml,
+          status: change.to,
+          ...(change.from !== change.to
+            ? { statusChanges: { create: { fromStatus: change.from, toStatus: change.to, actor: 'author', note: change.note } } }
+            : {}),
+        },
+      });
+    },
+
+    async delete(id: number): Promise<void> {
+      await db.comment.delete({ where: { id } });
     },
 
     async findInPost(id: number, postId: number): Promise<PublicComment | null> {

@@ -1,23 +1,30 @@
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
-import { AppError, ValidationError } from '../errors';
+import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors';
 import { formBody, jsonBody } from '../http/body-parsers';
 import { validateBody, validBody } from '../http/validate';
 import type { ArticlePage } from '../posts/article-page';
 import type { CommenterCookies } from './commenter-cookies';
+import type { OwnCommentsService } from './own-comments-service';
 import { commentMessages as messages } from './comments-messages';
 import type { PublicComment } from './comments-repository';
-import { commentSubmissionSchema, formValuesOf, type CommentSubmission } from './comments-schema';
+import { commentSubmissionSchema, formSignalsOf, formValuesOf, ownEditSchema, type CommentSubmission } from './comments-schema';
 import type { CommentsService, SubmitterContext } from './comments-service';
 
 export interface CommentsRouterDeps {
   comments: CommentsService;
+  ownComments: OwnCommentsService;
   articlePage: ArticlePage;
   commenterCookies: CommenterCookies;
   /** One limiter shared by the form and the API: together they allow N submissions per window. */
   submissionLimiter: RequestHandler;
 }
 
-const commentUrl = (slug: string, id: number): string => `/posts/${encodeURIComponent(slug)}#comment-${id}`;
+/** Where a comment is shown: its post, on the right page of comments, at its anchor. */
+export function commentUrl(slug: string, id: number, page = 1): string {
+  return `/posts/${encodeURIComponent(slug)}${page > 1 ? `?cpage=${page}` : ''}#comment-${id}`;
+}
+
+const numericId = (value: string): number => (/^\d{1,15}$/.test(value) ? Number(value) : 0);
 
 function submitterOf(req: Request): SubmitterContext {
   return { ipAddress: req.ip ?? null, userAgent: req.get('user-agent') ?? null };
@@ -37,23 +44,26 @@ function toApiComment(comment: PublicComment) {
 }
 
 /** Posting comments (the HTML form and the JSON API) and reading approved ones as JSON. */
-export function createCommentsRouter({ comments, articlePage, commenterCookies, submissionLimiter }: CommentsRouterDeps): Router {
+export function createCommentsRouter({ comments, ownComments, articlePage, commenterCookies, submissionLimiter }: CommentsRouterDeps): Router {
   const validSubmission = validateBody(commentSubmissionSchema, messages.malformed);
 
   // POST /posts/:slug/comments — the "Leave a Reply" form; post/redirect/get to the new comment
   const postFromForm: RequestHandler<{ slug: string }> = async (req, res) => {
     const submission = validBody<CommentSubmission>(res);
-    const { comment } = await comments.postComment(req.params.slug, submission, submitterOf(req));
-    if (comment.status !== 'approved') commenterCookies.rememberOwnComment(req, res, comment.id);
+    const { comment, page } = await comments.postComment(req.params.slug, submission, submitterOf(req), formSignalsOf(req.body));
+    // Remembered whatever its status: the cookie is also what lets its author edit it for a while.
+    commenterCookies.rememberOwnComment(req, res, comment.id);
     const details = { author: submission.author, email: submission.email, url: submission.url ?? '' };
     commenterCookies.updateSavedDetails(req, res, details, submission['wp-comment-cookies-consent']);
-    res.redirect(303, commentUrl(req.params.slug, comment.id));
+    res.redirect(303, commentUrl(req.params.slug, comment.id, page));
   };
 
   // A refused form submission shows the article again with what was typed and why it was refused.
   // Unknown posts (404), unreadable bodies (413, 415) and server faults go to the generic handler.
   const showFormAgain: ErrorRequestHandler<{ slug: string }> = async (error, req, res, next) => {
     const canShowForm = error instanceof AppError && [400, 403, 409, 422, 429].includes(error.status);
+    // A flood refusal carries how long to wait; the page shown again says it too.
+    if (error instanceof TooManyRequestsError && error.retryAfterSeconds) res.set('Retry-After', String(error.retryAfterSeconds));
     if (!canShowForm) return next(error);
     const summary = error instanceof ValidationError ? messages.summary : error.message;
     await articlePage.render(req, res, req.params.slug, {
@@ -64,8 +74,44 @@ export function createCommentsRouter({ comments, articlePage, commenterCookies, 
 
   // POST /api/posts/:slug/comments — the same submission as JSON; 201 with the stored comment
   const postFromApi: RequestHandler<{ slug: string }> = async (req, res) => {
-    const { comment } = await comments.postComment(req.params.slug, validBody<CommentSubmission>(res), submitterOf(req));
-    res.status(201).location(commentUrl(req.params.slug, comment.id)).json({ comment: { ...toApiComment(comment), status: comment.status } });
+    const { comment, page } = await comments.postComment(req.params.slug, validBody<CommentSubmission>(res), submitterOf(req));
+    res.status(201).location(commentUrl(req.params.slug, comment.id, page)).json({ comment: { ...toApiComment(comment), status: comment.status } });
+  };
+
+  // GET /posts/:slug/comments/:id — a comment's permalink: to the right page and anchor
+  const permalink: RequestHandler<{ slug: string; id: string }> = async (req, res, next) => {
+    const { slug, id } = req.params;
+    const page = await comments.locate(slug, numericId(id), commenterCookies.readOwnCommentIds(req));
+    if (page === null) return next(new NotFoundError(messages.commentNotFound));
+    res.redirect(302, commentUrl(slug, numericId(id), page));
+  };
+
+  // GET /posts/:slug/comments/:id/edit — the author's own edit form, within the edit window
+  const showOwnEdit: RequestHandler<{ slug: string; id: string }> = async (req, res) => {
+    const comment = await ownComments.getForEditing(req.params.slug, numericId(req.params.id), commenterCookies.readOwnCommentIds(req));
+    res.set('Cache-Control', 'private, no-store');
+    res.render('comments/edit', { title: 'Edit your comment', slug: req.params.slug, comment, text: comment.text, error: null });
+  };
+
+  // POST /posts/:slug/comments/:id/edit — save the author's new text
+  const saveOwnEdit: RequestHandler<{ slug: string; id: string }> = async (req, res) => {
+    const { slug, id } = req.params;
+    const ownIds = commenterCookies.readOwnCommentIds(req);
+    await ownComments.editOwn(slug, numericId(id), ownIds, validBody<{ comment: string }>(res).comment);
+    res.redirect(303, `/posts/${encodeURIComponent(slug)}/comments/${numericId(id)}`);
+  };
+
+  const showOwnEditAgain: ErrorRequestHandler<{ slug: string; id: string }> = async (error, req, res, next) => {
+    if (!(error instanceof AppError) || ![400, 422].includes(error.status)) return next(error);
+    const comment = await ownComments.getForEditing(req.params.slug, numericId(req.params.id), commenterCookies.readOwnCommentIds(req));
+    res.status(error.status).set('Cache-Control', 'private, no-store');
+    res.render('comments/edit', { title: 'Edit your comment', slug: req.params.slug, comment, text: formValuesOf(req.body).comment, error: error.fields.comment ?? error.message });
+  };
+
+  // POST /posts/:slug/comments/:id/delete — the author deletes their own comment, within the edit window
+  const deleteOwn: RequestHandler<{ slug: string; id: string }> = async (req, res) => {
+    await ownComments.deleteOwn(req.params.slug, numericId(req.params.id), commenterCookies.readOwnCommentIds(req));
+    res.redirect(303, `/posts/${encodeURIComponent(req.params.slug)}#comments`);
   };
 
   // GET /api/posts/:slug/comments — approved comments, oldest first
@@ -77,5 +123,10 @@ export function createCommentsRouter({ comments, articlePage, commenterCookies, 
   router.post('/posts/:slug/comments', formBody, submissionLimiter, validSubmission, postFromForm, showFormAgain);
   router.post('/api/posts/:slug/comments', jsonBody, submissionLimiter, validSubmission, postFromApi);
   router.get('/api/posts/:slug/comments', listApproved);
+  router.get('/posts/:slug/comments/:id', permalink);
+  // The own-comments cookie is SameSite=Lax, so a cross-site form cannot act on the author's behalf.
+  router.get('/posts/:slug/comments/:id/edit', showOwnEdit);
+  router.post('/posts/:slug/comments/:id/edit', formBody, validateBody(ownEditSchema, messages.malformed), saveOwnEdit, showOwnEditAgain);
+  router.post('/posts/:slug/comments/:id/delete', formBody, deleteOwn);
   return router;
 }

@@ -93,3 +93,22 @@ export function formValuesOf(body: unknown): CommentFormValues {
 /** The fields a moderator may edit, under the same rules as a submission. */
 export const commentEditSchema = commentSubmissionSchema.pick({ comment: true, author: true, email: true, url: true });
 export type CommentEdit = z.output<typeof commentEditSchema>;
+
+/** What a commenter may change of their own comment: the text, under the same rules. */
+export const ownEditSchema = commentSubmissionSchema.pick({ comment: true });
+
+// The form's bot traps: a field people never see (hidden off-screen, aria-hidden, not tabbable,
+// no autofill) and the signed time the form was served.
+export const honeypotField = 'reply_note';
+export const formStampField = 'form_ts';
+
+/** The bot-trap fields of a raw form body: any value at all in the honeypot counts as filled. */
+export function formSignalsOf(body: unknown): { honeypotFilled: boolean; stamp: string | undefined } {
+  const raw = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const honeypot = raw[honeypotField];
+  const stamp = raw[formStampField];
+  return {
+    honeypotFilled: honeypot !== undefined && !(typeof honeypot === 'string' && honeypot.trim() === ''),
+    stamp: typeof stamp === 'string' ? stamp : undefined,
+  };
+}

@@ -1,13 +1,14 @@
-import { ForbiddenError, ValidationError } from '../errors';
-import type { PostRecord } from '../posts/posts-repository';
-import { commentsAreOpen, decideArrivalStatus } from '../moderation/moderation-rules';
+import { AppError, ConflictError, ForbiddenError, TooManyRequestsError, ValidationError } from '../errors';
+import { commentsAreOpen, decideArrivalStatus, type ArrivalDecision } from '../moderation/moderation-rules';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
+import type { PostRecord } from '../posts/posts-repository';
 import type { PostsService } from '../posts/posts-service';
 import { renderCommentText } from './comment-text';
 import { buildCommentThreads, type CommentNode } from './comment-threads';
 import { commentMessages as messages } from './comments-messages';
 import type { CommentsRepository, PublicComment } from './comments-repository';
 import type { CommentSubmission } from './comments-schema';
+import type { FormTimestamps } from './form-timestamp';
 
 /** Who sent a comment, as the request showed it; kept for the moderator's spam decisions. */
 export interface SubmitterContext {
@@ -15,20 +16,54 @@ export interface SubmitterContext {
   userAgent: string | null;
 }
 
+/**
+ * What the HTML form adds to a submission: its hidden honeypot field and its signed timestamp.
+ * JSON clients send neither (`form` is undefined): the two bot traps apply to the form only.
+ */
+export interface FormSignals {
+  honeypotFilled: boolean;
+  stamp: string | undefined;
+}
+
+export interface CommentLimits {
+  floodSeconds: number;
+  minFormSeconds: number;
+  formMaxAgeHours: number;
+  perPage: number;
+  maxThreadDepth: number;
+}
+
 export interface CommentsServiceOptions {
   repo: CommentsRepository;
   posts: PostsService;
   settings: ModerationSettingsRepository;
+  formTimestamps: FormTimestamps;
+  limits: CommentLimits;
   now?: () => Date;
-  maxThreadDepth?: number;
 }
 
 const maxUserAgentLength = 512;
 
+/** 422: the form is too old to trust; it is shown again with a fresh one and everything typed. */
+export class FormExpiredError extends AppError {
+  constructor() {
+    super(422, 'form_expired', messages.formExpired);
+  }
+}
+
 export type CommentsService = ReturnType<typeof createCommentsService>;
 
-/** The public side of comments: posting one, and what a reader sees under a post. */
-export function createCommentsService({ repo, posts, settings, now = () => new Date(), maxThreadDepth = 5 }: CommentsServiceOptions) {
+/**
+ * The public side of comments: posting one, and what a reader sees under a post.
+ *
+ * A submission passes these checks in order (the first that fails decides the answer):
+ * post exists (404) → comments open (403) → form not older than a day (422, form only) →
+ * reply target approved in this post (422) → not a duplicate (409) → not a flood (429).
+ * Then its status: honeypot filled → spam; moderation rules (disallowed words → spam; moderation
+ * words or too many links → held; then the mode); a form sent within seconds of being served,
+ * or with a missing or forged timestamp, is held even if the rules would approve it.
+ */
+export function createCommentsService({ repo, posts, settings, formTimestamps, limits, now = () => new Date() }: CommentsServiceOptions) {
   /** The comment a reader may reply to: an approved comment of this post, or null. */
   async function findReplyTarget(postId: number, commentId: number | null | undefined): Promise<PublicComment | null> {
     if (!commentId || !Number.isSafeInteger(commentId)) return null;
@@ -36,25 +71,62 @@ export function createCommentsService({ repo, posts, settings, now = () => new D
     return comment?.status === 'approved' ? comment : null;
   }
 
+  async function refuseDuplicatesAndFloods(postId: number, submission: CommentSubmission, ipAddress: string | null): Promise<void> {
+    if (await repo.hasDuplicate(postId, submission.email, submission.comment)) throw new ConflictError(messages.duplicate, 'duplicate_comment');
+    if (limits.floodSeconds === 0) return;
+    const last = await repo.lastCommentTime(ipAddress, submission.email, new Date(now().getTime() - limits.floodSeconds * 1000));
+    if (last) {
+      const wait = Math.max(1, Math.ceil(limits.floodSeconds - (now().getTime() - last.getTime()) / 1000));
+      throw new TooManyRequestsError(messages.tooFast, wait);
+    }
+  }
+
+  /** The page of the post's comments on which this comment appears, or null if the viewer cannot see it. */
+  async function pageOf(postId: number, commentId: number, ownCommentIds: readonly number[]): Promise<number | null> {
+    const threads = buildCommentThreads(await repo.listVisibleForPost(postId, ownCommentIds), limits.maxThreadDepth);
+    const contains = (node: CommentNode): boolean => node.id === commentId || node.replies.some(contains);
+    const index = threads.findIndex(contains);
+    return index < 0 ? null : Math.floor(index / limits.perPage) + 1;
+  }
+
+  /** The two bot traps of the form, applied over the rules' decision. */
+  function applyFormTraps(decision: ArrivalDecision, form: FormSignals | undefined, formAgeMs: number | null): ArrivalDecision {
+    if (!form) return decision;
+    if (form.honeypotFilled) return { status: 'spam', note: 'filled in the hidden honeypot field' };
+    if (decision.status === 'spam') return decision;
+    if (formAgeMs === null) return { status: 'pending', note: 'held as likely spam: the form timestamp was missing or forged' };
+    if (formAgeMs < limits.minFormSeconds * 1000) {
+      return { status: 'pending', note: `held as likely spam: sent ${(formAgeMs / 1000).toFixed(1)} s after the form was served` };
+    }
+    return decision;
+  }
+
   return {
+    findReplyTarget,
+
     /** Whether the post takes comments now (its own switch, and the automatic closing age). */
     async isOpen(post: PostRecord): Promise<boolean> {
       return commentsAreOpen(post, await settings.current(), now());
     },
 
-    /** Stores a validated submission on the post at `slug`, with the status the moderation rules give it. */
-    async postComment(
-      slug: string,
-      submission: CommentSubmission,
-      submitter: SubmitterContext,
-    ): Promise<{ post: PostRecord; comment: PublicComment }> {
+    /** A fresh signed timestamp for the comment form. */
+    issueFormStamp(): string {
+      return formTimestamps.issue(now());
+    },
+
+    /** Stores a validated submission on the post at `slug`, with the status the checks give it. */
+    async postComment(slug: string, submission: CommentSubmission, submitter: SubmitterContext, form?: FormSignals) {
       const post = await posts.getPublished(slug);
       const rules = await settings.current();
       if (!commentsAreOpen(post, rules, now())) throw new ForbiddenError(messages.closed, 'comments_closed');
+      const formAgeMs = form ? formTimestamps.ageOf(form.stamp, now()) : null;
+      if (formAgeMs !== null && formAgeMs > limits.formMaxAgeHours * 3600 * 1000) throw new FormExpiredError();
       const parentId = submission.comment_parent;
       if (parentId !== null && !(await findReplyTarget(post.id, parentId))) {
         throw new ValidationError({ comment_parent: messages.parentInvalid }, messages.parentInvalid);
       }
+      await refuseDuplicatesAndFloods(post.id, submission, submitter.ipAddress);
+
       const arriving = {
         authorName: submission.author,
         authorEmail: submission.email,
@@ -64,7 +136,7 @@ export function createCommentsService({ repo, posts, settings, now = () => new D
         userAgent: submitter.userAgent?.slice(0, maxUserAgentLength) ?? null,
       };
       const isKnown = rules.mode === 'known' && (await repo.hasApprovedComment(arriving.authorEmail, arriving.authorName));
-      const decision = decideArrivalStatus(arriving, rules, isKnown);
+      const decision = applyFormTraps(decideArrivalStatus(arriving, rules, isKnown), form, formAgeMs);
       const comment = await repo.create({
         ...arriving,
         postId: post.id,
@@ -73,19 +145,30 @@ export function createCommentsService({ repo, posts, settings, now = () => new D
         status: decision.status,
         statusNote: decision.note,
       });
-      return { post, comment };
+      return { post, comment, page: (await pageOf(post.id, comment.id, [comment.id])) ?? 1 };
     },
 
-    /** The threads under a post: approved comments, plus the viewer's own that await moderation. */
-    async threadsForPost(postId: number, ownCommentIds: readonly number[]): Promise<{ threads: CommentNode[]; approvedCount: number }> {
+    /** One page of the threads under a post: approved comments, plus the viewer's own awaiting moderation. */
+    async threadsForPost(postId: number, ownCommentIds: readonly number[], page = 1) {
       const comments = await repo.listVisibleForPost(postId, ownCommentIds);
+      const threads = buildCommentThreads(comments, limits.maxThreadDepth);
+      const pages = Math.max(1, Math.ceil(threads.length / limits.perPage));
+      const current = Math.min(Math.max(1, page), pages);
       return {
-        threads: buildCommentThreads(comments, maxThreadDepth),
+        threads: threads.slice((current - 1) * limits.perPage, current * limits.perPage),
         approvedCount: comments.filter((comment) => comment.status === 'approved').length,
+        page: current,
+        pages,
       };
     },
 
-    findReplyTarget,
+    pageOf,
+
+    /** The page of the post at `slug` that shows this comment, or null if the viewer cannot see it. */
+    async locate(slug: string, commentId: number, ownCommentIds: readonly number[]): Promise<number | null> {
+      const post = await posts.getPublished(slug);
+      return pageOf(post.id, commentId, ownCommentIds);
+    },
 
     /** The approved comments of the post at `slug`, oldest first. */
     async listApproved(slug: string): Promise<PublicComment[]> {

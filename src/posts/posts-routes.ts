@@ -12,11 +12,11 @@ export function createPostsRouter({ posts, articlePage }: { posts: PostsService;
   };
 
   // GET /posts/:slug — the article, its comments and the "Leave a Reply" form
-  // (?replytocom=ID: the form replies to that comment, WordPress's no-JavaScript reply link)
+  // (?replytocom=ID: the form replies to that comment, WordPress's no-JavaScript reply link;
+  //  ?cpage=N: that page of top-level comments)
   const showPost: RequestHandler<{ slug: string }> = async (req, res) => {
-    const replyTo = req.query.replytocom;
-    const replyToId = typeof replyTo === 'string' && /^\d{1,15}$/.test(replyTo) ? Number(replyTo) : null;
-    await articlePage.render(req, res, req.params.slug, { replyToId });
+    const number = (value: unknown): number | null => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : null);
+    await articlePage.render(req, res, req.params.slug, { replyToId: number(req.query.replytocom), commentPage: number(req.query.cpage) ?? 1 });
   };
 
   const router = Router();

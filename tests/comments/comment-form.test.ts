@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { addComment, addPost } from '../helpers/factories';
-import { fieldValue, formBody } from '../helpers/html';
+import { fieldValue, formBody, formStampOf } from '../helpers/html';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 let ctx: TestContext;
@@ -64,7 +64,12 @@ describe('POST /posts/:slug/comments', () => {
     const approving = await buildTestApp({ MODERATION_MODE: 'approve' });
     try {
       const post = await addPost(approving.db, { title: 'Open house' });
-      await request(approving.app).post(`/posts/${post.slug}/comments`).type('form').send(formBody(valid)).expect(303);
+      const form = await request(approving.app).get(`/posts/${post.slug}`);
+      await request(approving.app)
+        .post(`/posts/${post.slug}/comments`)
+        .type('form')
+        .send(formBody({ ...valid, form_ts: formStampOf(form.text) }))
+        .expect(303);
       const page = await request(approving.app).get(`/posts/${post.slug}`).expect(200);
       expect(page.text).toContain('A thoughtful reply.');
       expect(page.text).toContain('1 Comment on “Open house”');
@@ -165,11 +170,13 @@ describe('replying without JavaScript (?replytocom=ID)', () => {
     const post = await addPost(ctx.db);
     const parent = await addComment(ctx.db, post.id, { authorName: 'Hal <3' });
     const plain = await request(ctx.app).get(`/posts/${post.slug}`);
-    expect(plain.text).toContain(`<a rel="nofollow" class="comment-reply-link" href="?replytocom=${parent.id}#respond" aria-label="Reply to Hal &lt;3">Reply</a>`);
+    expect(plain.text).toContain(
+      `<a rel="nofollow" class="comment-reply-link" href="?replytocom=${parent.id}#respond" data-comment-id="${parent.id}" data-author="Hal &lt;3" aria-label="Reply to Hal &lt;3">Reply</a>`,
+    );
     expect(fieldValue(plain.text, 'comment_parent')).toBe('0');
 
     const replying = await request(ctx.app).get(`/posts/${post.slug}?replytocom=${parent.id}`);
-    expect(replying.text).toContain(`Leave a Reply to <a href="#comment-${parent.id}">Hal &lt;3</a>`);
+    expect(replying.text).toContain(`Leave a Reply<span class="reply-to"> to <a href="#comment-${parent.id}">Hal &lt;3</a></span>`);
     expect(replying.text).toContain(`<a rel="nofollow" id="cancel-comment-reply-link" href="/posts/${post.slug}#respond">Cancel reply</a>`);
     expect(fieldValue(replying.text, 'comment_parent')).toBe(String(parent.id));
   });
@@ -193,7 +200,7 @@ describe('replying without JavaScript (?replytocom=ID)', () => {
       .type('form')
       .send(formBody({ comment: 'My reply', author: '', email: 'x@example.com', comment_parent: String(parent.id) }));
     expect(res.status).toBe(422);
-    expect(res.text).toContain(`Leave a Reply to <a href="#comment-${parent.id}">Ivy</a>`);
+    expect(res.text).toContain(`Leave a Reply<span class="reply-to"> to <a href="#comment-${parent.id}">Ivy</a></span>`);
     expect(fieldValue(res.text, 'comment_parent')).toBe(String(parent.id));
   });
 

@@ -11,7 +11,9 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const valid = { comment: 'Hello there.', author: 'Bo', email: 'bo@example.com' };
+let submissions = 0;
+/** A valid submission with a text of its own (the same text twice is refused as a duplicate). */
+const valid = () => ({ comment: `Hello there, number ${++submissions}.`, author: 'Bo', email: 'bo@example.com' });
 
 const postForm = (body: string) => request(ctx.app).post(`/posts/${slug}/comments`).type('form').send(body);
 const postJson = (body: unknown) =>
@@ -26,16 +28,16 @@ async function expectNothingStored<T>(action: () => Promise<T>): Promise<T> {
 
 // [case, fields to send, field in error, message]
 const refusals: [string, Record<string, string>, string, string][] = [
-  ['an empty comment', { ...valid, comment: '' }, 'comment', 'Please type your comment.'],
-  ['a whitespace-only comment', { ...valid, comment: ' \n\t ' }, 'comment', 'Please type your comment.'],
+  ['an empty comment', { ...valid(), comment: '' }, 'comment', 'Please type your comment.'],
+  ['a whitespace-only comment', { ...valid(), comment: ' \n\t ' }, 'comment', 'Please type your comment.'],
   ['a missing name', { comment: 'x', email: 'bo@example.com' }, 'author', 'Please enter your name.'],
-  ['a whitespace-only name', { ...valid, author: '   ' }, 'author', 'Please enter your name.'],
+  ['a whitespace-only name', { ...valid(), author: '   ' }, 'author', 'Please enter your name.'],
   ['a missing email', { comment: 'x', author: 'Bo' }, 'email', 'Please enter your email address. It will not be published.'],
-  ['a malformed email', { ...valid, email: 'bo@' }, 'email', 'Please enter a valid email address, like name@example.com.'],
-  ['an email with spaces', { ...valid, email: 'bo @example.com' }, 'email', 'Please enter a valid email address, like name@example.com.'],
-  ['a javascript: website', { ...valid, url: 'javascript:alert(1)' }, 'url', 'Please enter a web address starting with http:// or https://, or leave the field empty.'],
-  ['an ftp website', { ...valid, url: 'ftp://files.example.com' }, 'url', 'Please enter a web address starting with http:// or https://, or leave the field empty.'],
-  ['a website with a password', { ...valid, url: 'https://me:secret@example.com' }, 'url', 'Please leave the user name and password out of the web address.'],
+  ['a malformed email', { ...valid(), email: 'bo@' }, 'email', 'Please enter a valid email address, like name@example.com.'],
+  ['an email with spaces', { ...valid(), email: 'bo @example.com' }, 'email', 'Please enter a valid email address, like name@example.com.'],
+  ['a javascript: website', { ...valid(), url: 'javascript:alert(1)' }, 'url', 'Please enter a web address starting with http:// or https://, or leave the field empty.'],
+  ['an ftp website', { ...valid(), url: 'ftp://files.example.com' }, 'url', 'Please enter a web address starting with http:// or https://, or leave the field empty.'],
+  ['a website with a password', { ...valid(), url: 'https://me:secret@example.com' }, 'url', 'Please leave the user name and password out of the web address.'],
 ];
 
 describe('comment validation on the form', () => {
@@ -104,9 +106,9 @@ describe('comment validation on the JSON API', () => {
   });
 
   it.each([
-    ['an array', { ...valid, author: ['a', 'b'] }, 'author'],
-    ['an object', { ...valid, comment: { text: 'x' } }, 'comment'],
-    ['a number', { ...valid, email: 42 }, 'email'],
+    ['an array', { ...valid(), author: ['a', 'b'] }, 'author'],
+    ['an object', { ...valid(), comment: { text: 'x' } }, 'comment'],
+    ['a number', { ...valid(), email: 42 }, 'email'],
   ])('answers %s where text belongs with 400', async (_case, body, field) => {
     const res = await expectNothingStored(() => postJson(body));
     expect(res.status).toBe(400);
@@ -115,7 +117,7 @@ describe('comment validation on the JSON API', () => {
   });
 
   it('answers a JSON array body with 400', async () => {
-    const res = await expectNothingStored(() => postJson([valid]));
+    const res = await expectNothingStored(() => postJson([valid()]));
     expect(res.status).toBe(400);
     expect(res.body.error.message).toBe('The request body must be a JSON object with the fields comment, author and email.');
   });
@@ -140,7 +142,7 @@ describe('comment validation on the JSON API', () => {
 
   it('answers a form post sent as JSON with 415 on the HTML route too', async () => {
     const res = await expectNothingStored(() =>
-      request(ctx.app).post(`/posts/${slug}/comments`).set('Content-Type', 'application/json').send(JSON.stringify(valid)),
+      request(ctx.app).post(`/posts/${slug}/comments`).set('Content-Type', 'application/json').send(JSON.stringify(valid())),
     );
     expect(res.status).toBe(415);
     expect(res.text).toContain('Please send the comment form');
@@ -177,12 +179,12 @@ describe('lengths (UTF-8 bytes, as WordPress counts them)', () => {
     };
     const atLimit = fill(limit);
     expect(Buffer.byteLength(atLimit)).toBe(limit);
-    const ok = await postJson({ ...valid, [field]: atLimit });
+    const ok = await postJson({ ...valid(), [field]: atLimit });
     expect(ok.status).toBe(201);
     const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id: ok.body.comment.id } });
     expect(stored[field === 'comment' ? 'text' : 'authorName']).toBe(atLimit);
 
-    const over = await expectNothingStored(() => postJson({ ...valid, [field]: `${atLimit}a` }));
+    const over = await expectNothingStored(() => postJson({ ...valid(), [field]: `${atLimit}a` }));
     expect(over.status).toBe(422);
     expect(over.body.error.fields[field]).toBe(
       `${label} is too long: ${(limit + 1).toLocaleString('en-US')} bytes, and the limit is ${limit.toLocaleString('en-US')}. (Plain letters take 1 byte, accented letters 2, emoji 4.)`,
@@ -191,35 +193,35 @@ describe('lengths (UTF-8 bytes, as WordPress counts them)', () => {
 
   it('email: accepts 100 bytes and refuses 101', async () => {
     const at100 = `${'a'.repeat(100 - '@example.com'.length)}@example.com`;
-    expect((await postJson({ ...valid, email: at100 })).status).toBe(201);
-    const over = await expectNothingStored(() => postJson({ ...valid, email: `a${at100}` }));
+    expect((await postJson({ ...valid(), email: at100 })).status).toBe(201);
+    const over = await expectNothingStored(() => postJson({ ...valid(), email: `a${at100}` }));
     expect(over.body.error.fields.email).toMatch(/^Email is too long: 101 bytes, and the limit is 100/);
   });
 
   it('email: refuses a huge pathological address by length, before any pattern runs', async () => {
-    const res = await expectNothingStored(() => postJson({ ...valid, email: `a@${'.'.repeat(30_000)}@` }));
+    const res = await expectNothingStored(() => postJson({ ...valid(), email: `a@${'.'.repeat(30_000)}@` }));
     expect(res.status).toBe(422);
     expect(res.body.error.fields.email).toMatch(/^Email is too long: 30,003 bytes/);
   });
 
   it('website: accepts 200 bytes and refuses 201', async () => {
     const at200 = `https://example.com/${'p'.repeat(200 - 'https://example.com/'.length)}`;
-    expect((await postJson({ ...valid, url: at200 })).status).toBe(201);
-    const over = await expectNothingStored(() => postJson({ ...valid, url: `${at200}p` }));
+    expect((await postJson({ ...valid(), url: at200 })).status).toBe(201);
+    const over = await expectNothingStored(() => postJson({ ...valid(), url: `${at200}p` }));
     expect(over.body.error.fields.url).toMatch(/^Website is too long: 201 bytes/);
   });
 
   it('admits the longest legal comment in a 3-byte script through the urlencoded form (~196 KB)', async () => {
     const longest = '語'.repeat(Math.floor(65_525 / 3)) + 'ab';
     expect(Buffer.byteLength(longest)).toBe(65_525);
-    const body = formBody({ ...valid, comment: longest });
+    const body = formBody({ ...valid(), comment: longest });
     expect(body.length).toBeGreaterThan(190_000);
     const res = await postForm(body);
     expect(res.status).toBe(303);
   });
 
   it('answers a body over the limit with 413 and a clear page', async () => {
-    const res = await expectNothingStored(() => postForm(formBody({ ...valid, comment: 'x'.repeat(300 * 1024) })));
+    const res = await expectNothingStored(() => postForm(formBody({ ...valid(), comment: 'x'.repeat(300 * 1024) })));
     expect(res.status).toBe(413);
     expect(res.text).toContain('That is more than this site accepts in one request (256 KB).');
   });
@@ -228,7 +230,7 @@ describe('lengths (UTF-8 bytes, as WordPress counts them)', () => {
 describe('normalisation', () => {
   it('strips control characters, keeps newlines and tabs in the comment, and stores NFC', async () => {
     const res = await postJson({
-      ...valid,
+      ...valid(),
       comment: 'line one\r\nline\u0000 two\u0007\tend\u009b',
       author: 'Zoe\u0301\r\nBcc: x@example.com',
     });
@@ -240,7 +242,7 @@ describe('normalisation', () => {
   });
 
   it('adds https:// to a bare website and lower-cases the email', async () => {
-    const res = await postJson({ ...valid, email: 'Bo@Example.COM', url: 'Example.org/path' });
+    const res = await postJson({ ...valid(), email: 'Bo@Example.COM', url: 'Example.org/path' });
     const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id: res.body.comment.id } });
     expect(stored.authorUrl).toBe('https://example.org/path');
     expect(stored.authorEmail).toBe('bo@example.com');
@@ -255,7 +257,7 @@ describe('normalisation', () => {
   });
 
   it('ignores server-owned fields sent by the client', async () => {
-    const res = await postJson({ ...valid, status: 'approved', ipAddress: '1.2.3.4', id: 1, postId: 999 });
+    const res = await postJson({ ...valid(), status: 'approved', ipAddress: '1.2.3.4', id: 1, postId: 999 });
     expect(res.status).toBe(201);
     const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id: res.body.comment.id } });
     expect(stored.status).toBe('pending');

@@ -48,3 +48,10 @@ export function elementsOf(html: string): { tag: string; attrs: Record<string, s
   visit(parse(html) as unknown as ParsedNode);
   return elements;
 }
+
+/** The signed form timestamp of a page's comment form (the time trap needs a genuine one). */
+export function formStampOf(html: string): string {
+  const stamp = fieldValue(html, 'form_ts');
+  if (!stamp) throw new Error('no form timestamp on the page');
+  return stamp;
+}

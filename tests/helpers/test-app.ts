@@ -29,6 +29,8 @@ export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> 
     LOG_LEVEL: 'info',
     DATABASE_URL: `file:${path.join(dir, 'test.db')}`,
     COMMENT_RATE_LIMIT: '1000',
+    COMMENT_FLOOD_SECONDS: '0',
+    COMMENT_MIN_SECONDS: '0',
     ...env,
   });
   const { db } = await openDatabase({ databaseFile: config.databaseFile, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });
