@@ -18,6 +18,10 @@ const extras = [
   '<svg/onload=alert(1)>',
   '<img src=/ onerror=alert(1)>',
   'jav&#x09;ascript:alert(1)',
+  'zero\u200Bwidth\u200C\u200Djoiners\u2060and\uFEFFBOM',
+  'w'.repeat(10_000),
+  `'; DROP TABLE "Comment"; --`,
+  '1 OR 1=1; SELECT * FROM "AdminSession"',
   'x'.repeat(70_000),
 ];
 const inputs: string[] = [...(naughtyStrings as string[]), ...extras];
@@ -47,6 +51,9 @@ it(`answers ${inputs.length} hostile strings in every field with 201 or a 4xx, n
     }
   }
   expect(statuses.get(201)).toBeGreaterThan(inputs.length);
+  // Still healthy, and the tables the SQL fragments named are intact.
+  await request(ctx.app).get('/').expect(200);
+  expect(await ctx.db.comment.count()).toBe(statuses.get(201));
 });
 
 it('renders every stored hostile comment as inert text', async () => {

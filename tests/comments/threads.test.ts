@@ -1,0 +1,128 @@
+import request from 'supertest';
+import { addComment, addPost } from '../helpers/factories';
+import { elementsOf, formBody } from '../helpers/html';
+import { buildTestApp, type TestContext } from '../helpers/test-app';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await buildTestApp({ COMMENTS_PER_PAGE: '2', COMMENT_THREAD_DEPTH: '2' });
+});
+afterAll(() => ctx.close());
+
+const at = (minute: number) => new Date(Date.UTC(2026, 5, 1, 12, minute));
+
+describe('threads', () => {
+  it('nests replies under their parent, oldest first, and attaches deeper ones at the last level', async () => {
+    const post = await addPost(ctx.db);
+    const root = await addComment(ctx.db, post.id, { text: 'root', createdAt: at(0) });
+    const child = await addComment(ctx.db, post.id, { parentId: root.id, text: 'child', createdAt: at(1) });
+    const grandchild = await addComment(ctx.db, post.id, { parentId: child.id, text: 'grandchild', createdAt: at(2) });
+    const secondChild = await addComment(ctx.db, post.id, { parentId: root.id, text: 'second child', createdAt: at(3) });
+    const html = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
+    const structure = new RegExp(
+      [
+        `<li id="comment-${root.id}" class="comment depth-1">`,
+        `<ol class="children">\\s*<li id="comment-${child.id}" class="comment depth-2">`,
+        // depth 2 is the maximum here: the grandchild sits beside its parent, not inside it
+        `</li>\\s*<li id="comment-${grandchild.id}" class="comment depth-2">`,
+        `</li>\\s*<li id="comment-${secondChild.id}" class="comment depth-2">`,
+      ].join('[\\s\\S]*?'),
+    );
+    expect(html).toMatch(structure);
+  });
+});
+
+describe('comment pages', () => {
+  it('splits top-level comments into pages, keeping replies with their parent', async () => {
+    const post = await addPost(ctx.db);
+    const tops = [];
+    for (let i = 0; i < 5; i += 1) tops.push(await addComment(ctx.db, post.id, { text: `top ${i}`, createdAt: at(10 + i) }));
+    await addComment(ctx.db, post.id, { parentId: tops[0]!.id, text: 'late reply to top 0', createdAt: at(50) });
+
+    const page1 = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
+    expect(page1).toContain('top 0');
+    expect(page1).toContain('top 1');
+    expect(page1).toContain('late reply to top 0');
+    expect(page1).not.toContain('top 2');
+    expect(page1).toContain('6 Comments on');
+    expect(page1).toContain(`<a class="next" rel="next" href="/posts/${post.slug}?cpage=2#comments">Later comments →</a>`);
+    expect(page1).toContain('Page 1 of 3');
+
+    const page2 = (await request(ctx.app).get(`/posts/${post.slug}?cpage=2`)).text;
+    expect(page2).toContain('top 2');
+    expect(page2).toContain('top 3');
+    expect(page2).not.toContain('top 1');
+    expect(page2).toContain(`<a class="prev" rel="prev" href="/posts/${post.slug}#comments">← Earlier comments</a>`);
+
+    const beyond = (await request(ctx.app).get(`/posts/${post.slug}?cpage=99`)).text;
+    expect(beyond).toContain('top 4');
+    expect(beyond).toContain('Page 3 of 3');
+  });
+
+  it('sends a comment permalink to the right page and anchor', async () => {
+    const post = await addPost(ctx.db);
+    const comments = [];
+    for (let i = 0; i < 5; i += 1) comments.push(await addComment(ctx.db, post.id, { createdAt: at(20 + i) }));
+    const reply = await addComment(ctx.db, post.id, { parentId: comments[4]!.id, createdAt: at(40) });
+    const first = await request(ctx.app).get(`/posts/${post.slug}/comments/${comments[0]!.id}`);
+    expect(first.status).toBe(302);
+    expect(first.headers.location).toBe(`/posts/${post.slug}#comment-${comments[0]!.id}`);
+    const deep = await request(ctx.app).get(`/posts/${post.slug}/comments/${reply.id}`);
+    expect(deep.headers.location).toBe(`/posts/${post.slug}?cpage=3#comment-${reply.id}`);
+  });
+
+  it('answers 404 for the permalink of a comment the reader cannot see', async () => {
+    const post = await addPost(ctx.db);
+    const pending = await addComment(ctx.db, post.id, { status: 'pending' });
+    const other = await addComment(ctx.db, (await addPost(ctx.db)).id);
+    for (const id of [pending.id, other.id, 99999999]) {
+      expect((await request(ctx.app).get(`/posts/${post.slug}/comments/${id}`)).status).toBe(404);
+    }
+  });
+
+  it('lands a new comment on the page that shows it', async () => {
+    const post = await addPost(ctx.db);
+    for (let i = 0; i < 4; i += 1) await addComment(ctx.db, post.id, { createdAt: at(i) });
+    const res = await request(ctx.app).post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment: 'newest', author: 'N', email: 'n@example.com' }));
+    const id = String(res.headers.location).split('#comment-')[1];
+    expect(res.headers.location).toBe(`/posts/${post.slug}?cpage=3#comment-${id}`);
+  });
+});
+
+describe('the reply script', () => {
+  it('is served from our own origin, by path, with no inline script or style anywhere on the page', async () => {
+    const post = await addPost(ctx.db);
+    const html = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
+    const elements = elementsOf(html);
+    expect(elements.filter((e) => e.tag === 'script').map((e) => e.attrs)).toEqual([{ src: '/assets/comment-reply.js', defer: '' }]);
+    expect(elements.some((e) => e.tag === 'style' || 'style' in e.attrs || Object.keys(e.attrs).some((name) => name.startsWith('on')))).toBe(false);
+    const script = await request(ctx.app).get('/assets/comment-reply.js').expect(200);
+    expect(script.headers['content-type']).toMatch(/javascript/);
+    expect(script.text).toContain("getElementById('respond')");
+  });
+
+  it('runs under a policy that forbids inline script and style', async () => {
+    const csp = (await request(ctx.app).get('/')).headers['content-security-policy'] as string;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+  });
+});
+
+describe('scripts of the world', () => {
+  it.each([
+    ['Arabic', 'مرحبا بالعالم، هذا تعليق', 'سلمى'],
+    ['Chinese', '你好，世界。这是一条评论。', '李华'],
+    ['emoji with skin tones and ZWJ sequences', 'Thanks 👍🏽 👩🏾‍💻 👨‍👩‍👧‍👦 🏳️‍🌈', 'Émoji 🧑🏿‍🚀'],
+    ['combining marks (stored composed)', 'Cafe\u0301 and n\u0303', 'Zoe\u0308'],
+  ])('accepts and shows %s correctly', async (_case, text, author) => {
+    const post = await addPost(ctx.db);
+    const res = await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send({ comment: text, author, email: 'world@example.com' });
+    expect(res.status).toBe(201);
+    await ctx.db.comment.update({ where: { id: res.body.comment.id }, data: { status: 'approved' } });
+    const html = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
+    expect(html).toContain(text.normalize('NFC'));
+    expect(html).toContain(author.normalize('NFC'));
+  });
+});
