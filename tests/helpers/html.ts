@@ -12,7 +12,7 @@ export function fieldValue(html: string, name: string): string | undefined {
 
 /** The message shown next to a field, or undefined. */
 export function fieldError(html: string, field: string): string | undefined {
-  const match = new RegExp(`<p class="field-error" id="${field}-error">([^<]*)</p>`).exec(html);
+  const match = new RegExp(`<span class="field-error" id="${field}-error">([^<]*)</span>`).exec(html);
   return match ? decode(match[1]!) : undefined;
 }
 
