@@ -21,6 +21,8 @@ import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { createRateLimiter } from './http/rate-limiters';
 import { createRequestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
+import { createPageCache, noPageChanges } from './http/page-cache';
+import { createStaticAssets } from './http/static-assets';
 import { useEtaViews } from './http/views';
 import { projectRoot } from './paths';
 import { moderationDefaults } from './moderation/moderation-settings';
@@ -45,20 +47,27 @@ export interface AppDeps {
 export function createApp({ config, db, logger, cookieSecret, sessionSecret }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Only shared pages carry validators (set with the page cache); personal ones must not be revalidated.
+  app.set('etag', false);
   app.set('trust proxy', config.TRUST_PROXY);
   useEtaViews(app, { cache: config.NODE_ENV !== 'development' });
   app.locals.site = { title: config.SITE_TITLE, tagline: config.SITE_TAGLINE };
   app.locals.formatDate = formatDate;
   app.locals.formatDateTime = formatDateTime;
+  const assets = createStaticAssets(path.join(projectRoot, 'public'));
+  app.locals.asset = assets.url;
 
-  const posts = createPostsService({ repo: createPostsRepository(db) });
-  const settings = createModerationSettingsRepository({ db, defaults: moderationDefaults(config) });
+  const pageCache = config.PAGE_CACHE === 'on' ? createPageCache(config.PAGE_CACHE_MAX_MB * 1024 * 1024) : null;
+  const pageChanges = pageCache ?? noPageChanges;
+  const posts = createPostsService({ repo: createPostsRepository(db), pageChanges });
+  const settings = createModerationSettingsRepository({ db, defaults: moderationDefaults(config), pageChanges });
   const commentsRepo = createCommentsRepository(db);
   const comments = createCommentsService({
     repo: commentsRepo,
     posts,
     settings,
     formTimestamps: createFormTimestamps(cookieSecret),
+    pageChanges,
     limits: {
       floodSeconds: config.COMMENT_FLOOD_SECONDS,
       minFormSeconds: config.COMMENT_MIN_SECONDS,
@@ -67,10 +76,16 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
       maxThreadDepth: config.COMMENT_THREAD_DEPTH,
     },
   });
-  const ownComments = createOwnCommentsService({ repo: commentsRepo, posts, settings, editWindowMinutes: config.COMMENT_EDIT_WINDOW_MINUTES });
+  const ownComments = createOwnCommentsService({
+    repo: commentsRepo,
+    posts,
+    settings,
+    pageChanges,
+    editWindowMinutes: config.COMMENT_EDIT_WINDOW_MINUTES,
+  });
   const commenterCookies = createCommenterCookies(cookieSecret);
-  const articlePage = createArticlePage({ posts, comments, ownComments, commenterCookies });
-  const moderation = createModerationService({ repo: createModerationRepository(db) });
+  const articlePage = createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache });
+  const moderation = createModerationService({ repo: createModerationRepository(db), pageChanges });
   const auth = createAdminAuth({ user: config.ADMIN_USER, passwordHash: config.ADMIN_PASSWORD_HASH, apiToken: config.ADMIN_API_TOKEN });
   const signInLimiter = createRateLimiter({
     limit: config.LOGIN_RATE_LIMIT,
@@ -86,9 +101,9 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
 
   app.use(createRequestLogger(logger));
   app.use(securityHeaders());
-  app.use('/assets', express.static(path.join(projectRoot, 'public'), { index: false, maxAge: '1h' }));
+  app.use('/assets', ...assets.handlers);
   app.use(cookieParser(cookieSecret));
-  app.use(createPostsRouter({ posts, articlePage }));
+  app.use(createPostsRouter({ posts, articlePage, pageCache }));
   app.use(createCommentsRouter({ comments, ownComments, articlePage, commenterCookies, submissionLimiter }));
   app.use('/admin/api', createAdminApiRouter({ auth, moderation, posts }));
   app.use(

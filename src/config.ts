@@ -59,6 +59,8 @@ export const configSchema = z.object({
   COMMENT_EDIT_WINDOW_MINUTES: integer(0, 7 * 24 * 60).default(15).describe('How long commenters may edit or delete their own comment; 0 = never'),
   COMMENTS_PER_PAGE: integer(1, 1000).default(50).describe('Top-level comments per page under a post'),
   COMMENT_THREAD_DEPTH: integer(1, 20).default(5).describe('Deepest reply level shown; deeper replies attach at the last level'),
+  PAGE_CACHE: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on').describe('Keep rendered public pages in memory'),
+  PAGE_CACHE_MAX_MB: integer(1, 4096).default(32).describe('Memory the page cache may use'),
   TRUST_PROXY: trustProxy.default(false).describe('Proxies in front of the server: a hop count or addresses'),
   ADMIN_USER: z.string().trim().min(1).max(100, 'must be at most 100 characters').optional().describe('The moderator\'s user name'),
   ADMIN_PASSWORD_HASH: z

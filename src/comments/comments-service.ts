@@ -1,5 +1,6 @@
 import { AppError, ConflictError, ForbiddenError, TooManyRequestsError, ValidationError } from '../errors';
 import { commentsAreOpen, decideArrivalStatus, type ArrivalDecision } from '../moderation/moderation-rules';
+import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
 import type { PostRecord } from '../posts/posts-repository';
 import type { PostsService } from '../posts/posts-service';
@@ -39,6 +40,7 @@ export interface CommentsServiceOptions {
   settings: ModerationSettingsRepository;
   formTimestamps: FormTimestamps;
   limits: CommentLimits;
+  pageChanges?: PublicPageChanges;
   now?: () => Date;
 }
 
@@ -63,7 +65,7 @@ export type CommentsService = ReturnType<typeof createCommentsService>;
  * words or too many links → held; then the mode); a form sent within seconds of being served,
  * or with a missing or forged timestamp, is held even if the rules would approve it.
  */
-export function createCommentsService({ repo, posts, settings, formTimestamps, limits, now = () => new Date() }: CommentsServiceOptions) {
+export function createCommentsService({ repo, posts, settings, formTimestamps, limits, pageChanges = noPageChanges, now = () => new Date() }: CommentsServiceOptions) {
   /** The comment a reader may reply to: an approved comment of this post, or null. */
   async function findReplyTarget(postId: number, commentId: number | null | undefined): Promise<PublicComment | null> {
     if (!commentId || !Number.isSafeInteger(commentId)) return null;
@@ -145,6 +147,7 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
         status: decision.status,
         statusNote: decision.note,
       });
+      if (comment.status === 'approved') pageChanges.postChanged(post.slug);
       return { post, comment, page: (await pageOf(post.id, comment.id, [comment.id])) ?? 1 };
     },
 

@@ -1,4 +1,5 @@
 import { ForbiddenError, NotFoundError } from '../errors';
+import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
 import { decideArrivalStatus } from '../moderation/moderation-rules';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
 import type { PostsService } from '../posts/posts-service';
@@ -11,6 +12,7 @@ export interface OwnCommentsOptions {
   posts: PostsService;
   settings: ModerationSettingsRepository;
   editWindowMinutes: number;
+  pageChanges?: PublicPageChanges;
   now?: () => Date;
 }
 
@@ -20,7 +22,7 @@ export type OwnCommentsService = ReturnType<typeof createOwnCommentsService>;
  * Commenters changing their own words: edit or delete, only from the browser that posted the
  * comment (its signed own-comments cookie) and only within the edit window after posting.
  */
-export function createOwnCommentsService({ repo, posts, settings, editWindowMinutes, now = () => new Date() }: OwnCommentsOptions) {
+export function createOwnCommentsService({ repo, posts, settings, editWindowMinutes, pageChanges = noPageChanges, now = () => new Date() }: OwnCommentsOptions) {
   const windowMs = editWindowMinutes * 60 * 1000;
   const withinWindow = (createdAt: Date): boolean => windowMs > 0 && now().getTime() - createdAt.getTime() <= windowMs;
 
@@ -55,12 +57,14 @@ export function createOwnCommentsService({ repo, posts, settings, editWindowMinu
       const decision = decideArrivalStatus({ ...comment, text }, rules, isKnown);
       const to = comment.status === 'approved' || decision.status === 'spam' ? decision.status : comment.status;
       await repo.updateText(id, { text, textHtml: renderCommentText(text), from: comment.status, to, note: `edited by its author: ${decision.note}` });
+      if (comment.status === 'approved') pageChanges.postChanged(slug);
       return { awaitingModeration: to !== 'approved' };
     },
 
     async deleteOwn(slug: string, id: number, ownCommentIds: readonly number[]): Promise<void> {
-      await authorize(slug, id, ownCommentIds);
+      const { comment } = await authorize(slug, id, ownCommentIds);
       await repo.delete(id);
+      if (comment.status === 'approved') pageChanges.postChanged(slug);
     },
   };
 }

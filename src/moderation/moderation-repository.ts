@@ -102,9 +102,9 @@ export function createModerationRepository(db: Database) {
       return { ...asModerated(comment), history };
     },
 
-    async statusesOf(ids: readonly number[]): Promise<{ id: number; status: CommentStatus }[]> {
-      const rows = await db.comment.findMany({ where: { id: { in: [...ids] } }, select: { id: true, status: true } });
-      return rows.map(asModerated);
+    async statusesOf(ids: readonly number[]): Promise<{ id: number; status: CommentStatus; postSlug: string }[]> {
+      const rows = await db.comment.findMany({ where: { id: { in: [...ids] } }, select: { id: true, status: true, post: { select: { slug: true } } } });
+      return rows.map(({ post, ...row }) => ({ ...asModerated(row), postSlug: post.slug }));
     },
 
     /** The status each comment had before it was last moved to the trash (for "restore"). */

@@ -1,6 +1,7 @@
 import { renderCommentText } from '../comments/comment-text';
 import type { CommentStatus } from '../comments/comment-status';
 import { ConflictError, NotFoundError } from '../errors';
+import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
 import { moderationMessages } from './moderation-messages';
 import type { CommentFilter, ModeratedComment, ModerationRepository } from './moderation-repository';
 
@@ -43,7 +44,7 @@ export const adminPageSize = 20;
 export type ModerationService = ReturnType<typeof createModerationService>;
 
 /** The moderator's work on comments: the queue, status changes (recorded), edits and deletion. */
-export function createModerationService({ repo }: { repo: ModerationRepository }) {
+export function createModerationService({ repo, pageChanges = noPageChanges }: { repo: ModerationRepository; pageChanges?: PublicPageChanges }) {
   async function getComment(id: number) {
     const comment = await repo.findById(id);
     if (!comment) throw new NotFoundError(moderationMessages.commentNotFound, 'comment_not_found');
@@ -54,9 +55,12 @@ export function createModerationService({ repo }: { repo: ModerationRepository }
   async function moveTo(ids: readonly number[], targetOf: (current: CommentStatus, id: number) => CommentStatus | null, actor: string) {
     const current = await repo.statusesOf(ids);
     const changes = current
-      .map(({ id, status }) => ({ id, from: status, to: targetOf(status, id) }))
-      .filter((change): change is { id: number; from: CommentStatus; to: CommentStatus } => change.to !== null && change.to !== change.from);
+      .map(({ id, status, postSlug }) => ({ id, from: status, to: targetOf(status, id), postSlug }))
+      .filter((change): change is { id: number; from: CommentStatus; to: CommentStatus; postSlug: string } => change.to !== null && change.to !== change.from);
     if (changes.length) await repo.applyStatusChanges(changes, actor);
+    // Only a change into or out of "approved" alters what readers see.
+    const visible = changes.filter((change) => change.from === 'approved' || change.to === 'approved');
+    for (const slug of new Set(visible.map((change) => change.postSlug))) pageChanges.postChanged(slug);
     return changes.length;
   }
 
@@ -86,7 +90,7 @@ export function createModerationService({ repo }: { repo: ModerationRepository }
     },
 
     async edit(id: number, edited: EditedComment): Promise<void> {
-      await getComment(id);
+      const comment = await getComment(id);
       await repo.update(id, {
         authorName: edited.author,
         authorEmail: edited.email,
@@ -94,6 +98,7 @@ export function createModerationService({ repo }: { repo: ModerationRepository }
         text: edited.comment,
         textHtml: renderCommentText(edited.comment),
       });
+      if (comment.status === 'approved') pageChanges.postChanged(comment.post.slug);
     },
 
     /** Deletes for good; only from the trash or spam, so nothing is lost by one wrong click. */

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database';
+import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
 import type { ModerationMode, ModerationSettings } from './moderation-settings';
 
 export type ModerationSettingsRepository = ReturnType<typeof createModerationSettingsRepository>;
@@ -9,7 +10,13 @@ const settingsRowId = 1;
  * The moderation rules in force: the saved row, or the environment's defaults until one is saved.
  * Read on every comment, so the current value is kept in memory; this process is the only writer.
  */
-export function createModerationSettingsRepository({ db, defaults }: { db: Database; defaults: ModerationSettings }) {
+export interface ModerationSettingsDeps {
+  db: Database;
+  defaults: ModerationSettings;
+  pageChanges?: PublicPageChanges;
+}
+
+export function createModerationSettingsRepository({ db, defaults, pageChanges = noPageChanges }: ModerationSettingsDeps) {
   let cached: ModerationSettings | null = null;
 
   return {
@@ -40,6 +47,8 @@ export function createModerationSettingsRepository({ db, defaults }: { db: Datab
       };
       await db.moderationSettings.upsert({ where: { id: settingsRowId }, create: { id: settingsRowId, ...row }, update: row });
       cached = { ...settings };
+      // The automatic closing age changes whether every post shows its form.
+      pageChanges.everythingChanged();
       return cached;
     },
   };

@@ -1,11 +1,12 @@
 import type { Request, Response } from 'express';
-import type { CommenterCookies } from '../comments/commenter-cookies';
+import type { CommenterCookies, SavedDetails } from '../comments/commenter-cookies';
 import { commentMessages } from '../comments/comments-messages';
 import type { CommentFormValues } from '../comments/comments-schema';
 import type { CommentNode } from '../comments/comment-threads';
 import type { CommentsService } from '../comments/comments-service';
 import type { OwnCommentsService } from '../comments/own-comments-service';
 import type { FieldErrors } from '../errors';
+import { postPageKey, type CachedPage, type PageCache } from '../http/page-cache';
 import type { PostsService } from './posts-service';
 
 /** The "Leave a Reply" form as it should be shown again after a refused submission. */
@@ -24,6 +25,8 @@ export interface ArticlePageDeps {
   comments: CommentsService;
   ownComments: OwnCommentsService;
   commenterCookies: CommenterCookies;
+  /** Null when PAGE_CACHE=off: every page is rendered per request. */
+  pageCache: PageCache | null;
 }
 
 export interface ArticlePageOptions {
@@ -36,40 +39,70 @@ export interface ArticlePageOptions {
   status?: number;
 }
 
+// The form's signed timestamp differs for every visitor; a shared page carries this placeholder
+// instead, replaced on each send.
+const formStampPlaceholder = '__FORM_STAMP__';
+
+/** How long a CDN or browser may reuse a shared page before asking again (it may serve it stale meanwhile). */
+export const sharedPageCacheControl = 'public, max-age=10, stale-while-revalidate=60';
+
+/** Renders a view to a string with the response's locals (for pages that are kept). */
+export function renderToString(res: Response, view: string, data: object): Promise<string> {
+  return new Promise((resolve, reject) => res.render(view, data, (error: Error | null, html?: string) => (error ? reject(error) : resolve(html ?? ''))));
+}
+
+/** Sends a kept page: with its validator (304 when the browser has it), and a fresh form timestamp. */
+export function sendSharedPage(res: Response, page: CachedPage, formStamp?: string): void {
+  res.set({ ETag: page.etag, 'Cache-Control': sharedPageCacheControl }).type('html');
+  res.send(formStamp ? page.html.replace(formStampPlaceholder, formStamp) : page.html);
+}
+
 /**
  * The article page: the post, its comment threads and the "Leave a Reply" form. Shared by the
  * post route and the comment form, which shows it again with the commenter's input and errors.
+ *
+ * A request that carries nothing personal (no own comments, no saved details, no refused input,
+ * no reply target) gets the shared page, from the page cache when it is there. Every other request
+ * is rendered for that visitor alone and marked `private, no-store`.
  */
-export function createArticlePage({ posts, comments, ownComments, commenterCookies }: ArticlePageDeps) {
+export function createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }: ArticlePageDeps) {
+  async function renderPage(res: Response, slug: string, options: ArticlePageOptions & { ownCommentIds: number[]; saved: SavedDetails | null; formStamp: string }) {
+    const { refused, replyToId, commentPage = 1, ownCommentIds, saved, formStamp } = options;
+    const post = await posts.getPublished(slug);
+    const { threads, approvedCount, page, pages } = await comments.threadsForPost(post.id, ownCommentIds, commentPage);
+    const values = refused?.values ?? (saved ? { ...emptyForm, ...saved, saveDetails: true } : emptyForm);
+    const replyTo = await comments.findReplyTarget(post.id, refused ? Number(values.parentId) : replyToId);
+    return renderToString(res, 'posts/article', {
+      title: post.title,
+      post,
+      commentsOpen: await comments.isOpen(post),
+      threads,
+      editable: ownComments.editableIds(flatten(threads), ownCommentIds),
+      commentPages: { page, pages, slug: post.slug },
+      formStamp,
+      countHeading: commentMessages.countHeading(approvedCount, post.title),
+      form: { values: { ...values, parentId: replyTo ? String(replyTo.id) : '0' }, replyTo, errors: refused?.errors ?? {}, summary: refused?.summary ?? null },
+      messages: commentMessages,
+    });
+  }
+
   return {
-    async render(req: Request, res: Response, slug: string, { refused, replyToId, commentPage = 1, status = 200 }: ArticlePageOptions = {}): Promise<void> {
-      const post = await posts.getPublished(slug);
+    async render(req: Request, res: Response, slug: string, options: ArticlePageOptions = {}): Promise<void> {
+      const { refused, replyToId, commentPage = 1, status = 200 } = options;
       const ownCommentIds = commenterCookies.readOwnCommentIds(req);
-      const { threads, approvedCount, page, pages } = await comments.threadsForPost(post.id, ownCommentIds, commentPage);
       const saved = refused ? null : commenterCookies.readSavedDetails(req);
-      const values = refused?.values ?? (saved ? { ...emptyForm, ...saved, saveDetails: true } : emptyForm);
-      const replyTo = await comments.findReplyTarget(post.id, refused ? Number(values.parentId) : replyToId);
-      // Anything personal on the page (the viewer's pending comment, their saved details, their
-      // rejected input) must never be stored by a shared cache. Other pages are revalidated on every
-      // view, which also keeps the form's signed timestamp fresh.
-      const personal = Boolean(refused || saved || ownCommentIds.length);
-      res.set('Cache-Control', personal ? 'private, no-store' : 'no-cache');
-      res.status(status).render('posts/article', {
-        title: post.title,
-        post,
-        commentsOpen: await comments.isOpen(post),
-        threads,
-        editable: ownComments.editableIds(flatten(threads), ownCommentIds),
-        commentPages: { page, pages, slug: post.slug },
-        formStamp: comments.issueFormStamp(),
-        countHeading: commentMessages.countHeading(approvedCount, post.title),
-        form: { values: { ...values, parentId: replyTo ? String(replyTo.id) : '0' }, replyTo, errors: refused?.errors ?? {}, summary: refused?.summary ?? null },
-        messages: commentMessages,
-      });
+      const formStamp = comments.issueFormStamp();
+      const shared = !refused && !saved && ownCommentIds.length === 0 && !replyToId && status === 200;
+      if (shared && pageCache) {
+        const key = postPageKey(slug, commentPage);
+        const page = pageCache.get(key) ?? pageCache.set(key, await renderPage(res, slug, { commentPage, ownCommentIds, saved, formStamp: formStampPlaceholder }));
+        return sendSharedPage(res, page, formStamp);
+      }
+      const html = await renderPage(res, slug, { ...options, ownCommentIds, saved, formStamp });
+      res.status(status).set('Cache-Control', shared ? sharedPageCacheControl : 'private, no-store').type('html').send(html);
     },
   };
 }
-
 function flatten(nodes: readonly CommentNode[]): CommentNode[] {
   return nodes.flatMap((node) => [node, ...flatten(node.replies)]);
 }

@@ -1,14 +1,24 @@
-import { Router, type RequestHandler } from 'express';
-import type { ArticlePage } from './article-page';
+import { Router, type RequestHandler, type Response } from 'express';
+import { homePageKey, type PageCache } from '../http/page-cache';
+import { renderToString, sendSharedPage, sharedPageCacheControl, type ArticlePage } from './article-page';
 import { postMessages } from './posts-messages';
 import type { PostsService } from './posts-service';
 
+export interface PostsRouterDeps {
+  posts: PostsService;
+  articlePage: ArticlePage;
+  pageCache: PageCache | null;
+}
+
 /** The public pages: the list of posts and each article. */
-export function createPostsRouter({ posts, articlePage }: { posts: PostsService; articlePage: ArticlePage }): Router {
-  // GET / — posts, newest first
+export function createPostsRouter({ posts, articlePage, pageCache }: PostsRouterDeps): Router {
+  const renderHome = async (res: Response) =>
+    renderToString(res, 'posts/index', { title: null, posts: await posts.listNewestFirst(), emptyMessage: postMessages.noPostsYet });
+
+  // GET / — posts, newest first (the same for everyone, so kept in the page cache)
   const listPosts: RequestHandler = async (_req, res) => {
-    res.set('Cache-Control', 'no-cache');
-    res.render('posts/index', { title: null, posts: await posts.listNewestFirst(), emptyMessage: postMessages.noPostsYet });
+    if (!pageCache) return void res.set('Cache-Control', sharedPageCacheControl).type('html').send(await renderHome(res));
+    sendSharedPage(res, pageCache.get(homePageKey) ?? pageCache.set(homePageKey, await renderHome(res)));
   };
 
   // GET /posts/:slug — the article, its comments and the "Leave a Reply" form

@@ -1,4 +1,5 @@
 import { NotFoundError } from '../errors';
+import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
 import { demoPost } from './demo-post';
 import { excerptOf, renderPostBody } from './post-markdown';
 import type { EditablePost, PostRecord, PostSummary, PostsRepository } from './posts-repository';
@@ -16,7 +17,7 @@ export interface NewPost {
 export type PostsService = ReturnType<typeof createPostsService>;
 
 /** Reading and writing posts; Markdown is rendered here, once per save. */
-export function createPostsService({ repo }: { repo: PostsRepository }) {
+export function createPostsService({ repo, pageChanges = noPageChanges }: { repo: PostsRepository; pageChanges?: PublicPageChanges }) {
   const rendered = (post: Omit<NewPost, 'publishedAt'>) => ({
     slug: post.slug,
     title: post.title,
@@ -35,7 +36,9 @@ export function createPostsService({ repo }: { repo: PostsRepository }) {
   }
 
   async function createPost(post: NewPost): Promise<PostRecord> {
-    return repo.create({ ...rendered(post), publishedAt: post.publishedAt });
+    const created = await repo.create({ ...rendered(post), publishedAt: post.publishedAt });
+    pageChanges.postChanged(created.slug);
+    return created;
   }
 
   return {
@@ -57,8 +60,11 @@ export function createPostsService({ repo }: { repo: PostsRepository }) {
 
     /** Saves an edited post (its publication date stays), rendering the Markdown again. */
     async updatePost(id: number, post: Omit<NewPost, 'publishedAt'>): Promise<PostRecord> {
-      await getForEditing(id);
-      return repo.update(id, rendered(post));
+      const before = await getForEditing(id);
+      const updated = await repo.update(id, rendered(post));
+      pageChanges.postChanged(before.slug);
+      pageChanges.postChanged(updated.slug);
+      return updated;
     },
 
     /** Gives a brand-new blog something to show: one demo post, only when there is no post at all. */

@@ -94,10 +94,12 @@ describe('the reply script', () => {
     const post = await addPost(ctx.db);
     const html = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
     const elements = elementsOf(html);
-    expect(elements.filter((e) => e.tag === 'script').map((e) => e.attrs)).toEqual([{ src: '/assets/comment-reply.js', defer: '' }]);
+    const scripts = elements.filter((e) => e.tag === 'script').map((e) => e.attrs);
+    expect(scripts).toEqual([{ src: expect.stringMatching(/^\/assets\/comment-reply\.[0-9a-f]{10}\.js$/), defer: '' }]);
     expect(elements.some((e) => e.tag === 'style' || 'style' in e.attrs || Object.keys(e.attrs).some((name) => name.startsWith('on')))).toBe(false);
-    const script = await request(ctx.app).get('/assets/comment-reply.js').expect(200);
+    const script = await request(ctx.app).get(scripts[0]!.src!).expect(200);
     expect(script.headers['content-type']).toMatch(/javascript/);
+    expect(script.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(script.text).toContain("getElementById('respond')");
   });
 

@@ -31,6 +31,8 @@ export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> 
     COMMENT_RATE_LIMIT: '1000',
     COMMENT_FLOOD_SECONDS: '0',
     COMMENT_MIN_SECONDS: '0',
+    // Factories write straight to the database, below the app; the page cache has tests of its own.
+    PAGE_CACHE: 'off',
     ...env,
   });
   const { db } = await openDatabase({ databaseFile: config.databaseFile, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });

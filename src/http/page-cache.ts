@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+
+// Rendered public pages, kept in memory so a busy post is served without a query or a render.
+// Only pages that are the same for every visitor are stored (the article page carries the form's
+// per-visitor timestamp as a placeholder, filled in on each send). Entries are dropped exactly when
+// what they show changes: a post's pages when the post or one of its visible comments changes, the
+// home page with them, everything when the moderation settings change.
+
+/** What changes the public pages; the services call it, knowing nothing of how pages are kept. */
+export interface PublicPageChanges {
+  /** Something shown on this post's pages (and the home page) changed. */
+  postChanged(slug: string): void;
+  /** Something shown on every page changed (e.g. when comments close automatically). */
+  everythingChanged(): void;
+}
+
+export const noPageChanges: PublicPageChanges = { postChanged: () => undefined, everythingChanged: () => undefined };
+
+export interface CachedPage {
+  html: string;
+  /** A weak validator for If-None-Match (the shared part of the page). */
+  etag: string;
+}
+
+export interface PageCache extends PublicPageChanges {
+  get(key: string): CachedPage | undefined;
+  set(key: string, html: string): CachedPage;
+  readonly size: number;
+}
+
+export const homePageKey = 'home';
+
+/** The cache key of one page of comments under a post. */
+export function postPageKey(slug: string, commentPage: number): string {
+  return `post:${slug}:${commentPage}`;
+}
+
+/** A page cache bounded to `maxBytes` of HTML, least recently used pages dropped first. */
+export function createPageCache(maxBytes: number): PageCache {
+  const pages = new LRUCache<string, CachedPage>({ maxSize: maxBytes, sizeCalculation: (page) => Math.max(1, page.html.length * 2) });
+  return {
+    get: (key) => pages.get(key),
+    set(key, html) {
+      const page = { html, etag: `W/"${createHash('sha1').update(html).digest('base64url')}"` };
+      pages.set(key, page);
+      return page;
+    },
+    get size() {
+      return pages.size;
+    },
+    postChanged(slug) {
+      pages.delete(homePageKey);
+      const prefix = postPageKey(slug, 0).slice(0, -1);
+      for (const key of [...pages.keys()]) if (key.startsWith(prefix)) pages.delete(key);
+    },
+    everythingChanged: () => pages.clear(),
+  };
+}

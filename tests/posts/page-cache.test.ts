@@ -1,0 +1,170 @@
+import request from 'supertest';
+import { createFormTimestamps } from '../../src/comments/form-timestamp';
+import { addComment, addPost } from '../helpers/factories';
+import { fieldValue, formBody, formStampOf } from '../helpers/html';
+import { apiToken, asModerator, csrfTokenIn, moderatorEnv, type ModeratorAgent } from '../helpers/moderator';
+import { buildTestApp, type TestContext } from '../helpers/test-app';
+
+// The page cache on. Factories write straight to the database, below the app: a change made that
+// way is (rightly) not seen until something the app does invalidates the page, which is how these
+// tests tell a cached page from a fresh one.
+
+let ctx: TestContext;
+let moderator: ModeratorAgent;
+beforeAll(async () => {
+  ctx = await buildTestApp({ ...moderatorEnv, PAGE_CACHE: 'on', MODERATION_MODE: 'approve' });
+  moderator = await asModerator(ctx.app);
+});
+afterAll(() => ctx.close());
+
+const get = (path: string) => request(ctx.app).get(path);
+const api = (method: 'patch' | 'post', path: string, body: object) => request(ctx.app)[method](`/admin/api${path}`).set('Authorization', `Bearer ${apiToken}`).send(body);
+
+async function cachedPost() {
+  const post = await addPost(ctx.db, { title: 'Cached' });
+  const approved = await addComment(ctx.db, post.id, { text: 'shown from the start' });
+  expect((await get(`/posts/${post.slug}`)).text).toContain('shown from the start');
+  // Written below the app: the kept page does not know.
+  const hidden = await addComment(ctx.db, post.id, { text: 'written behind the cache', status: 'pending' });
+  return { post, approved, hidden };
+}
+
+describe('serving from the cache', () => {
+  it('serves a kept page until something the app does changes it', async () => {
+    const { post } = await cachedPost();
+    await addComment(ctx.db, post.id, { text: 'approved behind the cache' });
+    expect((await get(`/posts/${post.slug}`)).text).not.toContain('approved behind the cache');
+  });
+
+  it('sends shared pages with a CDN-friendly Cache-Control and an ETag, and 304 when unchanged', async () => {
+    const { post } = await cachedPost();
+    const first = await get(`/posts/${post.slug}`);
+    expect(first.headers['cache-control']).toBe('public, max-age=10, stale-while-revalidate=60');
+    expect(first.headers.etag).toMatch(/^W\/"[\w-]+"$/);
+    const again = await get(`/posts/${post.slug}`).set('If-None-Match', first.headers.etag!);
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+  });
+
+  it('gives every visitor a fresh, valid form timestamp, even from the cache', async () => {
+    const { post } = await cachedPost();
+    const stamps = createFormTimestamps('test-secret-that-is-at-least-32-characters');
+    const a = formStampOf((await get(`/posts/${post.slug}`)).text);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const b = formStampOf((await get(`/posts/${post.slug}`)).text);
+    expect(a).not.toBe(b);
+    expect(stamps.ageOf(b, new Date())).toBeLessThan(1000);
+  });
+
+  it('keeps the home page too, and drops it when a comment is approved', async () => {
+    const post = await addPost(ctx.db, { title: 'Counted on the home page' });
+    expect((await get('/')).text).toMatch(new RegExp(`${post.slug}#comments">No comments`));
+    await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send({ comment: 'Counted', author: 'A', email: 'a@example.com' }).expect(201);
+    expect((await get('/')).text).toMatch(new RegExp(`${post.slug}#comments">1 comment`));
+  });
+});
+
+describe('exact invalidation', () => {
+  it('a new approved comment shows at once', async () => {
+    const { post } = await cachedPost();
+    await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send({ comment: 'Fresh and approved', author: 'F', email: 'f@example.com' }).expect(201);
+    expect((await get(`/posts/${post.slug}`)).text).toContain('Fresh and approved');
+  });
+
+  it('a moderator approving from the admin area shows at once', async () => {
+    const { post, hidden } = await cachedPost();
+    await moderator.post('/admin/comments/moderate').type('form').send({ _csrf: moderator.csrf, single: `approve:${hidden.id}` }).expect(303);
+    expect((await get(`/posts/${post.slug}`)).text).toContain('written behind the cache');
+  });
+
+  it('spam or trash through the admin API disappears at once', async () => {
+    const { post, approved } = await cachedPost();
+    await api('post', '/comments/bulk', { ids: [approved.id], status: 'spam' }).expect(200);
+    expect((await get(`/posts/${post.slug}`)).text).not.toContain('shown from the start');
+  });
+
+  it('an edited comment shows its new text at once', async () => {
+    const { post, approved } = await cachedPost();
+    await api('patch', `/comments/${approved.id}`, { comment: 'shown, then edited' }).expect(200);
+    expect((await get(`/posts/${post.slug}`)).text).toContain('shown, then edited');
+  });
+
+  it('an edited post shows at once, under its new address too', async () => {
+    const { post } = await cachedPost();
+    await api('patch', `/posts/${post.id}`, { title: 'Renamed and cached' }).expect(200);
+    expect((await get(`/posts/${post.slug}`)).text).toContain('<h1 class="entry-title">Renamed and cached</h1>');
+    expect((await get('/')).text).toContain('Renamed and cached');
+  });
+
+  it('changed settings (closing old posts) show at once', async () => {
+    const old = await addPost(ctx.db, { publishedAt: new Date('2020-01-01T00:00:00Z') });
+    expect((await get(`/posts/${old.slug}`)).text).toContain('Leave a Reply');
+    const page = await moderator.get('/admin/settings');
+    await moderator
+      .post('/admin/settings')
+      .type('form')
+      .send({ _csrf: csrfTokenIn(page.text), mode: 'approve', maxLinks: '2', wordMatch: 'substring', closeAfterDays: '365' })
+      .expect(303);
+    expect((await get(`/posts/${old.slug}`)).text).toContain('Comments are closed.');
+    await moderator.post('/admin/settings').type('form').send({ _csrf: moderator.csrf, mode: 'approve', maxLinks: '2', wordMatch: 'substring', closeAfterDays: '0' }).expect(303);
+  });
+});
+
+describe('personal pages are never shared', () => {
+  it('a submitter’s pending comment and a saved form stay theirs, uncached', async () => {
+    const held = await buildTestApp({ PAGE_CACHE: 'on' });
+    try {
+      const heldPost = await addPost(held.db);
+      await request(held.app).get(`/posts/${heldPost.slug}`).expect(200);
+      const submitter = request.agent(held.app);
+      await submitter
+        .post(`/posts/${heldPost.slug}/comments`)
+        .type('form')
+        .send(formBody({ comment: 'Mine alone for now', author: 'Pia', email: 'pia@example.com', 'wp-comment-cookies-consent': 'yes' }))
+        .expect(303);
+      const own = await submitter.get(`/posts/${heldPost.slug}`);
+      expect(own.text).toContain('Mine alone for now');
+      expect(fieldValue(own.text, 'email')).toBe('pia@example.com');
+      expect(own.headers['cache-control']).toBe('private, no-store');
+      expect(own.headers.etag).toBeUndefined();
+      const stranger = await request(held.app).get(`/posts/${heldPost.slug}`);
+      expect(stranger.text).not.toContain('Mine alone for now');
+      expect(stranger.text).not.toContain('pia@example.com');
+      expect(stranger.headers['cache-control']).toBe('public, max-age=10, stale-while-revalidate=60');
+    } finally {
+      await held.close();
+    }
+  });
+
+  it('a refused form is shown to its sender only, and never kept', async () => {
+    const post = await addPost(ctx.db);
+    const refused = await request(ctx.app).post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment: 'Typed but refused', author: '', email: 'x@example.com' }));
+    expect(refused.status).toBe(422);
+    expect(refused.headers['cache-control']).toBe('private, no-store');
+    expect((await get(`/posts/${post.slug}`)).text).not.toContain('Typed but refused');
+  });
+});
+
+describe('static assets', () => {
+  it('are linked by fingerprinted names and cached for a year', async () => {
+    const html = (await get('/')).text;
+    const css = /href="(\/assets\/site\.[0-9a-f]{10}\.css)"/.exec(html)![1]!;
+    const res = await get(css).expect(200);
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(res.headers['content-type']).toMatch(/text\/css/);
+    expect((await get('/assets/site.0000000000.css')).status).toBe(404);
+    expect((await get('/assets/site.css')).headers['cache-control']).toBe('public, max-age=3600');
+  });
+});
+
+describe('the uncached path', () => {
+  it('finds a post’s approved comments through the index, without sorting', async () => {
+    const plan = await ctx.db.$queryRawUnsafe<{ detail: string }[]>(
+      `EXPLAIN QUERY PLAN SELECT "id", "parentId", "authorName", "authorUrl", "text", "textHtml", "status", "createdAt"
+       FROM "Comment" WHERE "postId" = 1 AND "status" = 'approved' ORDER BY "createdAt" ASC, "id" ASC`,
+    );
+    const details = plan.map((row) => row.detail).join('\n');
+    expect(details).toContain('USING INDEX Comment_postId_status_createdAt_id_idx');
+    expect(details).not.toContain('TEMP B-TREE');
+  });
+});
