@@ -23,12 +23,13 @@ export function createStaticAssets(publicDir: string): StaticAssets {
     hashes.set(entry.name, createHash('sha256').update(readFileSync(path.join(publicDir, entry.name))).digest('hex').slice(0, 10));
   }
   const serve = express.static(publicDir, { index: false, maxAge: '1h' });
+  const serveImmutable = express.static(publicDir, { index: false, cacheControl: false });
   const immutable: RequestHandler = (req, res, next) => {
     const match = fingerprinted.exec(req.path);
     if (!match || hashes.get(`${match[1]}${match[3]}`) !== match[2]) return next();
     req.url = `/${match[1]}${match[3]}`;
     res.set('Cache-Control', 'public, max-age=31536000, immutable');
-    express.static(publicDir, { index: false, cacheControl: false })(req, res, next);
+    serveImmutable(req, res, next);
   };
   return {
     url(name) {
