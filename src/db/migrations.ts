@@ -77,8 +77,10 @@ export function readMigrationList(dir = migrationsDir): MigrationList {
     baseDir: dir,
     lockfile: { path: lockfilePath, content: existsSync(lockfilePath) ? readFileSync(lockfilePath, 'utf8') : null },
     shadowDbInitScript: '',
+    // The engine records a migration under the path given here; the bare folder name is what
+    // `prisma migrate deploy` records, and it keeps a database valid if the project moves.
     migrationDirectories: folders.map((name) => ({
-      path: path.join(dir, name),
+      path: name,
       migrationFile: {
         path: 'migration.sql',
         content: { tag: 'ok' as const, value: readFileSync(path.join(dir, name, 'migration.sql'), 'utf8') },

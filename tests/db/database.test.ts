@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../src/db/database';
-import { applyMigrations, diffDatabaseToSchema, isEmptyMigration } from '../../src/db/migrations';
+import { applyMigrations, diffDatabaseToSchema, isEmptyMigration, migrationsDir } from '../../src/db/migrations';
 
 let dir: string;
 beforeEach(() => {
@@ -18,11 +19,16 @@ describe('migrations', () => {
     expect(isEmptyMigration(diff)).toBe(true);
   });
 
-  it('applies each migration once, recording it as `prisma migrate deploy` does', async () => {
+  it('applies each migration once, recording it by folder name as `prisma migrate deploy` does', async () => {
     const file = path.join(dir, 'twice.db');
     const first = await applyMigrations(file);
     expect(first.length).toBeGreaterThan(0);
     expect(await applyMigrations(file)).toEqual([]);
+    // Bare folder names, not paths: a database stays valid when the project folder moves.
+    const db = new Database(file, { readonly: true });
+    const names = db.prepare('SELECT migration_name AS name FROM _prisma_migrations ORDER BY started_at').all() as { name: string }[];
+    db.close();
+    expect(names.map((row) => row.name)).toEqual(readdirSync(migrationsDir).filter((name) => /^\d{14}_/.test(name)).sort());
   });
 });
 
