@@ -83,15 +83,17 @@ export function createCommentsRepository(db: Database) {
 
     /** Approved comments of a post, plus the given unapproved ones (the viewer's own), oldest first. */
     async listVisibleForPost(postId: number, ownPendingIds: readonly number[] = []): Promise<PublicComment[]> {
-      const rows = await db.comment.findMany({
-        where: {
-          postId,
-          OR: [{ status: 'approved' }, ...(ownPendingIds.length ? [{ status: { in: ['pending', 'spam'] }, id: { in: [...ownPendingIds] } }] : [])],
-        },
-        select: publicFields,
-        orderBy: oldestFirst,
-      });
-      return rows.map(toPublic);
+      // Two queries, each on an index (post+status+date, and the primary key): one query with an OR
+      // across both would scan every comment of the post, held and spam included.
+      const [approved, own] = await Promise.all([
+        db.comment.findMany({ where: { postId, status: 'approved' }, select: publicFields, orderBy: oldestFirst }),
+        ownPendingIds.length
+          ? db.comment.findMany({ where: { id: { in: [...ownPendingIds] }, postId, status: { in: ['pending', 'spam'] } }, select: publicFields })
+          : [],
+      ]);
+      if (own.length === 0) return approved.map(toPublic);
+      const byDate = (a: { createdAt: Date; id: number }, b: { createdAt: Date; id: number }) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id;
+      return [...approved, ...own].sort(byDate).map(toPublic);
     },
 
     /** Whether this email already said exactly this on this post (trash aside, as WordPress does). */

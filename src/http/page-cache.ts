@@ -17,16 +17,32 @@ export interface PublicPageChanges {
 
 export const noPageChanges: PublicPageChanges = { postChanged: () => undefined, everythingChanged: () => undefined };
 
+/**
+ * A kept page as bytes, ready to write: `before`, then the per-visitor value (when the page has a
+ * slot for one), then `after`. Kept as Buffers so a hit costs no string copy or encoding.
+ */
 export interface CachedPage {
-  html: string;
+  before: Buffer;
+  after: Buffer | null;
   /** A weak validator for If-None-Match (the shared part of the page). */
   etag: string;
 }
 
 export interface PageCache extends PublicPageChanges {
   get(key: string): CachedPage | undefined;
-  set(key: string, html: string): CachedPage;
+  /** Keeps `html`; when `slot` is given, its first occurrence is where each visitor's own value goes. */
+  set(key: string, html: string, slot?: string): CachedPage;
   readonly size: number;
+}
+
+/** A page ready to write, from its HTML and an optional per-visitor slot. */
+export function toCachedPage(html: string, slot?: string): CachedPage {
+  const at = slot ? html.indexOf(slot) : -1;
+  return {
+    before: Buffer.from(at < 0 ? html : html.slice(0, at)),
+    after: at < 0 ? null : Buffer.from(html.slice(at + slot!.length)),
+    etag: `W/"${createHash('sha1').update(html).digest('base64url')}"`,
+  };
 }
 
 export const homePageKey = 'home';
@@ -38,11 +54,11 @@ export function postPageKey(slug: string, commentPage: number): string {
 
 /** A page cache bounded to `maxBytes` of HTML, least recently used pages dropped first. */
 export function createPageCache(maxBytes: number): PageCache {
-  const pages = new LRUCache<string, CachedPage>({ maxSize: maxBytes, sizeCalculation: (page) => Math.max(1, page.html.length * 2) });
+  const pages = new LRUCache<string, CachedPage>({ maxSize: maxBytes, sizeCalculation: (page) => page.before.length + (page.after?.length ?? 0) + 64 });
   return {
     get: (key) => pages.get(key),
-    set(key, html) {
-      const page = { html, etag: `W/"${createHash('sha1').update(html).digest('base64url')}"` };
+    set(key, html, slot) {
+      const page = toCachedPage(html, slot);
       pages.set(key, page);
       return page;
     },

@@ -52,9 +52,18 @@ export function renderToString(res: Response, view: string, data: object): Promi
 }
 
 /** Sends a kept page: with its validator (304 when the browser has it), and a fresh form timestamp. */
-export function sendSharedPage(res: Response, page: CachedPage, formStamp?: string): void {
-  res.set({ ETag: page.etag, 'Cache-Control': sharedPageCacheControl }).type('html');
-  res.send(formStamp ? page.html.replace(formStampPlaceholder, formStamp) : page.html);
+export function sendSharedPage(req: Request, res: Response, page: CachedPage, formStamp = ''): void {
+  res.set({ ETag: page.etag, 'Cache-Control': sharedPageCacheControl, 'Content-Type': 'text/html; charset=utf-8' });
+  if (req.fresh) {
+    res.status(304).end();
+    return;
+  }
+  const stamp = page.after ? Buffer.from(formStamp) : null;
+  res.set('Content-Length', String(page.before.length + (stamp ? stamp.length + page.after!.length : 0)));
+  if (!stamp) return void res.end(page.before);
+  res.write(page.before);
+  res.write(stamp);
+  res.end(page.after);
 }
 
 /**
@@ -95,8 +104,9 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
       const shared = !refused && !saved && ownCommentIds.length === 0 && !replyToId && status === 200;
       if (shared && pageCache) {
         const key = postPageKey(slug, commentPage);
-        const page = pageCache.get(key) ?? pageCache.set(key, await renderPage(res, slug, { commentPage, ownCommentIds, saved, formStamp: formStampPlaceholder }));
-        return sendSharedPage(res, page, formStamp);
+        const page =
+          pageCache.get(key) ?? pageCache.set(key, await renderPage(res, slug, { commentPage, ownCommentIds, saved, formStamp: formStampPlaceholder }), formStampPlaceholder);
+        return sendSharedPage(req, res, page, formStamp);
       }
       const html = await renderPage(res, slug, { ...options, ownCommentIds, saved, formStamp });
       res.status(status).set('Cache-Control', shared ? sharedPageCacheControl : 'private, no-store').type('html').send(html);

@@ -16,9 +16,9 @@ export function createPostsRouter({ posts, articlePage, pageCache }: PostsRouter
     renderToString(res, 'posts/index', { title: null, posts: await posts.listNewestFirst(), emptyMessage: postMessages.noPostsYet });
 
   // GET / — posts, newest first (the same for everyone, so kept in the page cache)
-  const listPosts: RequestHandler = async (_req, res) => {
+  const listPosts: RequestHandler = async (req, res) => {
     if (!pageCache) return void res.set('Cache-Control', sharedPageCacheControl).type('html').send(await renderHome(res));
-    sendSharedPage(res, pageCache.get(homePageKey) ?? pageCache.set(homePageKey, await renderHome(res)));
+    sendSharedPage(req, res, pageCache.get(homePageKey) ?? pageCache.set(homePageKey, await renderHome(res)));
   };
 
   // GET /posts/:slug — the article, its comments and the "Leave a Reply" form

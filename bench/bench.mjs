@@ -1,0 +1,283 @@
+// npm run bench [-- --quick]
+// Measures marginalia against ceilings in the same run on this machine: the real built server
+// (production mode, on a seeded temp database) against bare node:http sending the same bytes, and
+// its comment POST against a bare better-sqlite3 insert server. autocannon, 50 connections, fixed
+// duration, rounds alternating between contenders, medians reported. Prints a table and writes
+// JSON to bench/results/ (git-ignored). Never run by the test suite: times are never asserted.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { benchPosts, seedBenchDatabase } from './seed.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const rounds = quick ? 1 : 3;
+const duration = quick ? 2 : 5;
+const connections = 50;
+const serverEntry = path.join(root, 'dist', 'server.js');
+const apiToken = 'bench-api-token-0123456789abcdef0123456789';
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+};
+
+/** Starts a ceiling server and resolves once it prints the port it listens on. */
+function startChild(args, env = {}, cwd = root) {
+  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      output += chunk;
+      const match = /listening (\d+)/.exec(output);
+      if (match) resolve({ child, port: Number(match[1]), url: `http://127.0.0.1:${match[1]}` });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${output}`)));
+  });
+}
+
+/** A free TCP port on the loopback interface. */
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the built server as `npm start` runs it, logging at info level as in production (to
+ * /dev/null, so the bench measures the logging but not a terminal), and waits for its first answer.
+ */
+async function startServer(env, cwd) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [serverEntry], { cwd, env: { PATH: process.env.PATH, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  while ((await fetch(`${url}/`).catch(() => null))?.status !== 200) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return { child, port, url, startupMs: Date.now() - started };
+}
+
+function stop({ child }) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.removeAllListeners('exit');
+    child.on('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Resident memory of a process in MB, from /proc (Linux). */
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
+}
+
+function load(options) {
+  return new Promise((resolve, reject) =>
+    autocannon({ connections, duration, ...options }, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+}
+
+function summarise(result) {
+  const codes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]));
+  const fivexx = Object.entries(codes).filter(([code]) => code.startsWith('5')).reduce((sum, [, n]) => sum + n, 0);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, codes, errors: result.errors + result.timeouts, fivexx };
+}
+
+async function measure(label, contenders) {
+  const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [name, options] of Object.entries(contenders)) samples[name].push(summarise(await load(options)));
+  }
+  const out = {};
+  for (const [name, list] of Object.entries(samples)) {
+    out[name] = {
+      rps: median(list.map((s) => s.rps)),
+      p50: median(list.map((s) => s.p50)),
+      p99: median(list.map((s) => s.p99)),
+      fivexx: list.reduce((sum, s) => sum + s.fivexx, 0),
+      errors: list.reduce((sum, s) => sum + s.errors, 0),
+      codes: list.map((s) => s.codes),
+    };
+  }
+  console.error(`  ${label}: done`);
+  return out;
+}
+
+let sequence = 0;
+function commentBody() {
+  sequence += 1;
+  return new URLSearchParams({
+    comment: `Bench comment number ${sequence}, with a few words to store.`,
+    author: `Bench Writer ${sequence}`,
+    email: `writer${sequence}@bench.example`,
+    comment_parent: '0',
+  }).toString();
+}
+const formPost = (pathName) => ({
+  method: 'POST',
+  path: pathName,
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  setupRequest: (request) => ({ ...request, body: commentBody() }),
+});
+
+async function main() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'marginalia-bench-'));
+  const dbFile = path.join(dir, 'bench.db');
+  const started = Date.now();
+  const seeded = await seedBenchDatabase(dbFile);
+  console.error(`seeded ${seeded.toLocaleString('en-US')} comments in ${Date.now() - started} ms`);
+
+  const serverEnv = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: `file:${dbFile}`,
+    COMMENT_RATE_LIMIT: '1000000',
+    COMMENT_FLOOD_SECONDS: '0',
+    ADMIN_API_TOKEN: apiToken,
+  };
+  const results = { when: new Date().toISOString(), quick, rounds, duration, connections, node: process.version, scenarios: {} };
+  const articlePath = `/posts/${benchPosts.article}`;
+  let server = await startServer(serverEnv, dir);
+  const rss = {};
+  try {
+    const pageBytes = Buffer.from(await (await fetch(`${server.url}${articlePath}`)).arrayBuffer());
+    const pageFile = path.join(dir, 'article.html');
+    writeFileSync(pageFile, pageBytes);
+    results.articleBytes = pageBytes.length;
+    const ceiling = await startChild(['bench/ceiling-server.mjs', pageFile]);
+
+    // 1. The article page, from the page cache, against the ceiling.
+    results.scenarios.cached = await measure('article page (cached)', {
+      ceiling: { url: `${ceiling.url}${articlePath}` },
+      marginalia: { url: `${server.url}${articlePath}` },
+    });
+    rss.afterCachedReads = rssMb(server.child.pid);
+
+    // 2. The same page rendered on every request: the server restarted with PAGE_CACHE=off (one
+    //    server process per database, as in production).
+    await stop(server);
+    const uncached = await startServer({ ...serverEnv, PAGE_CACHE: 'off' }, dir);
+    results.scenarios.uncached = await measure('article page (PAGE_CACHE=off)', {
+      ceiling: { url: `${ceiling.url}${articlePath}` },
+      marginalia: { url: `${uncached.url}${articlePath}` },
+    });
+    rss.uncachedServer = rssMb(uncached.child.pid);
+    await stop(uncached);
+    await stop(ceiling);
+    server = await startServer(serverEnv, dir);
+
+    // 3. The 2,000-comment post, first page of its threads.
+    results.scenarios.bigPost = await measure('2,000-comment post', { marginalia: { url: `${server.url}/posts/${benchPosts.big}` } });
+    rss.afterBigPost = rssMb(server.child.pid);
+
+    // 4. Comment POSTs (distinct authors), against a bare better-sqlite3 insert server.
+    const bare = await startChild(['bench/bare-insert-server.mjs', path.join(dir, 'bare.db')]);
+    const before = countComments(dbFile);
+    results.scenarios.post = await measure('comment POST', {
+      bare: { url: bare.url, requests: [formPost(`/posts/${benchPosts.article}/comments`)] },
+      marginalia: { url: server.url, requests: [formPost(`/posts/${benchPosts.article}/comments`)] },
+    });
+    const accepted = results.scenarios.post.marginalia.codes.reduce((sum, codes) => sum + (codes['303'] ?? 0), 0);
+    results.scenarios.post.marginalia.accepted = accepted;
+    results.scenarios.post.marginalia.stored = countComments(dbFile) - before;
+    rss.afterPosts = rssMb(server.child.pid);
+    await stop(bare);
+
+    // 5. Mixed: 95% reads, 5% posts, a moderator approving every second through the admin API,
+    //    and each approved comment looked for on the very next read of its page.
+    results.scenarios.mixed = await mixed(server);
+    rss.afterMixed = rssMb(server.child.pid);
+
+    // 6. Startup on the existing database (migrations already applied) to the first answer.
+    await stop(server);
+    server = await startServer(serverEnv, dir);
+    results.startupMs = server.startupMs;
+    rss.idleAfterRestart = rssMb(server.child.pid);
+  } finally {
+    await stop(server);
+  }
+  results.rssMb = rss;
+  report(results);
+  mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+  const file = path.join(root, 'bench', 'results', `${results.when.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nJSON: ${path.relative(root, file)}`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function countComments(dbFile) {
+  const db = new Database(dbFile, { readonly: true });
+  const { n } = db.prepare('SELECT COUNT(*) AS n FROM Comment').get();
+  db.close();
+  return n;
+}
+
+async function mixed(server) {
+  const pagePath = `/posts/${benchPosts.mixed}`;
+  const requests = [...Array(19).fill({ method: 'GET', path: pagePath }), formPost(`${pagePath}/comments`)];
+  const checks = { approvals: 0, approved: 0, seenOnNextRead: 0, missing: [], moderatorErrors: 0 };
+  const headers = { Authorization: `Bearer ${apiToken}`, 'Content-Type': 'application/json' };
+  let inFlight = Promise.resolve();
+  const approveWaiting = async () => {
+    const list = await (await fetch(`${server.url}/admin/api/comments?status=pending&q=Bench%20Writer`, { headers })).json();
+    const ids = list.comments.map((c) => c.id);
+    if (ids.length === 0) return;
+    await fetch(`${server.url}/admin/api/comments/bulk`, { method: 'POST', headers, body: JSON.stringify({ ids, status: 'approved' }) });
+    checks.approvals += 1;
+    checks.approved += ids.length;
+    for (const id of ids.slice(0, 5)) {
+      const where = await fetch(`${server.url}${pagePath}/comments/${id}`, { redirect: 'manual' });
+      const page = await (await fetch(new URL(where.headers.get('location'), server.url))).text();
+      if (page.includes(`id="comment-${id}"`)) checks.seenOnNextRead += 1;
+      else checks.missing.push(id);
+    }
+  };
+  const moderator = setInterval(() => {
+    inFlight = inFlight.then(approveWaiting).catch(() => void (checks.moderatorErrors += 1));
+  }, 1000);
+  const result = summarise(await load({ url: server.url, requests, duration: duration * rounds }));
+  clearInterval(moderator);
+  await inFlight;
+  console.error('  mixed: done');
+  return { ...result, ...checks };
+}
+
+function report(r) {
+  const s = r.scenarios;
+  const row = (cells) => `| ${cells.join(' | ')} |`;
+  const ratio = (a, b) => (a / b).toFixed(2);
+  const f = (n) => Math.round(n).toLocaleString('en-US');
+  console.log(`\nmarginalia bench — ${r.when}, Node ${r.node}, ${r.rounds} round(s) × ${r.duration} s, ${r.connections} connections (medians)`);
+  console.log(`article page: ${f(r.articleBytes)} bytes\n`);
+  console.log(row(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'vs ceiling', '5xx']));
+  console.log(row(['---', '---', '---', '---', '---', '---']));
+  console.log(row(['ceiling: bare node:http, same bytes', f(s.cached.ceiling.rps), s.cached.ceiling.p50, s.cached.ceiling.p99, '1.00', s.cached.ceiling.fivexx]));
+  console.log(row(['1. article page, cached', f(s.cached.marginalia.rps), s.cached.marginalia.p50, s.cached.marginalia.p99, ratio(s.cached.marginalia.rps, s.cached.ceiling.rps), s.cached.marginalia.fivexx]));
+  console.log(row(['2. article page, PAGE_CACHE=off', f(s.uncached.marginalia.rps), s.uncached.marginalia.p50, s.uncached.marginalia.p99, ratio(s.uncached.marginalia.rps, s.uncached.ceiling.rps), s.uncached.marginalia.fivexx]));
+  console.log(row(['3. 2,000-comment post (page 1)', f(s.bigPost.marginalia.rps), s.bigPost.marginalia.p50, s.bigPost.marginalia.p99, '', s.bigPost.marginalia.fivexx]));
+  console.log(row(['bare better-sqlite3 insert server', f(s.post.bare.rps), s.post.bare.p50, s.post.bare.p99, '1.00 (writes)', s.post.bare.fivexx]));
+  console.log(row(['4. comment POST', f(s.post.marginalia.rps), s.post.marginalia.p50, s.post.marginalia.p99, `${ratio(s.post.marginalia.rps, s.post.bare.rps)} (writes)`, s.post.marginalia.fivexx]));
+  console.log(row(['5. mixed 95% GET / 5% POST', f(s.mixed.rps), s.mixed.p50, s.mixed.p99, '', s.mixed.fivexx]));
+  console.log(`\nPOST: ${f(s.post.marginalia.accepted)} accepted (303), ${f(s.post.marginalia.stored)} rows stored.`);
+  console.log(`mixed: ${s.mixed.approvals} approval rounds, ${s.mixed.approved} comments approved, ${s.mixed.seenOnNextRead} checked and seen on the next read, ${s.mixed.missing.length} missing.`);
+  console.log(`RSS (MB): ${Object.entries(r.rssMb).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+  console.log(`startup to first answer on the existing database: ${r.startupMs} ms`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
