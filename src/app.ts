@@ -21,13 +21,14 @@ import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { createRateLimiter } from './http/rate-limiters';
 import { createRequestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
+import { headersSetBy, servePageFromCache } from './http/cached-page-fast-path';
 import { createPageCache, noPageChanges } from './http/page-cache';
 import { createStaticAssets } from './http/static-assets';
 import { useEtaViews } from './http/views';
 import { projectRoot } from './paths';
 import { moderationDefaults } from './moderation/moderation-settings';
 import { createModerationSettingsRepository } from './moderation/moderation-settings-repository';
-import { createArticlePage } from './posts/article-page';
+import { createArticlePage, sharedPageCacheControl } from './posts/article-page';
 import { createPostsRepository } from './posts/posts-repository';
 import { createPostsRouter } from './posts/posts-routes';
 import { createPostsService } from './posts/posts-service';
@@ -99,8 +100,20 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
     message: commentMessages.tooFast,
   });
 
+  const headers = securityHeaders();
+  if (pageCache) {
+    app.use(
+      servePageFromCache({
+        pageCache,
+        securityHeaders: headersSetBy(headers),
+        issueFormStamp: () => comments.issueFormStamp(),
+        cacheControl: sharedPageCacheControl,
+        logger,
+      }),
+    );
+  }
   app.use(createRequestLogger(logger));
-  app.use(securityHeaders());
+  app.use(headers);
   app.use('/assets', ...assets.handlers);
   app.use(cookieParser(cookieSecret));
   app.use(createPostsRouter({ posts, articlePage, pageCache }));

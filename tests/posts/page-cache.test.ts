@@ -168,3 +168,41 @@ describe('the uncached path', () => {
     expect(details).not.toContain('TEMP B-TREE');
   });
 });
+
+describe('the fast path for kept pages', () => {
+  const securityHeaderNames = ['content-security-policy', 'x-content-type-options', 'referrer-policy', 'x-frame-options', 'strict-transport-security', 'cross-origin-opener-policy'];
+
+  it('answers a kept page with the same security headers, body and log line as the full stack', async () => {
+    const post = await addPost(ctx.db, { title: 'Fast' });
+    const miss = await get(`/posts/${post.slug}`);
+    const lines = ctx.logLines.length;
+    const hit = await get(`/posts/${post.slug}`);
+    for (const name of securityHeaderNames) expect(hit.headers[name]).toBe(miss.headers[name]);
+    expect(hit.headers['x-powered-by']).toBeUndefined();
+    expect(hit.headers.etag).toBe(miss.headers.etag);
+    expect(hit.text.replace(/name="form_ts" value="[^"]+"/, '')).toBe(miss.text.replace(/name="form_ts" value="[^"]+"/, ''));
+    const logged = ctx.logLines.slice(lines).map((line) => JSON.parse(line));
+    expect(logged).toEqual([expect.objectContaining({ req: { method: 'GET', path: `/posts/${post.slug}` }, res: { statusCode: 200 }, msg: 'request completed' })]);
+  });
+
+  it('answers HEAD with headers only', async () => {
+    const post = await addPost(ctx.db);
+    await get(`/posts/${post.slug}`);
+    const head = await request(ctx.app).head(`/posts/${post.slug}`);
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(head.text).toBeUndefined();
+  });
+
+  it('leaves a visitor with their own cookies, or a reply target, to the full stack', async () => {
+    const post = await addPost(ctx.db);
+    await get(`/posts/${post.slug}`);
+    const author = request.agent(ctx.app);
+    const posted = await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment: 'Mine, via the form', author: 'Me', email: 'me@example.com' }));
+    expect(String(posted.headers['set-cookie'])).toContain('marginalia_own_comments=');
+    const own = await author.get(`/posts/${post.slug}`);
+    expect(own.headers['cache-control']).toBe('private, no-store');
+    const replying = await get(`/posts/${post.slug}?replytocom=1`);
+    expect(replying.headers.etag).toBeUndefined();
+  });
+});
