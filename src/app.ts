@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
@@ -21,7 +22,7 @@ import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { createRateLimiter } from './http/rate-limiters';
 import { createRequestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
-import { headersSetBy, servePageFromCache } from './http/cached-page-fast-path';
+import { headersSetBy, servePageFromCache, type NodeHandler } from './http/cached-page-fast-path';
 import { createPageCache, noPageChanges } from './http/page-cache';
 import { createStaticAssets } from './http/static-assets';
 import { useEtaViews } from './http/views';
@@ -44,8 +45,10 @@ export interface AppDeps {
   sessionSecret: string;
 }
 
+export type MarginaliaApp = Express & { cachedPages: NodeHandler | null };
+
 /** The composition root: wires configuration, database and feature routers into an Express app. */
-export function createApp({ config, db, logger, cookieSecret, sessionSecret }: AppDeps): Express {
+export function createApp({ config, db, logger, cookieSecret, sessionSecret }: AppDeps): MarginaliaApp {
   const app = express();
   app.disable('x-powered-by');
   // Only shared pages carry validators (set with the page cache); personal ones must not be revalidated.
@@ -101,17 +104,16 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
   });
 
   const headers = securityHeaders();
-  if (pageCache) {
-    app.use(
-      servePageFromCache({
+  const cachedPages = pageCache
+    ? servePageFromCache({
         pageCache,
         securityHeaders: headersSetBy(headers),
         issueFormStamp: () => comments.issueFormStamp(),
         cacheControl: sharedPageCacheControl,
         logger,
-      }),
-    );
-  }
+      })
+    : null;
+  if (cachedPages) app.use(cachedPages);
   app.use(createRequestLogger(logger));
   app.use(headers);
   app.use('/assets', ...assets.handlers);
@@ -125,5 +127,11 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
   );
   app.use(notFoundHandler);
   app.use(createErrorHandler());
-  return app;
+  return Object.assign(app, { cachedPages });
+}
+
+/** The app as Node's request listener, with kept pages answered before Express sets anything up. */
+export function toRequestListener(app: MarginaliaApp): (req: IncomingMessage, res: ServerResponse) => void {
+  const { cachedPages } = app;
+  return cachedPages ? (req, res) => cachedPages(req, res, () => app(req, res)) : app;
 }

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { adminMessages } from './admin/admin-messages';
-import { createApp } from './app';
+import { createApp, toRequestListener } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { loadSecret } from './http/secrets';
@@ -62,7 +62,9 @@ async function start(config: Config): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     logger.info({ port }, `marginalia is serving http://localhost:${port}`);
   };
-  const server = config.HOST ? app.listen(config.PORT, config.HOST, announce) : app.listen(config.PORT, announce);
+  const server = createServer(toRequestListener(app));
+  if (config.HOST) server.listen(config.PORT, config.HOST, announce);
+  else server.listen(config.PORT, announce);
   server.on('error', (error) => {
     logger.fatal({ err: error }, 'could not listen');
     process.exit(1);

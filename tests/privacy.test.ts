@@ -87,7 +87,7 @@ it('shows commenters their own saved address in their own private form only', as
     expect(own.headers['cache-control']).toBe('private, no-store');
     const stranger = await request(roomy.app).get(`/posts/${post.slug}`);
     expect(stranger.text).not.toContain(email);
-    expect(stranger.headers['cache-control']).toBe('public, max-age=10, stale-while-revalidate=60');
+    expect(stranger.headers['cache-control']).toBe('public, max-age=0, s-maxage=10, stale-while-revalidate=60');
   } finally {
     await roomy.close();
   }

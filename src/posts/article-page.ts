@@ -43,8 +43,12 @@ export interface ArticlePageOptions {
 // instead, replaced on each send.
 const formStampPlaceholder = '__FORM_STAMP__';
 
-/** How long a CDN or browser may reuse a shared page before asking again (it may serve it stale meanwhile). */
-export const sharedPageCacheControl = 'public, max-age=10, stale-while-revalidate=60';
+/**
+ * Shared pages: a CDN may keep one for 10 s (and serve it stale for a minute while it asks again);
+ * a browser must ask every time (a cheap 304 when unchanged). A browser keeping the page itself
+ * would hide a reader's own new comment, or a moderator's approval, behind its copy.
+ */
+export const sharedPageCacheControl = 'public, max-age=0, s-maxage=10, stale-while-revalidate=60';
 
 /** Renders a view to a string with the response's locals (for pages that are kept). */
 export function renderToString(res: Response, view: string, data: object): Promise<string> {

@@ -2,14 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { Express } from 'express';
-import { createApp } from '../../src/app';
+import { createApp, type MarginaliaApp } from '../../src/app';
 import { loadConfig, type Config, type ConfigInput } from '../../src/config';
 import { openDatabase, type Database } from '../../src/db/database';
 import { createLogger } from '../../src/http/logger';
 
 export interface TestContext {
-  app: Express;
+  app: MarginaliaApp;
   db: Database;
   config: Config;
   /** Every log line the app wrote, as text. */

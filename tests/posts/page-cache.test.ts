@@ -1,4 +1,6 @@
+import { createServer } from 'node:http';
 import request from 'supertest';
+import { toRequestListener } from '../../src/app';
 import { createFormTimestamps } from '../../src/comments/form-timestamp';
 import { addComment, addPost } from '../helpers/factories';
 import { fieldValue, formBody, formStampOf } from '../helpers/html';
@@ -39,7 +41,7 @@ describe('serving from the cache', () => {
   it('sends shared pages with a CDN-friendly Cache-Control and an ETag, and 304 when unchanged', async () => {
     const { post } = await cachedPost();
     const first = await get(`/posts/${post.slug}`);
-    expect(first.headers['cache-control']).toBe('public, max-age=10, stale-while-revalidate=60');
+    expect(first.headers['cache-control']).toBe('public, max-age=0, s-maxage=10, stale-while-revalidate=60');
     expect(first.headers.etag).toMatch(/^W\/"[\w-]+"$/);
     const again = await get(`/posts/${post.slug}`).set('If-None-Match', first.headers.etag!);
     expect(again.status).toBe(304);
@@ -130,7 +132,7 @@ describe('personal pages are never shared', () => {
       const stranger = await request(held.app).get(`/posts/${heldPost.slug}`);
       expect(stranger.text).not.toContain('Mine alone for now');
       expect(stranger.text).not.toContain('pia@example.com');
-      expect(stranger.headers['cache-control']).toBe('public, max-age=10, stale-while-revalidate=60');
+      expect(stranger.headers['cache-control']).toBe('public, max-age=0, s-maxage=10, stale-while-revalidate=60');
     } finally {
       await held.close();
     }
@@ -206,3 +208,21 @@ describe('the fast path for kept pages', () => {
     expect(replying.headers.etag).toBeUndefined();
   });
 });
+
+describe('the fast path in front of Express (as the server runs it)', () => {
+  it('answers kept pages before Express and hands everything else to it', async () => {
+    const server = createServer(toRequestListener(ctx.app));
+    const post = await addPost(ctx.db, { title: 'Through the listener' });
+    const miss = await request(server).get(`/posts/${post.slug}`).expect(200);
+    const hit = await request(server).get(`/posts/${post.slug}`).expect(200);
+    expect(hit.headers['content-security-policy']).toBe(miss.headers['content-security-policy']);
+    expect(hit.text).toContain('<h1 class="entry-title">Through the listener</h1>');
+    expect(stampsOf(hit.text)).not.toEqual(stampsOf(miss.text));
+    await request(server).get('/admin/api/comments').expect(401);
+    await request(server).post(`/posts/${post.slug}/comments`).type('form').send('comment=').expect(422);
+  });
+});
+
+function stampsOf(html: string): string[] {
+  return [...html.matchAll(/name="form_ts" value="([^"]+)"/g)].map((match) => match[1]!);
+}
