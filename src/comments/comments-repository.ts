@@ -1,4 +1,5 @@
 import type { Database } from '../db/database';
+import type { ArrivingComment } from '../moderation/moderation-rules';
 import type { CommentStatus } from './comment-status';
 
 /**
@@ -17,15 +18,9 @@ export interface PublicComment {
 }
 
 /** A comment with what its author may change and the rules look at (never sent to a page as is). */
-export interface AuthoredComment {
+export interface AuthoredComment extends ArrivingComment {
   id: number;
   status: CommentStatus;
-  authorName: string;
-  authorEmail: string;
-  authorUrl: string | null;
-  text: string;
-  ipAddress: string | null;
-  userAgent: string | null;
   createdAt: Date;
 }
 
