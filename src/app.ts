@@ -47,20 +47,8 @@ export interface AppDeps {
 
 export type MarginaliaApp = Express & { cachedPages: NodeHandler | null };
 
-/** The composition root: wires configuration, database and feature routers into an Express app. */
-export function createApp({ config, db, logger, cookieSecret, sessionSecret }: AppDeps): MarginaliaApp {
-  const app = express();
-  app.disable('x-powered-by');
-  // Only shared pages carry validators (set with the page cache); personal ones must not be revalidated.
-  app.set('etag', false);
-  app.set('trust proxy', config.TRUST_PROXY);
-  useEtaViews(app, { cache: config.NODE_ENV !== 'development' });
-  app.locals.site = { title: config.SITE_TITLE, tagline: config.SITE_TAGLINE };
-  app.locals.formatDate = formatDate;
-  app.locals.formatDateTime = formatDateTime;
-  const assets = createStaticAssets(path.join(projectRoot, 'public'));
-  app.locals.asset = assets.url;
-
+/** Repositories, services and limiters: one fresh set per app, so tests never share state. */
+function createServices({ config, db, cookieSecret }: Pick<AppDeps, 'config' | 'db' | 'cookieSecret'>) {
   const pageCache = config.PAGE_CACHE === 'on' ? createPageCache(config.PAGE_CACHE_MAX_MB * 1024 * 1024) : null;
   const pageChanges = pageCache ?? noPageChanges;
   const posts = createPostsService({ repo: createPostsRepository(db), pageChanges });
@@ -80,35 +68,46 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
       maxThreadDepth: config.COMMENT_THREAD_DEPTH,
     },
   });
-  const ownComments = createOwnCommentsService({
-    repo: commentsRepo,
+  const ownComments = createOwnCommentsService({ repo: commentsRepo, posts, settings, pageChanges, editWindowMinutes: config.COMMENT_EDIT_WINDOW_MINUTES });
+  const commenterCookies = createCommenterCookies(cookieSecret);
+  return {
+    pageCache,
     posts,
     settings,
-    pageChanges,
-    editWindowMinutes: config.COMMENT_EDIT_WINDOW_MINUTES,
-  });
-  const commenterCookies = createCommenterCookies(cookieSecret);
-  const articlePage = createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache });
-  const moderation = createModerationService({ repo: createModerationRepository(db), pageChanges });
-  const auth = createAdminAuth({ user: config.ADMIN_USER, passwordHash: config.ADMIN_PASSWORD_HASH, apiToken: config.ADMIN_API_TOKEN });
-  const signInLimiter = createRateLimiter({
-    limit: config.LOGIN_RATE_LIMIT,
-    windowSeconds: config.LOGIN_RATE_WINDOW_SECONDS,
-    message: adminMessages.tooManySignIns,
-    skipSuccessfulRequests: true,
-  });
-  const submissionLimiter = createRateLimiter({
-    limit: config.COMMENT_RATE_LIMIT,
-    windowSeconds: config.COMMENT_RATE_WINDOW_SECONDS,
-    message: commentMessages.tooFast,
-  });
+    comments,
+    ownComments,
+    commenterCookies,
+    articlePage: createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }),
+    moderation: createModerationService({ repo: createModerationRepository(db), pageChanges }),
+    auth: createAdminAuth({ user: config.ADMIN_USER, passwordHash: config.ADMIN_PASSWORD_HASH, apiToken: config.ADMIN_API_TOKEN }),
+    signInLimiter: createRateLimiter({
+      limit: config.LOGIN_RATE_LIMIT,
+      windowSeconds: config.LOGIN_RATE_WINDOW_SECONDS,
+      message: adminMessages.tooManySignIns,
+      skipSuccessfulRequests: true,
+    }),
+    submissionLimiter: createRateLimiter({ limit: config.COMMENT_RATE_LIMIT, windowSeconds: config.COMMENT_RATE_WINDOW_SECONDS, message: commentMessages.tooFast }),
+  };
+}
 
+/** The composition root: wires configuration, database and feature routers into an Express app. */
+export function createApp({ config, db, logger, cookieSecret, sessionSecret }: AppDeps): MarginaliaApp {
+  const app = express();
+  app.disable('x-powered-by');
+  // Only shared pages carry validators (set with the page cache); personal ones must not be revalidated.
+  app.set('etag', false);
+  app.set('trust proxy', config.TRUST_PROXY);
+  useEtaViews(app, { cache: config.NODE_ENV !== 'development' });
+  const assets = createStaticAssets(path.join(projectRoot, 'public'));
+  Object.assign(app.locals, { site: { title: config.SITE_TITLE, tagline: config.SITE_TAGLINE }, formatDate, formatDateTime, asset: assets.url });
+
+  const s = createServices({ config, db, cookieSecret });
   const headers = securityHeaders();
-  const cachedPages = pageCache
+  const cachedPages = s.pageCache
     ? servePageFromCache({
-        pageCache,
+        pageCache: s.pageCache,
         securityHeaders: headersSetBy(headers),
-        issueFormStamp: () => comments.issueFormStamp(),
+        issueFormStamp: () => s.comments.issueFormStamp(),
         cacheControl: sharedPageCacheControl,
         logger,
       })
@@ -118,13 +117,10 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
   app.use(headers);
   app.use('/assets', ...assets.handlers);
   app.use(cookieParser(cookieSecret));
-  app.use(createPostsRouter({ posts, articlePage, pageCache }));
-  app.use(createCommentsRouter({ comments, ownComments, articlePage, commenterCookies, submissionLimiter }));
-  app.use('/admin/api', createAdminApiRouter({ auth, moderation, posts }));
-  app.use(
-    '/admin',
-    createAdminRouter({ db, auth, sessionSecret, idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES, signInLimiter, moderation, posts, settings }),
-  );
+  app.use(createPostsRouter({ posts: s.posts, articlePage: s.articlePage, pageCache: s.pageCache }));
+  app.use(createCommentsRouter(s));
+  app.use('/admin/api', createAdminApiRouter(s));
+  app.use('/admin', createAdminRouter({ ...s, db, sessionSecret, idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES }));
   app.use(notFoundHandler);
   app.use(createErrorHandler());
   return Object.assign(app, { cachedPages });
