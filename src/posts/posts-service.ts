@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { NotFoundError } from '../errors';
 import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
 import { demoPost } from './demo-post';
@@ -35,8 +36,13 @@ export function createPostsService({ repo, pageChanges = noPageChanges }: { repo
     return post;
   }
 
+  // Every page view and comment looks its post up by slug; posts change only through this
+  // service, so the records are kept here and dropped when one is saved.
+  const publishedBySlug = new LRUCache<string, PostRecord>({ max: 1000 });
+
   async function createPost(post: NewPost): Promise<PostRecord> {
     const created = await repo.create({ ...rendered(post), publishedAt: post.publishedAt });
+    publishedBySlug.delete(created.slug);
     pageChanges.postChanged(created.slug);
     return created;
   }
@@ -44,8 +50,9 @@ export function createPostsService({ repo, pageChanges = noPageChanges }: { repo
   return {
     /** The post at `slug`, or a NotFoundError. */
     async getPublished(slug: string): Promise<PostRecord> {
-      const post = await repo.findBySlug(slug);
+      const post = publishedBySlug.get(slug) ?? (await repo.findBySlug(slug));
       if (!post) throw new NotFoundError(postMessages.notFound);
+      publishedBySlug.set(slug, post);
       return post;
     },
 
@@ -62,6 +69,8 @@ export function createPostsService({ repo, pageChanges = noPageChanges }: { repo
     async updatePost(id: number, post: Omit<NewPost, 'publishedAt'>): Promise<PostRecord> {
       const before = await getForEditing(id);
       const updated = await repo.update(id, rendered(post));
+      publishedBySlug.delete(before.slug);
+      publishedBySlug.delete(updated.slug);
       pageChanges.postChanged(before.slug);
       pageChanges.postChanged(updated.slug);
       return updated;
