@@ -93,6 +93,13 @@ export function createCommentsRepository(db: Database) {
       return [...approved, ...own].sort(byDate).map(toPublic);
     },
 
+    /** How many threads the public sees under a post: approved comments without a visible parent. */
+    async countApprovedThreads(postId: number): Promise<number> {
+      return db.comment.count({
+        where: { postId, status: 'approved', OR: [{ parentId: null }, { parent: { status: { not: 'approved' } } }] },
+      });
+    },
+
     /** Whether this email already said exactly this on this post (trash aside, as WordPress does). */
     async hasDuplicate(postId: number, authorEmail: string, text: string): Promise<boolean> {
       const found = await db.comment.findFirst({ where: { postId, authorEmail, text, status: { not: 'trash' } }, select: { id: true } });

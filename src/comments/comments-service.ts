@@ -148,7 +148,13 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
         statusNote: decision.note,
       });
       if (comment.status === 'approved') pageChanges.postChanged(post.slug);
-      return { post, comment, page: (await pageOf(post.id, comment.id, [comment.id])) ?? 1 };
+      // A new top-level comment is the newest thread, so it is on the last page: a count finds it.
+      // A reply is on its thread's page, which takes the whole thread list to place.
+      const page =
+        parentId === null
+          ? Math.max(1, Math.ceil(((await repo.countApprovedThreads(post.id)) + (comment.status === 'approved' ? 0 : 1)) / limits.perPage))
+          : ((await pageOf(post.id, comment.id, [comment.id])) ?? 1);
+      return { post, comment, page };
     },
 
     /** One page of the threads under a post: approved comments, plus the viewer's own awaiting moderation. */

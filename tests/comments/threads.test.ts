@@ -128,3 +128,15 @@ describe('scripts of the world', () => {
     expect(html).toContain(author.normalize('NFC'));
   });
 });
+
+describe('the page a new comment lands on', () => {
+  it('counts a reply whose parent was removed from view as a thread of its own', async () => {
+    const post = await addPost(ctx.db);
+    const hidden = await addComment(ctx.db, post.id, { createdAt: at(0), status: 'trash' });
+    await addComment(ctx.db, post.id, { parentId: hidden.id, createdAt: at(1) });
+    await addComment(ctx.db, post.id, { createdAt: at(2) });
+    // Two threads shown (2 per page), so the next top-level comment opens page 2.
+    const res = await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send({ comment: 'third thread', author: 'T', email: 't@example.com' });
+    expect(res.headers.location).toMatch(new RegExp(`^/posts/${post.slug}\\?cpage=2#comment-\\d+$`));
+  });
+});
