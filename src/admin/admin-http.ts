@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { AppError, UnsupportedMediaTypeError } from '../errors';
 import { httpMessages } from '../http/http-messages';
+import { numericParam } from '../http/route-params';
 import { csrfTokenFor } from './admin-session';
 
 // Pieces every admin page shares.
@@ -56,5 +57,5 @@ export function showFormAgain(
 
 /** The numeric `:id` of an admin route; 0 (which matches nothing) for anything else. */
 export function numericId(req: Request<{ id: string }>): number {
-  return /^\d{1,15}$/.test(req.params.id) ? Number(req.params.id) : 0;
+  return numericParam(req.params.id);
 }

@@ -16,9 +16,6 @@ export const commentMessages = {
   notYours: 'Only the browser that posted this comment can edit or delete it.',
   editWindowOver: (minutes: number) =>
     `Comments can be edited or deleted only for ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} after posting. Please contact the site owner instead.`,
-  edited: 'Your comment was updated.',
-  editedAwaitingModeration: 'Your comment was updated and is awaiting moderation.',
-  deleted: 'Your comment was deleted.',
   commentNotFound: 'That comment does not exist, or is not visible yet.',
   awaitingModeration: 'Your comment is awaiting moderation.',
   closed: 'Comments are closed.',

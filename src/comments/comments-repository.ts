@@ -24,17 +24,11 @@ export interface AuthoredComment extends ArrivingComment {
   createdAt: Date;
 }
 
-export interface NewCommentRecord {
+export interface NewCommentRecord extends ArrivingComment {
   postId: number;
   parentId: number | null;
-  authorName: string;
-  authorEmail: string;
-  authorUrl: string | null;
-  text: string;
   textHtml: string;
   status: CommentStatus;
-  ipAddress: string | null;
-  userAgent: string | null;
   /** Why the rules gave it its status; the first entry of its status history. */
   statusNote: string;
 }

@@ -1,6 +1,7 @@
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors';
 import { formBody, jsonBody } from '../http/body-parsers';
+import { numericParam } from '../http/route-params';
 import { validateBody, validBody } from '../http/validate';
 import type { ArticlePage } from '../posts/article-page';
 import type { CommenterCookies } from './commenter-cookies';
@@ -23,8 +24,6 @@ export interface CommentsRouterDeps {
 export function commentUrl(slug: string, id: number, page = 1): string {
   return `/posts/${encodeURIComponent(slug)}${page > 1 ? `?cpage=${page}` : ''}#comment-${id}`;
 }
-
-const numericId = (value: string): number => (/^\d{1,15}$/.test(value) ? Number(value) : 0);
 
 function submitterOf(req: Request): SubmitterContext {
   return { ipAddress: req.ip ?? null, userAgent: req.get('user-agent') ?? null };
@@ -81,14 +80,14 @@ export function createCommentsRouter({ comments, ownComments, articlePage, comme
   // GET /posts/:slug/comments/:id — a comment's permalink: to the right page and anchor
   const permalink: RequestHandler<{ slug: string; id: string }> = async (req, res, next) => {
     const { slug, id } = req.params;
-    const page = await comments.locate(slug, numericId(id), commenterCookies.readOwnCommentIds(req));
+    const page = await comments.locate(slug, numericParam(id), commenterCookies.readOwnCommentIds(req));
     if (page === null) return next(new NotFoundError(messages.commentNotFound));
-    res.redirect(302, commentUrl(slug, numericId(id), page));
+    res.redirect(302, commentUrl(slug, numericParam(id), page));
   };
 
   // GET /posts/:slug/comments/:id/edit — the author's own edit form, within the edit window
   const showOwnEdit: RequestHandler<{ slug: string; id: string }> = async (req, res) => {
-    const comment = await ownComments.getForEditing(req.params.slug, numericId(req.params.id), commenterCookies.readOwnCommentIds(req));
+    const comment = await ownComments.getForEditing(req.params.slug, numericParam(req.params.id), commenterCookies.readOwnCommentIds(req));
     res.set('Cache-Control', 'private, no-store');
     res.render('comments/edit', { title: 'Edit your comment', slug: req.params.slug, comment, text: comment.text, error: null });
   };
@@ -97,20 +96,20 @@ export function createCommentsRouter({ comments, ownComments, articlePage, comme
   const saveOwnEdit: RequestHandler<{ slug: string; id: string }> = async (req, res) => {
     const { slug, id } = req.params;
     const ownIds = commenterCookies.readOwnCommentIds(req);
-    await ownComments.editOwn(slug, numericId(id), ownIds, validBody<{ comment: string }>(res).comment);
-    res.redirect(303, `/posts/${encodeURIComponent(slug)}/comments/${numericId(id)}`);
+    await ownComments.editOwn(slug, numericParam(id), ownIds, validBody<{ comment: string }>(res).comment);
+    res.redirect(303, `/posts/${encodeURIComponent(slug)}/comments/${numericParam(id)}`);
   };
 
   const showOwnEditAgain: ErrorRequestHandler<{ slug: string; id: string }> = async (error, req, res, next) => {
     if (!(error instanceof AppError) || ![400, 422].includes(error.status)) return next(error);
-    const comment = await ownComments.getForEditing(req.params.slug, numericId(req.params.id), commenterCookies.readOwnCommentIds(req));
+    const comment = await ownComments.getForEditing(req.params.slug, numericParam(req.params.id), commenterCookies.readOwnCommentIds(req));
     res.status(error.status).set('Cache-Control', 'private, no-store');
     res.render('comments/edit', { title: 'Edit your comment', slug: req.params.slug, comment, text: formValuesOf(req.body).comment, error: error.fields.comment ?? error.message });
   };
 
   // POST /posts/:slug/comments/:id/delete — the author deletes their own comment, within the edit window
   const deleteOwn: RequestHandler<{ slug: string; id: string }> = async (req, res) => {
-    await ownComments.deleteOwn(req.params.slug, numericId(req.params.id), commenterCookies.readOwnCommentIds(req));
+    await ownComments.deleteOwn(req.params.slug, numericParam(req.params.id), commenterCookies.readOwnCommentIds(req));
     res.redirect(303, `/posts/${encodeURIComponent(req.params.slug)}#comments`);
   };
 

@@ -171,8 +171,6 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
       };
     },
 
-    pageOf,
-
     /** The page of the post at `slug` that shows this comment, or null if the viewer cannot see it. */
     async locate(slug: string, commentId: number, ownCommentIds: readonly number[]): Promise<number | null> {
       const post = await posts.getPublished(slug);

@@ -50,7 +50,7 @@ export function createOwnCommentsService({ repo, posts, settings, editWindowMinu
      * Replaces the text. The new text meets the moderation rules again (with the author counted as
      * known when approved), so an approved comment cannot be edited into spam behind the moderator's back.
      */
-    async editOwn(slug: string, id: number, ownCommentIds: readonly number[], text: string): Promise<{ awaitingModeration: boolean }> {
+    async editOwn(slug: string, id: number, ownCommentIds: readonly number[], text: string): Promise<void> {
       const { comment } = await authorize(slug, id, ownCommentIds);
       const rules = await settings.current();
       const isKnown = comment.status === 'approved' || (await repo.hasApprovedComment(comment.authorEmail, comment.authorName));
@@ -58,7 +58,6 @@ export function createOwnCommentsService({ repo, posts, settings, editWindowMinu
       const to = comment.status === 'approved' || decision.status === 'spam' ? decision.status : comment.status;
       await repo.updateText(id, { text, textHtml: renderCommentText(text), from: comment.status, to, note: `edited by its author: ${decision.note}` });
       if (comment.status === 'approved') pageChanges.postChanged(slug);
-      return { awaitingModeration: to !== 'approved' };
     },
 
     async deleteOwn(slug: string, id: number, ownCommentIds: readonly number[]): Promise<void> {

@@ -9,6 +9,7 @@ export const httpMessages = {
   jsonOnly: 'Please send JSON (Content-Type: application/json).',
   titles: {
     400: 'Bad request',
+    401: 'Sign-in required',
     403: 'Not allowed',
     404: 'Page not found',
     409: 'Already there',
@@ -17,5 +18,6 @@ export const httpMessages = {
     422: 'Please check your input',
     429: 'Slow down',
     500: 'Something went wrong',
+    503: 'Not available yet',
   } as Record<number, string>,
 } as const;

@@ -1,19 +1,14 @@
 import type { CommentStatus } from '../comments/comment-status';
 import type { Database } from '../db/database';
+import type { ArrivingComment } from './moderation-rules';
 
 /** A comment as the moderator sees it: everything, including email, IP and user agent. */
-export interface ModeratedComment {
+export interface ModeratedComment extends ArrivingComment {
   id: number;
   post: { id: number; slug: string; title: string };
   parentId: number | null;
-  authorName: string;
-  authorEmail: string;
-  authorUrl: string | null;
-  text: string;
   textHtml: string;
   status: CommentStatus;
-  ipAddress: string | null;
-  userAgent: string | null;
   createdAt: Date;
 }
 

@@ -1,5 +1,6 @@
 import { Router, type RequestHandler, type Response } from 'express';
 import { homePageKey, type PageCache } from '../http/page-cache';
+import { numericParam } from '../http/route-params';
 import { renderToString, sendSharedPage, sharedPageCacheControl, type ArticlePage } from './article-page';
 import { postMessages } from './posts-messages';
 import type { PostsService } from './posts-service';
@@ -25,8 +26,8 @@ export function createPostsRouter({ posts, articlePage, pageCache }: PostsRouter
   // (?replytocom=ID: the form replies to that comment, WordPress's no-JavaScript reply link;
   //  ?cpage=N: that page of top-level comments)
   const showPost: RequestHandler<{ slug: string }> = async (req, res) => {
-    const number = (value: unknown): number | null => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : null);
-    await articlePage.render(req, res, req.params.slug, { replyToId: number(req.query.replytocom), commentPage: number(req.query.cpage) ?? 1 });
+    const number = (value: unknown): number => numericParam(typeof value === 'string' ? value : undefined);
+    await articlePage.render(req, res, req.params.slug, { replyToId: number(req.query.replytocom) || null, commentPage: number(req.query.cpage) || 1 });
   };
 
   const router = Router();

@@ -1,0 +1,4 @@
+/** A route's numeric id parameter; 0 (which matches no row) for anything that is not one. */
+export function numericParam(value: string | undefined): number {
+  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : 0;
+}
