@@ -29,7 +29,7 @@ import { useEtaViews } from './http/views';
 import { projectRoot } from './paths';
 import { moderationDefaults } from './moderation/moderation-settings';
 import { createModerationSettingsRepository } from './moderation/moderation-settings-repository';
-import { createArticlePage, sharedPageCacheControl } from './posts/article-page';
+import { createArticlePage } from './posts/article-page';
 import { createPostsRepository } from './posts/posts-repository';
 import { createPostsRouter } from './posts/posts-routes';
 import { createPostsService } from './posts/posts-service';
@@ -107,8 +107,7 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
     ? servePageFromCache({
         pageCache: s.pageCache,
         securityHeaders: headersSetBy(headers),
-        issueFormStamp: () => s.comments.issueFormStamp(),
-        cacheControl: sharedPageCacheControl,
+        issueFormStamp: () => s.comments.issueSharedFormStamp(),
         logger,
       })
     : null;

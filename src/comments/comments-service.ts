@@ -103,6 +103,8 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
     return decision;
   }
 
+  let sharedStamp = { second: Number.NaN, stamp: '' };
+
   return {
     findReplyTarget,
 
@@ -111,9 +113,20 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
       return commentsAreOpen(post, await settings.current(), now());
     },
 
-    /** A fresh signed timestamp for the comment form. */
+    /** A fresh signed timestamp for the comment form on a page rendered for one visitor. */
     issueFormStamp(): string {
       return formTimestamps.issue(now());
+    },
+
+    /**
+     * The form timestamp on shared pages: one per second, the start of that second, for everyone
+     * served in it, so a kept page is compressed once a second rather than for every reader. A
+     * form can look up to a second older than it is, never younger: no person is held for it.
+     */
+    issueSharedFormStamp(): string {
+      const second = Math.floor(now().getTime() / 1000);
+      if (second !== sharedStamp.second) sharedStamp = { second, stamp: formTimestamps.issue(new Date(second * 1000)) };
+      return sharedStamp.stamp;
     },
 
     /** Stores a validated submission on the post at `slug`, with the status the checks give it. */

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { homePageKey, postPageKey, type CachedPage, type PageCache } from './page-cache';
+import { homePageKey, postPageKey, type PageCache } from './page-cache';
+import { sharedPageCacheControl, writeSharedPage } from './shared-page-response';
 
 // The busiest requests are anonymous reads of a kept page. They are answered here, first thing,
 // without the rest of the middleware stack: the same bytes, the same security headers (taken from
@@ -12,9 +13,8 @@ export interface FastPathOptions {
   pageCache: PageCache;
   /** The headers helmet sets on every response. */
   securityHeaders: Record<string, string>;
-  /** A fresh signed form timestamp for the article page's slot. */
+  /** The signed form timestamp for the article page's slot (shared pages share one per second). */
   issueFormStamp: () => string;
-  cacheControl: string;
   logger: Logger;
 }
 
@@ -37,8 +37,8 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () =
  * app's first middleware, and the server also puts it in front of Express itself, so a hit costs
  * no Express request setup at all.
  */
-export function servePageFromCache({ pageCache, securityHeaders, issueFormStamp, cacheControl, logger }: FastPathOptions): NodeHandler {
-  const baseHeaders = { ...securityHeaders, 'Cache-Control': cacheControl, 'Content-Type': 'text/html; charset=utf-8' };
+export function servePageFromCache({ pageCache, securityHeaders, issueFormStamp, logger }: FastPathOptions): NodeHandler {
+  const headers = { ...securityHeaders, 'Cache-Control': sharedPageCacheControl, 'Content-Type': 'text/html; charset=utf-8' };
   return (req, res, next) => {
     const { method = '', url = '' } = req;
     if (method !== 'GET' && method !== 'HEAD') return next();
@@ -49,30 +49,10 @@ export function servePageFromCache({ pageCache, securityHeaders, issueFormStamp,
     if (!page) return next();
     const started = process.hrtime.bigint();
     res.on('finish', () => logAccess(logger, method, url, res.statusCode, started));
-    writePage(res, page, baseHeaders, req.headers['if-none-match'], page.after ? issueFormStamp() : '');
+    writeSharedPage(req, res, page, headers, page.after ? issueFormStamp() : '');
   };
 }
 
-function writePage(
-  res: ServerResponse,
-  page: CachedPage,
-  headers: Record<string, string>,
-  ifNoneMatch: string | undefined,
-  formStamp: string,
-): void {
-  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === page.etag)) {
-    res.writeHead(304, { ...headers, ETag: page.etag });
-    res.end();
-    return;
-  }
-  const stamp = page.after ? Buffer.from(formStamp) : null;
-  const length = page.before.length + (stamp ? stamp.length + page.after!.length : 0);
-  res.writeHead(200, { ...headers, ETag: page.etag, 'Content-Length': String(length) });
-  if (!stamp) return void res.end(page.before);
-  res.write(page.before);
-  res.write(stamp);
-  res.end(page.after);
-}
 
 /** The same line pino-http writes for the full stack (method, path without query, status, time). */
 function logAccess(logger: Logger, method: string, url: string, statusCode: number, started: bigint): void {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 
 // Rendered public pages, kept in memory so a busy post is served without a query or a render.
@@ -26,6 +27,27 @@ export interface CachedPage {
   after: Buffer | null;
   /** A weak validator for If-None-Match (the shared part of the page). */
   etag: string;
+  /** The page compressed with the last form stamp it was sent with (one stamp per second), by encoding. */
+  compressed?: Partial<Record<PageEncoding, { formStamp: string; body: Buffer }>>;
+}
+
+export type PageEncoding = 'br' | 'gzip';
+
+// Brotli at quality 5: within a few percent of gzip's time, a third smaller (a 675 KB page of
+// comments: gzip 68 KB, Brotli 46 KB, each in about 6 ms).
+const compressors: Record<PageEncoding, (html: Buffer) => Buffer> = {
+  br: (html) => brotliCompressSync(html, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: html.length } }),
+  gzip: (html) => gzipSync(html),
+};
+
+/** The page's bytes with `formStamp` in its slot, compressed; made once per stamp and encoding, and kept. */
+export function compressedPage(page: CachedPage, encoding: PageEncoding, formStamp: string): Buffer {
+  const kept = page.compressed?.[encoding];
+  if (kept?.formStamp === formStamp) return kept.body;
+  const html = page.after ? Buffer.concat([page.before, Buffer.from(formStamp), page.after]) : page.before;
+  const body = compressors[encoding](html);
+  page.compressed = { ...page.compressed, [encoding]: { formStamp, body } };
+  return body;
 }
 
 export interface PageCache extends PublicPageChanges {
@@ -52,9 +74,13 @@ export function postPageKey(slug: string, commentPage: number): string {
   return `post:${slug}:${commentPage}`;
 }
 
-/** A page cache bounded to `maxBytes` of HTML, least recently used pages dropped first. */
+/**
+ * A page cache bounded to `maxBytes`, least recently used pages dropped first. A page counts its
+ * HTML plus a quarter for its compressed copies (HTML compresses to well under an eighth).
+ */
 export function createPageCache(maxBytes: number): PageCache {
-  const pages = new LRUCache<string, CachedPage>({ maxSize: maxBytes, sizeCalculation: (page) => page.before.length + (page.after?.length ?? 0) + 64 });
+  const sizeOf = (page: CachedPage) => Math.ceil((page.before.length + (page.after?.length ?? 0)) * 1.25) + 64;
+  const pages = new LRUCache<string, CachedPage>({ maxSize: maxBytes, sizeCalculation: sizeOf });
   return {
     get: (key) => pages.get(key),
     set(key, html, slot) {

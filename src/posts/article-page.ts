@@ -7,6 +7,7 @@ import type { CommentsService } from '../comments/comments-service';
 import type { OwnCommentsService } from '../comments/own-comments-service';
 import type { FieldErrors } from '../errors';
 import { postPageKey, type CachedPage, type PageCache } from '../http/page-cache';
+import { sharedPageCacheControl, writeSharedPage } from '../http/shared-page-response';
 import type { PostsService } from './posts-service';
 
 /** The "Leave a Reply" form as it should be shown again after a refused submission. */
@@ -43,31 +44,14 @@ export interface ArticlePageOptions {
 // instead, replaced on each send.
 const formStampPlaceholder = '__FORM_STAMP__';
 
-/**
- * Shared pages: a CDN may keep one for 10 s (and serve it stale for a minute while it asks again);
- * a browser must ask every time (a cheap 304 when unchanged). A browser keeping the page itself
- * would hide a reader's own new comment, or a moderator's approval, behind its copy.
- */
-export const sharedPageCacheControl = 'public, max-age=0, s-maxage=10, stale-while-revalidate=60';
-
 /** Renders a view to a string with the response's locals (for pages that are kept). */
 export function renderToString(res: Response, view: string, data: object): Promise<string> {
   return new Promise((resolve, reject) => res.render(view, data, (error: Error | null, html?: string) => (error ? reject(error) : resolve(html ?? ''))));
 }
 
-/** Sends a kept page: with its validator (304 when the browser has it), and a fresh form timestamp. */
+/** Sends a kept page through the full stack (after a cache miss). */
 export function sendSharedPage(req: Request, res: Response, page: CachedPage, formStamp = ''): void {
-  res.set({ ETag: page.etag, 'Cache-Control': sharedPageCacheControl, 'Content-Type': 'text/html; charset=utf-8' });
-  if (req.fresh) {
-    res.status(304).end();
-    return;
-  }
-  const stamp = page.after ? Buffer.from(formStamp) : null;
-  res.set('Content-Length', String(page.before.length + (stamp ? stamp.length + page.after!.length : 0)));
-  if (!stamp) return void res.end(page.before);
-  res.write(page.before);
-  res.write(stamp);
-  res.end(page.after);
+  writeSharedPage(req, res, page, { 'Cache-Control': sharedPageCacheControl, 'Content-Type': 'text/html; charset=utf-8' }, formStamp);
 }
 
 /**
@@ -104,8 +88,8 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
       const { refused, replyToId, commentPage = 1, status = 200 } = options;
       const ownCommentIds = commenterCookies.readOwnCommentIds(req);
       const saved = refused ? null : commenterCookies.readSavedDetails(req);
-      const formStamp = comments.issueFormStamp();
       const shared = !refused && !saved && ownCommentIds.length === 0 && !replyToId && status === 200;
+      const formStamp = shared ? comments.issueSharedFormStamp() : comments.issueFormStamp();
       if (shared && pageCache) {
         const key = postPageKey(slug, commentPage);
         const page =

@@ -1,7 +1,8 @@
 import { Router, type RequestHandler, type Response } from 'express';
 import { homePageKey, type PageCache } from '../http/page-cache';
 import { numericParam } from '../http/route-params';
-import { renderToString, sendSharedPage, sharedPageCacheControl, type ArticlePage } from './article-page';
+import { sharedPageCacheControl } from '../http/shared-page-response';
+import { renderToString, sendSharedPage, type ArticlePage } from './article-page';
 import { postMessages } from './posts-messages';
 import type { PostsService } from './posts-service';
 

@@ -1,6 +1,6 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import request from 'supertest';
-import { toRequestListener } from '../../src/app';
+import { toRequestListener, type MarginaliaApp } from '../../src/app';
 import { createFormTimestamps } from '../../src/comments/form-timestamp';
 import { addComment, addPost } from '../helpers/factories';
 import { fieldValue, formBody, formStampOf } from '../helpers/html';
@@ -48,14 +48,35 @@ describe('serving from the cache', () => {
     expect(again.text).toBe('');
   });
 
-  it('gives every visitor a fresh, valid form timestamp, even from the cache', async () => {
+  it('gives shared pages a valid form timestamp, renewed every second', async () => {
     const { post } = await cachedPost();
     const stamps = createFormTimestamps('test-secret-that-is-at-least-32-characters');
     const a = formStampOf((await get(`/posts/${post.slug}`)).text);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(stamps.ageOf(a, new Date())).toBeLessThan(1000);
+    await new Promise((resolve) => setTimeout(resolve, 1050));
     const b = formStampOf((await get(`/posts/${post.slug}`)).text);
-    expect(a).not.toBe(b);
+    expect(b).not.toBe(a);
     expect(stamps.ageOf(b, new Date())).toBeLessThan(1000);
+  });
+
+  it('sends kept pages compressed to browsers that accept it (Brotli first, else gzip), the same page either way', async () => {
+    const { post } = await cachedPost();
+    const plain = await get(`/posts/${post.slug}`).set('Accept-Encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('Accept-Encoding');
+    const brotli = await get(`/posts/${post.slug}`).set('Accept-Encoding', 'gzip, deflate, br, zstd');
+    expect(brotli.headers['content-encoding']).toBe('br');
+    expect(brotli.text.replace(/name="form_ts" value="[^"]+"/, '')).toBe(plain.text.replace(/name="form_ts" value="[^"]+"/, ''));
+    const zipped = await get(`/posts/${post.slug}`).set('Accept-Encoding', 'gzip, deflate');
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toBe('Accept-Encoding');
+    expect(Number(zipped.headers['content-length'])).toBeLessThan(Number(plain.headers['content-length']));
+    expect(zipped.headers.etag).toBe(plain.headers.etag);
+    const withoutStamp = (html: string) => html.replace(/name="form_ts" value="[^"]+"/, '');
+    expect(withoutStamp(zipped.text)).toBe(withoutStamp(plain.text));
+    expect(stampAgeMs(formStampOf(zipped.text))).toBeLessThan(1000);
+    const refused = await get(`/posts/${post.slug}`).set('Accept-Encoding', 'gzip;q=0, identity');
+    expect(refused.headers['content-encoding']).toBeUndefined();
   });
 
   it('keeps the home page too, and drops it when a comment is approved', async () => {
@@ -211,18 +232,27 @@ describe('the fast path for kept pages', () => {
 
 describe('the fast path in front of Express (as the server runs it)', () => {
   it('answers kept pages before Express and hands everything else to it', async () => {
-    const server = createServer(toRequestListener(ctx.app));
+    let expressCalls = 0;
+    const countingApp = Object.assign((req: IncomingMessage, res: ServerResponse) => {
+      expressCalls += 1;
+      ctx.app(req, res);
+    }, { cachedPages: ctx.app.cachedPages });
+    const server = createServer(toRequestListener(countingApp as unknown as MarginaliaApp));
     const post = await addPost(ctx.db, { title: 'Through the listener' });
     const miss = await request(server).get(`/posts/${post.slug}`).expect(200);
-    const hit = await request(server).get(`/posts/${post.slug}`).expect(200);
+    expect(expressCalls).toBe(1);
+    const hit = await request(server).get(`/posts/${post.slug}`).set('Accept-Encoding', 'gzip').expect(200);
+    expect(expressCalls).toBe(1);
     expect(hit.headers['content-security-policy']).toBe(miss.headers['content-security-policy']);
+    expect(hit.headers['content-encoding']).toBe('gzip');
     expect(hit.text).toContain('<h1 class="entry-title">Through the listener</h1>');
-    expect(stampsOf(hit.text)).not.toEqual(stampsOf(miss.text));
+    expect(stampAgeMs(formStampOf(hit.text))).toBeLessThan(1000);
     await request(server).get('/admin/api/comments').expect(401);
     await request(server).post(`/posts/${post.slug}/comments`).type('form').send('comment=').expect(422);
+    expect(expressCalls).toBe(3);
   });
 });
 
-function stampsOf(html: string): string[] {
-  return [...html.matchAll(/name="form_ts" value="([^"]+)"/g)].map((match) => match[1]!);
+function stampAgeMs(stamp: string): number | null {
+  return createFormTimestamps('test-secret-that-is-at-least-32-characters').ageOf(stamp, new Date());
 }
