@@ -56,14 +56,9 @@ export type CommentsRepository = ReturnType<typeof createCommentsRepository>;
 /** Prisma access for comments; returns plain objects. */
 export function createCommentsRepository(db: Database) {
   return {
+    /** Stores a comment and the reason for its status in one INSERT: both or neither. */
     async create({ statusNote, ...comment }: NewCommentRecord): Promise<PublicComment> {
-      // Two plain inserts, not one nested write: Prisma wraps a nested write in a transaction,
-      // and its SQLite adapter runs transactions one at a time behind a mutex, which under load
-      // made comment posts queue (a third fewer per second, seconds of tail latency). A crash
-      // between the two would cost only the arrival line of the comment's history.
-      const created = await db.comment.create({ data: comment, select: publicFields });
-      await db.commentStatusChange.create({ data: { commentId: created.id, fromStatus: null, toStatus: comment.status, actor: 'rules', note: statusNote }, select: { id: true } });
-      return toPublic(created);
+      return toPublic(await db.comment.create({ data: { ...comment, arrivalNote: statusNote }, select: publicFields }));
     },
 
     /** Whether this name and email already have an approved comment (the "known" moderation mode). */

@@ -12,6 +12,7 @@ export interface ModeratedComment extends ArrivingComment {
   createdAt: Date;
 }
 
+/** One line of a comment's status history; the first (fromStatus null) is its arrival. */
 export interface StatusChange {
   fromStatus: CommentStatus | null;
   toStatus: CommentStatus;
@@ -83,18 +84,20 @@ export function createModerationRepository(db: Database) {
     async findById(id: number): Promise<(ModeratedComment & { history: StatusChange[] }) | null> {
       const row = await db.comment.findUnique({
         where: { id },
-        select: { ...moderatedFields, statusChanges: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+        select: { ...moderatedFields, arrivalNote: true, statusChanges: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
       });
       if (!row) return null;
-      const { statusChanges, ...comment } = row;
-      const history = statusChanges.map((change) => ({
-        fromStatus: change.fromStatus as CommentStatus | null,
+      const { statusChanges, arrivalNote, ...comment } = row;
+      const changes = statusChanges.map((change) => ({
+        fromStatus: change.fromStatus as CommentStatus,
         toStatus: change.toStatus as CommentStatus,
         actor: change.actor,
         note: change.note,
         createdAt: change.createdAt,
       }));
-      return { ...asModerated(comment), history };
+      // The status it arrived with is where the first change started (or, with none, where it is).
+      const arrival = { fromStatus: null, toStatus: changes[0]?.fromStatus ?? (comment.status as CommentStatus), actor: 'rules', note: arrivalNote, createdAt: comment.createdAt };
+      return { ...asModerated(comment), history: [arrival, ...changes] };
     },
 
     async statusesOf(ids: readonly number[]): Promise<{ id: number; status: CommentStatus; postSlug: string }[]> {

@@ -28,7 +28,7 @@ async function submit(fields: Partial<Record<'comment' | 'author' | 'email' | 'u
   const body = { comment: `A plain remark, number ${submissions}.`, author: 'Rita', email: 'rita@example.com', ...fields };
   const res = await request(ctx.app).post(`/api/posts/${slug}/comments`).set('User-Agent', userAgent).set('X-Forwarded-For', '203.0.113.50').send(body);
   expect(res.status).toBe(201);
-  const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id: res.body.comment.id }, include: { statusChanges: true } });
+  const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id: res.body.comment.id }, select: { id: true, status: true, arrivalNote: true, statusChanges: true } });
   return { stored, publicStatus: res.body.comment.status as string };
 }
 
@@ -59,7 +59,7 @@ describe('moderation rules on arrival', () => {
     await saveSettings({ mode: 'hold' });
     const { stored } = await submit({});
     expect(stored.status).toBe('pending');
-    expect(stored.statusChanges).toEqual([expect.objectContaining({ fromStatus: null, toStatus: 'pending', actor: 'rules', note: 'held for moderation' })]);
+    expect(stored).toMatchObject({ status: 'pending', arrivalNote: 'held for moderation', statusChanges: [] });
   });
 
   it('approve: every clean comment appears at once', async () => {
@@ -82,7 +82,7 @@ describe('moderation rules on arrival', () => {
     expect((await submit({ comment: 'http://a.example https://b.example' })).stored.status).toBe('approved');
     const { stored } = await submit({ comment: 'http://a.example https://b.example http://c.example' });
     expect(stored.status).toBe('pending');
-    expect(stored.statusChanges[0]!.note).toBe('has 3 links (more than 2)');
+    expect(stored.arrivalNote).toBe('has 3 links (more than 2)');
   });
 
   it.each([
@@ -95,7 +95,7 @@ describe('moderation rules on arrival', () => {
     await saveSettings({ mode: 'approve', moderationWords: 'casino' });
     const { stored } = await submit(fields, userAgent);
     expect(stored.status).toBe('pending');
-    expect(stored.statusChanges[0]!.note).toBe('contains the moderation word “casino”');
+    expect(stored.arrivalNote).toBe('contains the moderation word “casino”');
   });
 
   it('matches the IP address too', async () => {
@@ -115,7 +115,7 @@ describe('moderation rules on arrival', () => {
     await saveSettings({ mode: 'approve', disallowedWords: 'viagra', moderationWords: 'viagra' });
     const { stored, publicStatus } = await submit({ comment: 'cheap VIAGRA here' });
     expect(stored.status).toBe('spam');
-    expect(stored.statusChanges[0]!.note).toBe('contains the disallowed word “viagra”');
+    expect(stored.arrivalNote).toBe('contains the disallowed word “viagra”');
     expect(publicStatus).toBe('pending');
 
     const sender = request.agent(ctx.app);

@@ -127,6 +127,8 @@ describe('moderation actions', () => {
       ['approved', 'spam', 'moderator:editor'],
     ]);
     const edit = await moderator.get(`/admin/comments/${comment.id}/edit`).expect(200);
+    // The arrival line: the status it arrived with is where the first change started.
+    expect(edit.text).toMatch(/<td>\(new\)<\/td>\s*<td>pending<\/td>\s*<td>rules<\/td>/);
     expect(edit.text).toMatch(/<td>pending<\/td>\s*<td>approved<\/td>\s*<td>moderator:editor<\/td>/);
     expect(edit.text).toMatch(/<td>approved<\/td>\s*<td>spam<\/td>\s*<td>moderator:editor<\/td>/);
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,27 @@ describe('migrations', () => {
     const names = db.prepare('SELECT migration_name AS name FROM _prisma_migrations ORDER BY started_at').all() as { name: string }[];
     db.close();
     expect(names.map((row) => row.name)).toEqual(readdirSync(migrationsDir).filter((name) => /^\d{14}_/.test(name)).sort());
+  });
+});
+
+describe('the arrival_note migration', () => {
+  it('moves the reason for each comment’s first status into the comment, keeping later changes', () => {
+    const folders = readdirSync(migrationsDir).filter((name) => /^\d{14}_/.test(name)).sort();
+    const at = folders.findIndex((name) => name.endsWith('_arrival_note'));
+    const sqlOf = (folder: string) => readFileSync(path.join(migrationsDir, folder, 'migration.sql'), 'utf8');
+    const db = new Database(path.join(dir, 'before.db'));
+    for (const folder of folders.slice(0, at)) db.exec(sqlOf(folder));
+    db.exec(`INSERT INTO Post (id, slug, title, bodyMarkdown, bodyHtml, excerpt, authorName, publishedAt, updatedAt) VALUES (1, 'p', 'P', '', '', '', 'A', 0, 0);
+      INSERT INTO Comment (id, postId, authorName, authorEmail, text, textHtml, status, updatedAt) VALUES (1, 1, 'N', 'n@example.com', 't', 't', 'spam', 0), (2, 1, 'M', 'm@example.com', 'u', 'u', 'pending', 0);
+      INSERT INTO CommentStatusChange (commentId, fromStatus, toStatus, actor, note) VALUES
+        (1, NULL, 'pending', 'rules', 'held for moderation'), (1, 'pending', 'spam', 'api', NULL), (2, NULL, 'pending', 'rules', 'has 3 links (more than 2)');`);
+    db.exec(sqlOf(folders[at]!));
+    expect(db.prepare('SELECT id, arrivalNote FROM Comment ORDER BY id').all()).toEqual([
+      { id: 1, arrivalNote: 'held for moderation' },
+      { id: 2, arrivalNote: 'has 3 links (more than 2)' },
+    ]);
+    expect(db.prepare('SELECT commentId, fromStatus, toStatus, actor FROM CommentStatusChange').all()).toEqual([{ commentId: 1, fromStatus: 'pending', toStatus: 'spam', actor: 'api' }]);
+    db.close();
   });
 });
 
