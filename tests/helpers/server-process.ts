@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface RunningServer {
@@ -10,7 +11,11 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
-const serverEntry = path.resolve(__dirname, '..', '..', 'dist', 'server.js');
+const root = path.resolve(__dirname, '..', '..');
+const serverEntry = path.join(root, 'dist', 'server.js');
+// The Node flags of `npm start`, so the process tests run the server exactly as users do.
+const startScript = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+const nodeFlags = startScript.split(/\s+/).filter((word) => word.startsWith('--'));
 
 /** Env for a child server: nothing inherited that could change its configuration. */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
@@ -19,7 +24,7 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Runs the built server (as `npm start` does) in `cwd`, resolving once it announces its port. */
 export function startServer(cwd: string, env: Record<string, string>): Promise<RunningServer> {
-  const child = spawn(process.execPath, [serverEntry], { cwd, env: childEnv({ PORT: '0', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, serverEntry], { cwd, env: childEnv({ PORT: '0', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -52,7 +57,7 @@ export function startServer(cwd: string, env: Record<string, string>): Promise<R
 
 /** Runs the built server expecting it to refuse to start; resolves with its exit code and output. */
 export function runServerToExit(cwd: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const child = spawn(process.execPath, [serverEntry], { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, serverEntry], { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
