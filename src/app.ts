@@ -19,6 +19,8 @@ import { commentMessages } from './comments/comments-messages';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { createErrorHandler, notFoundHandler } from './http/error-handler';
+import { createHealthRepository } from './health/health-repository';
+import { createHealthRouter } from './health/health-routes';
 import { createRateLimiter } from './http/rate-limiters';
 import { createRequestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
@@ -115,6 +117,7 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
   app.use(createRequestLogger(logger));
   app.use(headers);
   app.use('/assets', ...assets.handlers);
+  app.use(createHealthRouter({ health: createHealthRepository(db) }));
   app.use(cookieParser(cookieSecret));
   app.use(createPostsRouter({ posts: s.posts, articlePage: s.articlePage, pageCache: s.pageCache }));
   app.use(createCommentsRouter(s));

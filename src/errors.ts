@@ -6,6 +6,9 @@ export type FieldErrors = Record<string, string>;
 
 /** Base class: an HTTP status, a stable machine-readable code and a user-facing message. */
 export class AppError extends Error {
+  /** When set, how long the client should wait before trying again (the Retry-After header). */
+  readonly retryAfterSeconds?: number;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -77,7 +80,7 @@ export class ValidationError extends AppError {
 export class TooManyRequestsError extends AppError {
   constructor(
     message: string,
-    readonly retryAfterSeconds?: number,
+    override readonly retryAfterSeconds?: number,
   ) {
     super(429, 'too_many_requests', message);
   }
@@ -87,5 +90,17 @@ export class TooManyRequestsError extends AppError {
 export class ServiceUnavailableError extends AppError {
   constructor(message: string, code = 'service_unavailable') {
     super(503, code, message);
+  }
+}
+
+/**
+ * 503: another connection held the database's write lock for longer than the busy timeout, so
+ * nothing was written; the same request a few seconds later will go through.
+ */
+export class DatabaseBusyError extends AppError {
+  override readonly retryAfterSeconds = 5;
+
+  constructor(message: string) {
+    super(503, 'database_busy', message);
   }
 }

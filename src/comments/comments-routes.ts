@@ -1,5 +1,6 @@
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
-import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors';
+import { AppError, NotFoundError, ValidationError } from '../errors';
+import { setRetryAfter, toAppError } from '../http/error-handler';
 import { formBody, jsonBody } from '../http/body-parsers';
 import { numericParam } from '../http/route-params';
 import { validateBody, validBody } from '../http/validate';
@@ -57,17 +58,18 @@ export function createCommentsRouter({ comments, ownComments, articlePage, comme
     res.redirect(303, commentUrl(req.params.slug, comment.id, page));
   };
 
-  // A refused form submission shows the article again with what was typed and why it was refused.
+  // A refused form submission shows the article again with what was typed and why it was refused
+  // (a busy database included: nothing was saved, and the reader should not lose their words).
   // Unknown posts (404), unreadable bodies (413, 415) and server faults go to the generic handler.
   const showFormAgain: ErrorRequestHandler<{ slug: string }> = async (error, req, res, next) => {
-    const canShowForm = error instanceof AppError && [400, 403, 409, 422, 429].includes(error.status);
-    // A flood refusal carries how long to wait; the page shown again says it too.
-    if (error instanceof TooManyRequestsError && error.retryAfterSeconds) res.set('Retry-After', String(error.retryAfterSeconds));
-    if (!canShowForm) return next(error);
-    const summary = error instanceof ValidationError ? messages.summary : error.message;
+    const refusal = toAppError(error);
+    if (!refusal || ![400, 403, 409, 422, 429, 503].includes(refusal.status)) return next(error);
+    // A flood refusal or a busy database carries how long to wait; the page shown again says it too.
+    setRetryAfter(res, refusal);
+    const summary = refusal instanceof ValidationError ? messages.summary : refusal.message;
     await articlePage.render(req, res, req.params.slug, {
-      refused: { values: formValuesOf(req.body), errors: error.fields, summary },
-      status: error.status,
+      refused: { values: formValuesOf(req.body), errors: refusal.fields, summary },
+      status: refusal.status,
     });
   };
 

@@ -1,5 +1,6 @@
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { isDatabaseBusy } from '../db/database-errors';
+import { AppError, BadRequestError, DatabaseBusyError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
 import { httpMessages } from './http-messages';
 
 /** What body-parser attaches to the errors it raises (status and a `type` naming the cause). */
@@ -26,6 +27,21 @@ function fromBodyParser(error: BodyParserError): AppError | null {
   }
 }
 
+/**
+ * The error as the app's own, when it is one a person can act on: ours, body-parser's, or a
+ * database write that found another connection holding the lock. Null for faults (a 500).
+ */
+export function toAppError(error: unknown): AppError | null {
+  if (error instanceof AppError) return error;
+  if (isDatabaseBusy(error)) return new DatabaseBusyError(httpMessages.databaseBusy);
+  return fromBodyParser(error as BodyParserError);
+}
+
+/** Sets Retry-After when the error says how long to wait. */
+export function setRetryAfter(res: Response, error: AppError): void {
+  if (error.retryAfterSeconds) res.set('Retry-After', String(error.retryAfterSeconds));
+}
+
 /** Whether the client asked for JSON: the APIs (/api, /admin/api) always do; elsewhere the Accept header decides. */
 export function wantsJson(req: Request): boolean {
   return /^\/(admin\/)?api\//.test(req.originalUrl) || req.accepts(['html', 'json']) === 'json';
@@ -41,10 +57,12 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new No
 export function createErrorHandler(): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
-    const known = error instanceof AppError ? error : fromBodyParser(error as BodyParserError);
+    const known = toAppError(error);
     const appError = known ?? new AppError(500, 'internal_error', httpMessages.internal);
     if (!known) req.log.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    if (appError instanceof DatabaseBusyError) req.log.warn({ method: req.method, path: req.path }, 'database busy: another connection held the write lock past the busy timeout');
     res.status(appError.status);
+    setRetryAfter(res, appError);
     if (appError.status === 429 || appError.status === 503) res.set('Cache-Control', 'no-store');
     const body = { error: { code: appError.code, message: appError.message, fields: appError.fields } };
     if (wantsJson(req)) {

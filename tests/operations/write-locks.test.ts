@@ -1,0 +1,85 @@
+import Database from 'better-sqlite3';
+import request from 'supertest';
+import { addComment, addPost } from '../helpers/factories';
+import { fieldValue, formBody } from '../helpers/html';
+import { holdWriteLock } from '../helpers/lock-holder';
+import { apiToken, moderatorEnv } from '../helpers/moderator';
+import { buildTestApp, type TestContext } from '../helpers/test-app';
+
+// Another connection holding the write lock (prisma/orm#29933 is about what comes after): a
+// submission either succeeds once the lock is released, or is refused with 503 and Retry-After
+// with nothing stored and nothing typed lost; and every comment the server acknowledged is
+// committed (seen by another connection), before and after.
+
+const busyTimeoutMs = 400;
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await buildTestApp({ ...moderatorEnv, DB_BUSY_TIMEOUT_MS: String(busyTimeoutMs) });
+});
+afterAll(() => ctx.close());
+
+let sequence = 0;
+const submission = () => {
+  sequence += 1;
+  return { comment: `Lock test comment ${sequence}`, author: `Locke ${sequence}`, email: `locke${sequence}@example.com` };
+};
+const postForm = (slug: string, fields: Record<string, string>) => request(ctx.app).post(`/posts/${slug}/comments`).type('form').send(formBody(fields));
+
+/** The texts another connection sees committed: proof they are not stuck in an open transaction. */
+function committedTexts(): string[] {
+  const reader = new Database(ctx.config.databaseFile, { readonly: true });
+  try {
+    return (reader.prepare("SELECT text FROM Comment WHERE text LIKE 'Lock test comment %'").all() as { text: string }[]).map((row) => row.text);
+  } finally {
+    reader.close();
+  }
+}
+
+describe('another connection holding the write lock', () => {
+  it('a submission waits for a lock held less than the busy timeout, then is stored', async () => {
+    const post = await addPost(ctx.db);
+    const { released } = await holdWriteLock(ctx.config.databaseFile, busyTimeoutMs / 4);
+    const fields = submission();
+    const res = await postForm(post.slug, fields);
+    expect(res.status).toBe(303);
+    await released;
+    expect(committedTexts()).toContain(fields.comment);
+  });
+
+  it('past the busy timeout: 503 with Retry-After, the form shown again with everything typed, nothing stored; the server keeps working', async () => {
+    const post = await addPost(ctx.db);
+    const before = submission();
+    expect((await postForm(post.slug, before)).status).toBe(303);
+
+    const pending = await addComment(ctx.db, post.id, { status: 'pending' });
+    const { released } = await holdWriteLock(ctx.config.databaseFile, busyTimeoutMs * 4);
+    const refused = submission();
+    const form = await postForm(post.slug, refused);
+    expect(form.status).toBe(503);
+    expect(form.headers['retry-after']).toBe('5');
+    expect(form.text).toContain('The blog’s database is busy for a moment, so nothing was saved.');
+    expect(form.text).toContain(`>${refused.comment}</textarea>`);
+    expect(fieldValue(form.text, 'author')).toBe(refused.author);
+    expect(fieldValue(form.text, 'email')).toBe(refused.email);
+
+    const api = await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send(submission());
+    expect(api.status).toBe(503);
+    expect(api.headers['retry-after']).toBe('5');
+    expect(api.body).toEqual({ error: { code: 'database_busy', message: expect.stringContaining('busy'), fields: {} } });
+    // A moderation action is a transaction: the case prisma/orm#29933 is about.
+    const bulk = await request(ctx.app).post('/admin/api/comments/bulk').set('Authorization', `Bearer ${apiToken}`).send({ ids: [pending.id], status: 'approved' });
+    expect(bulk.status).toBe(503);
+    expect(ctx.logLines.join('')).toContain('database busy');
+    await released;
+
+    const after = submission();
+    expect((await postForm(post.slug, after)).status).toBe(303);
+    expect((await request(ctx.app).post('/admin/api/comments/bulk').set('Authorization', `Bearer ${apiToken}`).send({ ids: [pending.id], status: 'approved' })).status).toBe(200);
+    const committed = committedTexts();
+    expect(committed).toEqual(expect.arrayContaining([before.comment, after.comment]));
+    expect(committed).not.toContain(refused.comment);
+    const reader = new Database(ctx.config.databaseFile, { readonly: true });
+    expect(reader.prepare('SELECT status FROM Comment WHERE id = ?').get(pending.id)).toEqual({ status: 'approved' });
+    reader.close();
+  });
+});
