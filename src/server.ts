@@ -20,6 +20,10 @@ function readEnvironment(): Record<string, string | undefined> {
   return { ...fromFile, ...process.env };
 }
 
+/**
+ * SIGTERM/SIGINT: stop accepting connections, let requests in flight finish (each gets its
+ * response), close the database, exit 0; past the grace period, exit 1 anyway.
+ */
 function stopOnSignals(server: Server, db: Database, logger: Logger): void {
   let stopping = false;
   const stop = (signal: string): void => {
@@ -30,7 +34,11 @@ function stopOnSignals(server: Server, db: Database, logger: Logger): void {
       logger.error('requests still open after the grace period; exiting');
       process.exit(1);
     }, shutdownGraceMs).unref();
+    // A keep-alive connection goes idle once its last response is sent; close each as it does,
+    // or the server would wait for the client's keep-alive timeout.
+    const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
     server.close(async () => {
+      clearInterval(closeIdle);
       await db.$disconnect();
       logger.info('stopped');
       process.exit(0);
