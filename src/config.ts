@@ -1,4 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 // Every setting marginalia reads, with its default. `.env.example` and the README list the same
@@ -82,6 +84,9 @@ export const configSchema = z.object({
     .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)')
     .optional()
     .describe('Signs commenter cookies; generated and kept in the data folder when unset'),
+  BACKUP_DIR: z.string().trim().min(1).optional().describe('Folder for automatic backups; unset = no automatic backups'),
+  BACKUP_KEEP: integer(1, 10_000).default(7).describe('How many automatic backups to keep (the oldest go first)'),
+  BACKUP_INTERVAL_HOURS: integer(1, 24 * 365).default(24).describe('Hours between automatic backups'),
 });
 
 export type ConfigInput = Record<string, string | undefined>;
@@ -92,6 +97,8 @@ export type Config = Readonly<
     /** Absolute path of the SQLite file named by DATABASE_URL. */
     databaseFile: string;
     DATABASE_URL: string;
+    /** Absolute path of BACKUP_DIR, when set. */
+    backupDir: string | null;
   }
 >;
 
@@ -118,5 +125,13 @@ export function loadConfig(env: ConfigInput, cwd = process.cwd()): Config {
     throw new ConfigError(`Invalid configuration: ${key} ${issue.message}${shown}`);
   }
   const databaseFile = path.resolve(cwd, parsed.data.DATABASE_URL.slice('file:'.length));
-  return Object.freeze({ ...parsed.data, databaseFile });
+  const backupDir = parsed.data.BACKUP_DIR ? path.resolve(cwd, parsed.data.BACKUP_DIR) : null;
+  return Object.freeze({ ...parsed.data, databaseFile, backupDir });
+}
+
+/** The environment, with values from an optional .env file (in the working folder) where the environment has none. */
+export function readEnvironment(): ConfigInput {
+  const envFile = path.resolve('.env');
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+  return { ...fromFile, ...process.env };
 }

@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
-import { parseEnv } from 'node:util';
 import { adminMessages } from './admin/admin-messages';
 import { createApp, toRequestListener } from './app';
-import { ConfigError, loadConfig, type Config } from './config';
+import { scheduleBackups } from './backups/backup-schedule';
+import { ConfigError, loadConfig, readEnvironment, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { loadSecret } from './http/secrets';
 import { createLogger, type Logger } from './http/logger';
@@ -13,23 +12,17 @@ import { createPostsService } from './posts/posts-service';
 
 const shutdownGraceMs = 10_000;
 
-/** The environment, with values from an optional .env file where the environment has none. */
-function readEnvironment(): Record<string, string | undefined> {
-  const envFile = path.resolve('.env');
-  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
-  return { ...fromFile, ...process.env };
-}
-
 /**
  * SIGTERM/SIGINT: stop accepting connections, let requests in flight finish (each gets its
  * response), close the database, exit 0; past the grace period, exit 1 anyway.
  */
-function stopOnSignals(server: Server, db: Database, logger: Logger): void {
+function stopOnSignals(server: Server, db: Database, logger: Logger, cancelBackups: () => void): void {
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing requests in flight');
+    cancelBackups();
     setTimeout(() => {
       logger.error('requests still open after the grace period; exiting');
       process.exit(1);
@@ -77,7 +70,10 @@ async function start(config: Config): Promise<void> {
     logger.fatal({ err: error }, 'could not listen');
     process.exit(1);
   });
-  stopOnSignals(server, db, logger);
+  const cancelBackups = config.backupDir
+    ? scheduleBackups({ databaseFile: config.databaseFile, dir: config.backupDir, keep: config.BACKUP_KEEP, intervalHours: config.BACKUP_INTERVAL_HOURS, logger })
+    : () => undefined;
+  stopOnSignals(server, db, logger, cancelBackups);
 }
 
 let config: Config;

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client';
+import { checkDatabaseLocation } from './database-preflight';
 import { applyMigrations } from './migrations';
 
 export type Database = PrismaClient;
@@ -23,12 +22,12 @@ export interface OpenedDatabase {
 const synchronousNames = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 
 /**
- * Creates the database file's folder, applies pending migrations, and connects Prisma with
+ * Checks the database's location, applies pending migrations, and connects Prisma with
  * WAL journaling (readers never wait for the writer) and a busy timeout (a writer waits for a
  * lock held by another connection instead of failing at once).
  */
 export async function openDatabase(options: { databaseFile: string; busyTimeoutMs: number }): Promise<OpenedDatabase> {
-  mkdirSync(path.dirname(options.databaseFile), { recursive: true });
+  checkDatabaseLocation(options.databaseFile);
   const appliedMigrations = await applyMigrations(options.databaseFile);
   const db = new PrismaClient({
     adapter: new PrismaBetterSqlite3({ url: options.databaseFile, timeout: options.busyTimeoutMs }),

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import Database from 'better-sqlite3';
@@ -90,14 +90,79 @@ export function readMigrationList(dir = migrationsDir): MigrationList {
   };
 }
 
-/** Applies every committed migration the database at `databaseFile` lacks; returns their names. */
-export async function applyMigrations(databaseFile: string): Promise<string[]> {
-  const migrations = readMigrationList();
+/** A database marginalia cannot start on; the message is one line a person can act on. */
+export class DatabaseStartError extends Error {
+  override name = 'DatabaseStartError';
+}
+
+/**
+ * Applies every committed migration (in `dir`) the database at `databaseFile` lacks; returns
+ * their names. A database that already holds data is never migrated in place: Prisma applies a
+ * migration's statements one by one, outside a transaction, so a migration failing halfway would
+ * leave it half changed. The migrations run on a consistent copy instead, which replaces the
+ * original (one atomic rename) only when all of them succeeded.
+ */
+export async function applyMigrations(databaseFile: string, dir = migrationsDir): Promise<string[]> {
+  const migrations = readMigrationList(dir);
   // Loading the engine costs ~0.5 s and tens of MB that are never given back; an up-to-date
   // database (the usual restart) does not need it.
   if (allRecordedAsApplied(databaseFile, migrations)) return [];
-  const result = await withSchemaEngine(databaseFile, (engine) => engine.applyMigrations({ migrationsList: migrations, filters: noFilters }));
-  return result.appliedMigrationNames;
+  if (!existsSync(databaseFile) || statSync(databaseFile).size === 0) {
+    try {
+      return await runMigrations(databaseFile, migrations);
+    } catch (error) {
+      removeDatabaseFiles(databaseFile); // a new database that could not be made: start clean next time
+      throw error;
+    }
+  }
+  return migrateACopy(databaseFile, migrations);
+}
+
+async function runMigrations(databaseFile: string, migrations: MigrationList): Promise<string[]> {
+  try {
+    const result = await withSchemaEngine(databaseFile, (engine) => engine.applyMigrations({ migrationsList: migrations, filters: noFilters }));
+    return result.appliedMigrationNames;
+  } catch (error) {
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    const failed = /migration_name="([^"]+)"/.exec(error instanceof Error ? error.message : '')?.[1];
+    throw new DatabaseStartError(`${failed ? `The database migration ${failed}` : 'A database migration'} failed: ${reason}.`);
+  }
+}
+
+async function migrateACopy(databaseFile: string, migrations: MigrationList): Promise<string[]> {
+  const copy = `${databaseFile}.migrating`;
+  removeDatabaseFiles(copy);
+  const original = new Database(databaseFile, { readonly: true, fileMustExist: true });
+  try {
+    original.prepare('VACUUM INTO ?').run(copy);
+  } finally {
+    original.close();
+  }
+  let applied: string[];
+  try {
+    applied = await runMigrations(copy, migrations);
+  } catch (error) {
+    removeDatabaseFiles(copy);
+    throw new DatabaseStartError(`${(error as Error).message} Nothing was changed: the migrations ran on a copy, and ${databaseFile} is as it was.`);
+  }
+  // The copy may replace the original only if nothing else has it open: fold the original's
+  // write-ahead log into it; SQLite removes the log when the last connection closes.
+  const check = new Database(databaseFile, { fileMustExist: true });
+  check.pragma('wal_checkpoint(TRUNCATE)');
+  check.close();
+  if (existsSync(`${databaseFile}-wal`)) {
+    removeDatabaseFiles(copy);
+    throw new DatabaseStartError(
+      `Another process has ${databaseFile} open (another marginalia server, a backup, the sqlite3 shell), so it cannot be upgraded now; stop it and start marginalia again. Nothing was changed.`,
+    );
+  }
+  rmSync(`${databaseFile}-shm`, { force: true });
+  renameSync(copy, databaseFile);
+  return applied;
+}
+
+function removeDatabaseFiles(file: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
 }
 
 /** Whether every committed migration is recorded as finished (and none rolled back) in the database. */

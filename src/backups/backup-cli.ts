@@ -1,0 +1,28 @@
+// npm run backup -- <file>
+// Writes a consistent copy of the database named by DATABASE_URL (from the environment or .env,
+// as the server reads it) to <file>, while the server runs or not, and checks the copy.
+import path from 'node:path';
+import { ConfigError, loadConfig, readEnvironment } from '../config';
+import { backUpDatabase, BackupError } from './backup-service';
+
+async function main(): Promise<number> {
+  const target = process.argv[2];
+  if (!target) {
+    console.error('Usage: npm run backup -- <file>   (e.g. npm run backup -- backups/blog-2026-11-29.db)');
+    return 2;
+  }
+  const config = loadConfig(readEnvironment());
+  const result = await backUpDatabase(config.databaseFile, path.resolve(target));
+  const megabytes = (result.bytes / 1024 / 1024).toFixed(1);
+  console.log(`Backed up ${config.databaseFile} to ${result.file}: ${megabytes} MB in ${result.ms} ms, integrity check ok.`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const known = error instanceof BackupError || error instanceof ConfigError;
+    console.error(`Backup failed: ${known ? error.message : error instanceof Error ? error.message.split('\n').pop() : String(error)}`);
+    process.exit(1);
+  },
+);

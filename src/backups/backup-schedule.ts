@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { automaticBackupName, newestAutomaticBackupTime, pruneAutomaticBackups } from './backup-service';
+
+export interface BackupScheduleOptions {
+  databaseFile: string;
+  dir: string;
+  keep: number;
+  intervalHours: number;
+  logger: Logger;
+  now?: () => Date;
+}
+
+const backupCli = path.join(__dirname, 'backup-cli.js');
+
+/**
+ * Automatic backups (BACKUP_DIR): one when the newest is older than the interval (so at start, if
+ * none is recent), then one per interval; the oldest beyond BACKUP_KEEP are deleted. Each backup
+ * runs `npm run backup` in a child process: the SQLite driver works synchronously, so copying a
+ * large database on the server's own thread would stop every request for as long as it took.
+ * Returns a function that cancels the schedule.
+ */
+export function scheduleBackups({ databaseFile, dir, keep, intervalHours, logger, now = () => new Date() }: BackupScheduleOptions): () => void {
+  const intervalMs = intervalHours * 3_600_000;
+  let timer: NodeJS.Timeout | undefined;
+
+  const runOnce = (): Promise<void> =>
+    new Promise((resolve) => {
+      mkdirSync(dir, { recursive: true });
+      const target = path.join(dir, automaticBackupName(now()));
+      const child = spawn(process.execPath, [backupCli, target], {
+        env: { ...process.env, DATABASE_URL: `file:${databaseFile}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('exit', (code) => {
+        if (code === 0) {
+          logger.info({ file: path.basename(target), pruned: pruneAutomaticBackups(dir, keep) }, output.trim());
+        } else {
+          logger.error({ file: path.basename(target) }, `automatic backup failed: ${output.trim()}`);
+        }
+        resolve();
+      });
+    });
+
+  const scheduleNext = (delayMs: number): void => {
+    timer = setTimeout(() => void runOnce().then(() => scheduleNext(intervalMs)), delayMs);
+    timer.unref();
+  };
+  const newest = newestAutomaticBackupTime(dir);
+  scheduleNext(newest ? Math.max(0, newest.getTime() + intervalMs - now().getTime()) : 0);
+  return () => clearTimeout(timer);
+}

@@ -1,0 +1,69 @@
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { backupsRepository } from './backups-repository';
+
+export interface BackupResult {
+  file: string;
+  bytes: number;
+  ms: number;
+}
+
+/** A backup that could not be made; the message says why, in one line. */
+export class BackupError extends Error {
+  override name = 'BackupError';
+}
+
+/**
+ * Copies the database to `target` while the server runs: SQLite's `VACUUM INTO` through a
+ * read-only connection, then `PRAGMA integrity_check` on the copy. The copy is written under a
+ * temporary name and renamed when checked, so a file with the final name is always a good backup.
+ */
+export async function backUpDatabase(databaseFile: string, target: string, now = () => Date.now()): Promise<BackupResult> {
+  if (!existsSync(databaseFile)) throw new BackupError(`There is no database at ${databaseFile} (check DATABASE_URL).`);
+  if (existsSync(target)) throw new BackupError(`${target} already exists; choose a new file name (a backup never overwrites a file).`);
+  const partial = `${target}.partial`;
+  rmSync(partial, { force: true });
+  const started = now();
+  try {
+    await backupsRepository.copyDatabase(databaseFile, partial);
+    const problems = await backupsRepository.integrityCheck(partial);
+    if (problems.join() !== 'ok') throw new BackupError(`The copy failed SQLite's integrity check: ${problems.slice(0, 3).join('; ')}`);
+    renameSync(partial, target);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
+  return { file: target, bytes: statSync(target).size, ms: now() - started };
+}
+
+// Automatic backups are named by the time they were made, so names sort oldest first.
+const backupName = /^marginalia-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.db$/;
+
+/** The file name of an automatic backup made at `when`. */
+export function automaticBackupName(when: Date): string {
+  return `marginalia-${when.toISOString().slice(0, 19).replace(/:/g, '-')}Z.db`;
+}
+
+/** The automatic backups in `dir`, oldest first. */
+export function listAutomaticBackups(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => backupName.test(name))
+    .sort();
+}
+
+/** When the newest automatic backup in `dir` was made, or null. */
+export function newestAutomaticBackupTime(dir: string): Date | null {
+  const newest = listAutomaticBackups(dir).at(-1);
+  if (!newest) return null;
+  const [date, time] = newest.slice('marginalia-'.length, -'Z.db'.length).split('T') as [string, string];
+  return new Date(`${date}T${time.replace(/-/g, ':')}Z`);
+}
+
+/** Deletes the oldest automatic backups beyond `keep`; returns the names deleted. */
+export function pruneAutomaticBackups(dir: string, keep: number): string[] {
+  const backups = listAutomaticBackups(dir);
+  const doomed = backups.slice(0, Math.max(0, backups.length - keep));
+  for (const name of doomed) rmSync(path.join(dir, name), { force: true });
+  return doomed;
+}
