@@ -120,20 +120,30 @@ async function measure(label, contenders) {
 }
 
 let sequence = 0;
-function commentBody() {
+function commentBody(context) {
   sequence += 1;
+  context.text = `Bench comment number ${sequence}, with a few words to store.`;
   return new URLSearchParams({
-    comment: `Bench comment number ${sequence}, with a few words to store.`,
+    comment: context.text,
     author: `Bench Writer ${sequence}`,
     email: `writer${sequence}@bench.example`,
     comment_parent: '0',
   }).toString();
 }
-const formPost = (pathName) => ({
+// Every 303 names the stored comment (#comment-ID): kept, with the text sent, to check afterwards.
+const acknowledged = new Map();
+const formPost = (pathName, { record = false } = {}) => ({
   method: 'POST',
   path: pathName,
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  setupRequest: (request) => ({ ...request, body: commentBody() }),
+  setupRequest: (request, context) => ({ ...request, body: commentBody(context) }),
+  onResponse: (status, _body, context, headers) => {
+    if (!record || status !== 303) return;
+    // autocannon passes header names as the server wrote them.
+    const location = Object.entries(headers).find(([name]) => name.toLowerCase() === 'location')?.[1];
+    const id = /#comment-(\d+)$/.exec(String(location ?? ''))?.[1];
+    acknowledged.set(id ? Number(id) : `unreadable ${acknowledged.size}`, context.text);
+  },
 });
 
 async function main() {
@@ -194,13 +204,16 @@ async function main() {
     // 4. Comment POSTs (distinct authors), against a bare better-sqlite3 insert server.
     const bare = await startChild(['bench/bare-insert-server.mjs', path.join(dir, 'bare.db')]);
     const before = countComments(dbFile);
+    acknowledged.clear();
     results.scenarios.post = await measure('comment POST', {
       bare: { url: bare.url, requests: [formPost(`/posts/${benchPosts.article}/comments`)] },
-      marginalia: { url: server.url, requests: [formPost(`/posts/${benchPosts.article}/comments`)] },
+      marginalia: { url: server.url, requests: [formPost(`/posts/${benchPosts.article}/comments`, { record: true })] },
     });
     const accepted = results.scenarios.post.marginalia.codes.reduce((sum, codes) => sum + (codes['303'] ?? 0), 0);
     results.scenarios.post.marginalia.accepted = accepted;
     results.scenarios.post.marginalia.stored = countComments(dbFile) - before;
+    results.scenarios.post.marginalia.acknowledgedChecked = acknowledged.size;
+    results.scenarios.post.marginalia.acknowledgedMissing = missingComments(dbFile, acknowledged);
     rss.afterPosts = rssMb(server.child.pid);
     await stop(bare);
 
@@ -224,6 +237,15 @@ async function main() {
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nJSON: ${path.relative(root, file)}`);
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Acknowledged comments (id → text) not stored with exactly that text. */
+function missingComments(dbFile, expected) {
+  const db = new Database(dbFile, { readonly: true });
+  const find = db.prepare('SELECT text FROM Comment WHERE id = ?');
+  const missing = [...expected].filter(([id, text]) => find.get(id)?.text !== text).length;
+  db.close();
+  return missing;
 }
 
 function countComments(dbFile) {
@@ -280,7 +302,11 @@ function report(r) {
   console.log(row(['bare better-sqlite3 insert server', f(s.post.bare.rps), s.post.bare.p50, s.post.bare.p99, '1.00 (writes)', s.post.bare.fivexx]));
   console.log(row(['4. comment POST', f(s.post.marginalia.rps), s.post.marginalia.p50, s.post.marginalia.p99, `${ratio(s.post.marginalia.rps, s.post.bare.rps)} (writes)`, s.post.marginalia.fivexx]));
   console.log(row(['5. mixed 95% GET / 5% POST', f(s.mixed.rps), s.mixed.p50, s.mixed.p99, '', s.mixed.fivexx]));
-  console.log(`\nPOST: ${f(s.post.marginalia.accepted)} accepted (303), ${f(s.post.marginalia.stored)} rows stored.`);
+  const inFlight = s.post.marginalia.stored - s.post.marginalia.accepted;
+  console.log(
+    `\nPOST: ${f(s.post.marginalia.accepted)} accepted (303), ${f(s.post.marginalia.acknowledgedChecked)} checked in the database by id and text: ${s.post.marginalia.acknowledgedMissing} missing or different; ` +
+      `${f(s.post.marginalia.stored)} rows stored (${f(inFlight)} more than answered: requests still in flight when a round's time ran out).`,
+  );
   console.log(`mixed: ${s.mixed.approvals} approval rounds, ${s.mixed.approved} comments approved, ${s.mixed.seenOnNextRead} checked and seen on the next read, ${s.mixed.missing.length} missing.`);
   console.log(`RSS (MB): ${Object.entries(r.rssMb).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
   console.log(`server started as npm start does: node ${nodeFlags.join(' ')} dist/server.js`);
