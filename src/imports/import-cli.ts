@@ -1,0 +1,68 @@
+// npm run import -- wordpress <file.xml> [--dry-run]
+// Imports a WordPress export into the database named by DATABASE_URL (as the server reads it) and
+// prints what it did. The import is one transaction: while it runs, the server's own writes wait
+// (or answer 503), so import into a stopped server, or at a quiet time.
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig, readEnvironment } from '../config';
+import { openDatabase } from '../db/database';
+import { DatabaseStartError } from '../db/migrations';
+import { importWordPress, type ImportReport } from './import-service';
+import { WxrFormatError } from './wxr-reader';
+
+const usage = 'Usage: npm run import -- wordpress <file.xml> [--dry-run]';
+
+function describe(report: ImportReport): string {
+  const created = report.comments.created;
+  const lines = [
+    `${report.dryRun ? 'Dry run (nothing written): would import' : 'Imported'} a WordPress export (WXR ${report.version}):`,
+    `  posts: ${report.posts.created} new, ${report.posts.alreadyImported} already imported`,
+    `  comments: ${created.approved} approved, ${created.pending} pending, ${created.spam} spam, ${created.trash} trash; ${report.comments.alreadyImported} already imported`,
+    `  replies re-attached to the nearest imported ancestor (or the top level): ${report.reattachedReplies}`,
+  ];
+  const skipped = Object.entries(report.skipped);
+  lines.push(`  skipped: ${skipped.length ? skipped.map(([reason, count]) => `${count} ${reason}`).join(', ') : 'nothing'}`);
+  for (const { from, to } of report.renamedSlugs) lines.push(`  the address /posts/${from} was taken here: imported as /posts/${to}`);
+  for (const error of report.errors) lines.push(`  left out: ${error}`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const dryRun = args.includes('--dry-run');
+  const [format, file] = args.filter((arg) => arg !== '--dry-run');
+  if (format !== 'wordpress' || !file) {
+    console.error(usage);
+    return 2;
+  }
+  if (!existsSync(file)) {
+    console.error(`Import failed: there is no file ${file}.`);
+    return 1;
+  }
+  const config = loadConfig(readEnvironment());
+  const { db } = await openDatabase({ databaseFile: config.databaseFile, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });
+  let last = 0;
+  try {
+    const report = await importWordPress(db, file, {
+      dryRun,
+      onProgress: ({ posts, comments }) => {
+        if (!process.stderr.isTTY || Date.now() - last < 250) return;
+        last = Date.now();
+        process.stderr.write(`\rReading… ${posts.toLocaleString('en-US')} items, ${comments.toLocaleString('en-US')} comments`);
+      },
+    });
+    if (process.stderr.isTTY) process.stderr.write('\r\u001B[K');
+    console.log(describe(report));
+    return 0;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const known = error instanceof WxrFormatError || error instanceof ConfigError || error instanceof DatabaseStartError;
+    console.error(`\nImport failed, nothing was written: ${known ? error.message : error instanceof Error ? error.message.split('\n').pop() : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,210 @@
+import slugify from 'slugify';
+import TurndownService from 'turndown';
+import type { CommentStatus } from '../comments/comment-status';
+import { renderCommentText } from '../comments/comment-text';
+import type { Database } from '../db/database';
+import { excerptOf, renderPostBody } from '../posts/post-markdown';
+import { normaliseText } from '../validation/text-field';
+import { commentHtmlToText } from './comment-html';
+import { inImportTransaction, type ImportWriter } from './imports-repository';
+import { readWxr, type WxrComment, type WxrItem, type WxrSite } from './wxr-reader';
+
+export interface ImportReport {
+  format: 'wordpress';
+  version: string;
+  dryRun: boolean;
+  posts: { created: number; alreadyImported: number };
+  comments: { created: Record<CommentStatus, number>; alreadyImported: number };
+  /** What was left out, by reason (pingbacks, trackbacks, drafts, attachments…), with counts. */
+  skipped: Record<string, number>;
+  /** Replies whose parent was not imported, attached to the nearest imported ancestor (or the top level). */
+  reattachedReplies: number;
+  /** Posts whose address was taken here, and the address they got instead. */
+  renamedSlugs: { from: string; to: string }[];
+  /** Problems that left something out, with the line of the file where its item starts. */
+  errors: string[];
+}
+
+export interface ImportOptions {
+  dryRun?: boolean;
+  onProgress?: (done: { posts: number; comments: number }) => void;
+}
+
+const toMarkdown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
+const startsWithBlock = /^\s*<(p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr|!--)\b/i;
+
+/**
+ * WordPress stores a classic post's paragraphs as blank lines and line breaks as newlines, adding
+ * the <p> and <br> only on display (wpautop); HTML to Markdown needs them in the HTML.
+ */
+function withParagraphs(html: string): string {
+  return html
+    .split(/\n\s*\n/)
+    .map((chunk) => (startsWithBlock.test(chunk) ? chunk : `<p>${chunk.trim().replace(/\n/g, '<br>\n')}</p>`))
+    .join('\n');
+}
+
+// WordPress's comment_approved values.
+const statuses: Record<string, CommentStatus> = { '1': 'approved', '0': 'pending', spam: 'spam', trash: 'trash', 'post-trashed': 'trash' };
+
+/** A WordPress date ("2020-01-31 18:05:00"); the GMT one, else the local one read as UTC. */
+function wordpressDate(gmt: string, local: string): Date | null {
+  for (const value of [gmt, local]) {
+    const match = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value.trim());
+    if (match && match[1] !== '0000') return new Date(Date.UTC(+match[1]!, +match[2]! - 1, +match[3]!, +match[4]!, +match[5]!, +match[6]!));
+  }
+  return null;
+}
+
+const webAddress = (url: string): string | null => (/^https?:\/\/\S+$/i.test(url.trim()) ? url.trim() : null);
+
+/**
+ * Imports a WordPress export (WXR 1.0–1.2): published posts and pages become posts, and every
+ * comment keeps its author, email, address, IP, date, status and thread. One transaction: a file
+ * that turns out malformed halfway writes nothing. Each post and comment keeps its source id, so
+ * importing the same file again creates nothing new.
+ */
+export async function importWordPress(db: Database, file: string, { dryRun = false, onProgress }: ImportOptions = {}): Promise<ImportReport> {
+  const report: ImportReport = {
+    format: 'wordpress',
+    version: '',
+    dryRun,
+    posts: { created: 0, alreadyImported: 0 },
+    comments: { created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 0 },
+    skipped: {},
+    reattachedReplies: 0,
+    renamedSlugs: [],
+    errors: [],
+  };
+  const skip = (reason: string, count = 1) => void (report.skipped[reason] = (report.skipped[reason] ?? 0) + count);
+  let site: WxrSite = { version: '', baseSiteUrl: '' };
+  let done = { posts: 0, comments: 0 };
+
+  await inImportTransaction(db, dryRun, (writer) =>
+    readWxr(
+      file,
+      (found) => {
+        site = found;
+        report.version = found.version;
+      },
+      async (item) => {
+        await importItem(writer, item);
+        done = { posts: done.posts + 1, comments: done.comments + item.comments.length };
+        onProgress?.(done);
+      },
+    ),
+  );
+  return report;
+
+  async function importItem(writer: ImportWriter, item: WxrItem): Promise<void> {
+    const type = item.postType.trim() || 'post';
+    if (type !== 'post' && type !== 'page') return skip(`${type} items`);
+    if (item.status.trim() !== 'publish') {
+      skip(`posts not published (${item.status.trim() || 'no status'})`);
+      if (item.comments.length) skip('comments on posts not imported', item.comments.length);
+      return;
+    }
+    if (!/^\d+$/.test(item.postId.trim())) {
+      report.errors.push(`line ${item.line}: an item without a wp:post_id was left out (“${item.title.trim()}”)`);
+      return;
+    }
+    const post = await findOrCreatePost(writer, item);
+    await importComments(writer, item, post.id);
+  }
+
+  async function findOrCreatePost(writer: ImportWriter, item: WxrItem): Promise<{ id: number }> {
+    const sourceId = `wordpress:${site.baseSiteUrl}#post-${item.postId.trim()}`;
+    const existing = await writer.findPostBySource(sourceId);
+    if (existing) {
+      report.posts.alreadyImported += 1;
+      return existing;
+    }
+    const title = normaliseText(item.title, false) || `Post ${item.postId.trim()}`;
+    const wanted = slugify(item.postName.trim() || title, { lower: true, strict: true }).slice(0, 100) || `post-${item.postId.trim()}`;
+    let slug = wanted;
+    for (let n = 2; await writer.isSlugTaken(slug); n += 1) slug = `${wanted.slice(0, 95)}-${n}`;
+    if (slug !== wanted) report.renamedSlugs.push({ from: wanted, to: slug });
+    const bodyMarkdown = normaliseText(toMarkdown.turndown(withParagraphs(item.contentHtml || '')), true);
+    report.posts.created += 1;
+    return writer.createPost({
+      sourceId,
+      slug,
+      title,
+      bodyMarkdown,
+      bodyHtml: renderPostBody(bodyMarkdown),
+      excerpt: excerptOf(bodyMarkdown),
+      authorName: normaliseText(item.creator, false) || 'Unknown author',
+      publishedAt: wordpressDate(item.postDateGmt, item.postDate) ?? new Date(0),
+      commentsOpen: item.commentStatus.trim() === 'open',
+    });
+  }
+
+  async function importComments(writer: ImportWriter, item: WxrItem, postId: number): Promise<void> {
+    const comments = item.comments.filter((comment) => /^\d+$/.test(comment.id.trim()));
+    if (comments.length < item.comments.length) report.errors.push(`line ${item.line}: ${item.comments.length - comments.length} comment(s) without a wp:comment_id were left out`);
+    const sourceIdOf = (id: string) => `wordpress:${site.baseSiteUrl}#comment-${id}`;
+    const byId = new Map(comments.map((comment) => [comment.id.trim(), comment]));
+    const idsHere = await writer.commentIdsBySource(comments.map((comment) => sourceIdOf(comment.id.trim())));
+    const imported = new Map<string, number>();
+    const whenOf = (comment: WxrComment) => wordpressDate(comment.dateGmt, comment.date)?.getTime() ?? 0;
+    // Oldest first (parents before replies), ties by id.
+    const ordered = [...comments].sort((a, b) => whenOf(a) - whenOf(b) || Number(a.id) - Number(b.id));
+
+    /** The nearest ancestor that is here; null for the top level. */
+    const parentHere = (comment: WxrComment): number | null => {
+      const seen = new Set<string>();
+      for (let parent = comment.parentId.trim(); parent && parent !== '0' && !seen.has(parent); parent = byId.get(parent)?.parentId.trim() ?? '') {
+        seen.add(parent);
+        const id = imported.get(parent);
+        if (id !== undefined) return id;
+      }
+      return null;
+    };
+
+    // Parents before their replies, even when a reply's date is earlier than its parent's.
+    const done = new Set<string>();
+    const importInOrder = async (comment: WxrComment): Promise<void> => {
+      const id = comment.id.trim();
+      if (done.has(id)) return;
+      done.add(id);
+      const parent = byId.get(comment.parentId.trim());
+      if (parent) await importInOrder(parent);
+      await importComment(comment);
+    };
+    for (const comment of ordered) await importInOrder(comment);
+
+    async function importComment(comment: WxrComment): Promise<void> {
+      const id = comment.id.trim();
+      const type = comment.type.trim();
+      if (type === 'pingback' || type === 'trackback') return skip(`${type}s`);
+      const existing = idsHere.get(sourceIdOf(id));
+      if (existing !== undefined) {
+        imported.set(id, existing);
+        report.comments.alreadyImported += 1;
+        return;
+      }
+      const text = normaliseText(commentHtmlToText(comment.contentHtml), true);
+      if (!text) return skip('empty comments');
+      const parentId = parentHere(comment);
+      const hadParent = comment.parentId.trim() !== '' && comment.parentId.trim() !== '0';
+      if (hadParent && (parentId === null || !imported.has(comment.parentId.trim()))) report.reattachedReplies += 1;
+      const status = statuses[comment.approved.trim()] ?? 'pending';
+      const newId = await writer.createComment({
+        sourceId: sourceIdOf(id),
+        postId,
+        parentId,
+        authorName: normaliseText(comment.author, false) || 'Anonymous',
+        authorEmail: normaliseText(comment.email, false).toLowerCase(),
+        authorUrl: webAddress(comment.url),
+        text,
+        textHtml: renderCommentText(text),
+        status,
+        ipAddress: normaliseText(comment.ip, false) || null,
+        createdAt: wordpressDate(comment.dateGmt, comment.date) ?? new Date(0),
+        arrivalNote: `imported from WordPress (comment ${id}, status “${comment.approved.trim()}”)`,
+      });
+      imported.set(id, newId);
+      report.comments.created[status] += 1;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import type { Database } from '../db/database';
+import type { Prisma } from '../generated/prisma/client';
+import type { CommentStatus } from '../comments/comment-status';
+
+export interface ImportedPostRecord {
+  sourceId: string;
+  slug: string;
+  title: string;
+  bodyMarkdown: string;
+  bodyHtml: string;
+  excerpt: string;
+  authorName: string;
+  publishedAt: Date;
+  commentsOpen: boolean;
+}
+
+export interface ImportedCommentRecord {
+  sourceId: string;
+  postId: number;
+  parentId: number | null;
+  authorName: string;
+  authorEmail: string;
+  authorUrl: string | null;
+  text: string;
+  textHtml: string;
+  status: CommentStatus;
+  ipAddress: string | null;
+  createdAt: Date;
+  arrivalNote: string;
+}
+
+/** Writes for one import, all inside one transaction. */
+export type ImportWriter = ReturnType<typeof importWriter>;
+
+function importWriter(tx: Prisma.TransactionClient) {
+  return {
+    async findPostBySource(sourceId: string): Promise<{ id: number; slug: string } | null> {
+      return tx.post.findUnique({ where: { sourceId }, select: { id: true, slug: true } });
+    },
+
+    async isSlugTaken(slug: string): Promise<boolean> {
+      return (await tx.post.findUnique({ where: { slug }, select: { id: true } })) !== null;
+    },
+
+    async createPost(post: ImportedPostRecord): Promise<{ id: number; slug: string }> {
+      return tx.post.create({ data: post, select: { id: true, slug: true } });
+    },
+
+    /** The ids here of comments already imported, by their source ids. */
+    async commentIdsBySource(sourceIds: readonly string[]): Promise<Map<string, number>> {
+      const found: { id: number; sourceId: string | null }[] = [];
+      // SQLite limits bound parameters per statement; ask in slices.
+      for (let at = 0; at < sourceIds.length; at += 500) {
+        found.push(...(await tx.comment.findMany({ where: { sourceId: { in: sourceIds.slice(at, at + 500) } }, select: { id: true, sourceId: true } })));
+      }
+      return new Map(found.map((row) => [row.sourceId!, row.id]));
+    },
+
+    async createComment(comment: ImportedCommentRecord): Promise<number> {
+      return (await tx.comment.create({ data: comment, select: { id: true } })).id;
+    },
+  };
+}
+
+/** Thrown inside the transaction to roll a dry run back after it has done everything else. */
+class DryRunRollback extends Error {}
+
+/**
+ * Runs `work` in one transaction: everything it writes, or nothing (a malformed file found
+ * halfway rolls back). With `dryRun`, it runs to the end and is rolled back anyway.
+ */
+export async function inImportTransaction<T>(db: Database, dryRun: boolean, work: (writer: ImportWriter) => Promise<T>): Promise<T> {
+  let result: T | undefined;
+  try {
+    await db.$transaction(
+      async (tx) => {
+        result = await work(importWriter(tx));
+        if (dryRun) throw new DryRunRollback();
+      },
+      // A large export takes minutes; the default five seconds would abort it.
+      { timeout: 24 * 3_600_000, maxWait: 60_000 },
+    );
+  } catch (error) {
+    if (!(error instanceof DryRunRollback)) throw error;
+  }
+  return result as T;
+}

@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import request from 'supertest';
+import { importWordPress } from '../../src/imports/import-service';
+import { WxrFormatError } from '../../src/imports/wxr-reader';
+import { elementsOf } from '../helpers/html';
+import { buildTestApp, type TestContext } from '../helpers/test-app';
+
+const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', 'imports', name);
+
+let ctx: TestContext;
+beforeEach(async () => {
+  ctx = await buildTestApp();
+});
+afterEach(() => ctx.close());
+
+const commentsOf = (slug: string) =>
+  ctx.db.comment.findMany({
+    where: { post: { slug } },
+    orderBy: { createdAt: 'asc' },
+    select: { sourceId: true, authorName: true, authorEmail: true, authorUrl: true, ipAddress: true, text: true, status: true, parentId: true, id: true, createdAt: true },
+  });
+
+describe('importing a WordPress export (WXR 1.2)', () => {
+  it('brings published posts and pages with every comment, status and thread, and reports what it left out', async () => {
+    await ctx.db.post.create({ data: { slug: 'welcome-to-the-margins', title: 'Here first', bodyMarkdown: '', bodyHtml: '', excerpt: '', authorName: 'Me', publishedAt: new Date() } });
+    const report = await importWordPress(ctx.db, fixture('wxr-1.2.xml'));
+    expect(report).toEqual({
+      format: 'wordpress',
+      version: '1.2',
+      dryRun: false,
+      posts: { created: 2, alreadyImported: 0 },
+      comments: { created: { approved: 4, pending: 1, spam: 1, trash: 1 }, alreadyImported: 0 },
+      skipped: { pingbacks: 1, trackbacks: 1, 'posts not published (draft)': 1, 'attachment items': 1 },
+      reattachedReplies: 2,
+      renamedSlugs: [{ from: 'welcome-to-the-margins', to: 'welcome-to-the-margins-2' }],
+      errors: [],
+    });
+
+    const post = await ctx.db.post.findUniqueOrThrow({ where: { slug: 'frost-on-the-reeds' } });
+    expect(post).toMatchObject({ title: 'Frost on the reeds', authorName: 'wren', commentsOpen: true, sourceId: 'wordpress:https://fieldnotes.example#post-11', publishedAt: new Date('2025-01-14T08:30:00Z') });
+    expect(post.bodyMarkdown).toBe('The reeds by the mill pond were **white to the tip** this morning.\n\nA heron stood there as if it had been carved — [see the heron notes](https://birds.example/heron).');
+    const page = await ctx.db.post.findUniqueOrThrow({ where: { slug: 'welcome-to-the-margins-2' } });
+    expect(page).toMatchObject({ title: 'About these notes', commentsOpen: false, publishedAt: new Date('2024-06-01T11:00:00Z') });
+    expect(page.bodyMarkdown).toBe('## Why\n\nBecause walking is thinking.');
+
+    const comments = await commentsOf('frost-on-the-reeds');
+    const byName = Object.fromEntries(comments.map((comment) => [comment.authorName, comment]));
+    expect(byName['Ada Brook']).toMatchObject({
+      sourceId: 'wordpress:https://fieldnotes.example#comment-101',
+      authorEmail: 'ada@brook.example',
+      authorUrl: 'https://brook.example',
+      ipAddress: '198.51.100.7',
+      status: 'approved',
+      parentId: null,
+      createdAt: new Date('2025-01-14T09:00:00Z'),
+      // Paragraphs, line breaks and links kept; tags (and what a script held) gone; entities decoded.
+      text: 'Lovely. Was the pond frozen too?\n\nSecond thought & a link about ice (https://ice.example/pond).\nNew line here.',
+    });
+    expect(byName.wren).toMatchObject({ parentId: byName['Ada Brook']!.id, status: 'approved' });
+    // Its parent was a pingback (not imported): attached to the pingback's parent instead.
+    expect(byName.Noor).toMatchObject({ parentId: byName['Ada Brook']!.id, text: 'A reply to the pingback: صباح الخير 👩🏽‍🌾 — café' });
+    // Its parent is not in the file at all: the top level.
+    expect(byName['Held Hal']).toMatchObject({ parentId: null, status: 'pending' });
+    expect(byName['Cheap Pills']).toMatchObject({ status: 'spam', authorUrl: 'http://spam.example' });
+    expect(byName['Binned Ben']).toMatchObject({ status: 'trash' });
+    // Dated before its parent, and still under it.
+    expect(byName['Early Eve']).toMatchObject({ parentId: byName['Held Hal']!.id, status: 'approved' });
+    expect(Object.keys(byName).sort()).toEqual(['Ada Brook', 'Binned Ben', 'Cheap Pills', 'Early Eve', 'Held Hal', 'Noor', 'wren']);
+
+    // On the page: the thread, with the imported HTML shown as text, and nothing unapproved.
+    const html = (await request(ctx.app).get('/posts/frost-on-the-reeds').expect(200)).text;
+    expect(html).toContain('4 Comments on “Frost on the reeds”');
+    expect(html).toContain('A reply dated before its parent');
+    expect(html).not.toContain('Waiting for a moderator.');
+    expect(html).not.toContain('Buy now!');
+    expect(elementsOf(html).filter((element) => element.tag === 'script').map((element) => element.attrs.src)).toEqual([expect.stringMatching(/^\/assets\/comment-reply\.[\w-]+\.js$/)]);
+    expect(html).toContain('<a href="https://ice.example/pond"');
+  });
+
+  it('is idempotent: the same file again creates nothing new', async () => {
+    await importWordPress(ctx.db, fixture('wxr-1.2.xml'));
+    const counts = { posts: await ctx.db.post.count(), comments: await ctx.db.comment.count() };
+    const again = await importWordPress(ctx.db, fixture('wxr-1.2.xml'));
+    expect(again.posts).toEqual({ created: 0, alreadyImported: 2 });
+    expect(again.comments).toEqual({ created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 7 });
+    expect({ posts: await ctx.db.post.count(), comments: await ctx.db.comment.count() }).toEqual(counts);
+  });
+
+  it('a dry run reports the same and writes nothing', async () => {
+    const dry = await importWordPress(ctx.db, fixture('wxr-1.2.xml'), { dryRun: true });
+    expect(dry).toMatchObject({ dryRun: true, posts: { created: 2 }, comments: { created: { approved: 4, pending: 1, spam: 1, trash: 1 } } });
+    expect(await ctx.db.post.count()).toBe(0);
+    expect(await ctx.db.comment.count()).toBe(0);
+  });
+});
+
+describe('older and broken files', () => {
+  it.each([
+    ['wxr-1.0.xml', '1.0', 'http://oldshed.example'],
+    ['wxr-1.1.xml', '1.1', 'http://middleshed.example'],
+  ])('reads %s (WXR %s)', async (file, version, site) => {
+    const report = await importWordPress(ctx.db, fixture(file));
+    expect(report).toMatchObject({ version, posts: { created: 1 }, comments: { created: { approved: 1 } } });
+    const post = await ctx.db.post.findUniqueOrThrow({ where: { slug: 'mending-a-fork' }, include: { comments: true } });
+    expect(post.bodyMarkdown).toBe('A plain body, from the days before blocks.\n\nTwo paragraphs of it.');
+    expect(post.comments).toEqual([expect.objectContaining({ authorName: 'Gran', text: 'Ash handles last longest.', sourceId: `wordpress:${site}#comment-1` })]);
+  });
+
+  it('a file broken halfway fails with its line and column, and writes nothing', async () => {
+    const error = await importWordPress(ctx.db, fixture('malformed.xml')).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WxrFormatError);
+    expect((error as Error).message).toMatch(/^The file is not well-formed XML: .*malformed\.xml:160:\d+: /);
+    // The first item was read and written before the break; the transaction took it back.
+    expect(await ctx.db.post.count()).toBe(0);
+    expect(await ctx.db.comment.count()).toBe(0);
+  });
+
+  it('a feed that is not a WordPress export is refused', async () => {
+    await expect(importWordPress(ctx.db, fixture('not-wxr.xml'))).rejects.toThrow('is not a WordPress export (WXR 1.0, 1.1 or 1.2)');
+  });
+});
+
+describe('npm run import', () => {
+  const cli = path.resolve(__dirname, '..', '..', 'dist', 'imports', 'import-cli.js');
+  const run = (...args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [cli, ...args], { cwd: ctx.dir, env: { PATH: process.env.PATH, DATABASE_URL: `file:${ctx.config.databaseFile}` } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('prints the report, and says how to use it', async () => {
+    const dry = await run('wordpress', fixture('wxr-1.2.xml'), '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('Dry run (nothing written): would import a WordPress export (WXR 1.2):');
+    const real = await run('wordpress', fixture('wxr-1.2.xml'));
+    expect(real.code).toBe(0);
+    expect(real.stdout).toBe(
+      [
+        'Imported a WordPress export (WXR 1.2):',
+        '  posts: 2 new, 0 already imported',
+        '  comments: 4 approved, 1 pending, 1 spam, 1 trash; 0 already imported',
+        '  replies re-attached to the nearest imported ancestor (or the top level): 2',
+        '  skipped: 1 pingbacks, 1 trackbacks, 1 posts not published (draft), 1 attachment items',
+        '',
+      ].join('\n'),
+    );
+    expect(await ctx.db.comment.count()).toBe(7);
+    const usage = await run('disqus-or-something');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('Usage: npm run import -- wordpress <file.xml> [--dry-run]');
+    const broken = await run('wordpress', fixture('malformed.xml'));
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('Import failed, nothing was written: The file is not well-formed XML:');
+  });
+});
