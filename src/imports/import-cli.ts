@@ -7,7 +7,7 @@ import { ConfigError, loadConfig, readEnvironment } from '../config';
 import { openDatabase } from '../db/database';
 import { DatabaseStartError } from '../db/migrations';
 import { importWordPress, type ImportReport } from './import-service';
-import { WxrFormatError } from './wxr-reader';
+import { ExportFormatError } from './xml-records';
 
 const usage = 'Usage: npm run import -- wordpress <file.xml> [--dry-run]';
 
@@ -61,7 +61,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = error instanceof WxrFormatError || error instanceof ConfigError || error instanceof DatabaseStartError;
+    const known = error instanceof ExportFormatError || error instanceof ConfigError || error instanceof DatabaseStartError;
     console.error(`\nImport failed, nothing was written: ${known ? error.message : error instanceof Error ? error.message.split('\n').pop() : String(error)}`);
     process.exit(1);
   },

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import request from 'supertest';
 import { importWordPress } from '../../src/imports/import-service';
-import { WxrFormatError } from '../../src/imports/wxr-reader';
+import { ExportFormatError } from '../../src/imports/xml-records';
 import { elementsOf } from '../helpers/html';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
@@ -109,7 +109,7 @@ describe('older and broken files', () => {
 
   it('a file broken halfway fails with its line and column, and writes nothing', async () => {
     const error = await importWordPress(ctx.db, fixture('malformed.xml')).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(WxrFormatError);
+    expect(error).toBeInstanceOf(ExportFormatError);
     expect((error as Error).message).toMatch(/^The file is not well-formed XML: .*malformed\.xml:160:\d+: /);
     // The first item was read and written before the break; the transaction took it back.
     expect(await ctx.db.post.count()).toBe(0);

@@ -1,0 +1,83 @@
+import { createReadStream } from 'node:fs';
+import { SaxesParser, type SaxesTagNS } from 'saxes';
+
+// Export files are long lists of records (<item>s, <post>s) under one root. This reads such a file
+// as a stream and hands over one record at a time as a small tree, waiting for each to be stored
+// before reading on, so memory stays bounded by the largest record, not the file.
+
+export interface XmlRecord {
+  /** The element's name with a short prefix for its namespace (see `prefixes`), e.g. "wp:comment". */
+  name: string;
+  attributes: Record<string, string>;
+  children: XmlRecord[];
+  /** Its own text (text and CDATA directly inside it). */
+  text: string;
+  /** The line of the file where it starts. */
+  line: number;
+}
+
+/** The file is not well-formed XML, or not the kind of export expected; the message says where. */
+export class ExportFormatError extends Error {
+  override name = 'ExportFormatError';
+}
+
+export interface RecordStreamOptions {
+  /** Names a namespace URI (e.g. "wp" for http://wordpress.org/export/1.2/); "" for none. */
+  prefixOf: (uri: string) => string;
+  /** Whether an element (by name and depth, the root being 0) is a record to hand over. */
+  isRecord: (name: string, depth: number) => boolean;
+  /** Called with the root element's name before any record. */
+  onRoot?: (name: string) => void;
+}
+
+/** The first child named `name`'s text, trimmed ("" when absent). */
+export function childText(record: XmlRecord, name: string): string {
+  return record.children.find((child) => child.name === name)?.text.trim() ?? '';
+}
+
+/** The first child named `name`'s attribute (e.g. Disqus's dsq:id). */
+export function childAttribute(record: XmlRecord, name: string, attribute: string): string {
+  return record.children.find((child) => child.name === name)?.attributes[attribute]?.trim() ?? '';
+}
+
+export async function streamXmlRecords(file: string, options: RecordStreamOptions, onRecord: (record: XmlRecord) => Promise<void>): Promise<void> {
+  const parser = new SaxesParser({ xmlns: true, fileName: file });
+  const ready: XmlRecord[] = [];
+  const open: XmlRecord[] = []; // the record being read and its open descendants
+  let depth = -1;
+  const nameOf = (tag: { uri: string; local: string }): string => {
+    const prefix = options.prefixOf(tag.uri);
+    return prefix ? `${prefix}:${tag.local}` : tag.local;
+  };
+
+  parser.on('opentag', (tag: SaxesTagNS) => {
+    depth += 1;
+    const name = nameOf(tag);
+    if (depth === 0) options.onRoot?.(name);
+    if (open.length === 0 && !options.isRecord(name, depth)) return;
+    const attributes = Object.fromEntries(Object.values(tag.attributes).map((attribute) => [nameOf(attribute), attribute.value]));
+    const element: XmlRecord = { name, attributes, children: [], text: '', line: parser.line };
+    open.at(-1)?.children.push(element);
+    open.push(element);
+  });
+  const addText = (value: string): void => void (open.length && (open.at(-1)!.text += value));
+  parser.on('text', addText);
+  parser.on('cdata', addText);
+  parser.on('closetag', () => {
+    depth -= 1;
+    const element = open.pop();
+    if (element && open.length === 0) ready.push(element);
+  });
+
+  try {
+    for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+      parser.write(chunk as string);
+      while (ready.length > 0) await onRecord(ready.shift()!);
+    }
+    parser.close();
+  } catch (error) {
+    // saxes says where: "<file>:<line>:<column>: <what>".
+    if (/:\d+:\d+: /.test((error as Error).message ?? '')) throw new ExportFormatError(`The file is not well-formed XML: ${(error as Error).message}`);
+    throw error;
+  }
+}
