@@ -1,26 +1,30 @@
-// npm run import -- wordpress <file.xml> [--dry-run]
-// Imports a WordPress export into the database named by DATABASE_URL (as the server reads it) and
+// npm run import -- wordpress|disqus <file.xml> [--dry-run]
+// Imports a WordPress or Disqus export into the database named by DATABASE_URL (as the server reads it) and
 // prints what it did. The import is one transaction: while it runs, the server's own writes wait
 // (or answer 503), so import into a stopped server, or at a quiet time.
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, readEnvironment } from '../config';
 import { openDatabase } from '../db/database';
 import { DatabaseStartError } from '../db/migrations';
+import { importDisqus } from './disqus-import';
 import { importWordPress, type ImportReport } from './import-service';
 import { ExportFormatError } from './xml-records';
 
-const usage = 'Usage: npm run import -- wordpress <file.xml> [--dry-run]';
+const usage = 'Usage: npm run import -- wordpress|disqus <file.xml> [--dry-run]';
+const importers = { wordpress: importWordPress, disqus: importDisqus };
+const sources = { wordpress: 'a WordPress export', disqus: 'a Disqus export' };
 
 function describe(report: ImportReport): string {
   const created = report.comments.created;
   const lines = [
-    `${report.dryRun ? 'Dry run (nothing written): would import' : 'Imported'} a WordPress export (WXR ${report.version}):`,
+    `${report.dryRun ? 'Dry run (nothing written): would import' : 'Imported'} ${sources[report.format]}${report.format === 'wordpress' ? ` (WXR ${report.version})` : ''}:`,
     `  posts: ${report.posts.created} new, ${report.posts.alreadyImported} already imported`,
     `  comments: ${created.approved} approved, ${created.pending} pending, ${created.spam} spam, ${created.trash} trash; ${report.comments.alreadyImported} already imported`,
     `  replies re-attached to the nearest imported ancestor (or the top level): ${report.reattachedReplies}`,
   ];
   const skipped = Object.entries(report.skipped);
   lines.push(`  skipped: ${skipped.length ? skipped.map(([reason, count]) => `${count} ${reason}`).join(', ') : 'nothing'}`);
+  if (report.orphans.length) lines.push(`  left out, their thread is not in the file: ${report.orphans.length} comment(s) (Disqus ids ${report.orphans.slice(0, 10).join(', ')}${report.orphans.length > 10 ? ', …' : ''})`);
   for (const { from, to } of report.renamedSlugs) lines.push(`  the address /posts/${from} was taken here: imported as /posts/${to}`);
   for (const error of report.errors) lines.push(`  left out: ${error}`);
   return lines.join('\n');
@@ -30,7 +34,7 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const dryRun = args.includes('--dry-run');
   const [format, file] = args.filter((arg) => arg !== '--dry-run');
-  if (format !== 'wordpress' || !file) {
+  if ((format !== 'wordpress' && format !== 'disqus') || !file) {
     console.error(usage);
     return 2;
   }
@@ -42,7 +46,7 @@ async function main(): Promise<number> {
   const { db } = await openDatabase({ databaseFile: config.databaseFile, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });
   let last = 0;
   try {
-    const report = await importWordPress(db, file, {
+    const report = await importers[format](db, file, {
       dryRun,
       onProgress: ({ posts, comments }) => {
         if (!process.stderr.isTTY || Date.now() - last < 250) return;

@@ -10,7 +10,7 @@ import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { readWxr, type WxrComment, type WxrItem, type WxrSite } from './wxr-reader';
 
 export interface ImportReport {
-  format: 'wordpress';
+  format: 'wordpress' | 'disqus';
   version: string;
   dryRun: boolean;
   posts: { created: number; alreadyImported: number };
@@ -21,9 +21,47 @@ export interface ImportReport {
   reattachedReplies: number;
   /** Posts whose address was taken here, and the address they got instead. */
   renamedSlugs: { from: string; to: string }[];
+  /** Comments whose thread (post) is not in the file (Disqus): left out, and listed here by id. */
+  orphans: string[];
   /** Problems that left something out, with the line of the file where its item starts. */
   errors: string[];
 }
+
+/** An empty report. */
+export function newReport(format: ImportReport['format'], dryRun: boolean): ImportReport {
+  return {
+    format,
+    version: '',
+    dryRun,
+    posts: { created: 0, alreadyImported: 0 },
+    comments: { created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 0 },
+    skipped: {},
+    reattachedReplies: 0,
+    renamedSlugs: [],
+    orphans: [],
+    errors: [],
+  };
+}
+
+/** Counts something left out, by reason. */
+export function countSkipped(report: ImportReport, reason: string, count = 1): void {
+  report.skipped[reason] = (report.skipped[reason] ?? 0) + count;
+}
+
+/** A free address for an imported post: `wanted`, or `wanted-2`, `-3`… (reported) when taken here. */
+export async function freeSlug(writer: ImportWriter, report: ImportReport, wanted: string): Promise<string> {
+  let slug = wanted;
+  for (let n = 2; await writer.isSlugTaken(slug); n += 1) slug = `${wanted.slice(0, 95)}-${n}`;
+  if (slug !== wanted) report.renamedSlugs.push({ from: wanted, to: slug });
+  return slug;
+}
+
+/** A post's Markdown, its HTML and excerpt, as the posts service would store them. */
+export function postBody(bodyMarkdown: string) {
+  return { bodyMarkdown, bodyHtml: renderPostBody(bodyMarkdown), excerpt: excerptOf(bodyMarkdown) };
+}
+
+export const webAddress = (url: string): string | null => (/^https?:\/\/\S+$/i.test(url.trim()) ? url.trim() : null);
 
 export interface ImportOptions {
   dryRun?: boolean;
@@ -56,7 +94,6 @@ function wordpressDate(gmt: string, local: string): Date | null {
   return null;
 }
 
-const webAddress = (url: string): string | null => (/^https?:\/\/\S+$/i.test(url.trim()) ? url.trim() : null);
 
 /**
  * Imports a WordPress export (WXR 1.0–1.2): published posts and pages become posts, and every
@@ -65,18 +102,8 @@ const webAddress = (url: string): string | null => (/^https?:\/\/\S+$/i.test(url
  * importing the same file again creates nothing new.
  */
 export async function importWordPress(db: Database, file: string, { dryRun = false, onProgress }: ImportOptions = {}): Promise<ImportReport> {
-  const report: ImportReport = {
-    format: 'wordpress',
-    version: '',
-    dryRun,
-    posts: { created: 0, alreadyImported: 0 },
-    comments: { created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 0 },
-    skipped: {},
-    reattachedReplies: 0,
-    renamedSlugs: [],
-    errors: [],
-  };
-  const skip = (reason: string, count = 1) => void (report.skipped[reason] = (report.skipped[reason] ?? 0) + count);
+  const report = newReport('wordpress', dryRun);
+  const skip = (reason: string, count = 1) => countSkipped(report, reason, count);
   let site: WxrSite = { version: '', baseSiteUrl: '' };
   let done = { posts: 0, comments: 0 };
 
@@ -121,18 +148,14 @@ export async function importWordPress(db: Database, file: string, { dryRun = fal
     }
     const title = normaliseText(item.title, false) || `Post ${item.postId.trim()}`;
     const wanted = slugify(item.postName.trim() || title, { lower: true, strict: true }).slice(0, 100) || `post-${item.postId.trim()}`;
-    let slug = wanted;
-    for (let n = 2; await writer.isSlugTaken(slug); n += 1) slug = `${wanted.slice(0, 95)}-${n}`;
-    if (slug !== wanted) report.renamedSlugs.push({ from: wanted, to: slug });
+    const slug = await freeSlug(writer, report, wanted);
     const bodyMarkdown = normaliseText(toMarkdown.turndown(withParagraphs(item.contentHtml || '')), true);
     report.posts.created += 1;
     return writer.createPost({
       sourceId,
       slug,
       title,
-      bodyMarkdown,
-      bodyHtml: renderPostBody(bodyMarkdown),
-      excerpt: excerptOf(bodyMarkdown),
+      ...postBody(bodyMarkdown),
       authorName: normaliseText(item.creator, false) || 'Unknown author',
       publishedAt: wordpressDate(item.postDateGmt, item.postDate) ?? new Date(0),
       commentsOpen: item.commentStatus.trim() === 'open',

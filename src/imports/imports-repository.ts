@@ -38,6 +38,10 @@ function importWriter(tx: Prisma.TransactionClient) {
       return tx.post.findUnique({ where: { sourceId }, select: { id: true, slug: true } });
     },
 
+    async findPostBySlug(slug: string): Promise<{ id: number; slug: string } | null> {
+      return tx.post.findUnique({ where: { slug }, select: { id: true, slug: true } });
+    },
+
     async isSlugTaken(slug: string): Promise<boolean> {
       return (await tx.post.findUnique({ where: { slug }, select: { id: true } })) !== null;
     },
@@ -58,6 +62,10 @@ function importWriter(tx: Prisma.TransactionClient) {
 
     async createComment(comment: ImportedCommentRecord): Promise<number> {
       return (await tx.comment.create({ data: comment, select: { id: true } })).id;
+    },
+
+    async setParent(id: number, parentId: number): Promise<void> {
+      await tx.comment.update({ where: { id }, data: { parentId }, select: { id: true } });
     },
   };
 }

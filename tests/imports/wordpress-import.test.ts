@@ -34,6 +34,7 @@ describe('importing a WordPress export (WXR 1.2)', () => {
       skipped: { pingbacks: 1, trackbacks: 1, 'posts not published (draft)': 1, 'attachment items': 1 },
       reattachedReplies: 2,
       renamedSlugs: [{ from: 'welcome-to-the-margins', to: 'welcome-to-the-margins-2' }],
+      orphans: [],
       errors: [],
     });
 
@@ -152,7 +153,7 @@ describe('npm run import', () => {
     expect(await ctx.db.comment.count()).toBe(7);
     const usage = await run('disqus-or-something');
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('Usage: npm run import -- wordpress <file.xml> [--dry-run]');
+    expect(usage.stderr).toContain('Usage: npm run import -- wordpress|disqus <file.xml> [--dry-run]');
     const broken = await run('wordpress', fixture('malformed.xml'));
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('Import failed, nothing was written: The file is not well-formed XML:');

@@ -1,0 +1,156 @@
+import slugify from 'slugify';
+import type { CommentStatus } from '../comments/comment-status';
+import { renderCommentText } from '../comments/comment-text';
+import type { Database } from '../db/database';
+import { normaliseText } from '../validation/text-field';
+import { commentHtmlToText } from './comment-html';
+import { countSkipped, freeSlug, newReport, postBody, webAddress, type ImportOptions, type ImportReport } from './import-service';
+import { inImportTransaction, type ImportWriter } from './imports-repository';
+import { childAttribute, childText, ExportFormatError, streamXmlRecords, type XmlRecord } from './xml-records';
+
+// A Disqus export: <thread>s (the pages comments were left on, by address) and <post>s (the
+// comments), each with a Disqus id (dsq:id); a post names its thread and its parent by those ids.
+
+const prefixOf = (uri: string): string => (uri === 'http://disqus.com/disqus-internals' ? 'dsq' : '');
+
+interface DisqusThread {
+  id: string;
+  link: string;
+  title: string;
+  forum: string;
+  createdAt: string;
+  isClosed: boolean;
+}
+
+const isTrue = (value: string) => value.trim().toLowerCase() === 'true';
+const isoDate = (value: string): Date => {
+  const date = new Date(value.trim());
+  return Number.isNaN(date.getTime()) ? new Date(0) : date;
+};
+
+/** The last part of an address's path: WordPress-style permalinks end with the post's slug. */
+function slugFromLink(link: string): string {
+  try {
+    const parts = new URL(link).pathname.split('/').filter(Boolean);
+    return slugify(decodeURIComponent(parts.at(-1) ?? ''), { lower: true, strict: true }).slice(0, 100);
+  } catch {
+    return '';
+  }
+}
+
+async function readThreads(file: string): Promise<Map<string, DisqusThread>> {
+  const threads = new Map<string, DisqusThread>();
+  let root = '';
+  await streamXmlRecords(
+    file,
+    { prefixOf, onRoot: (name) => void (root = name), isRecord: (name, depth) => depth === 1 && name === 'thread' },
+    async (record) => {
+      const id = record.attributes['dsq:id']?.trim() ?? '';
+      threads.set(id, {
+        id,
+        link: childText(record, 'link'),
+        title: childText(record, 'title'),
+        forum: childText(record, 'forum'),
+        createdAt: childText(record, 'createdAt'),
+        isClosed: isTrue(childText(record, 'isClosed')),
+      });
+    },
+  );
+  if (root !== 'disqus') throw new ExportFormatError(`${file} is not a Disqus export: its root element is <${root}>, not <disqus>.`);
+  return threads;
+}
+
+/**
+ * Imports a Disqus export. Each thread's comments go to the post here whose address ends with the
+ * thread's last path segment (import the WordPress posts first), or to a new post made for the
+ * thread. Deleted comments arrive as trash, spam as spam, the rest approved. Two passes over the
+ * file (threads, then comments) keep memory bounded; replies are linked to their parents at the end.
+ */
+export async function importDisqus(db: Database, file: string, { dryRun = false, onProgress }: ImportOptions = {}): Promise<ImportReport> {
+  const report = newReport('disqus', dryRun);
+  report.version = 'Disqus XML';
+  const threads = await readThreads(file);
+  const postForThread = new Map<string, number>();
+  const idsByDisqusId = new Map<string, number>();
+  const parentOf = new Map<number, string>(); // new comment → its parent's Disqus id
+  let done = 0;
+
+  async function postFor(writer: ImportWriter, thread: DisqusThread): Promise<number> {
+    const known = postForThread.get(thread.id);
+    if (known !== undefined) return known;
+    const sourceId = `disqus:${thread.forum}#thread-${thread.id}`;
+    const slug = slugFromLink(thread.link);
+    let post = (await writer.findPostBySource(sourceId)) ?? (slug ? await writer.findPostBySlug(slug) : null);
+    if (post) report.posts.alreadyImported += 1;
+    else {
+      const title = normaliseText(thread.title, false) || thread.link || `Thread ${thread.id}`;
+      post = await writer.createPost({
+        sourceId,
+        slug: await freeSlug(writer, report, slug || slugify(title, { lower: true, strict: true }).slice(0, 100) || `thread-${thread.id}`),
+        title,
+        ...postBody(webAddress(thread.link) ? `First published at <${thread.link}>.` : ''),
+        authorName: 'Unknown author',
+        publishedAt: isoDate(thread.createdAt),
+        commentsOpen: !thread.isClosed,
+      });
+      report.posts.created += 1;
+    }
+    postForThread.set(thread.id, post.id);
+    return post.id;
+  }
+
+  async function importPost(writer: ImportWriter, record: XmlRecord): Promise<void> {
+    const id = record.attributes['dsq:id']?.trim() ?? '';
+    const thread = threads.get(childAttribute(record, 'thread', 'dsq:id'));
+    if (!thread) {
+      report.orphans.push(id || `line ${record.line}`);
+      return;
+    }
+    const postId = await postFor(writer, thread);
+    const sourceId = `disqus:${thread.forum}#post-${id}`;
+    const existing = await writer.commentIdsBySource([sourceId]);
+    if (existing.has(sourceId)) {
+      idsByDisqusId.set(id, existing.get(sourceId)!);
+      report.comments.alreadyImported += 1;
+      return;
+    }
+    const text = normaliseText(commentHtmlToText(childText(record, 'message')), true);
+    if (!text) return countSkipped(report, 'empty comments');
+    const status: CommentStatus = isTrue(childText(record, 'isSpam')) ? 'spam' : isTrue(childText(record, 'isDeleted')) ? 'trash' : 'approved';
+    const author = record.children.find((child) => child.name === 'author');
+    const newId = await writer.createComment({
+      sourceId,
+      postId,
+      parentId: null,
+      authorName: normaliseText(author ? childText(author, 'name') : '', false) || 'Anonymous',
+      authorEmail: normaliseText(author ? childText(author, 'email') : '', false).toLowerCase(),
+      authorUrl: null,
+      text,
+      textHtml: renderCommentText(text),
+      status,
+      ipAddress: normaliseText(childText(record, 'ipAddress'), false) || null,
+      createdAt: isoDate(childText(record, 'createdAt')),
+      arrivalNote: `imported from Disqus (post ${id})`,
+    });
+    idsByDisqusId.set(id, newId);
+    const parent = childAttribute(record, 'parent', 'dsq:id');
+    if (parent) parentOf.set(newId, parent);
+    report.comments.created[status] += 1;
+  }
+
+  await inImportTransaction(db, dryRun, async (writer) => {
+    await streamXmlRecords(file, { prefixOf, isRecord: (name, depth) => depth === 1 && name === 'post' }, async (record) => {
+      await importPost(writer, record);
+      done += 1;
+      onProgress?.({ posts: postForThread.size, comments: done });
+    });
+    // Parents last: a reply may come before its parent in the file. A parent that is not here
+    // (not in the file, or in a thread that is gone) leaves its reply at the top level.
+    for (const [id, parentDisqusId] of parentOf) {
+      const parentId = idsByDisqusId.get(parentDisqusId);
+      if (parentId === undefined) report.reattachedReplies += 1;
+      else await writer.setParent(id, parentId);
+    }
+  });
+  return report;
+}
