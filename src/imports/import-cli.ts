@@ -1,5 +1,5 @@
-// npm run import -- wordpress|disqus <file.xml> [--dry-run]
-// Imports a WordPress or Disqus export into the database named by DATABASE_URL (as the server reads it) and
+// npm run import -- wordpress|disqus|json <file> [--dry-run]
+// Imports a WordPress, Disqus or marginalia (JSON) export into the database named by DATABASE_URL (as the server reads it) and
 // prints what it did. The import is one transaction: while it runs, the server's own writes wait
 // (or answer 503), so import into a stopped server, or at a quiet time.
 import { existsSync } from 'node:fs';
@@ -7,12 +7,13 @@ import { ConfigError, loadConfig, readEnvironment } from '../config';
 import { openDatabase } from '../db/database';
 import { DatabaseStartError } from '../db/migrations';
 import { importDisqus } from './disqus-import';
+import { importJson } from './json-import';
 import { importWordPress, type ImportReport } from './import-service';
 import { ExportFormatError } from './xml-records';
 
-const usage = 'Usage: npm run import -- wordpress|disqus <file.xml> [--dry-run]';
-const importers = { wordpress: importWordPress, disqus: importDisqus };
-const sources = { wordpress: 'a WordPress export', disqus: 'a Disqus export' };
+const usage = 'Usage: npm run import -- wordpress|disqus|json <file> [--dry-run]';
+const importers = { wordpress: importWordPress, disqus: importDisqus, json: importJson };
+const sources = { wordpress: 'a WordPress export', disqus: 'a Disqus export', json: 'a marginalia export' };
 
 function describe(report: ImportReport): string {
   const created = report.comments.created;
@@ -34,7 +35,7 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const dryRun = args.includes('--dry-run');
   const [format, file] = args.filter((arg) => arg !== '--dry-run');
-  if ((format !== 'wordpress' && format !== 'disqus') || !file) {
+  if ((format !== 'wordpress' && format !== 'disqus' && format !== 'json') || !file) {
     console.error(usage);
     return 2;
   }

@@ -10,7 +10,7 @@ import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { readWxr, type WxrComment, type WxrItem, type WxrSite } from './wxr-reader';
 
 export interface ImportReport {
-  format: 'wordpress' | 'disqus';
+  format: 'wordpress' | 'disqus' | 'json';
   version: string;
   dryRun: boolean;
   posts: { created: number; alreadyImported: number };

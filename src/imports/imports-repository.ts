@@ -25,6 +25,7 @@ export interface ImportedCommentRecord {
   textHtml: string;
   status: CommentStatus;
   ipAddress: string | null;
+  userAgent?: string | null;
   createdAt: Date;
   arrivalNote: string;
 }
@@ -62,6 +63,10 @@ function importWriter(tx: Prisma.TransactionClient) {
 
     async createComment(comment: ImportedCommentRecord): Promise<number> {
       return (await tx.comment.create({ data: comment, select: { id: true } })).id;
+    },
+
+    async addStatusHistory(commentId: number, changes: { fromStatus: string; toStatus: string; actor: string; note: string | null; createdAt: Date }[]): Promise<void> {
+      if (changes.length) await tx.commentStatusChange.createMany({ data: changes.map((change) => ({ ...change, commentId })) });
     },
 
     async setParent(id: number, parentId: number): Promise<void> {

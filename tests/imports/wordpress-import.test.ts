@@ -153,7 +153,7 @@ describe('npm run import', () => {
     expect(await ctx.db.comment.count()).toBe(7);
     const usage = await run('disqus-or-something');
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('Usage: npm run import -- wordpress|disqus <file.xml> [--dry-run]');
+    expect(usage.stderr).toContain('Usage: npm run import -- wordpress|disqus|json <file> [--dry-run]');
     const broken = await run('wordpress', fixture('malformed.xml'));
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('Import failed, nothing was written: The file is not well-formed XML:');

@@ -1,0 +1,91 @@
+import type { Database } from '../db/database';
+
+/** A post with everything marginalia keeps about it. */
+export interface ExportedPost {
+  id: number;
+  sourceId: string | null;
+  slug: string;
+  title: string;
+  bodyMarkdown: string;
+  bodyHtml: string;
+  authorName: string;
+  publishedAt: Date;
+  commentsOpen: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A comment with everything marginalia keeps about it, moderator-only fields included. */
+export interface ExportedComment {
+  id: number;
+  sourceId: string | null;
+  postId: number;
+  parentId: number | null;
+  authorName: string;
+  authorEmail: string;
+  authorUrl: string | null;
+  text: string;
+  status: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+  arrivalNote: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  statusChanges: { fromStatus: string; toStatus: string; actor: string; note: string | null; createdAt: Date }[];
+}
+
+export type ExportsRepository = ReturnType<typeof createExportsRepository>;
+
+/** Prisma reads for exports: everything, a post at a time, so memory stays bounded. */
+export function createExportsRepository(db: Database) {
+  return {
+    /** Every post, oldest id first, read in pages. */
+    async *posts(): AsyncGenerator<ExportedPost> {
+      for (let after = 0; ; ) {
+        const page = await db.post.findMany({
+          where: { id: { gt: after } },
+          orderBy: { id: 'asc' },
+          take: 100,
+          select: { id: true, sourceId: true, slug: true, title: true, bodyMarkdown: true, bodyHtml: true, authorName: true, publishedAt: true, commentsOpen: true, createdAt: true, updatedAt: true },
+        });
+        if (page.length === 0) return;
+        yield* page;
+        after = page.at(-1)!.id;
+      }
+    },
+
+    /** A post's comments, oldest first, with their status history. */
+    async commentsOf(postId: number): Promise<ExportedComment[]> {
+      return db.comment.findMany({
+        where: { postId },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        select: {
+          id: true,
+          sourceId: true,
+          postId: true,
+          parentId: true,
+          authorName: true,
+          authorEmail: true,
+          authorUrl: true,
+          text: true,
+          status: true,
+          ipAddress: true,
+          userAgent: true,
+          arrivalNote: true,
+          createdAt: true,
+          updatedAt: true,
+          statusChanges: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { fromStatus: true, toStatus: true, actor: true, note: true, createdAt: true } },
+        },
+      });
+    },
+
+    /**
+     * What names this database in exports: the id Prisma gave its first migration (a UUID made when
+     * the database was created), so imports can tell two marginalia blogs apart.
+     */
+    async origin(): Promise<string> {
+      const rows = await db.$queryRaw<{ id: string }[]>`SELECT id FROM _prisma_migrations ORDER BY started_at, id LIMIT 1`;
+      return rows[0]?.id ?? 'unknown';
+    },
+  };
+}
