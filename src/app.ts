@@ -121,8 +121,8 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
   app.use(cookieParser(cookieSecret));
   app.use(createPostsRouter({ posts: s.posts, articlePage: s.articlePage, pageCache: s.pageCache }));
   app.use(createCommentsRouter(s));
-  app.use('/admin/api', createAdminApiRouter(s));
-  app.use('/admin', createAdminRouter({ ...s, db, sessionSecret, idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES }));
+  app.use('/admin/api', createAdminApiRouter({ ...s, databaseFile: config.databaseFile }));
+  app.use('/admin', createAdminRouter({ ...s, db, databaseFile: config.databaseFile, sessionSecret, idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES }));
   app.use(notFoundHandler);
   app.use(createErrorHandler());
   return Object.assign(app, { cachedPages });

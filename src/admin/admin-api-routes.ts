@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
-import { NotFoundError } from '../errors';
+import { AppError, NotFoundError } from '../errors';
+import { ImportFailedError, runImport } from '../imports/import-runner';
 import { jsonBody } from '../http/body-parsers';
 import { validateBody, validBody } from '../http/validate';
 import type { ModeratedComment } from '../moderation/moderation-repository';
@@ -9,10 +10,14 @@ import { postInputSchema } from '../posts/posts-schema';
 import type { PostsService } from '../posts/posts-service';
 import type { AdminAuth } from './admin-auth';
 import { numericId } from './admin-http';
+import { importRequestOf } from './admin-import-routes';
+import { exportUpload } from './admin-upload';
 import { toNewPost } from './admin-posts-routes';
 import { bulkStatusSchema, commentListQuerySchema, commentPatchSchema } from './admin-schemas';
 
 export interface AdminApiDeps {
+  /** The database file, for imports (run in a child process of their own). */
+  databaseFile: string;
   auth: AdminAuth;
   moderation: ModerationService;
   posts: PostsService;
@@ -39,7 +44,17 @@ function toAdminJson(comment: ModeratedComment) {
 }
 
 /** The JSON admin API under /admin/api, for automation: `Authorization: Bearer <ADMIN_API_TOKEN>`. */
-export function createAdminApiRouter({ auth, moderation, posts }: AdminApiDeps): Router {
+export function createAdminApiRouter({ databaseFile, auth, moderation, posts }: AdminApiDeps): Router {
+  // POST /admin/api/imports — multipart: format (wordpress | disqus | json), dryRun (optional), file
+  const importFile: RequestHandler = async (req, res) => {
+    try {
+      res.json({ report: await runImport({ databaseFile, ...importRequestOf(req.body, req.file) }) });
+    } catch (error) {
+      if (error instanceof ImportFailedError) throw new AppError(422, 'import_failed', `Nothing was imported: ${error.message}`);
+      throw error;
+    }
+  };
+
   // GET /admin/api/comments?status=&post=&q=&page=
   const listComments: RequestHandler = async (req, res) => {
     const query = commentListQuerySchema.parse(req.query);
@@ -118,6 +133,7 @@ export function createAdminApiRouter({ auth, moderation, posts }: AdminApiDeps):
   router.get('/posts', listPosts);
   router.post('/posts', jsonBody, validPost, createPost);
   router.patch('/posts/:id', jsonBody, mergeStoredPost, validPost, patchPost);
+  router.post('/imports', exportUpload, importFile);
   router.use((_req, _res, next) => next(new NotFoundError()));
   return router;
 }

@@ -16,4 +16,9 @@ export const adminMessages = {
   postSaved: 'Post saved.',
   commentSaved: 'Comment saved.',
   commentDeleted: 'Comment deleted permanently.',
+  uploadOnly: 'Send the export file as a form upload (multipart/form-data) in a field named "file".',
+  uploadTooLarge: (megabytes: number) => `That file is larger than ${megabytes} MB; import it from the command line instead (npm run import).`,
+  uploadUnreadable: 'The upload could not be read. Send one file, in a field named "file".',
+  noFile: 'Choose the export file to import.',
+  unknownFormat: 'Choose what the file is: a WordPress export, a Disqus export, or a marginalia (JSON) export.',
 } as const;

@@ -5,6 +5,7 @@ import type { ModerationSettingsRepository } from '../moderation/moderation-sett
 import type { PostsService } from '../posts/posts-service';
 import type { AdminAuth } from './admin-auth';
 import { createAdminCommentsRouter } from './admin-comments-routes';
+import { createAdminImportRouter } from './admin-import-routes';
 import { adminPageLocals, requireModerator } from './admin-http';
 import { createAdminPostsRouter } from './admin-posts-routes';
 import { createAdminSession } from './admin-session';
@@ -13,6 +14,8 @@ import { createSignInRouter } from './sign-in-routes';
 
 export interface AdminRouterDeps {
   db: Database;
+  /** The database file, for imports (run in a child process of their own). */
+  databaseFile: string;
   auth: AdminAuth;
   sessionSecret: string;
   idleMinutes: number;
@@ -40,5 +43,6 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.use(createAdminCommentsRouter({ moderation: deps.moderation, posts: deps.posts }));
   router.use(createAdminPostsRouter({ posts: deps.posts }));
   router.use(createAdminSettingsRouter({ settings: deps.settings }));
+  router.use(createAdminImportRouter({ databaseFile: deps.databaseFile }));
   return router;
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { projectRoot } from '../paths';
 import { automaticBackupName, newestAutomaticBackupTime, pruneAutomaticBackups } from './backup-service';
 
 export interface BackupScheduleOptions {
@@ -13,7 +14,7 @@ export interface BackupScheduleOptions {
   now?: () => Date;
 }
 
-const backupCli = path.join(__dirname, 'backup-cli.js');
+const backupCli = path.join(projectRoot, 'dist', 'backups', 'backup-cli.js');
 
 /**
  * Automatic backups (BACKUP_DIR): one when the newest is older than the interval (so at start, if

@@ -1,4 +1,4 @@
-// npm run import -- wordpress|disqus|json <file> [--dry-run]
+// npm run import -- wordpress|disqus|json <file> [--dry-run] [--json]
 // Imports a WordPress, Disqus or marginalia (JSON) export into the database named by DATABASE_URL (as the server reads it) and
 // prints what it did. The import is one transaction: while it runs, the server's own writes wait
 // (or answer 503), so import into a stopped server, or at a quiet time.
@@ -34,7 +34,9 @@ function describe(report: ImportReport): string {
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const dryRun = args.includes('--dry-run');
-  const [format, file] = args.filter((arg) => arg !== '--dry-run');
+  // --json: the report as JSON on stdout, for the admin area and API, which run imports through this.
+  const asJson = args.includes('--json');
+  const [format, file] = args.filter((arg) => arg !== '--dry-run' && arg !== '--json');
   if ((format !== 'wordpress' && format !== 'disqus' && format !== 'json') || !file) {
     console.error(usage);
     return 2;
@@ -56,7 +58,7 @@ async function main(): Promise<number> {
       },
     });
     if (process.stderr.isTTY) process.stderr.write('\r\u001B[K');
-    console.log(describe(report));
+    console.log(asJson ? JSON.stringify(report) : describe(report));
     return 0;
   } finally {
     await db.$disconnect();

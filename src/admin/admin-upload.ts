@@ -1,0 +1,25 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { RequestHandler } from 'express';
+import multer from 'multer';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
+import { adminMessages } from './admin-messages';
+
+// An export file sent to the admin area or API: streamed to a temp folder (never held in memory),
+// one file, at most 256 MB, deleted once the response is sent.
+
+export const maxUploadMegabytes = 256;
+const receive = multer({ dest: path.join(tmpdir(), 'marginalia-uploads'), limits: { fileSize: maxUploadMegabytes * 1024 * 1024, files: 1, fields: 20 } }).single('file');
+
+export const exportUpload: RequestHandler = (req, res, next) => {
+  if (!req.is('multipart/form-data')) return next(new UnsupportedMediaTypeError(adminMessages.uploadOnly));
+  res.on('close', () => void (req.file ? rm(req.file.path, { force: true }) : undefined));
+  receive(req, res, (error: unknown) => {
+    if (!error) return next();
+    if (error instanceof multer.MulterError) {
+      return next(error.code === 'LIMIT_FILE_SIZE' ? new PayloadTooLargeError(adminMessages.uploadTooLarge(maxUploadMegabytes)) : new BadRequestError(adminMessages.uploadUnreadable));
+    }
+    next(error);
+  });
+};
