@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { importWordPress } from '../../src/imports/import-service';
@@ -115,6 +116,18 @@ describe('older and broken files', () => {
     // The first item was read and written before the break; the transaction took it back.
     expect(await ctx.db.post.count()).toBe(0);
     expect(await ctx.db.comment.count()).toBe(0);
+  });
+
+  it('an item it cannot place is left out and reported with its line; the rest is imported', async () => {
+    const file = path.join(ctx.dir, 'no-id.xml');
+    writeFileSync(
+      file,
+      readFileSync(fixture('wxr-1.0.xml'), 'utf8').replace('<wp:post_id>5</wp:post_id>', '').replace('</channel>', `<item><title>Second</title><wp:post_id>6</wp:post_id><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>\n</channel>`),
+    );
+    const report = await importWordPress(ctx.db, file);
+    expect(report.errors).toEqual(['line 9: an item without a wp:post_id was left out (“Mending a fork”)']);
+    expect(report.posts.created).toBe(1);
+    expect(await ctx.db.post.findMany({ select: { title: true } })).toEqual([{ title: 'Second' }]);
   });
 
   it('a feed that is not a WordPress export is refused', async () => {
