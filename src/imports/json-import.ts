@@ -68,9 +68,9 @@ export async function importJson(db: Database, file: string, { dryRun = false, o
       } catch {
         throw new ExportFormatError(`${file}:${lineNumber}: not valid JSON.`);
       }
-      if (lineNumber === 1) {
+      if (!origin) {
         const parsed = header.safeParse(value);
-        if (!parsed.success) throw new ExportFormatError(`${file} is not a marginalia export: its first line is not {"format":"marginalia","version":1,…}.`);
+        if (!parsed.success) throw new ExportFormatError(`${file} is not a marginalia export: its first line is not {"format":"marginalia","version":1,"origin":…}.`);
         origin = parsed.data.origin;
         report.version = '1';
         continue;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -108,4 +108,18 @@ it('never overwrites a file', async () => {
   await writeJsonExport(createExportsRepository(source.db), file);
   await expect(writeJsonExport(createExportsRepository(source.db), file)).rejects.toThrow(ExportTargetError);
   expect(existsSync(file)).toBe(true);
+});
+
+it('refuses a JSON file that is not a marginalia export, or is broken, naming the line, and writes nothing', async () => {
+  const notOurs = path.join(dir, 'other.jsonl');
+  writeFileSync(notOurs, '{"hello":"world"}\n');
+  await expect(importJson(target.db, notOurs)).rejects.toThrow('is not a marginalia export');
+  const broken = path.join(dir, 'broken.jsonl');
+  const file = path.join(dir, 'good.jsonl');
+  await writeJsonExport(createExportsRepository(source.db), file);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.splice(3, 0, '{"type":"comment","id":"not a number"}');
+  writeFileSync(broken, lines.join('\n'));
+  await expect(importJson(target.db, broken)).rejects.toThrow(`${broken}:4: id`);
+  expect(await target.db.post.count()).toBe(0);
 });
