@@ -4,7 +4,7 @@ import { renderCommentText } from '../comments/comment-text';
 import type { Database } from '../db/database';
 import { normaliseText } from '../validation/text-field';
 import { commentHtmlToText } from './comment-html';
-import { countSkipped, freeSlug, newReport, postBody, webAddress, type ImportOptions, type ImportReport } from './import-service';
+import { countSkipped, freeSlug, newReport, postBody, webAddress, type ImportOptions, type ImportReport } from './import-report';
 import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { childAttribute, childText, ExportFormatError, streamXmlRecords, type XmlRecord } from './xml-records';
 

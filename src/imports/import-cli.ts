@@ -8,7 +8,8 @@ import { openDatabase } from '../db/database';
 import { DatabaseStartError } from '../db/migrations';
 import { importDisqus } from './disqus-import';
 import { importJson } from './json-import';
-import { importWordPress, type ImportReport } from './import-service';
+import type { ImportReport } from './import-report';
+import { importWordPress } from './wordpress-import';
 import { ExportFormatError } from './xml-records';
 
 const usage = 'Usage: npm run import -- wordpress|disqus|json <file> [--dry-run]';

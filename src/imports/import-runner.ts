@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../paths';
-import type { ImportReport } from './import-service';
+import type { ImportReport } from './import-report';
 
 export const importFormats = ['wordpress', 'disqus', 'json'] as const;
 export type ImportFormat = (typeof importFormats)[number];

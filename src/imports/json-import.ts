@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { commentStatuses } from '../comments/comment-status';
 import { renderCommentText } from '../comments/comment-text';
 import type { Database } from '../db/database';
-import { countSkipped, freeSlug, newReport, postBody, type ImportOptions, type ImportReport } from './import-service';
+import { countSkipped, freeSlug, newReport, postBody, type ImportOptions, type ImportReport } from './import-report';
 import { inImportTransaction } from './imports-repository';
 import { ExportFormatError } from './xml-records';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import request from 'supertest';
 import { importDisqus } from '../../src/imports/disqus-import';
-import { importWordPress } from '../../src/imports/import-service';
+import { importWordPress } from '../../src/imports/wordpress-import';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', 'imports', name);

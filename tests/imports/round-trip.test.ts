@@ -6,7 +6,7 @@ import type { Database } from '../../src/db/database';
 import { createExportsRepository } from '../../src/exports/exports-repository';
 import { ExportTargetError, writeJsonExport, writeWxrExport } from '../../src/exports/export-writers';
 import { importDisqus } from '../../src/imports/disqus-import';
-import { importWordPress } from '../../src/imports/import-service';
+import { importWordPress } from '../../src/imports/wordpress-import';
 import { importJson } from '../../src/imports/json-import';
 import { apiToken, moderatorEnv } from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';

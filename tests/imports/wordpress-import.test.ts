@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { importWordPress } from '../../src/imports/import-service';
+import { importWordPress } from '../../src/imports/wordpress-import';
 import { ExportFormatError } from '../../src/imports/xml-records';
 import { elementsOf } from '../helpers/html';
 import { buildTestApp, type TestContext } from '../helpers/test-app';

@@ -3,70 +3,11 @@ import TurndownService from 'turndown';
 import type { CommentStatus } from '../comments/comment-status';
 import { renderCommentText } from '../comments/comment-text';
 import type { Database } from '../db/database';
-import { excerptOf, renderPostBody } from '../posts/post-markdown';
 import { normaliseText } from '../validation/text-field';
 import { commentHtmlToText } from './comment-html';
+import { countSkipped, freeSlug, newReport, postBody, webAddress, type ImportOptions, type ImportReport } from './import-report';
 import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { readWxr, type WxrComment, type WxrItem, type WxrSite } from './wxr-reader';
-
-export interface ImportReport {
-  format: 'wordpress' | 'disqus' | 'json';
-  version: string;
-  dryRun: boolean;
-  posts: { created: number; alreadyImported: number };
-  comments: { created: Record<CommentStatus, number>; alreadyImported: number };
-  /** What was left out, by reason (pingbacks, trackbacks, drafts, attachments…), with counts. */
-  skipped: Record<string, number>;
-  /** Replies whose parent was not imported, attached to the nearest imported ancestor (or the top level). */
-  reattachedReplies: number;
-  /** Posts whose address was taken here, and the address they got instead. */
-  renamedSlugs: { from: string; to: string }[];
-  /** Comments whose thread (post) is not in the file (Disqus): left out, and listed here by id. */
-  orphans: string[];
-  /** Problems that left something out, with the line of the file where its item starts. */
-  errors: string[];
-}
-
-/** An empty report. */
-export function newReport(format: ImportReport['format'], dryRun: boolean): ImportReport {
-  return {
-    format,
-    version: '',
-    dryRun,
-    posts: { created: 0, alreadyImported: 0 },
-    comments: { created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 0 },
-    skipped: {},
-    reattachedReplies: 0,
-    renamedSlugs: [],
-    orphans: [],
-    errors: [],
-  };
-}
-
-/** Counts something left out, by reason. */
-export function countSkipped(report: ImportReport, reason: string, count = 1): void {
-  report.skipped[reason] = (report.skipped[reason] ?? 0) + count;
-}
-
-/** A free address for an imported post: `wanted`, or `wanted-2`, `-3`… (reported) when taken here. */
-export async function freeSlug(writer: ImportWriter, report: ImportReport, wanted: string): Promise<string> {
-  let slug = wanted;
-  for (let n = 2; await writer.isSlugTaken(slug); n += 1) slug = `${wanted.slice(0, 95)}-${n}`;
-  if (slug !== wanted) report.renamedSlugs.push({ from: wanted, to: slug });
-  return slug;
-}
-
-/** A post's Markdown, its HTML and excerpt, as the posts service would store them. */
-export function postBody(bodyMarkdown: string) {
-  return { bodyMarkdown, bodyHtml: renderPostBody(bodyMarkdown), excerpt: excerptOf(bodyMarkdown) };
-}
-
-export const webAddress = (url: string): string | null => (/^https?:\/\/\S+$/i.test(url.trim()) ? url.trim() : null);
-
-export interface ImportOptions {
-  dryRun?: boolean;
-  onProgress?: (done: { posts: number; comments: number }) => void;
-}
 
 const toMarkdown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
 const startsWithBlock = /^\s*<(p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr|!--)\b/i;
