@@ -8,16 +8,34 @@ const Database = require(process.argv[1]);
 const db = new Database(process.argv[2]);
 db.exec('BEGIN IMMEDIATE');
 process.stdout.write('locked\\n');
-setTimeout(() => { db.exec('COMMIT'); db.close(); }, Number(process.argv[3]));
+const release = () => { db.exec('COMMIT'); db.close(); process.exit(0); };
+if (process.argv[3] === 'until-released') process.stdin.once('data', release);
+else setTimeout(release, Number(process.argv[3]));
 `;
 
-/** Takes the write lock on `databaseFile` for `ms` milliseconds; resolves once it holds it, with a promise of its release. */
-export async function holdWriteLock(databaseFile: string, ms: number): Promise<{ released: Promise<void> }> {
-  const child = spawn(process.execPath, ['-e', holderScript, require.resolve('better-sqlite3'), databaseFile, String(ms)], { stdio: ['ignore', 'pipe', 'inherit'] });
+export interface HeldLock {
+  /** Lets go now (for a lock held until released), and resolves once it has. */
+  release(): Promise<void>;
+  /** Resolves once the lock is let go. */
+  released: Promise<void>;
+}
+
+/**
+ * Takes the write lock on `databaseFile`, for `ms` milliseconds or until `release()` is called
+ * (`'until-released'`); resolves once it holds it.
+ */
+export async function holdWriteLock(databaseFile: string, ms: number | 'until-released'): Promise<HeldLock> {
+  const child = spawn(process.execPath, ['-e', holderScript, require.resolve('better-sqlite3'), databaseFile, String(ms)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const released = new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lock holder exited with ${code}`)))));
   await new Promise<void>((resolve, reject) => {
     child.stdout.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`lock holder exited with ${code} before locking`)));
   });
-  return { released };
+  return {
+    released,
+    release: () => {
+      child.stdin.write('release\n');
+      return released;
+    },
+  };
 }
