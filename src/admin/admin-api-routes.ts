@@ -10,10 +10,9 @@ import { postInputSchema } from '../posts/posts-schema';
 import type { PostsService } from '../posts/posts-service';
 import type { AdminAuth } from './admin-auth';
 import { numericId } from './admin-http';
-import { importRequestOf } from './admin-import-routes';
 import { exportUpload } from './admin-upload';
 import { toNewPost } from './admin-posts-routes';
-import { bulkStatusSchema, commentListQuerySchema, commentPatchSchema } from './admin-schemas';
+import { bulkStatusSchema, commentListQuerySchema, commentPatchSchema, importRequestOf } from './admin-schemas';
 
 export interface AdminApiDeps {
   /** The database file, for imports (run in a child process of their own). */

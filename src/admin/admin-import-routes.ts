@@ -1,26 +1,9 @@
 import { Router, type RequestHandler } from 'express';
-import { z } from 'zod';
-import { ValidationError } from '../errors';
-import { importFormats, ImportFailedError, runImport } from '../imports/import-runner';
+import { ImportFailedError, runImport } from '../imports/import-runner';
 import { showFormAgain, typedValues } from './admin-http';
-import { adminMessages } from './admin-messages';
+import { importRequestOf } from './admin-schemas';
 import { verifyAdminForm } from './admin-session';
 import { exportUpload } from './admin-upload';
-
-const importFormSchema = z.object({
-  format: z.enum(importFormats, { error: adminMessages.unknownFormat }),
-  dryRun: z.preprocess((value) => value === 'yes' || value === 'true' || value === '1', z.boolean()),
-});
-
-/** The format and dry-run choice of an import request, or a ValidationError naming the field. */
-export function importRequestOf(fields: unknown, file: Express.Multer.File | undefined): { format: (typeof importFormats)[number]; dryRun: boolean; file: string; fileName: string } {
-  const parsed = importFormSchema.safeParse(fields ?? {});
-  const errors: Record<string, string> = {};
-  if (!parsed.success) errors.format = adminMessages.unknownFormat;
-  if (!file) errors.file = adminMessages.noFile;
-  if (!parsed.success || !file) throw new ValidationError(errors);
-  return { ...parsed.data, file: file.path, fileName: file.originalname };
-}
 
 /** /admin/import: upload a WordPress, Disqus or marginalia export, see the report. */
 export function createAdminImportRouter({ databaseFile }: { databaseFile: string }): Router {

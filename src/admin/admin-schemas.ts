@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { commentStatuses } from '../comments/comment-status';
 import { commentEditSchema } from '../comments/comments-schema';
+import { ValidationError } from '../errors';
+import { importFormats, type ImportFormat } from '../imports/import-runner';
 import { moderationActions } from '../moderation/moderation-service';
 import { textField, textMessages } from '../validation/text-field';
 import { adminMessages } from './admin-messages';
@@ -59,4 +61,19 @@ export const bulkStatusSchema = z.object({
 /** Only pages of the admin area are places to return to after an action. */
 export function safeAdminReturn(target: string | undefined, fallback = '/admin/comments'): string {
   return target && /^\/admin(\/[\w/-]*)?(\?[^#\s]*)?$/.test(target) ? target : fallback;
+}
+
+const importFormSchema = z.object({
+  format: z.enum(importFormats, { error: adminMessages.unknownFormat }),
+  dryRun: z.preprocess((value) => value === 'yes' || value === 'true' || value === '1', z.boolean()),
+});
+
+/** The format and dry-run choice of an import upload (admin page and API), or a ValidationError naming the field. */
+export function importRequestOf(fields: unknown, file: Express.Multer.File | undefined): { format: ImportFormat; dryRun: boolean; file: string; fileName: string } {
+  const parsed = importFormSchema.safeParse(fields ?? {});
+  const errors: Record<string, string> = {};
+  if (!parsed.success) errors.format = adminMessages.unknownFormat;
+  if (!file) errors.file = adminMessages.noFile;
+  if (!parsed.success || !file) throw new ValidationError(errors);
+  return { ...parsed.data, file: file.path, fileName: file.originalname };
 }

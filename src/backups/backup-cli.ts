@@ -2,7 +2,8 @@
 // Writes a consistent copy of the database named by DATABASE_URL (from the environment or .env,
 // as the server reads it) to <file>, while the server runs or not, and checks the copy.
 import path from 'node:path';
-import { ConfigError, loadConfig, readEnvironment } from '../config';
+import { runCommand } from '../command-line';
+import { loadConfig, readEnvironment } from '../config';
 import { backUpDatabase, BackupError } from './backup-service';
 
 async function main(): Promise<number> {
@@ -18,11 +19,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const known = error instanceof BackupError || error instanceof ConfigError;
-    console.error(`Backup failed: ${known ? error.message : error instanceof Error ? error.message.split('\n').pop() : String(error)}`);
-    process.exit(1);
-  },
-);
+runCommand('Backup failed', [BackupError], main);

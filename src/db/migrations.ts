@@ -130,6 +130,13 @@ async function runMigrations(databaseFile: string, migrations: MigrationList): P
 }
 
 async function migrateACopy(databaseFile: string, migrations: MigrationList): Promise<string[]> {
+  // Prisma refuses such a database with a message about "migrate resolve"; say it plainly.
+  const unfinished = unfinishedMigration(databaseFile);
+  if (unfinished) {
+    throw new DatabaseStartError(
+      `${databaseFile} records the migration ${unfinished} as started but never finished (by an older version or another tool), so it was left as it is. Restore it from a backup made before that migration, then start again.`,
+    );
+  }
   const copy = `${databaseFile}.migrating`;
   removeDatabaseFiles(copy);
   const original = new Database(databaseFile, { readonly: true, fileMustExist: true });
@@ -159,6 +166,18 @@ async function migrateACopy(databaseFile: string, migrations: MigrationList): Pr
   rmSync(`${databaseFile}-shm`, { force: true });
   renameSync(copy, databaseFile);
   return applied;
+}
+
+/** A migration recorded as begun but neither finished nor rolled back, if any. */
+function unfinishedMigration(databaseFile: string): string | null {
+  const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
+  try {
+    if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get()) return null;
+    const row = db.prepare('SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL LIMIT 1').get() as { name: string } | undefined;
+    return row?.name ?? null;
+  } finally {
+    db.close();
+  }
 }
 
 function removeDatabaseFiles(file: string): void {

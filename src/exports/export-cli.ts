@@ -3,9 +3,7 @@
 // `json` in marginalia's own format (docs/EXPORT-FORMAT.md; `npm run import -- json` reads it
 // back), `wxr` as a WordPress export (WXR 1.2) WordPress's importer reads. Exports hold commenters'
 // email and IP addresses: keep them as private as the database.
-import { ConfigError, loadConfig, readEnvironment } from '../config';
-import { openDatabase } from '../db/database';
-import { DatabaseStartError } from '../db/migrations';
+import { runCommand, withDatabase } from '../command-line';
 import { createExportsRepository } from './exports-repository';
 import { ExportTargetError, writeJsonExport, writeWxrExport } from './export-writers';
 
@@ -20,9 +18,7 @@ async function main(): Promise<number> {
     console.error(usage);
     return 2;
   }
-  const config = loadConfig(readEnvironment());
-  const { db } = await openDatabase({ databaseFile: config.databaseFile, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });
-  try {
+  return withDatabase(async (db, config) => {
     const repo = createExportsRepository(db);
     const started = Date.now();
     const result =
@@ -31,16 +27,7 @@ async function main(): Promise<number> {
         : await writeWxrExport(repo, file, { title: config.SITE_TITLE, url: (url ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '') });
     console.log(`Exported ${result.posts} posts and ${result.comments} comments to ${file} (${format === 'json' ? 'marginalia JSON' : 'WXR 1.2'}) in ${Date.now() - started} ms.`);
     return 0;
-  } finally {
-    await db.$disconnect();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const known = error instanceof ExportTargetError || error instanceof ConfigError || error instanceof DatabaseStartError;
-    console.error(`Export failed: ${known ? error.message : error instanceof Error ? error.message.split('\n').pop() : String(error)}`);
-    process.exit(1);
-  },
-);
+runCommand('Export failed', [ExportTargetError], main);

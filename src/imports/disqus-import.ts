@@ -1,10 +1,11 @@
-import slugify from 'slugify';
 import type { CommentStatus } from '../comments/comment-status';
 import { renderCommentText } from '../comments/comment-text';
 import type { Database } from '../db/database';
+import { renderedPostBody } from '../posts/post-markdown';
+import { slugFrom } from '../posts/posts-schema';
 import { normaliseText } from '../validation/text-field';
 import { commentHtmlToText } from './comment-html';
-import { countSkipped, freeSlug, newReport, postBody, webAddress, type ImportOptions, type ImportReport } from './import-report';
+import { countSkipped, freeSlug, newReport, webAddress, type ImportOptions, type ImportReport } from './import-report';
 import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { childAttribute, childText, ExportFormatError, streamXmlRecords, type XmlRecord } from './xml-records';
 
@@ -32,7 +33,7 @@ const isoDate = (value: string): Date => {
 function slugFromLink(link: string): string {
   try {
     const parts = new URL(link).pathname.split('/').filter(Boolean);
-    return slugify(decodeURIComponent(parts.at(-1) ?? ''), { lower: true, strict: true }).slice(0, 100);
+    return slugFrom(decodeURIComponent(parts.at(-1) ?? ''));
   } catch {
     return '';
   }
@@ -86,9 +87,9 @@ export async function importDisqus(db: Database, file: string, { dryRun = false,
       const title = normaliseText(thread.title, false) || thread.link || `Thread ${thread.id}`;
       post = await writer.createPost({
         sourceId,
-        slug: await freeSlug(writer, report, slug || slugify(title, { lower: true, strict: true }).slice(0, 100) || `thread-${thread.id}`),
+        slug: await freeSlug(writer, report, slug || slugFrom(title) || `thread-${thread.id}`),
         title,
-        ...postBody(webAddress(thread.link) ? `First published at <${thread.link}>.` : ''),
+        ...renderedPostBody(webAddress(thread.link) ? `First published at <${thread.link}>.` : ''),
         authorName: 'Unknown author',
         publishedAt: isoDate(thread.createdAt),
         commentsOpen: !thread.isClosed,

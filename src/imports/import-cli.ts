@@ -3,9 +3,7 @@
 // prints what it did. The import is one transaction: while it runs, the server's own writes wait
 // (or answer 503), so import into a stopped server, or at a quiet time.
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig, readEnvironment } from '../config';
-import { openDatabase } from '../db/database';
-import { DatabaseStartError } from '../db/migrations';
+import { runCommand, withDatabase } from '../command-line';
 import { importDisqus } from './disqus-import';
 import { importJson } from './json-import';
 import type { ImportReport } from './import-report';
@@ -46,10 +44,10 @@ async function main(): Promise<number> {
     console.error(`Import failed: there is no file ${file}.`);
     return 1;
   }
-  const config = loadConfig(readEnvironment());
-  const { db } = await openDatabase({ databaseFile: config.databaseFile, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });
   let last = 0;
-  try {
+  // The progress line is cleared before the report, and also if the import fails.
+  const clearProgress = (): void => void (process.stderr.isTTY && process.stderr.write('\r\u001B[K'));
+  return withDatabase(async (db) => {
     const report = await importers[format](db, file, {
       dryRun,
       onProgress: ({ posts, comments }) => {
@@ -58,19 +56,10 @@ async function main(): Promise<number> {
         process.stderr.write(`\rReading… ${posts.toLocaleString('en-US')} items, ${comments.toLocaleString('en-US')} comments`);
       },
     });
-    if (process.stderr.isTTY) process.stderr.write('\r\u001B[K');
+    clearProgress();
     console.log(asJson ? JSON.stringify(report) : describe(report));
     return 0;
-  } finally {
-    await db.$disconnect();
-  }
+  }).finally(clearProgress);
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const known = error instanceof ExportFormatError || error instanceof ConfigError || error instanceof DatabaseStartError;
-    console.error(`\nImport failed, nothing was written: ${known ? error.message : error instanceof Error ? error.message.split('\n').pop() : String(error)}`);
-    process.exit(1);
-  },
-);
+runCommand('Import failed, nothing was written', [ExportFormatError], main);

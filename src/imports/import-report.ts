@@ -1,4 +1,3 @@
-import { excerptOf, renderPostBody } from '../posts/post-markdown';
 import type { CommentStatus } from '../comments/comment-status';
 import type { ImportWriter } from './imports-repository';
 
@@ -49,11 +48,6 @@ export async function freeSlug(writer: ImportWriter, report: ImportReport, wante
   for (let n = 2; await writer.isSlugTaken(slug); n += 1) slug = `${wanted.slice(0, 95)}-${n}`;
   if (slug !== wanted) report.renamedSlugs.push({ from: wanted, to: slug });
   return slug;
-}
-
-/** A post's Markdown, its HTML and excerpt, as the posts service would store them. */
-export function postBody(bodyMarkdown: string) {
-  return { bodyMarkdown, bodyHtml: renderPostBody(bodyMarkdown), excerpt: excerptOf(bodyMarkdown) };
 }
 
 export const webAddress = (url: string): string | null => (/^https?:\/\/\S+$/i.test(url.trim()) ? url.trim() : null);

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { commentStatuses } from '../comments/comment-status';
 import { renderCommentText } from '../comments/comment-text';
 import type { Database } from '../db/database';
-import { countSkipped, freeSlug, newReport, postBody, type ImportOptions, type ImportReport } from './import-report';
+import { renderedPostBody } from '../posts/post-markdown';
+import { postLimits, slugPattern } from '../posts/posts-schema';
+import { countSkipped, freeSlug, newReport, type ImportOptions, type ImportReport } from './import-report';
 import { inImportTransaction } from './imports-repository';
 import { ExportFormatError } from './xml-records';
 
@@ -17,7 +19,7 @@ const postLine = z.object({
   type: z.literal('post'),
   id: z.number().int(),
   sourceId: z.string().nullable(),
-  slug: z.string().min(1).max(100),
+  slug: z.string().max(postLimits.slug).regex(slugPattern, 'is not a post address (lower-case letters, digits and hyphens)'),
   title: z.string(),
   bodyMarkdown: z.string(),
   authorName: z.string(),
@@ -91,7 +93,7 @@ export async function importJson(db: Database, file: string, { dryRun = false, o
           sourceId,
           slug: await freeSlug(writer, report, item.slug),
           title: item.title,
-          ...postBody(item.bodyMarkdown),
+          ...renderedPostBody(item.bodyMarkdown),
           authorName: item.authorName,
           publishedAt: item.publishedAt,
           commentsOpen: item.commentsOpen,

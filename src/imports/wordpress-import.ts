@@ -1,11 +1,12 @@
-import slugify from 'slugify';
 import TurndownService from 'turndown';
 import type { CommentStatus } from '../comments/comment-status';
 import { renderCommentText } from '../comments/comment-text';
 import type { Database } from '../db/database';
+import { renderedPostBody } from '../posts/post-markdown';
+import { slugFrom } from '../posts/posts-schema';
 import { normaliseText } from '../validation/text-field';
 import { commentHtmlToText } from './comment-html';
-import { countSkipped, freeSlug, newReport, postBody, webAddress, type ImportOptions, type ImportReport } from './import-report';
+import { countSkipped, freeSlug, newReport, webAddress, type ImportOptions, type ImportReport } from './import-report';
 import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { readWxr, type WxrComment, type WxrItem, type WxrSite } from './wxr-reader';
 
@@ -88,7 +89,7 @@ export async function importWordPress(db: Database, file: string, { dryRun = fal
       return existing;
     }
     const title = normaliseText(item.title, false) || `Post ${item.postId.trim()}`;
-    const wanted = slugify(item.postName.trim() || title, { lower: true, strict: true }).slice(0, 100) || `post-${item.postId.trim()}`;
+    const wanted = slugFrom(item.postName.trim() || title) || `post-${item.postId.trim()}`;
     const slug = await freeSlug(writer, report, wanted);
     const bodyMarkdown = normaliseText(toMarkdown.turndown(withParagraphs(item.contentHtml || '')), true);
     report.posts.created += 1;
@@ -96,7 +97,7 @@ export async function importWordPress(db: Database, file: string, { dryRun = fal
       sourceId,
       slug,
       title,
-      ...postBody(bodyMarkdown),
+      ...renderedPostBody(bodyMarkdown),
       authorName: normaliseText(item.creator, false) || 'Unknown author',
       publishedAt: wordpressDate(item.postDateGmt, item.postDate) ?? new Date(0),
       commentsOpen: item.commentStatus.trim() === 'open',

@@ -11,6 +11,11 @@ const markdown = new MarkdownIt({ html: false, linkify: true, typographer: true 
 
 const excerptLength = 240;
 
+/** A post body as it is stored: the Markdown, its HTML and its excerpt. */
+export function renderedPostBody(bodyMarkdown: string): { bodyMarkdown: string; bodyHtml: string; excerpt: string } {
+  return { bodyMarkdown, bodyHtml: renderPostBody(bodyMarkdown), excerpt: excerptOf(bodyMarkdown) };
+}
+
 /** The HTML of a post body. */
 export function renderPostBody(bodyMarkdown: string): string {
   return markdown.render(bodyMarkdown);

@@ -4,7 +4,13 @@ import { checkboxField, textField, textMessages } from '../validation/text-field
 import { postMessages } from './posts-messages';
 
 export const postLimits = { title: 300, slug: 100, body: 500_000, author: 245 } as const;
-const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** What a post's address may be: lower-case letters and digits in words joined by single hyphens. */
+export const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** A slug made from any text ("Ça va?" → "ca-va"); empty when nothing in it can be kept. */
+export function slugFrom(text: string): string {
+  return slugify(text, { lower: true, strict: true }).slice(0, postLimits.slug).replace(/-+$/, '');
+}
 
 const slugField = z.preprocess((value) => value ?? '', z.string({ error: textMessages.notText('Slug') })).transform((value, ctx) => {
   const slug = value.trim().toLowerCase();
@@ -28,7 +34,7 @@ export const postInputSchema = z
     { error: 'The request body must be a JSON object with the fields title, slug, body and commentsOpen.' },
   )
   .transform((post, ctx) => {
-    const slug = post.slug || slugify(post.title, { lower: true, strict: true }).slice(0, postLimits.slug).replace(/-+$/, '');
+    const slug = post.slug || slugFrom(post.title);
     if (!slug) {
       ctx.addIssue({ code: 'custom', path: ['slug'], message: postMessages.slugInvalid });
       return z.NEVER;

@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { NotFoundError } from '../errors';
 import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
 import { demoPost } from './demo-post';
-import { excerptOf, renderPostBody } from './post-markdown';
+import { renderedPostBody } from './post-markdown';
 import type { EditablePost, PostRecord, PostSummary, PostsRepository } from './posts-repository';
 import { postMessages } from './posts-messages';
 
@@ -22,9 +22,7 @@ export function createPostsService({ repo, pageChanges = noPageChanges }: { repo
   const rendered = (post: Omit<NewPost, 'publishedAt'>) => ({
     slug: post.slug,
     title: post.title,
-    bodyMarkdown: post.bodyMarkdown,
-    bodyHtml: renderPostBody(post.bodyMarkdown),
-    excerpt: excerptOf(post.bodyMarkdown),
+    ...renderedPostBody(post.bodyMarkdown),
     authorName: post.authorName,
     commentsOpen: post.commentsOpen ?? true,
   });

@@ -121,5 +121,8 @@ it('refuses a JSON file that is not a marginalia export, or is broken, naming th
   lines.splice(3, 0, '{"type":"comment","id":"not a number"}');
   writeFileSync(broken, lines.join('\n'));
   await expect(importJson(target.db, broken)).rejects.toThrow(`${broken}:4: id`);
+  const badAddress = path.join(dir, 'bad-address.jsonl');
+  writeFileSync(badAddress, readFileSync(file, 'utf8').replace('"slug":"frost-on-the-reeds"', '"slug":"../Frost on the reeds"'));
+  await expect(importJson(target.db, badAddress)).rejects.toThrow(`${badAddress}:2: slug is not a post address (lower-case letters, digits and hyphens).`);
   expect(await target.db.post.count()).toBe(0);
 });

@@ -96,6 +96,19 @@ describe('migrating a database that holds data', () => {
     expect(existsSync(`${file}.migrating`)).toBe(false);
   });
 
+  it('a database with a migration left unfinished (by another tool) is refused in plain words, and left as it is', async () => {
+    const file = await existingDatabase();
+    const db = new Database(file);
+    db.prepare("INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ('x', 'x', '29980101000000_half_done', 0, 0)").run();
+    db.close();
+    const before = tablesOf(file);
+    const good = migrationsWith('29990101000000_extra', 'CREATE TABLE "Extra" ("id" INTEGER NOT NULL PRIMARY KEY);\n');
+    await expect(applyMigrations(file, good)).rejects.toThrow(
+      `${file} records the migration 29980101000000_half_done as started but never finished (by an older version or another tool), so it was left as it is.`,
+    );
+    expect(tablesOf(file)).toEqual(before);
+  });
+
   it('a migration that succeeds replaces the database with the migrated copy, data kept', async () => {
     const file = await existingDatabase();
     const good = migrationsWith('29990101000000_extra', 'CREATE TABLE "Extra" ("id" INTEGER NOT NULL PRIMARY KEY);\n');

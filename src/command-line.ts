@@ -1,0 +1,36 @@
+import { ConfigError, loadConfig, readEnvironment, type Config } from './config';
+import { openDatabase, type Database } from './db/database';
+import { DatabaseStartError } from './db/migrations';
+
+// What the command-line tools (backup, import, export) share: reading the configuration as the
+// server does, opening its database, and failing with one line a person can act on.
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * Runs a tool's `main` and exits with its code; on an error, prints `<failure>: <why>` and exits 1.
+ * The listed errors (and bad configuration or a database that cannot be opened) are shown as they
+ * are; anything else only by its last line, where Prisma says the cause.
+ */
+export function runCommand(failure: string, knownErrors: readonly ErrorClass[], main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const known = [ConfigError, DatabaseStartError, ...knownErrors].some((errorClass) => error instanceof errorClass);
+      const why = error instanceof Error ? (known ? error.message : error.message.split('\n').pop()) : String(error);
+      console.error(`${failure}: ${why}`);
+      process.exit(1);
+    },
+  );
+}
+
+/** The configuration, and the database opened (and migrated) as the server opens it, for `work`; closed after. */
+export async function withDatabase<T>(work: (db: Database, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig(readEnvironment());
+  const { db } = await openDatabase({ databaseFile: config.databaseFile, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });
+  try {
+    return await work(db, config);
+  } finally {
+    await db.$disconnect();
+  }
+}
