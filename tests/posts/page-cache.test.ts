@@ -181,18 +181,6 @@ describe('static assets', () => {
   });
 });
 
-describe('the uncached path', () => {
-  it('finds a post’s approved comments through the index, without sorting', async () => {
-    const plan = await ctx.db.$queryRawUnsafe<{ detail: string }[]>(
-      `EXPLAIN QUERY PLAN SELECT "id", "parentId", "authorName", "authorUrl", "text", "textHtml", "status", "createdAt"
-       FROM "Comment" WHERE "postId" = 1 AND "status" = 'approved' ORDER BY "createdAt" ASC, "id" ASC`,
-    );
-    const details = plan.map((row) => row.detail).join('\n');
-    expect(details).toContain('USING INDEX Comment_postId_status_createdAt_id_idx');
-    expect(details).not.toContain('TEMP B-TREE');
-  });
-});
-
 describe('the fast path for kept pages', () => {
   const securityHeaderNames = ['content-security-policy', 'x-content-type-options', 'referrer-policy', 'x-frame-options', 'strict-transport-security', 'cross-origin-opener-policy'];
 

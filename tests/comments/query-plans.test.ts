@@ -1,0 +1,47 @@
+import { Prisma } from '../../src/generated/prisma/client';
+import { commentSql } from '../../src/comments/comments-repository';
+import { buildTestApp, type TestContext } from '../helpers/test-app';
+
+// The queries run on every page render and every submission, as the repository runs them, must
+// each find their rows through an index: a scan would grow with every comment ever stored.
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await buildTestApp();
+});
+afterAll(() => ctx.close());
+
+async function planOf(query: Prisma.Sql): Promise<string> {
+  const plan = await ctx.db.$queryRaw<{ detail: string }[]>(Prisma.sql`EXPLAIN QUERY PLAN ${query}`);
+  return plan.map((row) => row.detail).join('\n');
+}
+
+it('finds a post’s approved comments through the index, without sorting', async () => {
+  const plan = await planOf(commentSql.approvedOfPost(1));
+  expect(plan).toContain('SEARCH Comment USING INDEX Comment_postId_status_createdAt_id_idx (postId=? AND status=?)');
+  expect(plan).not.toContain('TEMP B-TREE');
+});
+
+it('counts a post’s threads through the index, each parent by its key', async () => {
+  const plan = await planOf(commentSql.approvedThreadCount(1));
+  expect(plan).toContain('SEARCH c USING INDEX Comment_postId_status_createdAt_id_idx (postId=? AND status=?)');
+  expect(plan).toContain('SEARCH p USING INTEGER PRIMARY KEY');
+  expect(plan).not.toMatch(/\bSCAN\b/);
+});
+
+it('looks for a duplicate among the sender’s own comments', async () => {
+  const plan = await planOf(commentSql.duplicateOf(1, 'reader@example.com', 'the same words'));
+  expect(plan).toMatch(/SEARCH Comment USING INDEX Comment_(authorEmail_createdAt|postId_status_createdAt_id)_idx/);
+  expect(plan).not.toMatch(/\bSCAN\b/);
+});
+
+it('finds a sender’s latest comment by email and by address through their indexes', async () => {
+  const since = new Date();
+  const both = await planOf(commentSql.latestFrom('reader@example.com', '203.0.113.9', since));
+  expect(both).toContain('Comment_authorEmail_createdAt_idx (authorEmail=? AND createdAt>?)');
+  expect(both).toContain('Comment_ipAddress_createdAt_idx (ipAddress=? AND createdAt>?)');
+  expect(both).not.toMatch(/\bSCAN\b/);
+  const emailOnly = await planOf(commentSql.latestFrom('reader@example.com', null, since));
+  expect(emailOnly).toContain('Comment_authorEmail_createdAt_idx (authorEmail=? AND createdAt>?)');
+  expect(emailOnly).not.toContain('ipAddress');
+});
