@@ -136,14 +136,22 @@ function commentBody(context) {
     comment_parent: '0',
   }).toString();
 }
-// Every 303 names the stored comment (#comment-ID): kept, with the text sent, to check afterwards.
+// For the server under test, every text sent and every answer is kept: each 303 names the stored
+// comment (#comment-ID), and afterwards every stored row must be accounted for.
 const acknowledged = new Map();
+const sentTexts = new Set();
+const answers = new Map();
 const formPost = (pathName, { record = false } = {}) => ({
   method: 'POST',
   path: pathName,
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  setupRequest: (request, context) => ({ ...request, body: commentBody(context) }),
+  setupRequest: (request, context) => {
+    const body = commentBody(context);
+    if (record) sentTexts.add(context.text);
+    return { ...request, body };
+  },
   onResponse: (status, _body, context, headers) => {
+    if (record) answers.set(context.text, status);
     if (!record || status !== 303) return;
     // autocannon passes header names as the server wrote them.
     const location = Object.entries(headers).find(([name]) => name.toLowerCase() === 'location')?.[1];
@@ -215,8 +223,8 @@ async function main() {
     const sameTableFile = path.join(dir, 'bare-same-table.db');
     copyDatabase(dbFile, sameTableFile);
     const bareSameTable = await startChild(['bench/bare-insert-server.mjs', sameTableFile, benchPosts.article]);
-    const before = countComments(dbFile);
-    acknowledged.clear();
+    const lastIdBefore = lastCommentId(dbFile);
+    for (const kept of [acknowledged, sentTexts, answers]) kept.clear();
     const commentForm = `/posts/${benchPosts.article}/comments`;
     results.scenarios.post = await measure('comment POST', {
       bare: { url: bare.url, requests: [formPost(commentForm)] },
@@ -226,9 +234,9 @@ async function main() {
     const answered = (codes) => codes['303'] ?? 0;
     const accepted = results.scenarios.post.marginalia.codes.reduce((sum, codes) => sum + answered(codes), answered(results.scenarios.post.marginalia.warmUpCodes));
     results.scenarios.post.marginalia.accepted = accepted;
-    results.scenarios.post.marginalia.stored = countComments(dbFile) - before;
     results.scenarios.post.marginalia.acknowledgedChecked = acknowledged.size;
     results.scenarios.post.marginalia.acknowledgedMissing = missingComments(dbFile, acknowledged);
+    Object.assign(results.scenarios.post.marginalia, accountForStoredRows(dbFile, lastIdBefore));
     rss.afterPosts = rssMb(server.child.pid);
     await stop(bare);
     await stop(bareSameTable);
@@ -271,11 +279,31 @@ function copyDatabase(from, to) {
   db.close();
 }
 
-function countComments(dbFile) {
+function lastCommentId(dbFile) {
   const db = new Database(dbFile, { readonly: true });
-  const { n } = db.prepare('SELECT COUNT(*) AS n FROM Comment').get();
+  const { id } = db.prepare('SELECT MAX(id) AS id FROM Comment').get();
   db.close();
-  return n;
+  return id;
+}
+
+/**
+ * Every row the POST scenario stored, accounted for: acknowledged by a 303 naming it, or sent in a
+ * request whose answer never came back (autocannon closes its connections when a round's time is
+ * up, with requests in flight that the server still completes). A row stored for a request that
+ * was answered otherwise, or for no request at all, would be a fault.
+ */
+function accountForStoredRows(dbFile, lastIdBefore) {
+  const db = new Database(dbFile, { readonly: true });
+  const rows = db.prepare('SELECT id, text FROM Comment WHERE id > ?').all(lastIdBefore);
+  db.close();
+  const counts = { stored: rows.length, storedAcknowledged: 0, storedUnanswered: 0, storedButRefused: 0, storedUnexplained: 0 };
+  for (const { id, text } of rows) {
+    if (acknowledged.get(id) === text) counts.storedAcknowledged += 1;
+    else if (sentTexts.has(text) && !answers.has(text)) counts.storedUnanswered += 1;
+    else if (answers.has(text)) counts.storedButRefused += 1;
+    else counts.storedUnexplained += 1;
+  }
+  return counts;
 }
 
 async function mixed(server) {
@@ -326,10 +354,11 @@ function report(r) {
   console.log(row(['the same, into marginalia’s Comment table', f(s.post.bareSameTable.rps), s.post.bareSameTable.p50, s.post.bareSameTable.p99, ratio(s.post.bareSameTable.rps, s.post.bare.rps), s.post.bareSameTable.fivexx]));
   console.log(row(['4. comment POST', f(s.post.marginalia.rps), s.post.marginalia.p50, s.post.marginalia.p99, `${ratio(s.post.marginalia.rps, s.post.bare.rps)} (${ratio(s.post.marginalia.rps, s.post.bareSameTable.rps)} of the same-table insert)`, s.post.marginalia.fivexx]));
   console.log(row(['5. mixed 95% GET / 5% POST', f(s.mixed.rps), s.mixed.p50, s.mixed.p99, '', s.mixed.fivexx]));
-  const inFlight = s.post.marginalia.stored - s.post.marginalia.accepted;
+  const p = s.post.marginalia;
   console.log(
-    `\nPOST: ${f(s.post.marginalia.accepted)} accepted (303), ${f(s.post.marginalia.acknowledgedChecked)} checked in the database by id and text: ${s.post.marginalia.acknowledgedMissing} missing or different; ` +
-      `${f(s.post.marginalia.stored)} rows stored (${f(inFlight)} more than answered: requests still in flight when a round's time ran out).`,
+    `\nPOST: ${f(p.accepted)} answered 303, each looked up by id and text: ${p.acknowledgedMissing} missing or different. ` +
+      `${f(p.stored)} rows stored = ${f(p.storedAcknowledged)} acknowledged + ${f(p.storedUnanswered)} whose answer the client never read ` +
+      `(in flight when a round's time ran out); stored for a refused request: ${p.storedButRefused}; unexplained: ${p.storedUnexplained}.`,
   );
   console.log(`mixed: ${s.mixed.approvals} approval rounds, ${s.mixed.approved} comments approved, ${s.mixed.seenOnNextRead} checked and seen on the next read, ${s.mixed.missing.length} missing.`);
   console.log(`RSS (MB): ${Object.entries(r.rssMb).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
