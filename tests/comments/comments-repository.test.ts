@@ -1,0 +1,104 @@
+import { createCommentsRepository, type CommentsRepository } from '../../src/comments/comments-repository';
+import { addComment, addPost } from '../helpers/factories';
+import { buildTestApp, type TestContext } from '../helpers/test-app';
+
+// The repository's SQL (the queries every page view and submission runs) against a real database,
+// next to rows written by Prisma's own queries (the factories), whose dates it must read and
+// compare exactly as Prisma writes them.
+
+let ctx: TestContext;
+let repo: CommentsRepository;
+beforeAll(async () => {
+  ctx = await buildTestApp();
+  repo = createCommentsRepository(ctx.db);
+});
+afterAll(() => ctx.close());
+
+const arriving = (postId: number, text: string) => ({
+  postId,
+  parentId: null,
+  authorName: 'Ada Reader',
+  authorEmail: 'ada@example.com',
+  authorUrl: null,
+  text,
+  textHtml: `<p>${text}</p>`,
+  ipAddress: '198.51.100.4',
+  userAgent: 'test agent',
+  status: 'pending' as const,
+  statusNote: 'held for moderation',
+});
+
+describe('create', () => {
+  it('stores every column and gives back only what a public page may show', async () => {
+    const post = await addPost(ctx.db);
+    const created = await repo.create(arriving(post.id, 'Stored through the SQL insert.'));
+    expect(Object.keys(created).sort()).toEqual(['authorName', 'authorUrl', 'createdAt', 'id', 'parentId', 'status', 'text', 'textHtml']);
+    expect(created).toMatchObject({ authorName: 'Ada Reader', status: 'pending', text: 'Stored through the SQL insert.' });
+    expect(Math.abs(created.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
+    const row = await ctx.db.comment.findUniqueOrThrow({ where: { id: created.id } });
+    expect(row).toMatchObject({ authorEmail: 'ada@example.com', ipAddress: '198.51.100.4', userAgent: 'test agent', arrivalNote: 'held for moderation' });
+    expect(row.createdAt).toEqual(created.createdAt);
+    expect(row.updatedAt).toEqual(created.createdAt);
+  });
+});
+
+describe('listVisibleForPost', () => {
+  it('lists approved comments oldest first, the viewer’s own held ones among them, nobody else’s', async () => {
+    const post = await addPost(ctx.db);
+    const at = (minute: number) => new Date(Date.UTC(2026, 5, 1, 12, minute));
+    const second = await addComment(ctx.db, post.id, { text: 'second', createdAt: at(2) });
+    const first = await addComment(ctx.db, post.id, { text: 'first', createdAt: at(1) });
+    const own = await addComment(ctx.db, post.id, { text: 'own, held', status: 'pending', createdAt: at(3) });
+    await addComment(ctx.db, post.id, { text: 'someone else’s, held', status: 'pending', createdAt: at(4) });
+    await addComment(ctx.db, post.id, { text: 'spam', status: 'spam', createdAt: at(5) });
+    expect((await repo.listVisibleForPost(post.id)).map((c) => c.text)).toEqual(['first', 'second']);
+    const withOwn = await repo.listVisibleForPost(post.id, [own.id]);
+    expect(withOwn.map((c) => [c.id, c.status])).toEqual([[first.id, 'approved'], [second.id, 'approved'], [own.id, 'pending']]);
+    expect(withOwn[0]!.createdAt).toEqual(at(1));
+    expect(Object.keys(withOwn[0]!)).not.toContain('authorEmail');
+  });
+});
+
+describe('countApprovedThreads', () => {
+  it('counts approved comments shown at the top level: no parent, or a parent the public cannot see', async () => {
+    const post = await addPost(ctx.db);
+    const top = await addComment(ctx.db, post.id);
+    await addComment(ctx.db, post.id, { parentId: top.id });
+    const held = await addComment(ctx.db, post.id, { status: 'pending' });
+    await addComment(ctx.db, post.id, { parentId: held.id });
+    await addComment(ctx.db, post.id, { status: 'trash' });
+    expect(await repo.countApprovedThreads(post.id)).toBe(2);
+    expect(await repo.countApprovedThreads(post.id + 1000)).toBe(0);
+  });
+});
+
+describe('hasDuplicate', () => {
+  it('finds the same words from the same email on the same post, trash aside', async () => {
+    const post = await addPost(ctx.db);
+    const other = await addPost(ctx.db);
+    await addComment(ctx.db, post.id, { authorEmail: 'twice@example.com', text: 'Said once.' });
+    await addComment(ctx.db, post.id, { authorEmail: 'binned@example.com', text: 'Thrown away.', status: 'trash' });
+    expect(await repo.hasDuplicate(post.id, 'twice@example.com', 'Said once.')).toBe(true);
+    expect(await repo.hasDuplicate(post.id, 'twice@example.com', 'Said once')).toBe(false);
+    expect(await repo.hasDuplicate(other.id, 'twice@example.com', 'Said once.')).toBe(false);
+    expect(await repo.hasDuplicate(post.id, 'someone@example.com', 'Said once.')).toBe(false);
+    expect(await repo.hasDuplicate(post.id, 'binned@example.com', 'Thrown away.')).toBe(false);
+  });
+});
+
+describe('lastCommentTime', () => {
+  it('finds the latest comment since a moment, by email or by address, compared as Prisma stores dates', async () => {
+    const post = await addPost(ctx.db);
+    const now = Date.now();
+    const created = await repo.create({ ...arriving(post.id, 'Recent.'), authorEmail: 'recent@example.com', ipAddress: '192.0.2.77' });
+    await addComment(ctx.db, post.id, { authorEmail: 'older@example.com', createdAt: new Date(now - 120_000) });
+    const since = new Date(now - 60_000);
+    expect(await repo.lastCommentTime(null, 'recent@example.com', since)).toEqual(created.createdAt);
+    expect(await repo.lastCommentTime('192.0.2.77', 'nobody@example.com', since)).toEqual(created.createdAt);
+    expect(await repo.lastCommentTime(null, 'nobody@example.com', since)).toBeNull();
+    expect(await repo.lastCommentTime('192.0.2.78', 'nobody@example.com', since)).toBeNull();
+    expect(await repo.lastCommentTime(null, 'older@example.com', since)).toBeNull();
+    expect(await repo.lastCommentTime(null, 'older@example.com', new Date(now - 180_000))).toEqual(new Date(now - 120_000));
+    expect(await repo.lastCommentTime(null, 'recent@example.com', new Date(created.createdAt.getTime() + 1))).toBeNull();
+  });
+});
