@@ -16,8 +16,10 @@ import { benchPosts, seedBenchDatabase } from './seed.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
-const rounds = quick ? 1 : 3;
-const duration = quick ? 2 : 5;
+// Many short rounds rather than a few long ones: this machine's speed drifts by a third from one
+// minute to the next, and each ratio is taken within a round, between neighbouring loads.
+const rounds = quick ? 1 : 5;
+const duration = quick ? 2 : 3;
 // Each contender first serves unmeasured for this long: V8 compiles the hot code as it runs, and
 // the figures should be those of a server that has been up for a while.
 const warmUp = quick ? 1 : 3;
@@ -118,6 +120,7 @@ async function measure(label, contenders) {
       fivexx: list.reduce((sum, s) => sum + s.fivexx, 0),
       errors: list.reduce((sum, s) => sum + s.errors, 0),
       codes: list.map((s) => s.codes),
+      roundRps: list.map((s) => s.rps),
       warmUpCodes: warmUpCodes[name],
     };
   }
@@ -339,20 +342,27 @@ async function mixed(server) {
 function report(r) {
   const s = r.scenarios;
   const row = (cells) => `| ${cells.join(' | ')} |`;
-  const ratio = (a, b) => (a / b).toFixed(2);
+  // Against a ceiling: the median of the rounds' own ratios (each round loads the two one after
+  // the other), with their range, so a minute in which the machine ran slow shows as such.
+  const ratio = (contender, ceiling) => {
+    const perRound = contender.roundRps.map((rps, i) => rps / ceiling.roundRps[i]);
+    const spread = perRound.length > 1 ? ` (${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})` : '';
+    return `${median(perRound).toFixed(2)}${spread}`;
+  };
   const f = (n) => Math.round(n).toLocaleString('en-US');
   console.log(`\nmarginalia bench — ${r.when}, Node ${r.node}, ${r.rounds} round(s) × ${r.duration} s after ${warmUp} s of warm-up, ${r.connections} connections (medians)`);
   console.log(`article page: ${f(r.articleBytes)} bytes\n`);
   console.log(row(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'vs ceiling', '5xx']));
   console.log(row(['---', '---', '---', '---', '---', '---']));
-  console.log(row(['ceiling: bare node:http, same bytes', f(s.cached.ceiling.rps), s.cached.ceiling.p50, s.cached.ceiling.p99, '1.00', s.cached.ceiling.fivexx]));
-  console.log(row(['1. article page, cached', f(s.cached.marginalia.rps), s.cached.marginalia.p50, s.cached.marginalia.p99, ratio(s.cached.marginalia.rps, s.cached.ceiling.rps), s.cached.marginalia.fivexx]));
-  console.log(row(['2. article page, PAGE_CACHE=off', f(s.uncached.marginalia.rps), s.uncached.marginalia.p50, s.uncached.marginalia.p99, ratio(s.uncached.marginalia.rps, s.uncached.ceiling.rps), s.uncached.marginalia.fivexx]));
+  console.log(row(['ceiling: bare node:http, same bytes (beside 1)', f(s.cached.ceiling.rps), s.cached.ceiling.p50, s.cached.ceiling.p99, '1.00', s.cached.ceiling.fivexx]));
+  console.log(row(['1. article page, cached', f(s.cached.marginalia.rps), s.cached.marginalia.p50, s.cached.marginalia.p99, ratio(s.cached.marginalia, s.cached.ceiling), s.cached.marginalia.fivexx]));
+  console.log(row(['ceiling, measured beside scenario 2', f(s.uncached.ceiling.rps), s.uncached.ceiling.p50, s.uncached.ceiling.p99, '1.00', s.uncached.ceiling.fivexx]));
+  console.log(row(['2. article page, PAGE_CACHE=off', f(s.uncached.marginalia.rps), s.uncached.marginalia.p50, s.uncached.marginalia.p99, ratio(s.uncached.marginalia, s.uncached.ceiling), s.uncached.marginalia.fivexx]));
   console.log(row(['3. 2,000-comment post (page 1), gzip accepted', f(s.bigPost.marginalia.rps), s.bigPost.marginalia.p50, s.bigPost.marginalia.p99, '', s.bigPost.marginalia.fivexx]));
   console.log(row(['3b. the same, uncompressed', f(s.bigPost.uncompressed.rps), s.bigPost.uncompressed.p50, s.bigPost.uncompressed.p99, '', s.bigPost.uncompressed.fivexx]));
   console.log(row(['bare better-sqlite3 insert server', f(s.post.bare.rps), s.post.bare.p50, s.post.bare.p99, '1.00 (writes)', s.post.bare.fivexx]));
-  console.log(row(['the same, into marginalia’s Comment table', f(s.post.bareSameTable.rps), s.post.bareSameTable.p50, s.post.bareSameTable.p99, ratio(s.post.bareSameTable.rps, s.post.bare.rps), s.post.bareSameTable.fivexx]));
-  console.log(row(['4. comment POST', f(s.post.marginalia.rps), s.post.marginalia.p50, s.post.marginalia.p99, `${ratio(s.post.marginalia.rps, s.post.bare.rps)} (${ratio(s.post.marginalia.rps, s.post.bareSameTable.rps)} of the same-table insert)`, s.post.marginalia.fivexx]));
+  console.log(row(['the same, into marginalia’s Comment table', f(s.post.bareSameTable.rps), s.post.bareSameTable.p50, s.post.bareSameTable.p99, ratio(s.post.bareSameTable, s.post.bare), s.post.bareSameTable.fivexx]));
+  console.log(row(['4. comment POST', f(s.post.marginalia.rps), s.post.marginalia.p50, s.post.marginalia.p99, `${ratio(s.post.marginalia, s.post.bare)}; ${ratio(s.post.marginalia, s.post.bareSameTable)} of the same-table insert`, s.post.marginalia.fivexx]));
   console.log(row(['5. mixed 95% GET / 5% POST', f(s.mixed.rps), s.mixed.p50, s.mixed.p99, '', s.mixed.fivexx]));
   const p = s.post.marginalia;
   console.log(
