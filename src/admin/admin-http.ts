@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
-import { AppError, UnsupportedMediaTypeError } from '../errors';
+import { UnsupportedMediaTypeError, type AppError } from '../errors';
+import { setRetryAfter, toAppError } from '../http/error-handler';
 import { httpMessages } from '../http/http-messages';
 import { numericParam } from '../http/route-params';
 import { csrfTokenFor } from './admin-session';
@@ -42,16 +43,21 @@ export function typedValues(body: unknown): Record<string, string> {
 
 /**
  * An error middleware that shows a refused admin form again (with what was typed and why) for
- * the errors a person can fix: 400, 409, 422, 429. Anything else goes to the generic handler.
+ * the errors a person can fix or wait out: 400, 409, 422, 429, and 503 for a database another
+ * process holds (nothing was saved; the moderator's words must not be lost). Anything else goes
+ * to the generic handler. A refusal that names no field is shown above the form by the layout.
  */
 export function showFormAgain(
   render: (req: Request, res: Response, error: AppError) => Promise<void> | void,
-  statuses: readonly number[] = [400, 409, 422, 429],
+  statuses: readonly number[] = [400, 409, 422, 429, 503],
 ): ErrorRequestHandler {
   return async (error, req, res, next) => {
-    if (!(error instanceof AppError) || !statuses.includes(error.status)) return next(error);
-    res.status(error.status);
-    await render(req, res, error);
+    const refusal = toAppError(error);
+    if (!refusal || !statuses.includes(refusal.status)) return next(error);
+    setRetryAfter(res, refusal);
+    res.status(refusal.status);
+    if (Object.keys(refusal.fields).length === 0) res.locals.formProblem = refusal.message;
+    await render(req, res, refusal);
   };
 }
 

@@ -1,5 +1,5 @@
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
-import { AppError, NotFoundError, ValidationError } from '../errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { setRetryAfter, toAppError } from '../http/error-handler';
 import { formBody, jsonBody } from '../http/body-parsers';
 import { numericParam } from '../http/route-params';
@@ -102,11 +102,14 @@ export function createCommentsRouter({ comments, ownComments, articlePage, comme
     res.redirect(303, `/posts/${encodeURIComponent(slug)}/comments/${numericParam(id)}`);
   };
 
+  // A refused edit (or a busy database) shows the edit form again with the new text as typed.
   const showOwnEditAgain: ErrorRequestHandler<{ slug: string; id: string }> = async (error, req, res, next) => {
-    if (!(error instanceof AppError) || ![400, 422].includes(error.status)) return next(error);
+    const refusal = toAppError(error);
+    if (!refusal || ![400, 422, 503].includes(refusal.status)) return next(error);
     const comment = await ownComments.getForEditing(req.params.slug, numericParam(req.params.id), commenterCookies.readOwnCommentIds(req));
-    res.status(error.status).set('Cache-Control', 'private, no-store');
-    res.render('comments/edit', { title: 'Edit your comment', slug: req.params.slug, comment, text: formValuesOf(req.body).comment, error: error.fields.comment ?? error.message });
+    setRetryAfter(res, refusal);
+    res.status(refusal.status).set('Cache-Control', 'private, no-store');
+    res.render('comments/edit', { title: 'Edit your comment', slug: req.params.slug, comment, text: formValuesOf(req.body).comment, error: refusal.fields.comment ?? refusal.message });
   };
 
   // POST /posts/:slug/comments/:id/delete — the author deletes their own comment, within the edit window

@@ -48,7 +48,9 @@ export function createPostsService({ repo, pageChanges = noPageChanges }: { repo
   return {
     /** The post at `slug`, or a NotFoundError. */
     async getPublished(slug: string): Promise<PostRecord> {
-      const post = publishedBySlug.get(slug) ?? (await repo.findBySlug(slug));
+      const kept = publishedBySlug.get(slug);
+      if (kept) return kept;
+      const post = await repo.findBySlug(slug);
       if (!post) throw new NotFoundError(postMessages.notFound);
       publishedBySlug.set(slug, post);
       return post;

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { addComment, addPost } from '../helpers/factories';
-import { fieldValue, formBody } from '../helpers/html';
+import { fieldValue, formBody, formStampOf } from '../helpers/html';
 import { holdWriteLock } from '../helpers/lock-holder';
-import { apiToken, moderatorEnv } from '../helpers/moderator';
+import { apiToken, asModerator, csrfTokenIn, moderatorEnv } from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 // Another connection holding the write lock (prisma/orm#29933 is about what comes after): a
@@ -82,6 +82,39 @@ describe('another connection holding the write lock', () => {
     expect(committed).not.toContain(refused.comment);
     const reader = new Database(ctx.config.databaseFile, { readonly: true });
     expect(reader.prepare('SELECT status FROM Comment WHERE id = ?').get(pending.id)).toEqual({ status: 'approved' });
+    reader.close();
+  });
+
+  it('past the busy timeout, an edit form (the author’s own, the moderator’s) comes back with the new text and why; nothing changed', async () => {
+    const post = await addPost(ctx.db);
+    const author = request.agent(ctx.app);
+    const page = await author.get(`/posts/${post.slug}`);
+    const posted = await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ ...submission(), form_ts: formStampOf(page.text) }));
+    const ownId = Number(String(posted.headers.location).split('#comment-')[1]);
+    const other = await addComment(ctx.db, post.id, { text: 'Before the moderator’s edit' });
+    const moderator = await asModerator(ctx.app);
+    const editForm = await moderator.get(`/admin/comments/${other.id}/edit`).expect(200);
+    const editFields = { _csrf: csrfTokenIn(editForm.text), author: other.authorName, email: other.authorEmail, url: '', comment: 'The moderator’s new words' };
+
+    const lock = await holdWriteLock(ctx.config.databaseFile, 'until-released');
+    try {
+      const own = await author.post(`/posts/${post.slug}/comments/${ownId}/edit`).type('form').send({ comment: 'The author’s new words' });
+      expect(own.status).toBe(503);
+      expect(own.headers['retry-after']).toBe('5');
+      expect(own.text).toContain('The blog’s database is busy for a moment, so nothing was saved.');
+      expect(own.text).toContain('>The author’s new words</textarea>');
+
+      const moderated = await moderator.post(`/admin/comments/${other.id}/edit`).type('form').send(editFields);
+      expect(moderated.status).toBe(503);
+      expect(moderated.headers['retry-after']).toBe('5');
+      expect(moderated.text).toContain('The blog’s database is busy for a moment, so nothing was saved.');
+      expect(moderated.text).toContain('>The moderator’s new words</textarea>');
+    } finally {
+      await lock.release();
+    }
+    const reader = new Database(ctx.config.databaseFile, { readonly: true });
+    expect(reader.prepare('SELECT text FROM Comment WHERE id = ?').get(other.id)).toEqual({ text: 'Before the moderator’s edit' });
+    expect((reader.prepare('SELECT text FROM Comment WHERE id = ?').get(ownId) as { text: string }).text).toMatch(/^Lock test comment /);
     reader.close();
   });
 });
