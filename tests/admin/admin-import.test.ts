@@ -1,12 +1,10 @@
-import path from 'node:path';
 import request from 'supertest';
+import { importFixture } from '../helpers/import-fixtures';
 import { apiToken, asModerator, moderatorEnv, type ModeratorAgent } from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 // Imports from the admin area (a form upload) and the admin API (the same, with the token). Both
 // run the importer in a child process on the app's own database file.
-
-const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', 'imports', name);
 
 let ctx: TestContext;
 let moderator: ModeratorAgent;
@@ -20,11 +18,11 @@ describe('the admin area', () => {
   it('shows the form, and imports an uploaded WordPress export, showing the report', async () => {
     const form = await moderator.get('/admin/import').expect(200);
     expect(form.text).toContain('enctype="multipart/form-data"');
-    const dry = await moderator.post('/admin/import').field('_csrf', moderator.csrf).field('format', 'wordpress').field('dryRun', 'yes').attach('file', fixture('wxr-1.2.xml'));
+    const dry = await moderator.post('/admin/import').field('_csrf', moderator.csrf).field('format', 'wordpress').field('dryRun', 'yes').attach('file', importFixture('wxr-1.2.xml'));
     expect(dry.status).toBe(200);
     expect(dry.text).toContain('Dry run: nothing was written.');
     expect(await ctx.db.comment.count()).toBe(0);
-    const res = await moderator.post('/admin/import').field('_csrf', moderator.csrf).field('format', 'wordpress').attach('file', fixture('wxr-1.2.xml'));
+    const res = await moderator.post('/admin/import').field('_csrf', moderator.csrf).field('format', 'wordpress').attach('file', importFixture('wxr-1.2.xml'));
     expect(res.status).toBe(200);
     expect(res.text).toContain('Comments: 4 approved, 1 pending, 1 spam, 1 trash; 0 already here');
     expect(res.text).toContain('Skipped: 1 pingbacks, 1 trackbacks, 1 posts not published (draft), 1 attachment items');
@@ -32,7 +30,7 @@ describe('the admin area', () => {
   });
 
   it('a malformed file: 422, the reason with its line, nothing written; no file or format: messages next to the fields', async () => {
-    const broken = await moderator.post('/admin/import').field('_csrf', moderator.csrf).field('format', 'wordpress').attach('file', fixture('malformed.xml'));
+    const broken = await moderator.post('/admin/import').field('_csrf', moderator.csrf).field('format', 'wordpress').attach('file', importFixture('malformed.xml'));
     expect(broken.status).toBe(422);
     expect(broken.text).toMatch(/Nothing was imported: The file is not well-formed XML: .*malformed\.xml:160:\d+/);
     expect(await ctx.db.post.count()).toBe(0);
@@ -43,9 +41,9 @@ describe('the admin area', () => {
   });
 
   it('refuses an upload without the CSRF token, and anyone not signed in', async () => {
-    const forged = await moderator.post('/admin/import').field('_csrf', 'forged').field('format', 'wordpress').attach('file', fixture('wxr-1.2.xml'));
+    const forged = await moderator.post('/admin/import').field('_csrf', 'forged').field('format', 'wordpress').attach('file', importFixture('wxr-1.2.xml'));
     expect(forged.status).toBe(403);
-    const stranger = await request(ctx.app).post('/admin/import').field('format', 'wordpress').attach('file', fixture('wxr-1.2.xml'));
+    const stranger = await request(ctx.app).post('/admin/import').field('format', 'wordpress').attach('file', importFixture('wxr-1.2.xml'));
     expect(stranger.status).toBe(303);
     expect(stranger.headers.location).toMatch(/^\/admin\/login/);
     expect(await ctx.db.comment.count()).toBe(0);
@@ -54,7 +52,7 @@ describe('the admin area', () => {
 
 describe('the admin API', () => {
   const upload = (format: string, file: string, token = apiToken) =>
-    request(ctx.app).post('/admin/api/imports').set('Authorization', `Bearer ${token}`).field('format', format).attach('file', fixture(file));
+    request(ctx.app).post('/admin/api/imports').set('Authorization', `Bearer ${token}`).field('format', format).attach('file', importFixture(file));
 
   it('imports Disqus after WordPress and answers with the report', async () => {
     expect((await upload('wordpress', 'wxr-1.2.xml')).status).toBe(200);

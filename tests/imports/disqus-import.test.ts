@@ -1,10 +1,8 @@
-import path from 'node:path';
 import request from 'supertest';
 import { importDisqus } from '../../src/imports/disqus-import';
 import { importWordPress } from '../../src/imports/wordpress-import';
+import { importFixture } from '../helpers/import-fixtures';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
-
-const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', 'imports', name);
 
 let ctx: TestContext;
 beforeEach(async () => {
@@ -14,9 +12,9 @@ afterEach(() => ctx.close());
 
 describe('importing a Disqus export', () => {
   it('puts each thread’s comments on the post with its address (after a WordPress import), keeps statuses and replies, reports orphans', async () => {
-    await importWordPress(ctx.db, fixture('wxr-1.2.xml'));
+    await importWordPress(ctx.db, importFixture('wxr-1.2.xml'));
     const before = await ctx.db.comment.count({ where: { post: { slug: 'frost-on-the-reeds' } } });
-    const report = await importDisqus(ctx.db, fixture('disqus.xml'));
+    const report = await importDisqus(ctx.db, importFixture('disqus.xml'));
     expect(report).toEqual({
       format: 'disqus',
       version: 'Disqus XML',
@@ -53,17 +51,17 @@ describe('importing a Disqus export', () => {
   });
 
   it('is idempotent, and a dry run writes nothing', async () => {
-    const dry = await importDisqus(ctx.db, fixture('disqus.xml'), { dryRun: true });
+    const dry = await importDisqus(ctx.db, importFixture('disqus.xml'), { dryRun: true });
     expect(dry.comments.created.approved).toBe(3);
     expect(await ctx.db.comment.count()).toBe(0);
-    await importDisqus(ctx.db, fixture('disqus.xml'));
+    await importDisqus(ctx.db, importFixture('disqus.xml'));
     const counts = { posts: await ctx.db.post.count(), comments: await ctx.db.comment.count() };
-    const again = await importDisqus(ctx.db, fixture('disqus.xml'));
+    const again = await importDisqus(ctx.db, importFixture('disqus.xml'));
     expect(again).toMatchObject({ posts: { created: 0, alreadyImported: 2 }, comments: { created: { approved: 0, spam: 0, trash: 0 }, alreadyImported: 5 } });
     expect({ posts: await ctx.db.post.count(), comments: await ctx.db.comment.count() }).toEqual(counts);
   });
 
   it('refuses a file that is not a Disqus export', async () => {
-    await expect(importDisqus(ctx.db, fixture('wxr-1.0.xml'))).rejects.toThrow('is not a Disqus export: its root element is <rss>');
+    await expect(importDisqus(ctx.db, importFixture('wxr-1.0.xml'))).rejects.toThrow('is not a Disqus export: its root element is <rss>');
   });
 });

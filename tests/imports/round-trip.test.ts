@@ -8,10 +8,9 @@ import { ExportTargetError, writeJsonExport, writeWxrExport } from '../../src/ex
 import { importDisqus } from '../../src/imports/disqus-import';
 import { importWordPress } from '../../src/imports/wordpress-import';
 import { importJson } from '../../src/imports/json-import';
+import { importFixture } from '../helpers/import-fixtures';
 import { apiToken, moderatorEnv } from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
-
-const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', 'imports', name);
 
 let dir: string;
 let source: TestContext;
@@ -20,8 +19,8 @@ beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'marginalia-export-'));
   source = await buildTestApp({ ...moderatorEnv, MODERATION_MODE: 'approve' });
   target = await buildTestApp();
-  await importWordPress(source.db, fixture('wxr-1.2.xml'));
-  await importDisqus(source.db, fixture('disqus.xml'));
+  await importWordPress(source.db, importFixture('wxr-1.2.xml'));
+  await importDisqus(source.db, importFixture('disqus.xml'));
   // Made here, not imported: a comment with a user agent, and a moderation change in its history.
   const posted = await request(source.app)
     .post('/api/posts/frost-on-the-reeds/comments')

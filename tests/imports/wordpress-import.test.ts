@@ -5,9 +5,8 @@ import request from 'supertest';
 import { importWordPress } from '../../src/imports/wordpress-import';
 import { ExportFormatError } from '../../src/imports/xml-records';
 import { elementsOf } from '../helpers/html';
+import { importFixture } from '../helpers/import-fixtures';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
-
-const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', 'imports', name);
 
 let ctx: TestContext;
 beforeEach(async () => {
@@ -25,7 +24,7 @@ const commentsOf = (slug: string) =>
 describe('importing a WordPress export (WXR 1.2)', () => {
   it('brings published posts and pages with every comment, status and thread, and reports what it left out', async () => {
     await ctx.db.post.create({ data: { slug: 'welcome-to-the-margins', title: 'Here first', bodyMarkdown: '', bodyHtml: '', excerpt: '', authorName: 'Me', publishedAt: new Date() } });
-    const report = await importWordPress(ctx.db, fixture('wxr-1.2.xml'));
+    const report = await importWordPress(ctx.db, importFixture('wxr-1.2.xml'));
     expect(report).toEqual({
       format: 'wordpress',
       version: '1.2',
@@ -81,16 +80,16 @@ describe('importing a WordPress export (WXR 1.2)', () => {
   });
 
   it('is idempotent: the same file again creates nothing new', async () => {
-    await importWordPress(ctx.db, fixture('wxr-1.2.xml'));
+    await importWordPress(ctx.db, importFixture('wxr-1.2.xml'));
     const counts = { posts: await ctx.db.post.count(), comments: await ctx.db.comment.count() };
-    const again = await importWordPress(ctx.db, fixture('wxr-1.2.xml'));
+    const again = await importWordPress(ctx.db, importFixture('wxr-1.2.xml'));
     expect(again.posts).toEqual({ created: 0, alreadyImported: 2 });
     expect(again.comments).toEqual({ created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 7 });
     expect({ posts: await ctx.db.post.count(), comments: await ctx.db.comment.count() }).toEqual(counts);
   });
 
   it('a dry run reports the same and writes nothing', async () => {
-    const dry = await importWordPress(ctx.db, fixture('wxr-1.2.xml'), { dryRun: true });
+    const dry = await importWordPress(ctx.db, importFixture('wxr-1.2.xml'), { dryRun: true });
     expect(dry).toMatchObject({ dryRun: true, posts: { created: 2 }, comments: { created: { approved: 4, pending: 1, spam: 1, trash: 1 } } });
     expect(await ctx.db.post.count()).toBe(0);
     expect(await ctx.db.comment.count()).toBe(0);
@@ -102,7 +101,7 @@ describe('older and broken files', () => {
     ['wxr-1.0.xml', '1.0', 'http://oldshed.example'],
     ['wxr-1.1.xml', '1.1', 'http://middleshed.example'],
   ])('reads %s (WXR %s)', async (file, version, site) => {
-    const report = await importWordPress(ctx.db, fixture(file));
+    const report = await importWordPress(ctx.db, importFixture(file));
     expect(report).toMatchObject({ version, posts: { created: 1 }, comments: { created: { approved: 1 } } });
     const post = await ctx.db.post.findUniqueOrThrow({ where: { slug: 'mending-a-fork' }, include: { comments: true } });
     expect(post.bodyMarkdown).toBe('A plain body, from the days before blocks.\n\nTwo paragraphs of it.');
@@ -110,7 +109,7 @@ describe('older and broken files', () => {
   });
 
   it('a file broken halfway fails with its line and column, and writes nothing', async () => {
-    const error = await importWordPress(ctx.db, fixture('malformed.xml')).catch((caught: unknown) => caught);
+    const error = await importWordPress(ctx.db, importFixture('malformed.xml')).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ExportFormatError);
     expect((error as Error).message).toMatch(/^The file is not well-formed XML: .*malformed\.xml:160:\d+: /);
     // The first item was read and written before the break; the transaction took it back.
@@ -122,7 +121,7 @@ describe('older and broken files', () => {
     const file = path.join(ctx.dir, 'no-id.xml');
     writeFileSync(
       file,
-      readFileSync(fixture('wxr-1.0.xml'), 'utf8').replace('<wp:post_id>5</wp:post_id>', '').replace('</channel>', `<item><title>Second</title><wp:post_id>6</wp:post_id><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>\n</channel>`),
+      readFileSync(importFixture('wxr-1.0.xml'), 'utf8').replace('<wp:post_id>5</wp:post_id>', '').replace('</channel>', `<item><title>Second</title><wp:post_id>6</wp:post_id><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>\n</channel>`),
     );
     const report = await importWordPress(ctx.db, file);
     expect(report.errors).toEqual(['line 9: an item without a wp:post_id was left out (“Mending a fork”)']);
@@ -131,7 +130,7 @@ describe('older and broken files', () => {
   });
 
   it('a feed that is not a WordPress export is refused', async () => {
-    await expect(importWordPress(ctx.db, fixture('not-wxr.xml'))).rejects.toThrow('is not a WordPress export (WXR 1.0, 1.1 or 1.2)');
+    await expect(importWordPress(ctx.db, importFixture('not-wxr.xml'))).rejects.toThrow('is not a WordPress export (WXR 1.0, 1.1 or 1.2)');
   });
 });
 
@@ -148,10 +147,10 @@ describe('npm run import', () => {
     });
 
   it('prints the report, and says how to use it', async () => {
-    const dry = await run('wordpress', fixture('wxr-1.2.xml'), '--dry-run');
+    const dry = await run('wordpress', importFixture('wxr-1.2.xml'), '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('Dry run (nothing written): would import a WordPress export (WXR 1.2):');
-    const real = await run('wordpress', fixture('wxr-1.2.xml'));
+    const real = await run('wordpress', importFixture('wxr-1.2.xml'));
     expect(real.code).toBe(0);
     expect(real.stdout).toBe(
       [
@@ -167,7 +166,7 @@ describe('npm run import', () => {
     const usage = await run('disqus-or-something');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('Usage: npm run import -- wordpress|disqus|json <file> [--dry-run]');
-    const broken = await run('wordpress', fixture('malformed.xml'));
+    const broken = await run('wordpress', importFixture('malformed.xml'));
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('Import failed, nothing was written: The file is not well-formed XML:');
   });
