@@ -12,6 +12,7 @@ export const viewsDir = path.join(projectRoot, 'views');
 export function useEtaViews(app: Express, { cache }: { cache: boolean }): void {
   app.set('view cache', cache);
   const eta = new Eta({ views: viewsDir, cache, autoEscape: true, autoTrim: [false, 'nl'] });
+  rememberResolvedPaths(eta);
   app.engine('eta', (filePath, data, done) => {
     try {
       done(null, eta.render(path.relative(viewsDir, filePath), data as object));
@@ -21,4 +22,24 @@ export function useEtaViews(app: Express, { cache }: { cache: boolean }): void {
   });
   app.set('views', viewsDir);
   app.set('view engine', 'eta');
+}
+
+/**
+ * Eta works out an included template's file path again on every include (a JSON key, path joins
+ * and a containment check), once per comment on an article page. The answer depends only on the
+ * including file and the name, both ours, so each is worked out once.
+ */
+function rememberResolvedPaths(eta: Eta): void {
+  const resolve = eta.resolvePath;
+  if (!resolve) return;
+  const resolved = new Map<string, string>();
+  eta.resolvePath = function resolvePathOnce(template, options) {
+    const key = `${options?.filepath ?? ''}\0${template}`;
+    let filePath = resolved.get(key);
+    if (filePath === undefined) {
+      filePath = resolve.call(this, template, options);
+      resolved.set(key, filePath);
+    }
+    return filePath;
+  };
 }

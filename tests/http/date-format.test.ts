@@ -1,0 +1,32 @@
+import { formatDate, formatDateTime } from '../../src/http/date-format';
+
+describe('dates on public pages', () => {
+  it('are written in UTC, to the minute', () => {
+    expect(formatDate(new Date('2026-11-29T23:59:59Z'))).toBe('November 29, 2026');
+    expect(formatDateTime(new Date('2026-11-29T13:45:10Z'))).toBe('November 29, 2026 at 1:45 PM');
+  });
+
+  it('kept by the minute, still tell every minute, day and year apart', () => {
+    const seen = [
+      '2026-11-29T13:45:00.000Z',
+      '2026-11-29T13:45:59.999Z',
+      '2026-11-29T13:46:00.000Z',
+      '2026-11-30T13:45:30.000Z',
+      '2027-11-29T13:45:30.000Z',
+      '1969-12-31T23:59:30.000Z',
+    ].map((iso) => formatDateTime(new Date(iso)));
+    // Asked again, in another order: the same answers.
+    const again = ['1969-12-31T23:59:30Z', '2027-11-29T13:45:30Z', '2026-11-30T13:45:30Z', '2026-11-29T13:46:00Z', '2026-11-29T13:45:59.999Z', '2026-11-29T13:45:00Z']
+      .map((iso) => formatDateTime(new Date(iso)))
+      .reverse();
+    expect(seen).toEqual([
+      'November 29, 2026 at 1:45 PM',
+      'November 29, 2026 at 1:45 PM',
+      'November 29, 2026 at 1:46 PM',
+      'November 30, 2026 at 1:45 PM',
+      'November 29, 2027 at 1:45 PM',
+      'December 31, 1969 at 11:59 PM',
+    ]);
+    expect(again).toEqual(seen);
+  });
+});
