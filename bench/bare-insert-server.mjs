@@ -1,12 +1,17 @@
-// The write ceilings: bare node:http + better-sqlite3 (WAL, the same synchronous level as the
-// server) storing each urlencoded comment in one INSERT and answering 303, with no validation.
-//   node bench/bare-insert-server.mjs <file>                  a table of five columns, no index
-//   node bench/bare-insert-server.mjs <copy of bench db> <slug>  marginalia's own Comment table,
-//     every column the app writes, so SQLite maintains the same indexes as for a real comment
+// The write ceilings: better-sqlite3 (WAL, the same synchronous level as the server) storing each
+// urlencoded comment in one INSERT and answering 303, with no validation.
+//   node bench/bare-insert-server.mjs <file>                  bare node:http, a table of five columns
+//   node bench/bare-insert-server.mjs <copy of bench db> <slug>  bare node:http, marginalia's own
+//     Comment table, every column the app writes, so SQLite maintains the same indexes as for a real comment
+//   node bench/bare-insert-server.mjs --express <file>        the five-column insert behind Express 5
+//     and its urlencoded body parser, nothing else: what the framework alone costs a POST
 import { createServer } from 'node:http';
 import Database from 'better-sqlite3';
+import express from 'express';
 
-const [file, slug] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const viaExpress = args[0] === '--express';
+const [file, slug] = viaExpress ? args.slice(1) : args;
 const db = new Database(file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
@@ -17,24 +22,32 @@ if (slug) {
     VALUES (?, NULL, ?, ?, NULL, ?, ?, 'pending', ?, ?, 'bench', ?, ?) RETURNING id`);
   store = (form, req) => {
     const now = new Date().toISOString().replace('Z', '+00:00');
-    const text = form.get('comment');
-    return insert.get(postId, form.get('author'), form.get('email'), text, `<p>${text}</p>`, req.socket.remoteAddress, req.headers['user-agent'] ?? null, now, now).id;
+    return insert.get(postId, form.author, form.email, form.comment, `<p>${form.comment}</p>`, req.socket.remoteAddress, req.headers['user-agent'] ?? null, now, now).id;
   };
 } else {
   db.exec('CREATE TABLE IF NOT EXISTS comment (id INTEGER PRIMARY KEY, author TEXT, email TEXT, text TEXT, created_at TEXT)');
   const insert = db.prepare('INSERT INTO comment (author, email, text, created_at) VALUES (?, ?, ?, ?)');
-  store = (form) => insert.run(form.get('author'), form.get('email'), form.get('comment'), new Date().toISOString()).lastInsertRowid;
+  store = (form) => insert.run(form.author, form.email, form.comment, new Date().toISOString()).lastInsertRowid;
 }
 
-const server = createServer((req, res) => {
-  let body = '';
-  req.setEncoding('utf8');
-  req.on('data', (chunk) => (body += chunk));
-  req.on('end', () => {
-    const id = store(new URLSearchParams(body), req);
-    res.writeHead(303, { Location: `/posts/x#comment-${id}` });
-    res.end();
+let server;
+if (viaExpress) {
+  const app = express();
+  app.post('/{*path}', express.urlencoded({ extended: false }), (req, res) => {
+    res.redirect(303, `/posts/x#comment-${store(req.body, req)}`);
   });
-});
-server.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
+  server = app.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
+} else {
+  server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      const id = store(Object.fromEntries(new URLSearchParams(body)), req);
+      res.writeHead(303, { Location: `/posts/x#comment-${id}` });
+      res.end();
+    });
+  });
+  server.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
+}
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

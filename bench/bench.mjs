@@ -1,8 +1,8 @@
 // npm run bench [-- --quick]
 // Measures marginalia against ceilings in the same run on this machine: the real built server
 // (production mode, on a seeded temp database) against bare node:http sending the same bytes, and
-// its comment POST against bare better-sqlite3 insert servers (a plain table, and our own Comment
-// table). autocannon, 50 connections, a warm-up, then fixed-length rounds alternating between
+// its comment POST against better-sqlite3 insert servers (bare node:http into a plain table, the
+// same behind Express, and bare node:http into our own Comment table). autocannon, 50 connections, a warm-up, then fixed-length rounds alternating between
 // contenders; medians reported, ratios taken within each round. Prints a table and writes
 // JSON to bench/results/ (git-ignored). Never run by the test suite: times are never asserted.
 import { spawn } from 'node:child_process';
@@ -219,11 +219,12 @@ async function main() {
     });
     rss.afterBigPost = rssMb(server.child.pid);
 
-    // 4. Comment POSTs (distinct authors), against two bare better-sqlite3 insert servers: one
-    //    with a five-column table (the issue's ceiling), one inserting into a copy of this very
-    //    database's Comment table (the same indexes to maintain: the floor of any comment server
-    //    with this schema).
+    // 4. Comment POSTs (distinct authors), against bare better-sqlite3 insert servers: one with a
+    //    five-column table (the issue's ceiling), the same behind Express 5 and its body parser
+    //    (what the framework alone costs), and one inserting into a copy of this very database's
+    //    Comment table (the same indexes to maintain: the floor of any comment server with this schema).
     const bare = await startChild(['bench/bare-insert-server.mjs', path.join(dir, 'bare.db')]);
+    const bareExpress = await startChild(['bench/bare-insert-server.mjs', '--express', path.join(dir, 'bare-express.db')]);
     const sameTableFile = path.join(dir, 'bare-same-table.db');
     copyDatabase(dbFile, sameTableFile);
     const bareSameTable = await startChild(['bench/bare-insert-server.mjs', sameTableFile, benchPosts.article]);
@@ -232,6 +233,7 @@ async function main() {
     const commentForm = `/posts/${benchPosts.article}/comments`;
     results.scenarios.post = await measure('comment POST', {
       bare: { url: bare.url, requests: [formPost(commentForm)] },
+      bareExpress: { url: bareExpress.url, requests: [formPost(commentForm)] },
       bareSameTable: { url: bareSameTable.url, requests: [formPost(commentForm)] },
       marginalia: { url: server.url, requests: [formPost(commentForm, { record: true })] },
     });
@@ -243,6 +245,7 @@ async function main() {
     Object.assign(results.scenarios.post.marginalia, accountForStoredRows(dbFile, lastIdBefore));
     rss.afterPosts = rssMb(server.child.pid);
     await stop(bare);
+    await stop(bareExpress);
     await stop(bareSameTable);
 
     // 5. Mixed: 95% reads, 5% posts, a moderator approving every second through the admin API,
@@ -362,7 +365,8 @@ function report(r) {
   console.log(row(['3. 2,000-comment post (page 1), gzip accepted', f(s.bigPost.marginalia.rps), s.bigPost.marginalia.p50, s.bigPost.marginalia.p99, '', s.bigPost.marginalia.fivexx]));
   console.log(row(['3b. the same, uncompressed', f(s.bigPost.uncompressed.rps), s.bigPost.uncompressed.p50, s.bigPost.uncompressed.p99, '', s.bigPost.uncompressed.fivexx]));
   console.log(row(['bare better-sqlite3 insert server', f(s.post.bare.rps), s.post.bare.p50, s.post.bare.p99, '1.00 (writes)', s.post.bare.fivexx]));
-  console.log(row(['the same, into marginalia’s Comment table', f(s.post.bareSameTable.rps), s.post.bareSameTable.p50, s.post.bareSameTable.p99, ratio(s.post.bareSameTable, s.post.bare), s.post.bareSameTable.fivexx]));
+  console.log(row(['the same insert behind Express 5 + urlencoded parser, nothing else', f(s.post.bareExpress.rps), s.post.bareExpress.p50, s.post.bareExpress.p99, ratio(s.post.bareExpress, s.post.bare), s.post.bareExpress.fivexx]));
+  console.log(row(['bare insert into marginalia’s Comment table', f(s.post.bareSameTable.rps), s.post.bareSameTable.p50, s.post.bareSameTable.p99, ratio(s.post.bareSameTable, s.post.bare), s.post.bareSameTable.fivexx]));
   console.log(row(['4. comment POST', f(s.post.marginalia.rps), s.post.marginalia.p50, s.post.marginalia.p99, `${ratio(s.post.marginalia, s.post.bare)}; ${ratio(s.post.marginalia, s.post.bareSameTable)} of the same-table insert`, s.post.marginalia.fivexx]));
   console.log(row(['5. mixed 95% GET / 5% POST', f(s.mixed.rps), s.mixed.p50, s.mixed.p99, '', s.mixed.fivexx]));
   const p = s.post.marginalia;
