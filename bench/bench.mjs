@@ -2,8 +2,9 @@
 // Measures marginalia against ceilings in the same run on this machine: the real built server
 // (production mode, on a seeded temp database) against bare node:http sending the same bytes, and
 // its comment POST against better-sqlite3 insert servers (bare node:http into a plain table, the
-// same behind Express, and bare node:http into our own Comment table). autocannon, 50 connections, a warm-up, then fixed-length rounds alternating between
-// contenders; medians reported, ratios taken within each round. Prints a table and writes
+// same behind Express, and bare node:http into our own Comment table). autocannon, 50
+// connections, a warm-up, then fixed-length rounds alternating between contenders; medians
+// reported, ratios taken within each round. Prints a table and writes
 // JSON to bench/results/ (git-ignored). Never run by the test suite: times are never asserted.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
