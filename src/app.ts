@@ -21,8 +21,8 @@ import type { Database } from './db/database';
 import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { createHealthRepository } from './health/health-repository';
 import { createHealthRouter } from './health/health-routes';
+import { createAccessLog } from './http/access-log';
 import { createRateLimiter } from './http/rate-limiters';
-import { createRequestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
 import { headersSetBy, servePageFromCache, type NodeHandler } from './http/cached-page-fast-path';
 import { createPageCache, noPageChanges } from './http/page-cache';
@@ -114,17 +114,17 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
       })
     : null;
   if (cachedPages) app.use(cachedPages);
-  app.use(createRequestLogger(logger));
+  app.use(createAccessLog(logger));
   app.use(headers);
   app.use('/assets', ...assets.handlers);
-  app.use(createHealthRouter({ health: createHealthRepository(db) }));
+  app.use(createHealthRouter({ health: createHealthRepository(db), logger }));
   app.use(cookieParser(cookieSecret));
   app.use(createPostsRouter({ posts: s.posts, articlePage: s.articlePage, pageCache: s.pageCache }));
   app.use(createCommentsRouter(s));
   app.use('/admin/api', createAdminApiRouter({ ...s, databaseFile: config.databaseFile }));
   app.use('/admin', createAdminRouter({ ...s, db, databaseFile: config.databaseFile, sessionSecret, idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES }));
   app.use(notFoundHandler);
-  app.use(createErrorHandler());
+  app.use(createErrorHandler(logger));
   return Object.assign(app, { cachedPages });
 }
 

@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import type { HealthRepository } from './health-repository';
 
 /**
@@ -6,14 +7,14 @@ import type { HealthRepository } from './health-repository';
  * when the database answers a query, 503 `{ status: "unavailable" }` otherwise. It says nothing
  * more (no version, path or error), and is never cached.
  */
-export function createHealthRouter({ health }: { health: HealthRepository }): Router {
-  const check: RequestHandler = async (req, res) => {
+export function createHealthRouter({ health, logger }: { health: HealthRepository; logger: Logger }): Router {
+  const check: RequestHandler = async (_req, res) => {
     res.set('Cache-Control', 'no-store');
     try {
       await health.readMigrationCount();
       res.json({ status: 'ok' });
     } catch (error) {
-      req.log.error({ err: error }, 'health check: the database did not answer');
+      logger.error({ err: error }, 'health check: the database did not answer');
       res.status(503).json({ status: 'unavailable' });
     }
   };

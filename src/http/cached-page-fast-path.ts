@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { homePageKey, postPageKey, type PageCache } from './page-cache';
 import { sharedPageCacheControl, writeSharedPage } from './shared-page-response';
+import { logWhenAnswered } from './access-log';
 
 // The busiest requests are anonymous reads of a kept page. They are answered here, first thing,
 // without the rest of the middleware stack: the same bytes, the same security headers (taken from
@@ -47,18 +48,9 @@ export function servePageFromCache({ pageCache, securityHeaders, issueFormStamp,
     const key = keyOf(url);
     const page = key ? pageCache.get(key) : undefined;
     if (!page) return next();
-    const started = process.hrtime.bigint();
-    res.on('finish', () => logAccess(logger, method, url, res.statusCode, started));
+    logWhenAnswered(logger, req, res);
     writeSharedPage(req, res, page, headers, page.after ? issueFormStamp() : '');
   };
-}
-
-
-/** The same line pino-http writes for the full stack (method, path without query, status, time). */
-function logAccess(logger: Logger, method: string, url: string, statusCode: number, started: bigint): void {
-  if (!logger.isLevelEnabled('info')) return;
-  const responseTime = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
-  logger.info({ req: { method, path: url.split('?')[0] }, res: { statusCode }, responseTime }, 'request completed');
 }
 
 /** The headers a middleware sets on every response (helmet), captured once with a stand-in response. */

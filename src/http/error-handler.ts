@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { isDatabaseBusy } from '../db/database-errors';
 import { AppError, BadRequestError, DatabaseBusyError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
+import type { Logger } from 'pino';
 import { httpMessages } from './http-messages';
 
 /** What body-parser attaches to the errors it raises (status and a `type` naming the cause). */
@@ -54,13 +55,13 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new No
  * The one error handler: known errors keep their status and message; anything else is a 500 with a
  * generic message, and its cause goes to the log only, never to the client.
  */
-export function createErrorHandler(): ErrorRequestHandler {
+export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     const known = toAppError(error);
     const appError = known ?? new AppError(500, 'internal_error', httpMessages.internal);
-    if (!known) req.log.error({ err: error, method: req.method, path: req.path }, 'request failed');
-    if (appError instanceof DatabaseBusyError) req.log.warn({ method: req.method, path: req.path }, 'database busy: another connection held the write lock past the busy timeout');
+    if (!known) logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    if (appError instanceof DatabaseBusyError) logger.warn({ method: req.method, path: req.path }, 'database busy: another connection held the write lock past the busy timeout');
     res.status(appError.status);
     setRetryAfter(res, appError);
     if (appError.status === 429 || appError.status === 503) res.set('Cache-Control', 'no-store');

@@ -1,7 +1,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 // Anything that can carry a commenter's email or a session: request bodies, cookies, form fields.
-// pino-http logs none of these by default; the redaction keeps it so if someone adds them later.
+// The access log (access-log.ts) writes none of these; the redaction keeps it so if someone logs them later.
 const redactedPaths = [
   'req.headers.cookie',
   'res.headers["set-cookie"]',
