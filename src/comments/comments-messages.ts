@@ -1,3 +1,6 @@
+// One formatter: toLocaleString builds a new one on every call, and this runs on every page render.
+const countFormat = new Intl.NumberFormat('en-US');
+
 /** Everything commenters are told, in one place for review. */
 export const commentMessages = {
   summary: 'Your comment could not be posted. Please correct the fields marked below.',
@@ -22,5 +25,5 @@ export const commentMessages = {
   closedKeepYourText: 'Here is what you wrote, so you can keep a copy:',
   /** The heading above the comment list: "Be First to Comment", "1 Comment on “Title”", "3 Comments on “Title”". */
   countHeading: (count: number, postTitle: string) =>
-    count === 0 ? 'Be First to Comment' : `${count.toLocaleString('en-US')} ${count === 1 ? 'Comment' : 'Comments'} on “${postTitle}”`,
+    count === 0 ? 'Be First to Comment' : `${countFormat.format(count)} ${count === 1 ? 'Comment' : 'Comments'} on “${postTitle}”`,
 } as const;

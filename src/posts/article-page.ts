@@ -74,7 +74,8 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
       post,
       commentsOpen: await comments.isOpen(post),
       threads,
-      editable: ownComments.editableIds(flatten(threads), ownCommentIds),
+      // Most readers have no comments of their own: nothing to look through.
+      editable: ownCommentIds.length === 0 ? new Set<number>() : ownComments.editableIds(flatten(threads), ownCommentIds),
       commentPages: { page, pages, slug: post.slug },
       formStamp,
       countHeading: commentMessages.countHeading(approvedCount, post.title),
