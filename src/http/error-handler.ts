@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
 import { isDatabaseBusy } from '../db/database-errors';
 import { AppError, BadRequestError, DatabaseBusyError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
-import type { Logger } from 'pino';
 import { httpMessages } from './http-messages';
 
 /** What body-parser attaches to the errors it raises (status and a `type` naming the cause). */
