@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { DatabaseStartError } from './db/migrations';
 
 // What the command-line tools (backup, import, export) share: reading the configuration as the
-// server does, opening its database, and failing with one line a person can act on.
+// server does, opening its database, failing with one line a person can act on, and being run by
+// the server in a child process.
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -33,4 +35,31 @@ export async function withDatabase<T>(work: (db: Database, config: Config) => Pr
   } finally {
     await db.$disconnect();
   }
+}
+
+/** How a tool run in a child process ended: its exit code (null when it could not start or was killed) and what it printed. */
+export interface ToolRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a built tool (`dist/…-cli.js`) in a child process on `databaseFile`, for work that must not
+ * run on the server's own thread or connection (backups, imports). Resolves once the child has
+ * exited and its output is read to the end; never rejects.
+ */
+export function runToolInChild(script: string, args: readonly string[], databaseFile: string): Promise<ToolRun> {
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { ...process.env, DATABASE_URL: `file:${databaseFile}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => {
+    child.on('error', (error) => resolve({ code: null, stdout, stderr: `${stderr}${error.message}` }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

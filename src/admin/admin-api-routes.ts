@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
-import { AppError, NotFoundError } from '../errors';
-import { ImportFailedError, runImport } from '../imports/import-runner';
+import { NotFoundError } from '../errors';
+import { runImport } from '../imports/import-runner';
 import { jsonBody } from '../http/body-parsers';
 import { validateBody, validBody } from '../http/validate';
 import type { ModeratedComment } from '../moderation/moderation-repository';
@@ -44,14 +44,10 @@ function toAdminJson(comment: ModeratedComment) {
 
 /** The JSON admin API under /admin/api, for automation: `Authorization: Bearer <ADMIN_API_TOKEN>`. */
 export function createAdminApiRouter({ databaseFile, auth, moderation, posts }: AdminApiDeps): Router {
-  // POST /admin/api/imports — multipart: format (wordpress | disqus | json), dryRun (optional), file
+  // POST /admin/api/imports — multipart: format (wordpress | disqus | json), dryRun (optional), file.
+  // A file that cannot be imported: 422 import_failed (ImportFailedError).
   const importFile: RequestHandler = async (req, res) => {
-    try {
-      res.json({ report: await runImport({ databaseFile, ...importRequestOf(req.body, req.file) }) });
-    } catch (error) {
-      if (error instanceof ImportFailedError) throw new AppError(422, 'import_failed', `Nothing was imported: ${error.message}`);
-      throw error;
-    }
+    res.json({ report: await runImport({ databaseFile, ...importRequestOf(req.body, req.file) }) });
   };
 
   // GET /admin/api/comments?status=&post=&q=&page=

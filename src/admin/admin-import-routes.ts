@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { ImportFailedError, runImport } from '../imports/import-runner';
+import { runImport } from '../imports/import-runner';
 import { showFormAgain, typedValues } from './admin-http';
 import { importRequestOf } from './admin-schemas';
 import { verifyAdminForm } from './admin-session';
@@ -8,22 +8,16 @@ import { exportUpload } from './admin-upload';
 /** /admin/import: upload a WordPress, Disqus or marginalia export, see the report. */
 export function createAdminImportRouter({ databaseFile }: { databaseFile: string }): Router {
   const render = (res: Parameters<RequestHandler>[1], values: Record<string, string>, extra: object = {}) =>
-    res.render('admin/import', { title: 'Import', values, errors: {}, report: null, failure: null, ...extra });
+    res.render('admin/import', { title: 'Import', values, errors: {}, report: null, ...extra });
 
   // GET /admin/import — the upload form
   const showForm: RequestHandler = (_req, res) => render(res, { format: 'wordpress' });
 
-  // POST /admin/import — run the import (or a dry run) and show what it did
+  // POST /admin/import — run the import (or a dry run) and show what it did. A file that cannot be
+  // imported is a 422 (ImportFailedError), shown above the form again with the choices made.
   const importFile: RequestHandler = async (req, res) => {
-    const request = importRequestOf(req.body, req.file);
-    try {
-      const report = await runImport({ databaseFile, ...request });
-      render(res, typedValues(req.body), { report });
-    } catch (error) {
-      if (!(error instanceof ImportFailedError)) throw error;
-      res.status(422);
-      render(res, typedValues(req.body), { failure: error.message });
-    }
+    const report = await runImport({ databaseFile, ...importRequestOf(req.body, req.file) });
+    render(res, typedValues(req.body), { report });
   };
 
   const router = Router();

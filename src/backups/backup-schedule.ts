@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { runToolInChild } from '../command-line';
 import { projectRoot } from '../paths';
 import { automaticBackupName, newestAutomaticBackupTime, pruneAutomaticBackups } from './backup-service';
 
@@ -27,26 +27,19 @@ export function scheduleBackups({ databaseFile, dir, keep, intervalHours, logger
   const intervalMs = intervalHours * 3_600_000;
   let timer: NodeJS.Timeout | undefined;
 
-  const runOnce = (): Promise<void> =>
-    new Promise((resolve) => {
+  // Never throws: a failed backup is logged, and the next one is still scheduled.
+  const runOnce = async (): Promise<void> => {
+    const target = path.join(dir, automaticBackupName(now()));
+    try {
       mkdirSync(dir, { recursive: true });
-      const target = path.join(dir, automaticBackupName(now()));
-      const child = spawn(process.execPath, [backupCli, target], {
-        env: { ...process.env, DATABASE_URL: `file:${databaseFile}` },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.on('exit', (code) => {
-        if (code === 0) {
-          logger.info({ file: path.basename(target), pruned: pruneAutomaticBackups(dir, keep) }, output.trim());
-        } else {
-          logger.error({ file: path.basename(target) }, `automatic backup failed: ${output.trim()}`);
-        }
-        resolve();
-      });
-    });
+      const run = await runToolInChild(backupCli, [target], databaseFile);
+      const output = `${run.stdout}${run.stderr}`.trim();
+      if (run.code === 0) logger.info({ file: path.basename(target), pruned: pruneAutomaticBackups(dir, keep) }, output);
+      else logger.error({ file: path.basename(target) }, `automatic backup failed: ${output}`);
+    } catch (error) {
+      logger.error({ file: path.basename(target), err: error }, `automatic backup failed: ${(error as Error).message}`);
+    }
+  };
 
   const scheduleNext = (delayMs: number): void => {
     timer = setTimeout(() => void runOnce().then(() => scheduleNext(intervalMs)), delayMs);

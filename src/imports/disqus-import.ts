@@ -5,7 +5,7 @@ import { renderedPostBody } from '../posts/post-markdown';
 import { slugFrom } from '../posts/posts-schema';
 import { normaliseText } from '../validation/text-field';
 import { commentHtmlToText } from './comment-html';
-import { countSkipped, freeSlug, newReport, webAddress, type ImportOptions, type ImportReport } from './import-report';
+import { attachReplies, countSkipped, freeSlug, newReport, webAddress, type ImportOptions, type ImportReport } from './import-report';
 import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { childAttribute, childText, ExportFormatError, streamXmlRecords, type XmlRecord } from './xml-records';
 
@@ -145,13 +145,8 @@ export async function importDisqus(db: Database, file: string, { dryRun = false,
       done += 1;
       onProgress?.({ posts: postForThread.size, comments: done });
     });
-    // Parents last: a reply may come before its parent in the file. A parent that is not here
-    // (not in the file, or in a thread that is gone) leaves its reply at the top level.
-    for (const [id, parentDisqusId] of parentOf) {
-      const parentId = idsByDisqusId.get(parentDisqusId);
-      if (parentId === undefined) report.reattachedReplies += 1;
-      else await writer.setParent(id, parentId);
-    }
+    // A parent not in the file, or in a thread that is gone, leaves its reply at the top level.
+    await attachReplies(writer, report, parentOf, idsByDisqusId);
   });
   return report;
 }

@@ -7,12 +7,14 @@ import { runCommand, withDatabase } from '../command-line';
 import { importDisqus } from './disqus-import';
 import { importJson } from './json-import';
 import type { ImportReport } from './import-report';
+import { importFormats, type ImportFormat } from './import-runner';
 import { importWordPress } from './wordpress-import';
 import { ExportFormatError } from './xml-records';
 
 const usage = 'Usage: npm run import -- wordpress|disqus|json <file> [--dry-run]';
-const importers = { wordpress: importWordPress, disqus: importDisqus, json: importJson };
-const sources = { wordpress: 'a WordPress export', disqus: 'a Disqus export', json: 'a marginalia export' };
+const importers: Record<ImportFormat, typeof importJson> = { wordpress: importWordPress, disqus: importDisqus, json: importJson };
+const sources: Record<ImportFormat, string> = { wordpress: 'a WordPress export', disqus: 'a Disqus export', json: 'a marginalia export' };
+const isImportFormat = (value: string | undefined): value is ImportFormat => importFormats.some((format) => format === value);
 
 function describe(report: ImportReport): string {
   const created = report.comments.created;
@@ -36,7 +38,7 @@ async function main(): Promise<number> {
   // --json: the report as JSON on stdout, for the admin area and API, which run imports through this.
   const asJson = args.includes('--json');
   const [format, file] = args.filter((arg) => arg !== '--dry-run' && arg !== '--json');
-  if ((format !== 'wordpress' && format !== 'disqus' && format !== 'json') || !file) {
+  if (!isImportFormat(format) || !file) {
     console.error(usage);
     return 2;
   }

@@ -50,6 +50,19 @@ export async function freeSlug(writer: ImportWriter, report: ImportReport, wante
   return slug;
 }
 
+/**
+ * Links imported replies to their parents once the whole file is read (a reply may come before its
+ * parent). `parentOf` maps each new reply to its parent's id in the file, `idsHere` those ids to
+ * comments here; a parent that was not imported leaves its reply at the top level, counted.
+ */
+export async function attachReplies<FileId>(writer: ImportWriter, report: ImportReport, parentOf: Map<number, FileId>, idsHere: Map<FileId, number>): Promise<void> {
+  for (const [id, parent] of parentOf) {
+    const parentId = idsHere.get(parent);
+    if (parentId === undefined) report.reattachedReplies += 1;
+    else await writer.setParent(id, parentId);
+  }
+}
+
 export const webAddress = (url: string): string | null => (/^https?:\/\/\S+$/i.test(url.trim()) ? url.trim() : null);
 
 export interface ImportOptions {

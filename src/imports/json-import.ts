@@ -6,7 +6,7 @@ import { renderCommentText } from '../comments/comment-text';
 import type { Database } from '../db/database';
 import { renderedPostBody } from '../posts/post-markdown';
 import { postLimits, slugPattern } from '../posts/posts-schema';
-import { countSkipped, freeSlug, newReport, type ImportOptions, type ImportReport } from './import-report';
+import { attachReplies, countSkipped, freeSlug, newReport, type ImportOptions, type ImportReport } from './import-report';
 import { inImportTransaction } from './imports-repository';
 import { ExportFormatError } from './xml-records';
 
@@ -141,11 +141,7 @@ export async function importJson(db: Database, file: string, { dryRun = false, o
       onProgress?.({ posts: postIds.size, comments: commentIds.size });
     }
     if (!origin) throw new ExportFormatError(`${file} is empty.`);
-    for (const [id, parent] of parentOf) {
-      const parentId = commentIds.get(parent);
-      if (parentId === undefined) report.reattachedReplies += 1;
-      else await writer.setParent(id, parentId);
-    }
+    await attachReplies(writer, report, parentOf, commentIds);
   });
   return report;
 }

@@ -36,7 +36,6 @@ function wordpressDate(gmt: string, local: string): Date | null {
   return null;
 }
 
-
 /**
  * Imports a WordPress export (WXR 1.0–1.2): published posts and pages become posts, and every
  * comment keeps its author, email, address, IP, date, status and thread. One transaction: a file

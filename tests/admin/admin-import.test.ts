@@ -33,6 +33,8 @@ describe('the admin area', () => {
     const broken = await moderator.post('/admin/import').field('_csrf', moderator.csrf).field('format', 'wordpress').attach('file', importFixture('malformed.xml'));
     expect(broken.status).toBe(422);
     expect(broken.text).toMatch(/Nothing was imported: The file is not well-formed XML: .*malformed\.xml:160:\d+/);
+    // The choice made is kept (a browser cannot be given the file again).
+    expect(broken.text).toMatch(/value="wordpress" checked/);
     expect(await ctx.db.post.count()).toBe(0);
     const empty = await moderator.post('/admin/import').field('_csrf', moderator.csrf).field('format', 'myspace');
     expect(empty.status).toBe(422);

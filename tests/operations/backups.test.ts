@@ -112,3 +112,16 @@ it('BACKUP_DIR: backs up at start when the newest backup is older than the inter
     expect(await server.stop()).toBe(0);
   }
 });
+
+it('BACKUP_DIR that cannot be made: the failure is logged, and the server goes on serving', async () => {
+  writeFileSync(path.join(dir, 'in-the-way'), 'a file where the backup folder should be');
+  const server = await startServer(dir, { DATABASE_URL: `file:${path.join(dir, 'auto.db')}`, BACKUP_DIR: './in-the-way/backups' });
+  try {
+    const deadline = Date.now() + 15_000;
+    while (!server.output().includes('automatic backup failed') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.output()).toContain('automatic backup failed');
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  } finally {
+    expect(await server.stop()).toBe(0);
+  }
+});
