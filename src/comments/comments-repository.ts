@@ -34,6 +34,12 @@ export interface NewCommentRecord extends ArrivingComment {
   statusNote: string;
 }
 
+/** A comment just stored, and for a top-level one the number of threads shown before it. */
+export interface StoredComment {
+  comment: PublicComment;
+  threadsBefore: number | null;
+}
+
 // Selecting only these columns is what keeps email, IP and user agent out of every public view.
 const publicFields = {
   id: true,
@@ -57,15 +63,27 @@ const publicColumns = Prisma.raw(Object.keys(publicFields).join(', '));
 export const commentSql = {
   approvedOfPost: (postId: number) =>
     Prisma.sql`SELECT ${publicColumns} FROM Comment WHERE postId = ${postId} AND status = 'approved' ORDER BY createdAt, id`,
-  approvedThreadCount: (postId: number) =>
-    Prisma.sql`SELECT COUNT(*) AS threads FROM Comment AS c WHERE c.postId = ${postId} AND c.status = 'approved'
-      AND (c.parentId IS NULL OR EXISTS (SELECT 1 FROM Comment AS p WHERE p.id = c.parentId AND p.status <> 'approved'))`,
   duplicateOf: (postId: number, authorEmail: string, text: string) =>
     Prisma.sql`SELECT id FROM Comment WHERE postId = ${postId} AND authorEmail = ${authorEmail} AND text = ${text} AND status <> 'trash' LIMIT 1`,
   latestFrom: (authorEmail: string, ipAddress: string | null, since: Date) =>
     Prisma.sql`SELECT createdAt FROM Comment WHERE createdAt >= ${since}
       AND (authorEmail = ${authorEmail}${ipAddress === null ? Prisma.empty : Prisma.sql` OR ipAddress = ${ipAddress}`})
       ORDER BY createdAt DESC LIMIT 1`,
+  // Dates go in as Date values, which the adapter writes in the same form as Prisma's own
+  // queries; both are set here, as Prisma's @default(now()) and @updatedAt would. For a top-level
+  // comment it also counts the threads shown before it: approved comments with no parent, or a
+  // parent the public cannot see (the comment itself, whether or not the count could see it, aside).
+  insertUnlessRepeated: (comment: NewCommentRecord, now: Date, floodSince: Date | null) => {
+    const { postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, statusNote } = comment;
+    const notFlooding = floodSince ? Prisma.sql`AND NOT EXISTS (${commentSql.latestFrom(authorEmail, ipAddress, floodSince)})` : Prisma.empty;
+    return Prisma.sql`INSERT INTO Comment (postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, arrivalNote, createdAt, updatedAt)
+      SELECT ${postId}, ${parentId}, ${authorName}, ${authorEmail}, ${authorUrl}, ${text}, ${textHtml}, ${status}, ${ipAddress}, ${userAgent}, ${statusNote}, ${now}, ${now}
+      WHERE NOT EXISTS (${commentSql.duplicateOf(postId, authorEmail, text)}) ${notFlooding}
+      RETURNING ${publicColumns}, CASE WHEN parentId IS NULL THEN (
+        SELECT COUNT(*) FROM Comment AS c WHERE c.postId = ${postId} AND c.status = 'approved' AND c.id <> Comment.id
+          AND (c.parentId IS NULL OR EXISTS (SELECT 1 FROM Comment AS p WHERE p.id = c.parentId AND p.status <> 'approved'))
+      ) END AS threadsBefore`;
+  },
 };
 
 type PublicRow = Omit<PublicComment, 'status'> & { status: string };
@@ -79,17 +97,19 @@ export type CommentsRepository = ReturnType<typeof createCommentsRepository>;
 /** Prisma access for comments; returns plain objects. */
 export function createCommentsRepository(db: Database) {
   return {
-    /** Stores a comment and the reason for its status in one INSERT: both or neither. */
-    async create({ statusNote, ...comment }: NewCommentRecord): Promise<PublicComment> {
-      // Dates go in as Date values, which the adapter writes in the same form as Prisma's own
-      // queries; both are set here, as Prisma's @default(now()) and @updatedAt would.
-      const now = new Date();
-      const { postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent } = comment;
-      const rows = await db.$queryRaw<PublicRow[]>`
-        INSERT INTO Comment (postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, arrivalNote, createdAt, updatedAt)
-        VALUES (${postId}, ${parentId}, ${authorName}, ${authorEmail}, ${authorUrl}, ${text}, ${textHtml}, ${status}, ${ipAddress}, ${userAgent}, ${statusNote}, ${now}, ${now})
-        RETURNING ${publicColumns}`;
-      return toPublic(rows[0]!);
+    /**
+     * Stores a comment and the reason for its status, unless it repeats one (`duplicateOf`) or,
+     * with `floodSince`, its sender has commented since then (`latestFrom`); null when refused.
+     * One statement for the checks, the INSERT and the count that places a new thread on its
+     * page: no two submissions can pass the checks together, and Prisma's cost per query (more
+     * than SQLite's own work here) is paid once instead of three or four times.
+     */
+    async createUnlessRepeated(comment: NewCommentRecord, floodSince: Date | null): Promise<StoredComment | null> {
+      const [row] = await db.$queryRaw<(PublicRow & { threadsBefore: bigint | null })[]>(commentSql.insertUnlessRepeated(comment, new Date(), floodSince));
+      if (!row) return null;
+      // COUNT(*) has no declared type: it comes back as a bigint.
+      const { threadsBefore, ...stored } = row;
+      return { comment: toPublic(stored), threadsBefore: threadsBefore === null ? null : Number(threadsBefore) };
     },
 
     /** Whether this name and email already have an approved comment (the "known" moderation mode). */
@@ -111,13 +131,6 @@ export function createCommentsRepository(db: Database) {
       if (own.length === 0) return approved.map(toPublic);
       const byDate = (a: { createdAt: Date; id: number }, b: { createdAt: Date; id: number }) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id;
       return [...approved, ...own].sort(byDate).map(toPublic);
-    },
-
-    /** How many threads the public sees under a post: approved comments without a visible parent. */
-    async countApprovedThreads(postId: number): Promise<number> {
-      // COUNT(*) has no declared type: it comes back as a bigint.
-      const [row] = await db.$queryRaw<{ threads: bigint }[]>(commentSql.approvedThreadCount(postId));
-      return Number(row?.threads ?? 0);
     },
 
     /** Whether this email already said exactly this on this post (trash aside, as WordPress does). */

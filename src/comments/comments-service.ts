@@ -7,7 +7,7 @@ import type { PostsService } from '../posts/posts-service';
 import { renderCommentText } from './comment-text';
 import { buildCommentThreads, type CommentNode } from './comment-threads';
 import { commentMessages as messages } from './comments-messages';
-import type { CommentsRepository, PublicComment } from './comments-repository';
+import type { CommentsRepository, NewCommentRecord, PublicComment, StoredComment } from './comments-repository';
 import type { CommentSubmission } from './comments-schema';
 import type { FormTimestamps } from './form-timestamp';
 
@@ -73,13 +73,25 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
     return comment?.status === 'approved' ? comment : null;
   }
 
-  async function refuseDuplicatesAndFloods(postId: number, submission: CommentSubmission, ipAddress: string | null): Promise<void> {
-    if (await repo.hasDuplicate(postId, submission.email, submission.comment)) throw new ConflictError(messages.duplicate, 'duplicate_comment');
-    if (limits.floodSeconds === 0) return;
-    const last = await repo.lastCommentTime(ipAddress, submission.email, new Date(now().getTime() - limits.floodSeconds * 1000));
-    if (last) {
-      const wait = Math.max(1, Math.ceil(limits.floodSeconds - (now().getTime() - last.getTime()) / 1000));
-      throw new TooManyRequestsError(messages.tooFast, wait);
+  /** Why a submission was refused as a repeat: a duplicate (409) first, then a flood (429). */
+  async function refusalOf(record: NewCommentRecord, floodSince: Date | null): Promise<AppError | null> {
+    if (await repo.hasDuplicate(record.postId, record.authorEmail, record.text)) return new ConflictError(messages.duplicate, 'duplicate_comment');
+    const last = floodSince && (await repo.lastCommentTime(record.ipAddress, record.authorEmail, floodSince));
+    if (!last) return null;
+    const wait = Math.max(1, Math.ceil(limits.floodSeconds - (now().getTime() - last.getTime()) / 1000));
+    return new TooManyRequestsError(messages.tooFast, wait);
+  }
+
+  /** Stores the comment unless it is a duplicate or its sender is flooding; the checks are part of the INSERT. */
+  async function storeUnlessRepeated(record: NewCommentRecord): Promise<StoredComment> {
+    const floodSince = limits.floodSeconds > 0 ? new Date(now().getTime() - limits.floodSeconds * 1000) : null;
+    // A second attempt only if what refused the first was trashed or deleted in between.
+    for (let attempt = 1; ; attempt += 1) {
+      const stored = await repo.createUnlessRepeated(record, floodSince);
+      if (stored) return stored;
+      const refusal = await refusalOf(record, floodSince);
+      if (refusal) throw refusal;
+      if (attempt === 2) throw new Error('a comment was refused as a repeat, but no earlier comment repeats it');
     }
   }
 
@@ -140,8 +152,6 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
       if (parentId !== null && !(await findReplyTarget(post.id, parentId))) {
         throw new ValidationError({ comment_parent: messages.parentInvalid }, messages.parentInvalid);
       }
-      await refuseDuplicatesAndFloods(post.id, submission, submitter.ipAddress);
-
       const arriving = {
         authorName: submission.author,
         authorEmail: submission.email,
@@ -152,7 +162,7 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
       };
       const isKnown = rules.mode === 'known' && (await repo.hasApprovedComment(arriving.authorEmail, arriving.authorName));
       const decision = applyFormTraps(decideArrivalStatus(arriving, rules, isKnown), form, formAgeMs);
-      const comment = await repo.create({
+      const { comment, threadsBefore } = await storeUnlessRepeated({
         ...arriving,
         postId: post.id,
         parentId,
@@ -161,11 +171,11 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
         statusNote: decision.note,
       });
       if (comment.status === 'approved') pageChanges.postChanged(post.slug);
-      // A new top-level comment is the newest thread, so it is on the last page: a count finds it.
-      // A reply is on its thread's page, which takes the whole thread list to place.
+      // A new top-level comment is the newest thread, so it is on the last page, which its author
+      // sees whatever its status. A reply is on its thread's page, which takes the thread list.
       const page =
-        parentId === null
-          ? Math.max(1, Math.ceil(((await repo.countApprovedThreads(post.id)) + (comment.status === 'approved' ? 0 : 1)) / limits.perPage))
+        threadsBefore !== null
+          ? Math.ceil((threadsBefore + 1) / limits.perPage)
           : ((await pageOf(post.id, comment.id, [comment.id])) ?? 1);
       return { post, comment, page };
     },

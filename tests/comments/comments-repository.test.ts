@@ -28,10 +28,11 @@ const arriving = (postId: number, text: string) => ({
   statusNote: 'held for moderation',
 });
 
-describe('create', () => {
+describe('createUnlessRepeated', () => {
   it('stores every column and gives back only what a public page may show', async () => {
     const post = await addPost(ctx.db);
-    const created = await repo.create(arriving(post.id, 'Stored through the SQL insert.'));
+    const created = (await repo.createUnlessRepeated(arriving(post.id, 'Stored through the SQL insert.'), null))?.comment;
+    if (!created) throw new Error('refused');
     expect(Object.keys(created).sort()).toEqual(['authorName', 'authorUrl', 'createdAt', 'id', 'parentId', 'status', 'text', 'textHtml']);
     expect(created).toMatchObject({ authorName: 'Ada Reader', status: 'pending', text: 'Stored through the SQL insert.' });
     expect(Math.abs(created.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
@@ -39,6 +40,45 @@ describe('create', () => {
     expect(row).toMatchObject({ authorEmail: 'ada@example.com', ipAddress: '198.51.100.4', userAgent: 'test agent', arrivalNote: 'held for moderation' });
     expect(row.createdAt).toEqual(created.createdAt);
     expect(row.updatedAt).toEqual(created.createdAt);
+  });
+
+  it('counts, for a top-level comment, the threads shown before it: approved, with no parent or a parent the public cannot see', async () => {
+    const post = await addPost(ctx.db);
+    const top = await addComment(ctx.db, post.id);
+    await addComment(ctx.db, post.id, { parentId: top.id });
+    const held = await addComment(ctx.db, post.id, { status: 'pending' });
+    await addComment(ctx.db, post.id, { parentId: held.id });
+    await addComment(ctx.db, post.id, { status: 'trash' });
+    await addComment(ctx.db, (await addPost(ctx.db)).id);
+    const store = (text: string, status: 'approved' | 'pending', parentId: number | null = null) =>
+      repo.createUnlessRepeated({ ...arriving(post.id, text), status, parentId }, null);
+    expect((await store('A held thread.', 'pending'))?.threadsBefore).toBe(2);
+    expect((await store('An approved thread.', 'approved'))?.threadsBefore).toBe(2);
+    expect((await store('The next one.', 'pending'))?.threadsBefore).toBe(3);
+    expect((await store('A reply.', 'approved', top.id))?.threadsBefore).toBeNull();
+  });
+
+  it('stores nothing and gives back null for a duplicate, trash aside', async () => {
+    const post = await addPost(ctx.db);
+    await addComment(ctx.db, post.id, { authorEmail: 'ada@example.com', text: 'Said before.' });
+    await addComment(ctx.db, post.id, { authorEmail: 'ada@example.com', text: 'Binned before.', status: 'trash' });
+    expect(await repo.createUnlessRepeated(arriving(post.id, 'Said before.'), null)).toBeNull();
+    expect(await ctx.db.comment.count({ where: { postId: post.id, text: 'Said before.' } })).toBe(1);
+    expect(await repo.createUnlessRepeated(arriving(post.id, 'Binned before.'), null)).not.toBeNull();
+  });
+
+  it('stores nothing and gives back null when the sender commented since `floodSince`, by email or by address', async () => {
+    const post = await addPost(ctx.db);
+    const now = Date.now();
+    await addComment(ctx.db, post.id, { authorEmail: 'quick@example.com', ipAddress: '192.0.2.90', createdAt: new Date(now - 5_000) });
+    const since = new Date(now - 15_000);
+    const sameEmail = { ...arriving(post.id, 'Again, by email.'), authorEmail: 'quick@example.com', ipAddress: '192.0.2.91' };
+    const sameAddress = { ...arriving(post.id, 'Again, by address.'), authorEmail: 'elsewhere@example.com', ipAddress: '192.0.2.90' };
+    expect(await repo.createUnlessRepeated(sameEmail, since)).toBeNull();
+    expect(await repo.createUnlessRepeated(sameAddress, since)).toBeNull();
+    expect(await ctx.db.comment.count({ where: { postId: post.id } })).toBe(1);
+    expect(await repo.createUnlessRepeated(sameEmail, new Date(now - 1_000))).not.toBeNull();
+    expect(await repo.createUnlessRepeated(sameAddress, null)).not.toBeNull();
   });
 });
 
@@ -56,19 +96,6 @@ describe('listVisibleForPost', () => {
     expect(withOwn.map((c) => [c.id, c.status])).toEqual([[first.id, 'approved'], [second.id, 'approved'], [own.id, 'pending']]);
     expect(withOwn[0]!.createdAt).toEqual(at(1));
     expect(Object.keys(withOwn[0]!)).not.toContain('authorEmail');
-  });
-});
-
-describe('countApprovedThreads', () => {
-  it('counts approved comments shown at the top level: no parent, or a parent the public cannot see', async () => {
-    const post = await addPost(ctx.db);
-    const top = await addComment(ctx.db, post.id);
-    await addComment(ctx.db, post.id, { parentId: top.id });
-    const held = await addComment(ctx.db, post.id, { status: 'pending' });
-    await addComment(ctx.db, post.id, { parentId: held.id });
-    await addComment(ctx.db, post.id, { status: 'trash' });
-    expect(await repo.countApprovedThreads(post.id)).toBe(2);
-    expect(await repo.countApprovedThreads(post.id + 1000)).toBe(0);
   });
 });
 
@@ -90,7 +117,8 @@ describe('lastCommentTime', () => {
   it('finds the latest comment since a moment, by email or by address, compared as Prisma stores dates', async () => {
     const post = await addPost(ctx.db);
     const now = Date.now();
-    const created = await repo.create({ ...arriving(post.id, 'Recent.'), authorEmail: 'recent@example.com', ipAddress: '192.0.2.77' });
+    const created = (await repo.createUnlessRepeated({ ...arriving(post.id, 'Recent.'), authorEmail: 'recent@example.com', ipAddress: '192.0.2.77' }, null))?.comment;
+    if (!created) throw new Error('refused');
     await addComment(ctx.db, post.id, { authorEmail: 'older@example.com', createdAt: new Date(now - 120_000) });
     const since = new Date(now - 60_000);
     expect(await repo.lastCommentTime(null, 'recent@example.com', since)).toEqual(created.createdAt);

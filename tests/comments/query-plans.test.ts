@@ -22,13 +22,6 @@ it('finds a post’s approved comments through the index, without sorting', asyn
   expect(plan).not.toContain('TEMP B-TREE');
 });
 
-it('counts a post’s threads through the index, each parent by its key', async () => {
-  const plan = await planOf(commentSql.approvedThreadCount(1));
-  expect(plan).toContain('SEARCH c USING INDEX Comment_postId_status_createdAt_id_idx (postId=? AND status=?)');
-  expect(plan).toContain('SEARCH p USING INTEGER PRIMARY KEY');
-  expect(plan).not.toMatch(/\bSCAN\b/);
-});
-
 it('looks for a duplicate among the sender’s own comments', async () => {
   const plan = await planOf(commentSql.duplicateOf(1, 'reader@example.com', 'the same words'));
   expect(plan).toMatch(/SEARCH Comment USING INDEX Comment_(authorEmail_createdAt|postId_status_createdAt_id)_idx/);
@@ -44,4 +37,28 @@ it('finds a sender’s latest comment by email and by address through their inde
   const emailOnly = await planOf(commentSql.latestFrom('reader@example.com', null, since));
   expect(emailOnly).toContain('Comment_authorEmail_createdAt_idx (authorEmail=? AND createdAt>?)');
   expect(emailOnly).not.toContain('ipAddress');
+});
+
+it('checks a new comment for a duplicate and a flood, and counts the threads before it, through indexes, inside its INSERT', async () => {
+  const comment = {
+    postId: 1,
+    parentId: null,
+    authorName: 'Reader',
+    authorEmail: 'reader@example.com',
+    authorUrl: null,
+    text: 'the same words',
+    textHtml: '<p>the same words</p>',
+    status: 'pending' as const,
+    statusNote: 'held',
+    ipAddress: '203.0.113.9',
+    userAgent: null,
+  };
+  const plan = await planOf(commentSql.insertUnlessRepeated(comment, new Date(), new Date()));
+  expect(plan).toMatch(/SEARCH Comment USING INDEX Comment_(authorEmail_createdAt|postId_status_createdAt_id)_idx \((authorEmail|postId)=\?\)/);
+  expect(plan).toContain('Comment_authorEmail_createdAt_idx (authorEmail=? AND createdAt>?)');
+  expect(plan).toContain('Comment_ipAddress_createdAt_idx (ipAddress=? AND createdAt>?)');
+  expect(plan).toContain('SEARCH c USING INDEX Comment_postId_status_createdAt_id_idx (postId=? AND status=?)');
+  expect(plan).toContain('SEARCH p USING INTEGER PRIMARY KEY');
+  // The one row being inserted is the only thing "scanned".
+  expect(plan).not.toMatch(/\bSCAN (?!CONSTANT ROW)/);
 });

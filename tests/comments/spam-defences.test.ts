@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createFormTimestamps } from '../../src/comments/form-timestamp';
 import { addComment, addPost } from '../helpers/factories';
@@ -10,6 +12,26 @@ const stampAged = (seconds: number) => stamps.issue(new Date(Date.now() - second
 
 let counter = 0;
 const fields = (extra: Record<string, string> = {}) => ({ comment: `Words number ${++counter}`, author: 'Una', email: 'una@example.com', ...extra });
+
+/**
+ * Sends JSON submissions to one listening server at the same moment, as a double click or a
+ * script would (supertest starts a server per request, which spaces them out); their statuses.
+ */
+async function sendAtOnce(ctx: TestContext, submissions: { path: string; body: object; headers?: Record<string, string> }[]): Promise<number[]> {
+  const server = ctx.app.listen(0, '127.0.0.1');
+  try {
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const answers = await Promise.all(
+      submissions.map(({ path, body, headers }) =>
+        fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) }),
+      ),
+    );
+    return answers.map((res) => res.status);
+  } finally {
+    server.close();
+  }
+}
 
 describe('the honeypot', () => {
   let ctx: TestContext;
@@ -115,6 +137,14 @@ describe('duplicates', () => {
     expect(await ctx.db.comment.count({ where: { text: 'Said it once' } })).toBe(1);
   });
 
+  it('stores one of identical submissions sent at the same moment (a double click) and refuses the others', async () => {
+    const post = await addPost(ctx.db);
+    const same = fields({ comment: 'Clicked twice' });
+    const statuses = await sendAtOnce(ctx, Array.from({ length: 4 }, () => ({ path: `/api/posts/${post.slug}/comments`, body: same })));
+    expect(statuses.sort()).toEqual([201, 409, 409, 409]);
+    expect(await ctx.db.comment.count({ where: { text: 'Clicked twice' } })).toBe(1);
+  });
+
   it('allows the same text from another email, on another post, or after the first went to the trash', async () => {
     const post = await addPost(ctx.db);
     const other = await addPost(ctx.db);
@@ -168,6 +198,13 @@ describe('the flood check', () => {
     const same = { comment: 'Said twice quickly' };
     expect((await send('198.51.100.66', 'twice@example.com', same)).status).toBe(303);
     expect((await send('198.51.100.66', 'twice@example.com', same)).status).toBe(409);
+  });
+
+  it('lets one of several comments sent at the same moment from one address through, and makes the others wait', async () => {
+    const headers = { 'X-Forwarded-For': '198.51.100.67' };
+    const statuses = await sendAtOnce(ctx, ['one', 'two', 'three', 'four'].map((who) => ({ path: `/api/posts/${slug}/comments`, body: fields({ email: `${who}@example.com` }), headers })));
+    expect(statuses.sort()).toEqual([201, 429, 429, 429]);
+    expect(await ctx.db.comment.count({ where: { ipAddress: '198.51.100.67' } })).toBe(1);
   });
 
   it('is off with COMMENT_FLOOD_SECONDS=0', async () => {

@@ -140,3 +140,24 @@ describe('the page a new comment lands on', () => {
     expect(res.headers.location).toMatch(new RegExp(`^/posts/${post.slug}\\?cpage=2#comment-\\d+$`));
   });
 });
+
+describe('the page a new approved comment lands on', () => {
+  let approving: TestContext;
+  beforeAll(async () => {
+    approving = await buildTestApp({ COMMENTS_PER_PAGE: '2', MODERATION_MODE: 'approve' });
+  });
+  afterAll(() => approving.close());
+
+  it('is the page that shows it, counting it once', async () => {
+    const post = await addPost(approving.db);
+    await addComment(approving.db, post.id, { createdAt: at(0) });
+    const send = (comment: string) => request(approving.app).post(`/api/posts/${post.slug}/comments`).send({ comment, author: 'A', email: 'a@example.com' });
+    const second = await send('second thread');
+    expect(second.body.comment.status).toBe('approved');
+    expect(second.headers.location).toBe(`/posts/${post.slug}#comment-${second.body.comment.id}`);
+    const third = await send('third thread');
+    expect(third.headers.location).toBe(`/posts/${post.slug}?cpage=2#comment-${third.body.comment.id}`);
+    const page = (await request(approving.app).get(`/posts/${post.slug}?cpage=2`)).text;
+    expect(page).toContain(`id="comment-${third.body.comment.id}"`);
+  });
+});

@@ -27,6 +27,7 @@ export interface CommentOverrides {
   authorEmail?: string;
   authorUrl?: string | null;
   text?: string;
+  ipAddress?: string | null;
   createdAt?: Date;
 }
 
@@ -44,7 +45,7 @@ export async function addComment(db: Database, postId: number, overrides: Commen
       text,
       textHtml: renderCommentText(text),
       status: overrides.status ?? 'approved',
-      ipAddress: '203.0.113.9',
+      ipAddress: overrides.ipAddress === undefined ? '203.0.113.9' : overrides.ipAddress,
       userAgent: 'factory',
       ...(overrides.createdAt ? { createdAt: overrides.createdAt } : {}),
     },
