@@ -72,7 +72,8 @@ export const commentSql = {
   // Dates go in as Date values, which the adapter writes in the same form as Prisma's own
   // queries; both are set here, as Prisma's @default(now()) and @updatedAt would. For a top-level
   // comment it also counts the threads shown before it: approved comments with no parent, or a
-  // parent the public cannot see (the comment itself, whether or not the count could see it, aside).
+  // parent the public cannot see. The new row is left out by id, since SQLite does not promise
+  // whether a subquery in RETURNING sees the row just inserted.
   insertUnlessRepeated: (comment: NewCommentRecord, now: Date, floodSince: Date | null) => {
     const { postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, statusNote } = comment;
     const notFlooding = floodSince ? Prisma.sql`AND NOT EXISTS (${commentSql.latestFrom(authorEmail, ipAddress, floodSince)})` : Prisma.empty;
