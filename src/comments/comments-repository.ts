@@ -34,7 +34,7 @@ export interface NewCommentRecord extends ArrivingComment {
   statusNote: string;
 }
 
-/** A comment just stored, and for a top-level one the number of threads shown before it. */
+/** A comment just stored, and if it heads its own thread, the number of threads before it. */
 export interface StoredComment {
   comment: PublicComment;
   threadsBefore: number | null;
@@ -60,9 +60,37 @@ const publicFields = {
 // They select the same public columns as the typed queries, named once above.
 const publicColumns = Prisma.raw(Object.keys(publicFields).join(', '));
 
+/**
+ * Whether comment `c` heads a thread on its post's public pages, as buildCommentThreads nests them:
+ * with threading off (`threaded` false) every approved comment does; otherwise one whose parent is
+ * not an approved comment of the same post listed before it (oldest first, then by id).
+ */
+const headsThread = (threaded: boolean) =>
+  threaded
+    ? Prisma.sql`(c.parentId IS NULL OR NOT EXISTS (SELECT 1 FROM Comment AS p WHERE p.id = c.parentId AND p.postId = c.postId
+        AND p.status = 'approved' AND (p.createdAt < c.createdAt OR (p.createdAt = c.createdAt AND p.id < c.id))))`
+    : Prisma.sql`1`;
+
 export const commentSql = {
   approvedOfPost: (postId: number) =>
     Prisma.sql`SELECT ${publicColumns} FROM Comment WHERE postId = ${postId} AND status = 'approved' ORDER BY createdAt, id`,
+  /**
+   * How many threads come before the one that holds this comment, as its author sees the post:
+   * the thread's head is the comment's furthest ancestor reached through approved comments listed
+   * before each other (the comment itself if its parent is not shown); the threads before it are
+   * the approved heads listed before that one.
+   */
+  threadsBefore: (postId: number, commentId: number) =>
+    Prisma.sql`WITH RECURSIVE chain (id, parentId, createdAt, depth) AS (
+        SELECT id, parentId, createdAt, 0 FROM Comment WHERE id = ${commentId} AND postId = ${postId}
+        UNION ALL
+        SELECT p.id, p.parentId, p.createdAt, chain.depth + 1 FROM chain JOIN Comment AS p ON p.id = chain.parentId
+        WHERE p.postId = ${postId} AND p.status = 'approved' AND (p.createdAt < chain.createdAt OR (p.createdAt = chain.createdAt AND p.id < chain.id))
+      ),
+      head AS (SELECT id, createdAt FROM chain ORDER BY depth DESC LIMIT 1)
+      SELECT COUNT(*) AS threadsBefore FROM head, Comment AS c
+      WHERE c.postId = ${postId} AND c.status = 'approved' AND (c.createdAt < head.createdAt OR (c.createdAt = head.createdAt AND c.id < head.id))
+        AND ${headsThread(true)}`,
   duplicateOf: (postId: number, authorEmail: string, text: string) =>
     Prisma.sql`SELECT id FROM Comment WHERE postId = ${postId} AND authorEmail = ${authorEmail} AND text = ${text} AND status <> 'trash' LIMIT 1`,
   latestFrom: (authorEmail: string, ipAddress: string | null, since: Date) =>
@@ -70,19 +98,18 @@ export const commentSql = {
       AND (authorEmail = ${authorEmail}${ipAddress === null ? Prisma.empty : Prisma.sql` OR ipAddress = ${ipAddress}`})
       ORDER BY createdAt DESC LIMIT 1`,
   // Dates go in as Date values, which the adapter writes in the same form as Prisma's own
-  // queries; both are set here, as Prisma's @default(now()) and @updatedAt would. For a top-level
-  // comment it also counts the threads shown before it: approved comments with no parent, or a
-  // parent the public cannot see. The new row is left out by id, since SQLite does not promise
-  // whether a subquery in RETURNING sees the row just inserted.
-  insertUnlessRepeated: (comment: NewCommentRecord, now: Date, floodSince: Date | null) => {
+  // queries; both are set here, as Prisma's @default(now()) and @updatedAt would. A comment that
+  // heads its own thread (top level, or any comment with threading off) is the newest thread, so
+  // the INSERT also counts the threads before it: every other approved head. The new row is left
+  // out by id, since SQLite does not promise whether a subquery in RETURNING sees it.
+  insertUnlessRepeated: (comment: NewCommentRecord, now: Date, floodSince: Date | null, threaded: boolean) => {
     const { postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, statusNote } = comment;
     const notFlooding = floodSince ? Prisma.sql`AND NOT EXISTS (${commentSql.latestFrom(authorEmail, ipAddress, floodSince)})` : Prisma.empty;
     return Prisma.sql`INSERT INTO Comment (postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, arrivalNote, createdAt, updatedAt)
       SELECT ${postId}, ${parentId}, ${authorName}, ${authorEmail}, ${authorUrl}, ${text}, ${textHtml}, ${status}, ${ipAddress}, ${userAgent}, ${statusNote}, ${now}, ${now}
       WHERE NOT EXISTS (${commentSql.duplicateOf(postId, authorEmail, text)}) ${notFlooding}
-      RETURNING ${publicColumns}, CASE WHEN parentId IS NULL THEN (
-        SELECT COUNT(*) FROM Comment AS c WHERE c.postId = ${postId} AND c.status = 'approved' AND c.id <> Comment.id
-          AND (c.parentId IS NULL OR EXISTS (SELECT 1 FROM Comment AS p WHERE p.id = c.parentId AND p.status <> 'approved'))
+      RETURNING ${publicColumns}, CASE WHEN ${threaded ? Prisma.sql`parentId IS NULL` : Prisma.sql`1`} THEN (
+        SELECT COUNT(*) FROM Comment AS c WHERE c.postId = ${postId} AND c.status = 'approved' AND c.id <> Comment.id AND ${headsThread(threaded)}
       ) END AS threadsBefore`;
   },
 };
@@ -101,16 +128,24 @@ export function createCommentsRepository(db: Database) {
     /**
      * Stores a comment and the reason for its status, unless it repeats one (`duplicateOf`) or,
      * with `floodSince`, its sender has commented since then (`latestFrom`); null when refused.
-     * One statement for the checks, the INSERT and the count that places a new thread on its
-     * page: no two submissions can pass the checks together, and Prisma's cost per query (more
-     * than SQLite's own work here) is paid once instead of three or four times.
+     * One statement for the checks, the INSERT and, for a comment that heads its own thread, the
+     * count that places it on its page: no two submissions can pass the checks together, and
+     * Prisma's cost per query (more than SQLite's own work here) is paid once, not three or four times.
      */
-    async createUnlessRepeated(comment: NewCommentRecord, floodSince: Date | null): Promise<StoredComment | null> {
-      const [row] = await db.$queryRaw<(PublicRow & { threadsBefore: bigint | null })[]>(commentSql.insertUnlessRepeated(comment, new Date(), floodSince));
+    async createUnlessRepeated(comment: NewCommentRecord, floodSince: Date | null, options: { threaded: boolean }): Promise<StoredComment | null> {
+      const [row] = await db.$queryRaw<(PublicRow & { threadsBefore: bigint | null })[]>(
+        commentSql.insertUnlessRepeated(comment, new Date(), floodSince, options.threaded),
+      );
       if (!row) return null;
       // COUNT(*) has no declared type: it comes back as a bigint.
       const { threadsBefore, ...stored } = row;
       return { comment: toPublic(stored), threadsBefore: threadsBefore === null ? null : Number(threadsBefore) };
+    },
+
+    /** How many threads come before the one holding this comment, for its author (threading on). */
+    async countThreadsBefore(postId: number, commentId: number): Promise<number> {
+      const [row] = await db.$queryRaw<{ threadsBefore: bigint }[]>(commentSql.threadsBefore(postId, commentId));
+      return Number(row?.threadsBefore ?? 0);
     },
 
     /** Whether this name and email already have an approved comment (the "known" moderation mode). */

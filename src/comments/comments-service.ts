@@ -87,7 +87,7 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
     const floodSince = limits.floodSeconds > 0 ? new Date(now().getTime() - limits.floodSeconds * 1000) : null;
     // A second attempt only if what refused the first was trashed or deleted in between.
     for (let attempt = 1; ; attempt += 1) {
-      const stored = await repo.createUnlessRepeated(record, floodSince);
+      const stored = await repo.createUnlessRepeated(record, floodSince, { threaded: limits.maxThreadDepth > 1 });
       if (stored) return stored;
       const refusal = await refusalOf(record, floodSince);
       if (refusal) throw refusal;
@@ -171,12 +171,9 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
         statusNote: decision.note,
       });
       if (comment.status === 'approved') pageChanges.postChanged(post.slug);
-      // A new top-level comment is the newest thread, so it is on the last page, which its author
-      // sees whatever its status. A reply is on its thread's page, which takes the thread list.
-      const page =
-        threadsBefore !== null
-          ? Math.ceil((threadsBefore + 1) / limits.perPage)
-          : ((await pageOf(post.id, comment.id, [comment.id])) ?? 1);
+      // Its author sees it on the page of its thread: the last page if it heads a thread of its own.
+      const before = threadsBefore ?? (await repo.countThreadsBefore(post.id, comment.id));
+      const page = Math.ceil((before + 1) / limits.perPage);
       return { post, comment, page };
     },
 

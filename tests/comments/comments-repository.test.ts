@@ -1,3 +1,4 @@
+import { buildCommentThreads, type CommentNode } from '../../src/comments/comment-threads';
 import { createCommentsRepository, type CommentsRepository } from '../../src/comments/comments-repository';
 import { addComment, addPost } from '../helpers/factories';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
@@ -13,6 +14,8 @@ beforeAll(async () => {
   repo = createCommentsRepository(ctx.db);
 });
 afterAll(() => ctx.close());
+
+const threaded = { threaded: true };
 
 const arriving = (postId: number, text: string) => ({
   postId,
@@ -31,7 +34,7 @@ const arriving = (postId: number, text: string) => ({
 describe('createUnlessRepeated', () => {
   it('stores every column and gives back only what a public page may show', async () => {
     const post = await addPost(ctx.db);
-    const created = (await repo.createUnlessRepeated(arriving(post.id, 'Stored through the SQL insert.'), null))?.comment;
+    const created = (await repo.createUnlessRepeated(arriving(post.id, 'Stored through the SQL insert.'), null, threaded))?.comment;
     if (!created) throw new Error('refused');
     expect(Object.keys(created).sort()).toEqual(['authorName', 'authorUrl', 'createdAt', 'id', 'parentId', 'status', 'text', 'textHtml']);
     expect(created).toMatchObject({ authorName: 'Ada Reader', status: 'pending', text: 'Stored through the SQL insert.' });
@@ -51,20 +54,29 @@ describe('createUnlessRepeated', () => {
     await addComment(ctx.db, post.id, { status: 'trash' });
     await addComment(ctx.db, (await addPost(ctx.db)).id);
     const store = (text: string, status: 'approved' | 'pending', parentId: number | null = null) =>
-      repo.createUnlessRepeated({ ...arriving(post.id, text), status, parentId }, null);
+      repo.createUnlessRepeated({ ...arriving(post.id, text), status, parentId }, null, threaded);
     expect((await store('A held thread.', 'pending'))?.threadsBefore).toBe(2);
     expect((await store('An approved thread.', 'approved'))?.threadsBefore).toBe(2);
     expect((await store('The next one.', 'pending'))?.threadsBefore).toBe(3);
     expect((await store('A reply.', 'approved', top.id))?.threadsBefore).toBeNull();
   });
 
+  it('counts every other approved comment as a thread before any new one when threading is off', async () => {
+    const post = await addPost(ctx.db);
+    const top = await addComment(ctx.db, post.id);
+    await addComment(ctx.db, post.id, { parentId: top.id });
+    await addComment(ctx.db, post.id, { status: 'pending' });
+    const reply = await repo.createUnlessRepeated({ ...arriving(post.id, 'A flat reply.'), parentId: top.id }, null, { threaded: false });
+    expect(reply?.threadsBefore).toBe(2);
+  });
+
   it('stores nothing and gives back null for a duplicate, trash aside', async () => {
     const post = await addPost(ctx.db);
     await addComment(ctx.db, post.id, { authorEmail: 'ada@example.com', text: 'Said before.' });
     await addComment(ctx.db, post.id, { authorEmail: 'ada@example.com', text: 'Binned before.', status: 'trash' });
-    expect(await repo.createUnlessRepeated(arriving(post.id, 'Said before.'), null)).toBeNull();
+    expect(await repo.createUnlessRepeated(arriving(post.id, 'Said before.'), null, threaded)).toBeNull();
     expect(await ctx.db.comment.count({ where: { postId: post.id, text: 'Said before.' } })).toBe(1);
-    expect(await repo.createUnlessRepeated(arriving(post.id, 'Binned before.'), null)).not.toBeNull();
+    expect(await repo.createUnlessRepeated(arriving(post.id, 'Binned before.'), null, threaded)).not.toBeNull();
   });
 
   it('stores nothing and gives back null when the sender commented since `floodSince`, by email or by address', async () => {
@@ -74,11 +86,11 @@ describe('createUnlessRepeated', () => {
     const since = new Date(now - 15_000);
     const sameEmail = { ...arriving(post.id, 'Again, by email.'), authorEmail: 'quick@example.com', ipAddress: '192.0.2.91' };
     const sameAddress = { ...arriving(post.id, 'Again, by address.'), authorEmail: 'elsewhere@example.com', ipAddress: '192.0.2.90' };
-    expect(await repo.createUnlessRepeated(sameEmail, since)).toBeNull();
-    expect(await repo.createUnlessRepeated(sameAddress, since)).toBeNull();
+    expect(await repo.createUnlessRepeated(sameEmail, since, threaded)).toBeNull();
+    expect(await repo.createUnlessRepeated(sameAddress, since, threaded)).toBeNull();
     expect(await ctx.db.comment.count({ where: { postId: post.id } })).toBe(1);
-    expect(await repo.createUnlessRepeated(sameEmail, new Date(now - 1_000))).not.toBeNull();
-    expect(await repo.createUnlessRepeated(sameAddress, null)).not.toBeNull();
+    expect(await repo.createUnlessRepeated(sameEmail, new Date(now - 1_000), threaded)).not.toBeNull();
+    expect(await repo.createUnlessRepeated(sameAddress, null, threaded)).not.toBeNull();
   });
 });
 
@@ -96,6 +108,39 @@ describe('listVisibleForPost', () => {
     expect(withOwn.map((c) => [c.id, c.status])).toEqual([[first.id, 'approved'], [second.id, 'approved'], [own.id, 'pending']]);
     expect(withOwn[0]!.createdAt).toEqual(at(1));
     expect(Object.keys(withOwn[0]!)).not.toContain('authorEmail');
+  });
+});
+
+describe('countThreadsBefore', () => {
+  it('agrees with the threads the page builds, for every comment as its author sees the post', async () => {
+    const post = await addPost(ctx.db);
+    const other = await addPost(ctx.db);
+    const at = (minute: number) => new Date(Date.UTC(2026, 5, 1, 12, minute));
+    const add = (minute: number, overrides: Parameters<typeof addComment>[2] = {}) => addComment(ctx.db, post.id, { createdAt: at(minute), ...overrides });
+    const first = await add(0);
+    const held = await add(1, { status: 'pending' });
+    const reply = await add(2, { parentId: first.id });
+    const replyToHeld = await add(3, { parentId: held.id });
+    const deep = await add(4, { parentId: reply.id });
+    await add(5, { parentId: deep.id });
+    const binned = await add(6, { status: 'trash' });
+    await add(7, { parentId: binned.id, status: 'pending' });
+    await add(8, { parentId: replyToHeld.id });
+    // Imported oddities: a reply older than its parent, and a parent on another post.
+    const late = await add(12);
+    await add(9, { parentId: late.id });
+    const elsewhere = await addComment(ctx.db, other.id, { createdAt: at(0) });
+    await add(10, { parentId: elsewhere.id });
+    await add(11, { status: 'spam', parentId: first.id });
+    await add(13, { parentId: late.id, status: 'pending' });
+    // Every comment its author can see (a binned one is gone from view).
+    const everyComment = await ctx.db.comment.findMany({ where: { postId: post.id, status: { not: 'trash' } }, select: { id: true } });
+    expect(everyComment).toHaveLength(13);
+    for (const { id } of everyComment) {
+      const threads = buildCommentThreads(await repo.listVisibleForPost(post.id, [id]), 3);
+      const contains = (node: CommentNode): boolean => node.id === id || node.replies.some(contains);
+      expect({ id, before: await repo.countThreadsBefore(post.id, id) }).toEqual({ id, before: threads.findIndex(contains) });
+    }
   });
 });
 
@@ -117,7 +162,7 @@ describe('lastCommentTime', () => {
   it('finds the latest comment since a moment, by email or by address, compared as Prisma stores dates', async () => {
     const post = await addPost(ctx.db);
     const now = Date.now();
-    const created = (await repo.createUnlessRepeated({ ...arriving(post.id, 'Recent.'), authorEmail: 'recent@example.com', ipAddress: '192.0.2.77' }, null))?.comment;
+    const created = (await repo.createUnlessRepeated({ ...arriving(post.id, 'Recent.'), authorEmail: 'recent@example.com', ipAddress: '192.0.2.77' }, null, threaded))?.comment;
     if (!created) throw new Error('refused');
     await addComment(ctx.db, post.id, { authorEmail: 'older@example.com', createdAt: new Date(now - 120_000) });
     const since = new Date(now - 60_000);

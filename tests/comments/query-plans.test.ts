@@ -53,7 +53,7 @@ it('checks a new comment for a duplicate and a flood, and counts the threads bef
     ipAddress: '203.0.113.9',
     userAgent: null,
   };
-  const plan = await planOf(commentSql.insertUnlessRepeated(comment, new Date(), new Date()));
+  const plan = await planOf(commentSql.insertUnlessRepeated(comment, new Date(), new Date(), true));
   expect(plan).toMatch(/SEARCH Comment USING INDEX Comment_(authorEmail_createdAt|postId_status_createdAt_id)_idx \((authorEmail|postId)=\?\)/);
   expect(plan).toContain('Comment_authorEmail_createdAt_idx (authorEmail=? AND createdAt>?)');
   expect(plan).toContain('Comment_ipAddress_createdAt_idx (ipAddress=? AND createdAt>?)');
@@ -61,4 +61,13 @@ it('checks a new comment for a duplicate and a flood, and counts the threads bef
   expect(plan).toContain('SEARCH p USING INTEGER PRIMARY KEY');
   // The one row being inserted is the only thing "scanned".
   expect(plan).not.toMatch(/\bSCAN (?!CONSTANT ROW)/);
+});
+
+it('places a reply by walking up its ancestors by key and counting the threads before through the index', async () => {
+  const plan = await planOf(commentSql.threadsBefore(1, 2));
+  expect(plan).toContain('SEARCH Comment USING INTEGER PRIMARY KEY (rowid=?)');
+  expect(plan).toContain('SEARCH p USING INTEGER PRIMARY KEY (rowid=?)');
+  expect(plan).toMatch(/SEARCH c USING INDEX Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?/);
+  // Only the ancestor chain and its one head row are scanned.
+  expect(plan.match(/\bSCAN (?!(chain|head)\b)\S+/g) ?? []).toEqual([]);
 });

@@ -141,6 +141,49 @@ describe('the page a new comment lands on', () => {
   });
 });
 
+describe('the page a new reply lands on', () => {
+  it('is its thread’s page, whatever is held or binned around it, and shows it to its author', async () => {
+    const post = await addPost(ctx.db);
+    const first = await addComment(ctx.db, post.id, { createdAt: at(0) });
+    const held = await addComment(ctx.db, post.id, { createdAt: at(1), status: 'pending' });
+    const orphan = await addComment(ctx.db, post.id, { createdAt: at(2), parentId: held.id });
+    const third = await addComment(ctx.db, post.id, { createdAt: at(3) });
+    await addComment(ctx.db, post.id, { createdAt: at(4), status: 'trash' });
+    const fourth = await addComment(ctx.db, post.id, { createdAt: at(5) });
+    const deep = await addComment(ctx.db, post.id, { createdAt: at(6), parentId: (await addComment(ctx.db, post.id, { createdAt: at(5), parentId: third.id })).id });
+    // Threads, 2 a page: first, orphan | third, fourth.
+    const expected = new Map([[first.id, 1], [orphan.id, 1], [third.id, 2], [deep.id, 2], [fourth.id, 2]]);
+    for (const [parentId, page] of expected) {
+      const author = request.agent(ctx.app);
+      const res = await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment: `a reply to ${parentId}`, author: 'R', email: 'r@example.com', comment_parent: String(parentId) }));
+      const id = String(res.headers.location).split('#comment-')[1];
+      expect(res.headers.location).toBe(`/posts/${post.slug}${page > 1 ? `?cpage=${page}` : ''}#comment-${id}`);
+      expect((await author.get(String(res.headers.location).split('#')[0]!)).text).toContain(`id="comment-${id}"`);
+    }
+  });
+});
+
+describe('the page a new comment lands on with threading off', () => {
+  let flat: TestContext;
+  beforeAll(async () => {
+    flat = await buildTestApp({ COMMENTS_PER_PAGE: '2', COMMENT_THREAD_DEPTH: '1' });
+  });
+  afterAll(() => flat.close());
+
+  it('is the last page, for a top-level comment and a reply alike: every comment is a thread of its own', async () => {
+    const post = await addPost(flat.db);
+    const first = await addComment(flat.db, post.id, { createdAt: at(0) });
+    await addComment(flat.db, post.id, { createdAt: at(1), parentId: first.id });
+    const author = request.agent(flat.app);
+    for (const [comment, parentId] of [['a new thread', '0'], ['a flat reply', String(first.id)]] as const) {
+      const res = await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment, author: 'F', email: 'f@example.com', comment_parent: parentId }));
+      const id = String(res.headers.location).split('#comment-')[1];
+      expect(res.headers.location).toBe(`/posts/${post.slug}?cpage=2#comment-${id}`);
+      expect((await author.get(`/posts/${post.slug}?cpage=2`)).text).toContain(`id="comment-${id}"`);
+    }
+  });
+});
+
 describe('the page a new approved comment lands on', () => {
   let approving: TestContext;
   beforeAll(async () => {
