@@ -95,12 +95,17 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
     }
   }
 
+  /** The page of comments that shows a thread with this many threads before it. */
+  function pageFor(threadsBefore: number): number {
+    return Math.floor(threadsBefore / limits.perPage) + 1;
+  }
+
   /** The page of the post's comments on which this comment appears, or null if the viewer cannot see it. */
   async function pageOf(postId: number, commentId: number, ownCommentIds: readonly number[]): Promise<number | null> {
     const threads = buildCommentThreads(await repo.listVisibleForPost(postId, ownCommentIds), limits.maxThreadDepth);
     const contains = (node: CommentNode): boolean => node.id === commentId || node.replies.some(contains);
     const index = threads.findIndex(contains);
-    return index < 0 ? null : Math.floor(index / limits.perPage) + 1;
+    return index < 0 ? null : pageFor(index);
   }
 
   /** The two bot traps of the form, applied over the rules' decision. */
@@ -172,8 +177,7 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
       });
       if (comment.status === 'approved') pageChanges.postChanged(post.slug);
       // Its author sees it on the page of its thread: the last page if it heads a thread of its own.
-      const before = threadsBefore ?? (await repo.countThreadsBefore(post.id, comment.id));
-      const page = Math.ceil((before + 1) / limits.perPage);
+      const page = pageFor(threadsBefore ?? (await repo.countThreadsBefore(post.id, comment.id)));
       return { post, comment, page };
     },
 
@@ -194,7 +198,11 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
     /** The page of the post at `slug` that shows this comment, or null if the viewer cannot see it. */
     async locate(slug: string, commentId: number, ownCommentIds: readonly number[]): Promise<number | null> {
       const post = await posts.getPublished(slug);
-      return pageOf(post.id, commentId, ownCommentIds);
+      // A viewer's own held comments change the threads they see: those take the whole thread list.
+      if (ownCommentIds.length > 0) return pageOf(post.id, commentId, ownCommentIds);
+      // Anyone else sees approved comments only, placed as their author would place them.
+      if (!(await findReplyTarget(post.id, commentId))) return null;
+      return pageFor(await repo.countThreadsBefore(post.id, commentId));
     },
 
     /** The approved comments of the post at `slug`, oldest first. */
