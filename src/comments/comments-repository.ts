@@ -34,7 +34,7 @@ export interface NewCommentRecord extends ArrivingComment {
   statusNote: string;
 }
 
-/** A comment just stored, and if it heads its own thread, the number of threads before it. */
+/** A comment just stored, and if it heads its own thread, the number of threads before it in its author's view. */
 export interface StoredComment {
   comment: PublicComment;
   threadsBefore: number | null;
@@ -61,36 +61,63 @@ const publicFields = {
 const publicColumns = Prisma.raw(Object.keys(publicFields).join(', '));
 
 /**
- * Whether comment `c` heads a thread on its post's public pages, as buildCommentThreads nests them:
- * with threading off (`threaded` false) every approved comment does; otherwise one whose parent is
- * not an approved comment of the same post listed before it (oldest first, then by id).
+ * What one viewer sees of a post's comments: the approved ones and, for their author, their own
+ * awaiting moderation (`ownIds`, from the author's cookie); threaded, or one flat list
+ * (COMMENT_THREAD_DEPTH=1). The SQL below places a comment among the threads of this view as
+ * buildCommentThreads does; a test holds the two to the same answers.
  */
-const headsThread = (threaded: boolean) =>
-  threaded
-    ? Prisma.sql`(c.parentId IS NULL OR NOT EXISTS (SELECT 1 FROM Comment AS p WHERE p.id = c.parentId AND p.postId = c.postId
-        AND p.status = 'approved' AND (p.createdAt < c.createdAt OR (p.createdAt = c.createdAt AND p.id < c.id))))`
+export interface ThreadView {
+  postId: number;
+  ownIds: readonly number[];
+  threaded: boolean;
+}
+
+/** Whether comment `alias` is in the view: approved, or one of the viewer's own held or spam ones. */
+function inView(alias: string, { postId, ownIds }: ThreadView) {
+  const a = Prisma.raw(alias);
+  const own = ownIds.length > 0 ? Prisma.sql` OR (${a}.id IN (${Prisma.join([...ownIds])}) AND ${a}.status IN ('pending', 'spam'))` : Prisma.empty;
+  return Prisma.sql`(${a}.postId = ${postId} AND (${a}.status = 'approved'${own}))`;
+}
+
+/** Whether comment `a` is listed before comment `b` (oldest first, then by id). */
+function listedBefore(a: string, b: string) {
+  const [x, y] = [Prisma.raw(a), Prisma.raw(b)];
+  return Prisma.sql`(${x}.createdAt < ${y}.createdAt OR (${x}.createdAt = ${y}.createdAt AND ${x}.id < ${y}.id))`;
+}
+
+/**
+ * How many threads of the view are listed before comment `anchor` (an alias of the outer query).
+ * A comment in view heads a thread unless threading is on and its parent is in view and listed
+ * before it. Approved comments and the viewer's own are counted apart, each through its index.
+ */
+function threadsListedBefore(view: ThreadView, anchor: string) {
+  const heads = view.threaded
+    ? Prisma.sql`(c.parentId IS NULL OR NOT EXISTS (SELECT 1 FROM Comment AS p WHERE p.id = c.parentId AND ${inView('p', view)} AND ${listedBefore('p', 'c')}))`
     : Prisma.sql`1`;
+  const approved = Prisma.sql`(SELECT COUNT(*) FROM Comment AS c WHERE c.postId = ${view.postId} AND c.status = 'approved' AND ${listedBefore('c', anchor)} AND ${heads})`;
+  if (view.ownIds.length === 0) return approved;
+  const own = Prisma.sql`(SELECT COUNT(*) FROM Comment AS c WHERE c.id IN (${Prisma.join([...view.ownIds])}) AND c.postId = ${view.postId}
+    AND c.status IN ('pending', 'spam') AND ${listedBefore('c', anchor)} AND ${heads})`;
+  return Prisma.sql`${approved} + ${own}`;
+}
 
 export const commentSql = {
   approvedOfPost: (postId: number) =>
     Prisma.sql`SELECT ${publicColumns} FROM Comment WHERE postId = ${postId} AND status = 'approved' ORDER BY createdAt, id`,
   /**
-   * How many threads come before the one that holds this comment, as its author sees the post:
-   * the thread's head is the comment's furthest ancestor reached through approved comments listed
-   * before each other (the comment itself if its parent is not shown); the threads before it are
-   * the approved heads listed before that one.
+   * How many threads of the view come before the one holding this comment; no row if the comment
+   * is not in the view. Its thread's head is its furthest ancestor reached through comments in
+   * view, each listed before the one below it (with threading off, the comment itself).
    */
-  threadsBefore: (postId: number, commentId: number) =>
+  threadsBefore: (view: ThreadView, commentId: number) =>
     Prisma.sql`WITH RECURSIVE chain (id, parentId, createdAt, depth) AS (
-        SELECT id, parentId, createdAt, 0 FROM Comment WHERE id = ${commentId} AND postId = ${postId}
+        SELECT x.id, x.parentId, x.createdAt, 0 FROM Comment AS x WHERE x.id = ${commentId} AND ${inView('x', view)}
         UNION ALL
         SELECT p.id, p.parentId, p.createdAt, chain.depth + 1 FROM chain JOIN Comment AS p ON p.id = chain.parentId
-        WHERE p.postId = ${postId} AND p.status = 'approved' AND (p.createdAt < chain.createdAt OR (p.createdAt = chain.createdAt AND p.id < chain.id))
+        WHERE ${view.threaded ? Prisma.sql`1` : Prisma.sql`0`} AND ${inView('p', view)} AND ${listedBefore('p', 'chain')}
       ),
       head AS (SELECT id, createdAt FROM chain ORDER BY depth DESC LIMIT 1)
-      SELECT COUNT(*) AS threadsBefore FROM head, Comment AS c
-      WHERE c.postId = ${postId} AND c.status = 'approved' AND (c.createdAt < head.createdAt OR (c.createdAt = head.createdAt AND c.id < head.id))
-        AND ${headsThread(true)}`,
+      SELECT ${threadsListedBefore(view, 'head')} AS threadsBefore FROM head`,
   duplicateOf: (postId: number, authorEmail: string, text: string) =>
     Prisma.sql`SELECT id FROM Comment WHERE postId = ${postId} AND authorEmail = ${authorEmail} AND text = ${text} AND status <> 'trash' LIMIT 1`,
   latestFrom: (authorEmail: string, ipAddress: string | null, since: Date) =>
@@ -99,18 +126,15 @@ export const commentSql = {
       ORDER BY createdAt DESC LIMIT 1`,
   // Dates go in as Date values, which the adapter writes in the same form as Prisma's own
   // queries; both are set here, as Prisma's @default(now()) and @updatedAt would. A comment that
-  // heads its own thread (top level, or any comment with threading off) is the newest thread, so
-  // the INSERT also counts the threads before it: every other approved head. The new row is left
-  // out by id, since SQLite does not promise whether a subquery in RETURNING sees it.
-  insertUnlessRepeated: (comment: NewCommentRecord, now: Date, floodSince: Date | null, threaded: boolean) => {
+  // heads its own thread (top level, or any comment with threading off) also gets the number of
+  // threads listed before it in its author's view, counted in the same statement.
+  insertUnlessRepeated: (comment: NewCommentRecord, now: Date, floodSince: Date | null, view: ThreadView) => {
     const { postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, statusNote } = comment;
     const notFlooding = floodSince ? Prisma.sql`AND NOT EXISTS (${commentSql.latestFrom(authorEmail, ipAddress, floodSince)})` : Prisma.empty;
     return Prisma.sql`INSERT INTO Comment (postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, arrivalNote, createdAt, updatedAt)
       SELECT ${postId}, ${parentId}, ${authorName}, ${authorEmail}, ${authorUrl}, ${text}, ${textHtml}, ${status}, ${ipAddress}, ${userAgent}, ${statusNote}, ${now}, ${now}
       WHERE NOT EXISTS (${commentSql.duplicateOf(postId, authorEmail, text)}) ${notFlooding}
-      RETURNING ${publicColumns}, CASE WHEN ${threaded ? Prisma.sql`parentId IS NULL` : Prisma.sql`1`} THEN (
-        SELECT COUNT(*) FROM Comment AS c WHERE c.postId = ${postId} AND c.status = 'approved' AND c.id <> Comment.id AND ${headsThread(threaded)}
-      ) END AS threadsBefore`;
+      RETURNING ${publicColumns}, CASE WHEN ${view.threaded ? Prisma.sql`parentId IS NULL` : Prisma.sql`1`} THEN ${threadsListedBefore(view, 'Comment')} END AS threadsBefore`;
   },
 };
 
@@ -132,9 +156,9 @@ export function createCommentsRepository(db: Database) {
      * count that places it on its page: no two submissions can pass the checks together, and
      * Prisma's cost per query (more than SQLite's own work here) is paid once, not three or four times.
      */
-    async createUnlessRepeated(comment: NewCommentRecord, floodSince: Date | null, options: { threaded: boolean }): Promise<StoredComment | null> {
+    async createUnlessRepeated(comment: NewCommentRecord, floodSince: Date | null, view: Omit<ThreadView, 'postId'>): Promise<StoredComment | null> {
       const [row] = await db.$queryRaw<(PublicRow & { threadsBefore: bigint | null })[]>(
-        commentSql.insertUnlessRepeated(comment, new Date(), floodSince, options.threaded),
+        commentSql.insertUnlessRepeated(comment, new Date(), floodSince, { ...view, postId: comment.postId }),
       );
       if (!row) return null;
       // COUNT(*) has no declared type: it comes back as a bigint.
@@ -142,10 +166,10 @@ export function createCommentsRepository(db: Database) {
       return { comment: toPublic(stored), threadsBefore: threadsBefore === null ? null : Number(threadsBefore) };
     },
 
-    /** How many threads come before the one holding this comment, for its author (threading on). */
-    async countThreadsBefore(postId: number, commentId: number): Promise<number> {
-      const [row] = await db.$queryRaw<{ threadsBefore: bigint }[]>(commentSql.threadsBefore(postId, commentId));
-      return Number(row?.threadsBefore ?? 0);
+    /** How many threads of the view come before the one holding this comment; null if it is not in the view. */
+    async countThreadsBefore(view: ThreadView, commentId: number): Promise<number | null> {
+      const [row] = await db.$queryRaw<{ threadsBefore: bigint }[]>(commentSql.threadsBefore(view, commentId));
+      return row ? Number(row.threadsBefore) : null;
     },
 
     /** Whether this name and email already have an approved comment (the "known" moderation mode). */

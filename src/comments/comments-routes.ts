@@ -26,10 +26,6 @@ export function commentUrl(slug: string, id: number, page = 1): string {
   return `/posts/${encodeURIComponent(slug)}${page > 1 ? `?cpage=${page}` : ''}#comment-${id}`;
 }
 
-function submitterOf(req: Request): SubmitterContext {
-  return { ipAddress: req.ip ?? null, userAgent: req.get('user-agent') ?? null };
-}
-
 /** A comment as the public API shows it: never email, IP or user agent. */
 function toApiComment(comment: PublicComment) {
   return {
@@ -46,6 +42,10 @@ function toApiComment(comment: PublicComment) {
 /** Posting comments (the HTML form and the JSON API) and reading approved ones as JSON. */
 export function createCommentsRouter({ comments, ownComments, articlePage, commenterCookies, submissionLimiter }: CommentsRouterDeps): Router {
   const validSubmission = validateBody(commentSubmissionSchema, messages.malformed);
+
+  function submitterOf(req: Request): SubmitterContext {
+    return { ipAddress: req.ip ?? null, userAgent: req.get('user-agent') ?? null, ownCommentIds: commenterCookies.readOwnCommentIds(req) };
+  }
 
   // POST /posts/:slug/comments — the "Leave a Reply" form; post/redirect/get to the new comment
   const postFromForm: RequestHandler<{ slug: string }> = async (req, res) => {

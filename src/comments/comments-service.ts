@@ -5,9 +5,9 @@ import type { ModerationSettingsRepository } from '../moderation/moderation-sett
 import type { PostRecord } from '../posts/posts-repository';
 import type { PostsService } from '../posts/posts-service';
 import { renderCommentText } from './comment-text';
-import { buildCommentThreads, type CommentNode } from './comment-threads';
+import { buildCommentThreads } from './comment-threads';
 import { commentMessages as messages } from './comments-messages';
-import type { CommentsRepository, NewCommentRecord, PublicComment, StoredComment } from './comments-repository';
+import type { CommentsRepository, NewCommentRecord, PublicComment, StoredComment, ThreadView } from './comments-repository';
 import type { CommentSubmission } from './comments-schema';
 import type { FormTimestamps } from './form-timestamp';
 
@@ -15,6 +15,8 @@ import type { FormTimestamps } from './form-timestamp';
 export interface SubmitterContext {
   ipAddress: string | null;
   userAgent: string | null;
+  /** The sender's earlier comments (from their cookie): those awaiting moderation are on their pages too. */
+  ownCommentIds: readonly number[];
 }
 
 /**
@@ -82,12 +84,17 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
     return new TooManyRequestsError(messages.tooFast, wait);
   }
 
+  /** What a viewer with these comments of their own sees of a post's threads. */
+  function viewOf(postId: number, ownIds: readonly number[]): ThreadView {
+    return { postId, ownIds, threaded: limits.maxThreadDepth > 1 };
+  }
+
   /** Stores the comment unless it is a duplicate or its sender is flooding; the checks are part of the INSERT. */
-  async function storeUnlessRepeated(record: NewCommentRecord): Promise<StoredComment> {
+  async function storeUnlessRepeated(record: NewCommentRecord, ownIds: readonly number[]): Promise<StoredComment> {
     const floodSince = limits.floodSeconds > 0 ? new Date(now().getTime() - limits.floodSeconds * 1000) : null;
     // A second attempt only if what refused the first was trashed or deleted in between.
     for (let attempt = 1; ; attempt += 1) {
-      const stored = await repo.createUnlessRepeated(record, floodSince, { threaded: limits.maxThreadDepth > 1 });
+      const stored = await repo.createUnlessRepeated(record, floodSince, viewOf(record.postId, ownIds));
       if (stored) return stored;
       const refusal = await refusalOf(record, floodSince);
       if (refusal) throw refusal;
@@ -98,14 +105,6 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
   /** The page of comments that shows a thread with this many threads before it. */
   function pageFor(threadsBefore: number): number {
     return Math.floor(threadsBefore / limits.perPage) + 1;
-  }
-
-  /** The page of the post's comments on which this comment appears, or null if the viewer cannot see it. */
-  async function pageOf(postId: number, commentId: number, ownCommentIds: readonly number[]): Promise<number | null> {
-    const threads = buildCommentThreads(await repo.listVisibleForPost(postId, ownCommentIds), limits.maxThreadDepth);
-    const contains = (node: CommentNode): boolean => node.id === commentId || node.replies.some(contains);
-    const index = threads.findIndex(contains);
-    return index < 0 ? null : pageFor(index);
   }
 
   /** The two bot traps of the form, applied over the rules' decision. */
@@ -174,10 +173,10 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
         textHtml: renderCommentText(submission.comment),
         status: decision.status,
         statusNote: decision.note,
-      });
+      }, submitter.ownCommentIds);
       if (comment.status === 'approved') pageChanges.postChanged(post.slug);
-      // Its author sees it on the page of its thread: the last page if it heads a thread of its own.
-      const page = pageFor(threadsBefore ?? (await repo.countThreadsBefore(post.id, comment.id)));
+      // Its author sees it on the page of its thread, among their own comments awaiting moderation.
+      const page = pageFor(threadsBefore ?? (await repo.countThreadsBefore(viewOf(post.id, [...submitter.ownCommentIds, comment.id]), comment.id)) ?? 0);
       return { post, comment, page };
     },
 
@@ -198,11 +197,8 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
     /** The page of the post at `slug` that shows this comment, or null if the viewer cannot see it. */
     async locate(slug: string, commentId: number, ownCommentIds: readonly number[]): Promise<number | null> {
       const post = await posts.getPublished(slug);
-      // A viewer's own held comments change the threads they see: those take the whole thread list.
-      if (ownCommentIds.length > 0) return pageOf(post.id, commentId, ownCommentIds);
-      // Anyone else sees approved comments only, placed as their author would place them.
-      if (!(await findReplyTarget(post.id, commentId))) return null;
-      return pageFor(await repo.countThreadsBefore(post.id, commentId));
+      const before = await repo.countThreadsBefore(viewOf(post.id, ownCommentIds), commentId);
+      return before === null ? null : pageFor(before);
     },
 
     /** The approved comments of the post at `slug`, oldest first. */

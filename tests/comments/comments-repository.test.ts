@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const threaded = { threaded: true };
+const threaded = { threaded: true, ownIds: [] };
 
 const arriving = (postId: number, text: string) => ({
   postId,
@@ -66,7 +66,7 @@ describe('createUnlessRepeated', () => {
     const top = await addComment(ctx.db, post.id);
     await addComment(ctx.db, post.id, { parentId: top.id });
     await addComment(ctx.db, post.id, { status: 'pending' });
-    const reply = await repo.createUnlessRepeated({ ...arriving(post.id, 'A flat reply.'), parentId: top.id }, null, { threaded: false });
+    const reply = await repo.createUnlessRepeated({ ...arriving(post.id, 'A flat reply.'), parentId: top.id }, null, { threaded: false, ownIds: [] });
     expect(reply?.threadsBefore).toBe(2);
   });
 
@@ -112,7 +112,7 @@ describe('listVisibleForPost', () => {
 });
 
 describe('countThreadsBefore', () => {
-  it('agrees with the threads the page builds, for every comment as its author sees the post', async () => {
+  it('agrees with the threads the page builds, for every comment and every view of the post', async () => {
     const post = await addPost(ctx.db);
     const other = await addPost(ctx.db);
     const at = (minute: number) => new Date(Date.UTC(2026, 5, 1, 12, minute));
@@ -124,23 +124,40 @@ describe('countThreadsBefore', () => {
     const deep = await add(4, { parentId: reply.id });
     await add(5, { parentId: deep.id });
     const binned = await add(6, { status: 'trash' });
-    await add(7, { parentId: binned.id, status: 'pending' });
+    const heldUnderBinned = await add(7, { parentId: binned.id, status: 'pending' });
     await add(8, { parentId: replyToHeld.id });
     // Imported oddities: a reply older than its parent, and a parent on another post.
     const late = await add(12);
     await add(9, { parentId: late.id });
     const elsewhere = await addComment(ctx.db, other.id, { createdAt: at(0) });
     await add(10, { parentId: elsewhere.id });
-    await add(11, { status: 'spam', parentId: first.id });
-    await add(13, { parentId: late.id, status: 'pending' });
-    // Every comment its author can see (a binned one is gone from view).
-    const everyComment = await ctx.db.comment.findMany({ where: { postId: post.id, status: { not: 'trash' } }, select: { id: true } });
-    expect(everyComment).toHaveLength(13);
-    for (const { id } of everyComment) {
-      const threads = buildCommentThreads(await repo.listVisibleForPost(post.id, [id]), 3);
-      const contains = (node: CommentNode): boolean => node.id === id || node.replies.some(contains);
-      expect({ id, before: await repo.countThreadsBefore(post.id, id) }).toEqual({ id, before: threads.findIndex(contains) });
+    const spam = await add(11, { status: 'spam', parentId: first.id });
+    const heldReply = await add(13, { parentId: late.id, status: 'pending' });
+    const heldUnderHeld = await add(14, { parentId: held.id, status: 'pending' });
+    const everyComment = (await ctx.db.comment.findMany({ where: { postId: post.id }, select: { id: true } })).map(({ id }) => id);
+    expect(everyComment).toHaveLength(15);
+    // Readers; authors of held, spam and binned comments; one with a comment of another post.
+    const ownIdSets = [[], [held.id], [held.id, heldUnderHeld.id, heldReply.id], [spam.id, heldUnderBinned.id], [binned.id], [elsewhere.id, held.id]];
+    for (const threaded of [true, false]) {
+      for (const ownIds of ownIdSets) {
+        const threads = buildCommentThreads(await repo.listVisibleForPost(post.id, ownIds), threaded ? 3 : 1);
+        for (const id of everyComment) {
+          const contains = (node: CommentNode): boolean => node.id === id || node.replies.some(contains);
+          const index = threads.findIndex(contains);
+          const view = { postId: post.id, ownIds, threaded };
+          expect({ view, id, before: await repo.countThreadsBefore(view, id) }).toEqual({ view, id, before: index < 0 ? null : index });
+        }
+      }
     }
+  });
+
+  it('counts the author’s own comments awaiting moderation among the threads before a new one', async () => {
+    const post = await addPost(ctx.db);
+    await addComment(ctx.db, post.id, { createdAt: new Date(Date.now() - 60_000) });
+    const held = await addComment(ctx.db, post.id, { status: 'pending', createdAt: new Date(Date.now() - 30_000) });
+    await addComment(ctx.db, post.id, { status: 'pending', createdAt: new Date(Date.now() - 20_000) });
+    const stored = await repo.createUnlessRepeated(arriving(post.id, 'My second.'), null, { threaded: true, ownIds: [held.id] });
+    expect(stored?.threadsBefore).toBe(2);
   });
 });
 

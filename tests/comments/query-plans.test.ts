@@ -53,21 +53,26 @@ it('checks a new comment for a duplicate and a flood, and counts the threads bef
     ipAddress: '203.0.113.9',
     userAgent: null,
   };
-  const plan = await planOf(commentSql.insertUnlessRepeated(comment, new Date(), new Date(), true));
+  const plan = await planOf(commentSql.insertUnlessRepeated(comment, new Date(), new Date(), { postId: 1, ownIds: [3, 4], threaded: true }));
   expect(plan).toMatch(/SEARCH Comment USING INDEX Comment_(authorEmail_createdAt|postId_status_createdAt_id)_idx \((authorEmail|postId)=\?\)/);
   expect(plan).toContain('Comment_authorEmail_createdAt_idx (authorEmail=? AND createdAt>?)');
   expect(plan).toContain('Comment_ipAddress_createdAt_idx (ipAddress=? AND createdAt>?)');
-  expect(plan).toContain('SEARCH c USING INDEX Comment_postId_status_createdAt_id_idx (postId=? AND status=?)');
+  expect(plan).toMatch(/SEARCH c USING INDEX Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?/);
+  // The author's own comments awaiting moderation, by key.
+  expect(plan).toContain('SEARCH c USING INTEGER PRIMARY KEY (rowid=?)');
   expect(plan).toContain('SEARCH p USING INTEGER PRIMARY KEY');
   // The one row being inserted is the only thing "scanned".
   expect(plan).not.toMatch(/\bSCAN (?!CONSTANT ROW)/);
 });
 
-it('places a reply by walking up its ancestors by key and counting the threads before through the index', async () => {
-  const plan = await planOf(commentSql.threadsBefore(1, 2));
-  expect(plan).toContain('SEARCH Comment USING INTEGER PRIMARY KEY (rowid=?)');
-  expect(plan).toContain('SEARCH p USING INTEGER PRIMARY KEY (rowid=?)');
-  expect(plan).toMatch(/SEARCH c USING INDEX Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?/);
-  // Only the ancestor chain and its one head row are scanned.
-  expect(plan.match(/\bSCAN (?!(chain|head)\b)\S+/g) ?? []).toEqual([]);
+it('places a comment by walking up its ancestors by key and counting the threads before it through indexes', async () => {
+  for (const ownIds of [[], [3, 4]]) {
+    const plan = await planOf(commentSql.threadsBefore({ postId: 1, ownIds, threaded: true }, 2));
+    expect(plan).toContain('SEARCH x USING INTEGER PRIMARY KEY (rowid=?)');
+    expect(plan).toContain('SEARCH p USING INTEGER PRIMARY KEY (rowid=?)');
+    expect(plan).toMatch(/SEARCH c USING INDEX Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?/);
+    if (ownIds.length > 0) expect(plan).toContain('SEARCH c USING INTEGER PRIMARY KEY (rowid=?)');
+    // Only the ancestor chain and its one head row are scanned.
+    expect(plan.match(/\bSCAN (?!(chain|head)\b)\S+/g) ?? []).toEqual([]);
+  }
 });

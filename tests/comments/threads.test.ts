@@ -71,18 +71,23 @@ describe('comment pages', () => {
     expect(deep.headers.location).toBe(`/posts/${post.slug}?cpage=3#comment-${reply.id}`);
   });
 
-  it('sends the author of held comments to each through its permalink, counting the others they see', async () => {
+  it('lands an author’s held comments, and their permalinks, on the pages that show them to that author', async () => {
     const post = await addPost(ctx.db);
     await addComment(ctx.db, post.id, { createdAt: at(0) });
     const author = request.agent(ctx.app);
-    const send = async (comment: string) =>
-      String((await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment, author: 'H', email: 'h@example.com' }))).headers.location).split('#comment-')[1];
+    const send = async (comment: string) => {
+      const location = String((await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment, author: 'H', email: 'h@example.com' }))).headers.location);
+      return { location, id: location.split('#comment-')[1] };
+    };
     const first = await send('held, mine');
     const second = await send('held, mine too');
     // Threads for the author, 2 a page: the approved one, first | second.
-    expect((await author.get(`/posts/${post.slug}/comments/${first}`)).headers.location).toBe(`/posts/${post.slug}#comment-${first}`);
-    expect((await author.get(`/posts/${post.slug}/comments/${second}`)).headers.location).toBe(`/posts/${post.slug}?cpage=2#comment-${second}`);
-    expect((await request(ctx.app).get(`/posts/${post.slug}/comments/${second}`)).status).toBe(404);
+    expect(first.location).toBe(`/posts/${post.slug}#comment-${first.id}`);
+    expect(second.location).toBe(`/posts/${post.slug}?cpage=2#comment-${second.id}`);
+    expect((await author.get(`/posts/${post.slug}?cpage=2`)).text).toContain(`id="comment-${second.id}"`);
+    expect((await author.get(`/posts/${post.slug}/comments/${first.id}`)).headers.location).toBe(first.location);
+    expect((await author.get(`/posts/${post.slug}/comments/${second.id}`)).headers.location).toBe(second.location);
+    expect((await request(ctx.app).get(`/posts/${post.slug}/comments/${second.id}`)).status).toBe(404);
   });
 
   it('answers 404 for the permalink of a comment the reader cannot see', async () => {
