@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { CommenterCookies, SavedDetails } from '../comments/commenter-cookies';
 import { commentMessages } from '../comments/comments-messages';
@@ -41,8 +42,9 @@ export interface ArticlePageOptions {
 }
 
 // The form's signed timestamp differs for every visitor; a shared page carries this placeholder
-// instead, replaced on each send.
-const formStampPlaceholder = '__FORM_STAMP__';
+// instead, replaced on each send. Random for each process: the page is split at the placeholder's
+// first occurrence, and a comment that spelled out a fixed one would be split there instead.
+const formStampPlaceholder = `__FORM_STAMP_${randomBytes(12).toString('hex')}__`;
 
 /** Renders a view to a string with the response's locals (for pages that are kept). */
 export function renderToString(res: Response, view: string, data: object): Promise<string> {

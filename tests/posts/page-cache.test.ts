@@ -60,6 +60,18 @@ describe('serving from the cache', () => {
     expect(stamps.ageOf(b, new Date())).toBeLessThan(2000);
   });
 
+  it('keeps a comment that spells out the form stamp’s slot as written, and the form’s stamp valid', async () => {
+    const post = await addPost(ctx.db);
+    // A commenter guessing the slot's name must not move the per-visitor stamp into their comment.
+    await addComment(ctx.db, post.id, { text: 'I say __FORM_STAMP__ here' });
+    const stamps = createFormTimestamps('test-secret-that-is-at-least-32-characters');
+    for (let i = 0; i < 2; i += 1) {
+      const html = (await get(`/posts/${post.slug}`)).text;
+      expect(html).toContain('I say __FORM_STAMP__ here');
+      expect(stamps.ageOf(formStampOf(html), new Date())).toBeLessThan(2000);
+    }
+  });
+
   it('sends kept pages compressed to browsers that accept it (Brotli first, else gzip), the same page either way', async () => {
     const { post } = await cachedPost();
     const plain = await get(`/posts/${post.slug}`).set('Accept-Encoding', 'identity');
