@@ -25,6 +25,11 @@ export const noPageChanges: PublicPageChanges = { postChanged: () => undefined, 
 export interface CachedPage {
   before: Buffer;
   after: Buffer | null;
+  /**
+   * Where in `before` the form's commenter details are (name, email, website, "save my details"),
+   * for a reader who saved theirs: the kept page with their own details in that place.
+   */
+  details?: { start: number; end: number };
   /** A weak validator for If-None-Match (the shared part of the page). */
   etag: string;
   /** The page compressed with the last form stamp it was sent with (one stamp per second), by encoding. */
@@ -50,19 +55,41 @@ export function compressedPage(page: CachedPage, encoding: PageEncoding, formSta
   return body;
 }
 
+/**
+ * The marks a page was rendered with for keeping: `slot`, where each visitor's own value goes (its
+ * first occurrence); `details`, placed on both sides of the form's commenter details. Both must be
+ * strings no comment can contain (random for each process).
+ */
+export interface PageMarks {
+  slot?: string;
+  details?: string;
+}
+
 export interface PageCache extends PublicPageChanges {
   get(key: string): CachedPage | undefined;
-  /** Keeps `html`; when `slot` is given, its first occurrence is where each visitor's own value goes. */
-  set(key: string, html: string, slot?: string): CachedPage;
+  /** Keeps `html`, rendered with `marks`. */
+  set(key: string, html: string, marks?: PageMarks): CachedPage;
   readonly size: number;
 }
 
-/** A page ready to write, from its HTML and an optional per-visitor slot. */
-export function toCachedPage(html: string, slot?: string): CachedPage {
+/** A page ready to write, from its HTML and the marks it was rendered with (removed here). */
+export function toCachedPage(marked: string, { slot, details }: PageMarks = {}): CachedPage {
+  let html = marked;
+  let detailsAt: { start: number; end: number } | undefined;
+  const open = details ? html.indexOf(details) : -1;
+  const close = open < 0 ? -1 : html.indexOf(details!, open + details!.length);
+  if (close >= 0) {
+    const inside = html.slice(open + details!.length, close);
+    html = html.slice(0, open) + inside + html.slice(close + details!.length);
+    const start = Buffer.byteLength(html.slice(0, open));
+    detailsAt = { start, end: start + Buffer.byteLength(inside) };
+  }
   const at = slot ? html.indexOf(slot) : -1;
+  const before = Buffer.from(at < 0 ? html : html.slice(0, at));
   return {
-    before: Buffer.from(at < 0 ? html : html.slice(0, at)),
+    before,
     after: at < 0 ? null : Buffer.from(html.slice(at + slot!.length)),
+    ...(detailsAt && detailsAt.end <= before.length ? { details: detailsAt } : {}),
     etag: `W/"${createHash('sha1').update(html).digest('base64url')}"`,
   };
 }
@@ -83,8 +110,8 @@ export function createPageCache(maxBytes: number): PageCache {
   const pages = new LRUCache<string, CachedPage>({ maxSize: maxBytes, sizeCalculation: sizeOf });
   return {
     get: (key) => pages.get(key),
-    set(key, html, slot) {
-      const page = toCachedPage(html, slot);
+    set(key, html, marks) {
+      const page = toCachedPage(html, marks);
       pages.set(key, page);
       return page;
     },

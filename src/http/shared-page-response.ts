@@ -44,3 +44,17 @@ export function writeSharedPage(req: IncomingMessage, res: ServerResponse, page:
   res.write(stamp);
   res.end(page.after);
 }
+
+/**
+ * Writes a kept page for one reader who saved their commenter details: the shared page with
+ * `details` (their own, rendered) in place of the form's empty ones. It carries their email
+ * address, so it is private, never compressed (BREACH) and never stored anywhere.
+ */
+export function writePageWithOwnDetails(res: ServerResponse, page: CachedPage, at: NonNullable<CachedPage['details']>, headers: Record<string, string>, details: string, formStamp: string): void {
+  const parts = [page.before.subarray(0, at.start), Buffer.from(details), page.before.subarray(at.end)];
+  if (page.after) parts.push(Buffer.from(formStamp), page.after);
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  res.writeHead(200, { ...headers, 'Cache-Control': 'private, no-store', 'Content-Length': String(length) });
+  for (const part of parts.slice(0, -1)) res.write(part);
+  res.end(parts.at(-1));
+}

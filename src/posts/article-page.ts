@@ -8,7 +8,7 @@ import type { CommentsService } from '../comments/comments-service';
 import type { OwnCommentsService } from '../comments/own-comments-service';
 import type { FieldErrors } from '../errors';
 import { postPageKey, type CachedPage, type PageCache } from '../http/page-cache';
-import { sharedPageCacheControl, writeSharedPage } from '../http/shared-page-response';
+import { sharedPageCacheControl, writePageWithOwnDetails, writeSharedPage } from '../http/shared-page-response';
 import type { PostsService } from './posts-service';
 
 /** The "Leave a Reply" form as it should be shown again after a refused submission. */
@@ -41,19 +41,22 @@ export interface ArticlePageOptions {
   status?: number;
 }
 
-// The form's signed timestamp differs for every visitor; a shared page carries this placeholder
-// instead, replaced on each send. Random for each process: the page is split at the placeholder's
-// first occurrence, and a comment that spelled out a fixed one would be split there instead.
-const formStampPlaceholder = `__FORM_STAMP_${randomBytes(12).toString('hex')}__`;
+// A kept page is rendered with marks where it differs between readers: the form's signed timestamp
+// (every visitor's own) and the commenter details (filled in for a reader who saved theirs). They
+// are found by their first occurrence, so they are random for each process: a comment spelling out
+// a fixed one would be found first.
+const marks = { slot: `__FORM_STAMP_${randomBytes(12).toString('hex')}__`, details: `__FORM_DETAILS_${randomBytes(12).toString('hex')}__` };
 
 /** Renders a view to a string with the response's locals (for pages that are kept). */
 export function renderToString(res: Response, view: string, data: object): Promise<string> {
   return new Promise((resolve, reject) => res.render(view, data, (error: Error | null, html?: string) => (error ? reject(error) : resolve(html ?? ''))));
 }
 
+const htmlType = { 'Content-Type': 'text/html; charset=utf-8' };
+
 /** Sends a kept page through the full stack (after a cache miss). */
 export function sendSharedPage(req: Request, res: Response, page: CachedPage, formStamp = ''): void {
-  writeSharedPage(req, res, page, { 'Cache-Control': sharedPageCacheControl, 'Content-Type': 'text/html; charset=utf-8' }, formStamp);
+  writeSharedPage(req, res, page, { 'Cache-Control': sharedPageCacheControl, ...htmlType }, formStamp);
 }
 
 /**
@@ -65,8 +68,12 @@ export function sendSharedPage(req: Request, res: Response, page: CachedPage, fo
  * is rendered for that visitor alone and marked `private, no-store`.
  */
 export function createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }: ArticlePageDeps) {
-  async function renderPage(res: Response, slug: string, options: ArticlePageOptions & { ownCommentIds: number[]; saved: SavedDetails | null; formStamp: string }) {
-    const { refused, replyToId, commentPage = 1, ownCommentIds, saved, formStamp } = options;
+  async function renderPage(
+    res: Response,
+    slug: string,
+    options: ArticlePageOptions & { ownCommentIds: number[]; saved: SavedDetails | null; formStamp: string; detailsMarker?: string },
+  ) {
+    const { refused, replyToId, commentPage = 1, ownCommentIds, saved, formStamp, detailsMarker } = options;
     const post = await posts.getPublished(slug);
     const { threads, approvedCount, page, pages } = await comments.threadsForPost(post.id, ownCommentIds, commentPage);
     const values = refused?.values ?? (saved ? { ...emptyForm, ...saved, saveDetails: true } : emptyForm);
@@ -80,10 +87,20 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
       editable: ownCommentIds.length === 0 ? new Set<number>() : ownComments.editableIds(flatten(threads), ownCommentIds),
       commentPages: { page, pages, slug: post.slug },
       formStamp,
+      detailsMarker,
       countHeading: commentMessages.countHeading(approvedCount, post.title),
       form: { values: { ...values, parentId: replyTo ? String(replyTo.id) : '0' }, replyTo, errors: refused?.errors ?? {}, summary: refused?.summary ?? null },
       messages: commentMessages,
     });
+  }
+
+  /** The kept shared page, rendered and kept first if it is not there yet. */
+  async function keptPage(res: Response, pageCache: PageCache, slug: string, commentPage: number): Promise<CachedPage> {
+    const key = postPageKey(slug, commentPage);
+    const kept = pageCache.get(key);
+    if (kept) return kept;
+    const html = await renderPage(res, slug, { commentPage, ownCommentIds: [], saved: null, formStamp: marks.slot, detailsMarker: marks.details });
+    return pageCache.set(key, html, marks);
   }
 
   return {
@@ -91,13 +108,17 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
       const { refused, replyToId, commentPage = 1, status = 200 } = options;
       const ownCommentIds = commenterCookies.readOwnCommentIds(req);
       const saved = refused ? null : commenterCookies.readSavedDetails(req);
-      const shared = !refused && !saved && ownCommentIds.length === 0 && !replyToId && status === 200;
+      // Nothing of the reader's own on the page, or only the details they saved for the form.
+      const sharedButDetails = !refused && ownCommentIds.length === 0 && !replyToId && status === 200;
+      const shared = sharedButDetails && !saved;
       const formStamp = shared ? comments.issueSharedFormStamp() : comments.issueFormStamp();
-      if (shared && pageCache) {
-        const key = postPageKey(slug, commentPage);
-        const page =
-          pageCache.get(key) ?? pageCache.set(key, await renderPage(res, slug, { commentPage, ownCommentIds, saved, formStamp: formStampPlaceholder }), formStampPlaceholder);
-        return sendSharedPage(req, res, page, formStamp);
+      if (shared && pageCache) return sendSharedPage(req, res, await keptPage(res, pageCache, slug, commentPage), formStamp);
+      if (sharedButDetails && saved && pageCache) {
+        const page = await keptPage(res, pageCache, slug, commentPage);
+        if (page.details) {
+          const details = await renderToString(res, 'comments/form-details', { values: { ...emptyForm, ...saved, saveDetails: true }, errors: {} });
+          return writePageWithOwnDetails(res, page, page.details, htmlType, details, formStamp);
+        }
       }
       const html = await renderPage(res, slug, { ...options, ownCommentIds, saved, formStamp });
       res.status(status).set('Cache-Control', shared ? sharedPageCacheControl : 'private, no-store').type('html').send(html);

@@ -31,6 +31,20 @@ async function cachedPost() {
   return { post, approved, hidden };
 }
 
+/** The cookie the comment form sets for a commenter who ticks "Save my name, email, and website". */
+async function savedDetailsCookie(context: TestContext, details: { author: string; email: string; url: string }): Promise<string> {
+  const post = await addPost(context.db);
+  const res = await request(context.app)
+    .post(`/posts/${post.slug}/comments`)
+    .type('form')
+    .send(formBody({ comment: `Saving my details, ${details.email}`, ...details, 'wp-comment-cookies-consent': 'yes' }))
+    .expect(303);
+  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  const saved = cookies.find((cookie) => cookie.startsWith('marginalia_commenter='));
+  if (!saved) throw new Error('no saved-details cookie');
+  return saved.split(';')[0]!;
+}
+
 describe('serving from the cache', () => {
   it('serves a kept page until something the app does changes it', async () => {
     const { post } = await cachedPost();
@@ -169,6 +183,52 @@ describe('personal pages are never shared', () => {
       expect(stranger.headers['cache-control']).toBe('public, max-age=0, s-maxage=10, stale-while-revalidate=60');
     } finally {
       await held.close();
+    }
+  });
+
+  it('a reader who saved their details gets the kept page with them in the form, privately', async () => {
+    const saved = await savedDetailsCookie(ctx, { author: 'Sal "the saver" <S>', email: 'sal@example.com', url: 'https://sal.example/' });
+    const { post } = await cachedPost();
+    await addComment(ctx.db, post.id, { text: 'approved behind the cache' });
+    const reader = await get(`/posts/${post.slug}`).set('Cookie', saved).set('Accept-Encoding', 'gzip, br');
+    // The kept page (it does not know of the comment written behind it)...
+    expect(reader.text).toContain('shown from the start');
+    expect(reader.text).not.toContain('approved behind the cache');
+    // ...with this reader's details, escaped, and a form stamp of their own.
+    expect(fieldValue(reader.text, 'author')).toBe('Sal "the saver" <S>');
+    expect(reader.text).toContain('value="Sal &quot;the saver&quot; &lt;S&gt;"');
+    expect(fieldValue(reader.text, 'email')).toBe('sal@example.com');
+    expect(fieldValue(reader.text, 'url')).toBe('https://sal.example/');
+    expect(reader.text).toMatch(/id="wp-comment-cookies-consent"[^>]*value="yes" checked>/);
+    const stamps = createFormTimestamps('test-secret-that-is-at-least-32-characters');
+    expect(stamps.ageOf(formStampOf(reader.text), new Date())).toBeLessThan(2000);
+    expect(reader.headers['cache-control']).toBe('private, no-store');
+    expect(reader.headers['content-encoding']).toBeUndefined();
+    expect(reader.headers.etag).toBeUndefined();
+    expect(Number(reader.headers['content-length'])).toBe(Buffer.byteLength(reader.text));
+    // The kept page itself is untouched: the next reader gets empty fields.
+    const stranger = await get(`/posts/${post.slug}`).set('Accept-Encoding', 'identity');
+    expect(stranger.text).not.toContain('sal@example.com');
+    expect(fieldValue(stranger.text, 'author')).toBe('');
+    expect(stranger.text).toMatch(/id="wp-comment-cookies-consent"[^>]*value="yes">/);
+  });
+
+  it('gives a reader who saved their details the same page a full render would', async () => {
+    const apps = [await buildTestApp({ PAGE_CACHE: 'on' }), await buildTestApp({ PAGE_CACHE: 'off' })];
+    try {
+      const pages: string[] = [];
+      for (const app of apps) {
+        const post = await addPost(app.db, { slug: 'one-and-the-same', title: 'One and the same', bodyMarkdown: 'The same body.', publishedAt: new Date(Date.UTC(2026, 1, 1)) });
+        const first = await addComment(app.db, post.id, { text: 'First words', authorName: 'Ann', authorEmail: 'ann@example.com', createdAt: new Date(Date.UTC(2026, 1, 2)) });
+        await addComment(app.db, post.id, { text: 'A reply', authorName: 'Bo', authorEmail: 'bo@example.com', parentId: first.id, createdAt: new Date(Date.UTC(2026, 1, 3)) });
+        const saved = await savedDetailsCookie(app, { author: 'Cy', email: 'cy@example.com', url: '' });
+        const html = (await request(app.app).get(`/posts/${post.slug}`).set('Cookie', saved)).text;
+        pages.push(html.replace(/name="form_ts" value="[^"]*"/, 'name="form_ts" value=""'));
+      }
+      expect(fieldValue(pages[0]!, 'email')).toBe('cy@example.com');
+      expect(pages[0]).toBe(pages[1]);
+    } finally {
+      for (const app of apps) await app.close();
     }
   });
 
