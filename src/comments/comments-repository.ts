@@ -232,6 +232,11 @@ export function createCommentsRepository(db: Database) {
       await db.comment.delete({ where: { id } });
     },
 
+    /** Which of these comments are on this post and not binned, with what decides how their author sees them. */
+    async findOwnOnPost(postId: number, ids: readonly number[]): Promise<{ id: number; status: string; createdAt: Date }[]> {
+      return db.comment.findMany({ where: { id: { in: [...ids] }, postId, status: { not: 'trash' } }, select: { id: true, status: true, createdAt: true } });
+    },
+
     async findInPost(id: number, postId: number): Promise<PublicComment | null> {
       const row = await db.comment.findFirst({ where: { id, postId }, select: publicFields });
       return row && toPublic(row);

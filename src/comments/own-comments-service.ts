@@ -41,6 +41,16 @@ export function createOwnCommentsService({ repo, posts, settings, editWindowMinu
       return new Set(comments.filter((c) => ownCommentIds.includes(c.id) && withinWindow(c.createdAt)).map((c) => c.id));
     },
 
+    /**
+     * Whether a viewer's own comments make this post's page theirs alone: one awaiting moderation
+     * (shown to them only) or one they may still edit (its links). Otherwise they see the shared page.
+     */
+    async changePageOf(postId: number, ownCommentIds: readonly number[]): Promise<boolean> {
+      if (ownCommentIds.length === 0) return false;
+      const own = await repo.findOwnOnPost(postId, ownCommentIds);
+      return own.some((comment) => comment.status !== 'approved' || withinWindow(comment.createdAt));
+    },
+
     /** The comment its author is about to edit. */
     async getForEditing(slug: string, id: number, ownCommentIds: readonly number[]): Promise<AuthoredComment> {
       return (await authorize(slug, id, ownCommentIds)).comment;

@@ -106,10 +106,14 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
   return {
     async render(req: Request, res: Response, slug: string, options: ArticlePageOptions = {}): Promise<void> {
       const { refused, replyToId, commentPage = 1, status = 200 } = options;
-      const ownCommentIds = commenterCookies.readOwnCommentIds(req);
+      const plainRead = !refused && !replyToId && status === 200;
+      // A commenter's own comments count only where they change the page: held ones, or ones they may still edit.
+      const cookieIds = commenterCookies.readOwnCommentIds(req);
+      const ownShown = !plainRead || (cookieIds.length > 0 && (await ownComments.changePageOf((await posts.getPublished(slug)).id, cookieIds)));
+      const ownCommentIds = ownShown ? cookieIds : [];
       const saved = refused ? null : commenterCookies.readSavedDetails(req);
       // Nothing of the reader's own on the page, or only the details they saved for the form.
-      const sharedButDetails = !refused && ownCommentIds.length === 0 && !replyToId && status === 200;
+      const sharedButDetails = plainRead && ownCommentIds.length === 0;
       const shared = sharedButDetails && !saved;
       const formStamp = shared ? comments.issueSharedFormStamp() : comments.issueFormStamp();
       if (shared && pageCache) return sendSharedPage(req, res, await keptPage(res, pageCache, slug, commentPage), formStamp);

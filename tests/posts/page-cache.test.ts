@@ -232,6 +232,32 @@ describe('personal pages are never shared', () => {
     }
   });
 
+  it('a commenter whose own comments no longer change the page gets the shared, kept page', async () => {
+    const commenter = request.agent(ctx.app);
+    // Through the form as a person sends it (with its timestamp), so each is approved at once.
+    const say = async (slug: string, comment: string) => {
+      const form_ts = formStampOf((await get(`/posts/${slug}`)).text);
+      return commenter.post(`/posts/${slug}/comments`).type('form').send(formBody({ comment, author: 'Olu', email: 'olu@example.com', form_ts })).expect(303);
+    };
+    await say((await addPost(ctx.db)).slug, 'Said on another post');
+    const { post } = await cachedPost();
+    const approvedHere = await say(post.slug, 'Said here, approved');
+    const id = Number(String(approvedHere.headers.location).split('#comment-')[1]);
+    // Within the edit window the page carries their Edit link: theirs alone.
+    const editable = await commenter.get(`/posts/${post.slug}`);
+    expect(editable.text).toContain(`/posts/${post.slug}/comments/${id}/edit`);
+    expect(editable.headers['cache-control']).toBe('private, no-store');
+    // Once the window has passed, nothing on the page is theirs alone.
+    await ctx.db.comment.update({ where: { id }, data: { createdAt: new Date(Date.now() - 16 * 60_000) } });
+    expect((await get(`/posts/${post.slug}`)).text).toContain('Said here, approved');
+    await addComment(ctx.db, post.id, { text: 'approved behind the cache' });
+    const later = await commenter.get(`/posts/${post.slug}`);
+    expect(later.text).toContain('Said here, approved');
+    expect(later.text).not.toContain('approved behind the cache');
+    expect(later.text).not.toContain('/edit"');
+    expect(later.headers['cache-control']).toBe('public, max-age=0, s-maxage=10, stale-while-revalidate=60');
+  });
+
   it('a refused form is shown to its sender only, and never kept', async () => {
     const post = await addPost(ctx.db);
     const refused = await request(ctx.app).post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment: 'Typed but refused', author: '', email: 'x@example.com' }));
