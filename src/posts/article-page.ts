@@ -63,9 +63,11 @@ export function sendSharedPage(req: Request, res: Response, page: CachedPage, fo
  * The article page: the post, its comment threads and the "Leave a Reply" form. Shared by the
  * post route and the comment form, which shows it again with the commenter's input and errors.
  *
- * A request that carries nothing personal (no own comments, no saved details, no refused input,
- * no reply target) gets the shared page, from the page cache when it is there. Every other request
- * is rendered for that visitor alone and marked `private, no-store`.
+ * A request that shows nothing of the reader's own gets the shared page, from the page cache when
+ * it is there. Own comments from the cookie count only where they change this page (one held, or
+ * one still editable). A reader whose only own part is the details they saved gets the kept page
+ * with those details in the form. Anything else (own comments shown, refused input, a reply
+ * target) is rendered for that visitor alone. Both are marked `private, no-store`.
  */
 export function createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }: ArticlePageDeps) {
   async function renderPage(
