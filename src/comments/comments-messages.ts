@@ -15,6 +15,7 @@ export const commentMessages = {
   parentInvalid: 'The comment you are replying to could not be found. It may have been removed.',
   tooFast: 'You are posting comments too quickly. Slow down.',
   duplicate: 'Duplicate comment detected; it looks as though you’ve already said that!',
+  sendAgain: 'Your comment could not be saved just now. Please send it again in a few seconds.',
   formExpired: 'This form was open for more than a day. Please check your comment and post it again.',
   notYours: 'Only the browser that posted this comment can edit or delete it.',
   editWindowOver: (minutes: number) =>

@@ -1,4 +1,4 @@
-import { AppError, ConflictError, ForbiddenError, TooManyRequestsError, ValidationError } from '../errors';
+import { AppError, ConflictError, DatabaseBusyError, ForbiddenError, TooManyRequestsError, ValidationError } from '../errors';
 import { commentsAreOpen, decideArrivalStatus, type ArrivalDecision } from '../moderation/moderation-rules';
 import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
@@ -98,7 +98,8 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
       if (stored) return stored;
       const refusal = await refusalOf(record, floodSince);
       if (refusal) throw refusal;
-      if (attempt === 2) throw new Error('a comment was refused as a repeat, but no earlier comment repeats it');
+      // Refused twice with nothing found to blame: ask for the same again, the form shown with it.
+      if (attempt === 2) throw new DatabaseBusyError(messages.sendAgain);
     }
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 
@@ -57,13 +57,21 @@ export function compressedPage(page: CachedPage, encoding: PageEncoding, formSta
 
 /**
  * The marks a page was rendered with for keeping: `slot`, where each visitor's own value goes (its
- * first occurrence); `details`, placed on both sides of the form's commenter details. Both must be
- * strings no comment can contain (random for each process).
+ * first occurrence); `details`, placed on both sides of the form's commenter details.
  */
 export interface PageMarks {
   slot?: string;
   details?: string;
 }
+
+/**
+ * The marks to render a kept page with. A page is split at a mark's first occurrence, so a comment
+ * spelling out a fixed mark would be split instead: they are random for each process.
+ */
+export const pageMarks: Required<PageMarks> = {
+  slot: `__FORM_STAMP_${randomBytes(12).toString('hex')}__`,
+  details: `__FORM_DETAILS_${randomBytes(12).toString('hex')}__`,
+};
 
 export interface PageCache extends PublicPageChanges {
   get(key: string): CachedPage | undefined;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { CommenterCookies, SavedDetails } from '../comments/commenter-cookies';
 import { commentMessages } from '../comments/comments-messages';
@@ -7,7 +6,7 @@ import type { CommentNode } from '../comments/comment-threads';
 import type { CommentsService } from '../comments/comments-service';
 import type { OwnCommentsService } from '../comments/own-comments-service';
 import type { FieldErrors } from '../errors';
-import { postPageKey, type CachedPage, type PageCache } from '../http/page-cache';
+import { pageMarks, postPageKey, type CachedPage, type PageCache } from '../http/page-cache';
 import { sharedPageCacheControl, writePageWithOwnDetails, writeSharedPage } from '../http/shared-page-response';
 import type { PostsService } from './posts-service';
 
@@ -40,12 +39,6 @@ export interface ArticlePageOptions {
   commentPage?: number;
   status?: number;
 }
-
-// A kept page is rendered with marks where it differs between readers: the form's signed timestamp
-// (every visitor's own) and the commenter details (filled in for a reader who saved theirs). They
-// are found by their first occurrence, so they are random for each process: a comment spelling out
-// a fixed one would be found first.
-const marks = { slot: `__FORM_STAMP_${randomBytes(12).toString('hex')}__`, details: `__FORM_DETAILS_${randomBytes(12).toString('hex')}__` };
 
 /** Renders a view to a string with the response's locals (for pages that are kept). */
 export function renderToString(res: Response, view: string, data: object): Promise<string> {
@@ -101,8 +94,9 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
     const key = postPageKey(slug, commentPage);
     const kept = pageCache.get(key);
     if (kept) return kept;
-    const html = await renderPage(res, slug, { commentPage, ownCommentIds: [], saved: null, formStamp: marks.slot, detailsMarker: marks.details });
-    return pageCache.set(key, html, marks);
+    // Rendered with marks where readers' pages differ: the form stamp, and the commenter details.
+    const html = await renderPage(res, slug, { commentPage, ownCommentIds: [], saved: null, formStamp: pageMarks.slot, detailsMarker: pageMarks.details });
+    return pageCache.set(key, html, pageMarks);
   }
 
   return {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { addComment, addPost } from '../helpers/factories';
-import { fieldValue, formBody, formStampOf } from '../helpers/html';
+import { commentIdIn, fieldValue, formBody, formStampOf } from '../helpers/html';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 let ctx: TestContext;
@@ -208,7 +208,7 @@ describe('replying without JavaScript (?replytocom=ID)', () => {
     const post = await addPost(ctx.db);
     const agent = request.agent(ctx.app);
     const posted = await agent.post(`/posts/${post.slug}/comments`).type('form').send(formBody(valid)).expect(303);
-    const id = String(posted.headers.location).split('#comment-')[1];
+    const id = commentIdIn(posted.headers.location);
     const page = await agent.get(`/posts/${post.slug}`);
     expect(page.text).toContain(`id="comment-${id}"`);
     expect(page.text).not.toContain(`replytocom=${id}`);

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { addPost } from '../helpers/factories';
-import { fieldError, fieldValue, formBody } from '../helpers/html';
+import { commentIdIn, fieldError, fieldValue, formBody } from '../helpers/html';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 let ctx: TestContext;
@@ -251,7 +251,7 @@ describe('normalisation', () => {
   it('keeps invalid UTF-8 sent percent-encoded as the literal text it is', async () => {
     const res = await postForm('comment=bad%ED%A0%80bytes&author=Bo&email=bo%40example.com');
     expect(res.status).toBe(303);
-    const id = Number(String(res.headers.location).split('#comment-')[1]);
+    const id = commentIdIn(res.headers.location);
     const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id } });
     expect(stored.text.isWellFormed()).toBe(true);
   });

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { addPost } from '../helpers/factories';
-import { fieldValue, formBody, formStampOf } from '../helpers/html';
+import { commentIdIn, fieldValue, formBody, formStampOf } from '../helpers/html';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 let ctx: TestContext;
@@ -18,7 +18,7 @@ async function postAsAuthor(slug: string, app = ctx.app) {
     .post(`/posts/${slug}/comments`)
     .type('form')
     .send(formBody({ comment: `Original words ${++counter}`, author: 'Ora', email: 'ora@example.com', form_ts: formStampOf(page.text) }));
-  return { author, id: Number(String(res.headers.location).split('#comment-')[1]) };
+  return { author, id: commentIdIn(res.headers.location) };
 }
 
 describe('editing and deleting one’s own comment', () => {

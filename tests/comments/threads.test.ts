@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { addComment, addPost } from '../helpers/factories';
-import { elementsOf, formBody } from '../helpers/html';
+import { commentIdIn, elementsOf, formBody } from '../helpers/html';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 let ctx: TestContext;
@@ -77,7 +77,7 @@ describe('comment pages', () => {
     const author = request.agent(ctx.app);
     const send = async (comment: string) => {
       const location = String((await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment, author: 'H', email: 'h@example.com' }))).headers.location);
-      return { location, id: location.split('#comment-')[1] };
+      return { location, id: commentIdIn(location) };
     };
     const first = await send('held, mine');
     const second = await send('held, mine too');
@@ -103,7 +103,7 @@ describe('comment pages', () => {
     const post = await addPost(ctx.db);
     for (let i = 0; i < 4; i += 1) await addComment(ctx.db, post.id, { createdAt: at(i) });
     const res = await request(ctx.app).post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment: 'newest', author: 'N', email: 'n@example.com' }));
-    const id = String(res.headers.location).split('#comment-')[1];
+    const id = commentIdIn(res.headers.location);
     expect(res.headers.location).toBe(`/posts/${post.slug}?cpage=3#comment-${id}`);
   });
 });
@@ -175,7 +175,7 @@ describe('the page a new reply lands on', () => {
     for (const [parentId, page] of expected) {
       const author = request.agent(ctx.app);
       const res = await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment: `a reply to ${parentId}`, author: 'R', email: 'r@example.com', comment_parent: String(parentId) }));
-      const id = String(res.headers.location).split('#comment-')[1];
+      const id = commentIdIn(res.headers.location);
       expect(res.headers.location).toBe(`/posts/${post.slug}${page > 1 ? `?cpage=${page}` : ''}#comment-${id}`);
       expect((await author.get(String(res.headers.location).split('#')[0]!)).text).toContain(`id="comment-${id}"`);
     }
@@ -196,7 +196,7 @@ describe('the page a new comment lands on with threading off', () => {
     const author = request.agent(flat.app);
     for (const [comment, parentId] of [['a new thread', '0'], ['a flat reply', String(first.id)]] as const) {
       const res = await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment, author: 'F', email: 'f@example.com', comment_parent: parentId }));
-      const id = String(res.headers.location).split('#comment-')[1];
+      const id = commentIdIn(res.headers.location);
       expect(res.headers.location).toBe(`/posts/${post.slug}?cpage=2#comment-${id}`);
       expect((await author.get(`/posts/${post.slug}?cpage=2`)).text).toContain(`id="comment-${id}"`);
     }

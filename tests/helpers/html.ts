@@ -55,3 +55,10 @@ export function formStampOf(html: string): string {
   if (!stamp) throw new Error('no form timestamp on the page');
   return stamp;
 }
+
+/** The id of the comment a redirect's Location points at (`…#comment-ID`). */
+export function commentIdIn(location: string | undefined): number {
+  const id = Number(/#comment-(\d+)$/.exec(location ?? '')?.[1]);
+  if (!id) throw new Error(`no comment anchor in ${location}`);
+  return id;
+}

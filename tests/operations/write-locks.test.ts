@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { addComment, addPost } from '../helpers/factories';
-import { fieldValue, formBody, formStampOf } from '../helpers/html';
+import { commentIdIn, fieldValue, formBody, formStampOf } from '../helpers/html';
 import { holdWriteLock } from '../helpers/lock-holder';
 import { apiToken, asModerator, csrfTokenIn, moderatorEnv } from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
@@ -90,7 +90,7 @@ describe('another connection holding the write lock', () => {
     const author = request.agent(ctx.app);
     const page = await author.get(`/posts/${post.slug}`);
     const posted = await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ ...submission(), form_ts: formStampOf(page.text) }));
-    const ownId = Number(String(posted.headers.location).split('#comment-')[1]);
+    const ownId = commentIdIn(posted.headers.location);
     const other = await addComment(ctx.db, post.id, { text: 'Before the moderator’s edit' });
     const moderator = await asModerator(ctx.app);
     const editForm = await moderator.get(`/admin/comments/${other.id}/edit`).expect(200);

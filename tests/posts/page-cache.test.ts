@@ -3,7 +3,7 @@ import request from 'supertest';
 import { toRequestListener, type MarginaliaApp } from '../../src/app';
 import { createFormTimestamps } from '../../src/comments/form-timestamp';
 import { addComment, addPost } from '../helpers/factories';
-import { fieldValue, formBody, formStampOf } from '../helpers/html';
+import { commentIdIn, fieldValue, formBody, formStampOf } from '../helpers/html';
 import { apiToken, asModerator, csrfTokenIn, moderatorEnv, type ModeratorAgent } from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
@@ -242,7 +242,7 @@ describe('personal pages are never shared', () => {
     await say((await addPost(ctx.db)).slug, 'Said on another post');
     const { post } = await cachedPost();
     const approvedHere = await say(post.slug, 'Said here, approved');
-    const id = Number(String(approvedHere.headers.location).split('#comment-')[1]);
+    const id = commentIdIn(approvedHere.headers.location);
     // Within the edit window the page carries their Edit link: theirs alone.
     const editable = await commenter.get(`/posts/${post.slug}`);
     expect(editable.text).toContain(`/posts/${post.slug}/comments/${id}/edit`);
