@@ -2,6 +2,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client';
 import { checkDatabaseLocation } from './database-preflight';
 import { applyMigrations } from './migrations';
+import { cachingStatements } from './statement-cache';
 
 export type Database = PrismaClient;
 
@@ -30,7 +31,7 @@ export async function openDatabase(options: { databaseFile: string; busyTimeoutM
   checkDatabaseLocation(options.databaseFile);
   const appliedMigrations = await applyMigrations(options.databaseFile);
   const db = new PrismaClient({
-    adapter: new PrismaBetterSqlite3({ url: options.databaseFile, timeout: options.busyTimeoutMs }),
+    adapter: cachingStatements(new PrismaBetterSqlite3({ url: options.databaseFile, timeout: options.busyTimeoutMs })),
   });
   try {
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
