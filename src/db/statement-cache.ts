@@ -18,13 +18,15 @@ const defaultCapacity = 200;
  * connection instead of on every query. The adapter (7.10) calls `prepare(sql).bind(args)` for
  * every query, and compiling the statement was 9 % of a comment submission's CPU and 5 % of an
  * uncached page's. A compiled statement is handed back with a `bind` that passes the arguments at
- * execution instead, since better-sqlite3 lets a statement be bound only once.
+ * execution instead, since better-sqlite3 lets a statement be bound only once, and with its result
+ * columns read once (the adapter asks for them on every read; the schema cannot change under a
+ * running server, whose migrations are applied before it connects).
  *
  * Statements that read the schema's state at compile time (EXPLAIN, PRAGMA) and transaction
  * control are always compiled afresh.
  */
 export function cachingStatements(factory: SqlDriverAdapterFactory, capacity = defaultCapacity): StatementCachingFactory {
-  const compiled = new LRUCache<string, Database.Statement>({ max: capacity });
+  const compiled = new LRUCache<string, ReusableStatement>({ max: capacity });
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
@@ -38,7 +40,7 @@ export interface StatementCachingFactory extends SqlDriverAdapterFactory {
   compiledStatementCount(): number;
 }
 
-function reuseCompiledStatements(adapter: SqlDriverAdapter, compiled: LRUCache<string, Database.Statement>): SqlDriverAdapter {
+function reuseCompiledStatements(adapter: SqlDriverAdapter, compiled: LRUCache<string, ReusableStatement>): SqlDriverAdapter {
   const client = (adapter as unknown as { client?: unknown }).client;
   // A Prisma upgrade that renames or hides the connection must fail loudly at start, not
   // silently drop the cache.
@@ -48,25 +50,32 @@ function reuseCompiledStatements(adapter: SqlDriverAdapter, compiled: LRUCache<s
   const compile = client.prepare.bind(client);
   // Statements belong to their connection: a reconnect starts with none.
   compiled.clear();
-  const prepare = (sql: string): Database.Statement | { bind(args: unknown[]): BoundStatement } => {
+  const prepare = (sql: string): Database.Statement | ReusableStatement => {
     if (!isReusable(sql)) return compile(sql);
     let statement = compiled.get(sql);
     if (!statement) {
-      statement = compile(sql);
-      if (statement.reader) statement.raw(true);
+      statement = reusable(compile(sql));
       compiled.set(sql, statement);
     }
-    return bindingAtExecution(statement);
+    return statement;
   };
   Object.assign(client, { prepare });
   return adapter;
 }
 
-function bindingAtExecution(statement: Database.Statement): { bind(args: unknown[]): BoundStatement } {
+/** A compiled statement that takes its arguments at execution, with its result columns read once. */
+interface ReusableStatement {
+  bind(args: unknown[]): BoundStatement;
+}
+
+function reusable(statement: Database.Statement): ReusableStatement {
+  const { reader } = statement;
+  const columns = reader ? statement.columns() : [];
+  if (reader) statement.raw(true);
   return {
     bind: (args) => ({
-      reader: statement.reader,
-      columns: () => statement.columns(),
+      reader,
+      columns: () => columns,
       raw: () => ({ all: () => statement.all(args) }),
       run: () => statement.run(args),
     }),
