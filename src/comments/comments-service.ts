@@ -48,6 +48,12 @@ export interface CommentsServiceOptions {
 
 const maxUserAgentLength = 512;
 
+/**
+ * A post with more approved comments than this has its page of threads read alone, in SQL; up to
+ * this, all its comments are read at once and threaded here, one query instead of two.
+ */
+const wholePostMaxComments = 100;
+
 /** 422: the form is too old to trust; it is shown again with a fresh one and everything typed. */
 export class FormExpiredError extends AppError {
   constructor() {
@@ -101,6 +107,19 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
       // Refused twice with nothing found to blame: ask for the same again, the form shown with it.
       if (attempt === 2) throw new DatabaseBusyError(messages.sendAgain);
     }
+  }
+
+  function pageCount(threads: number): number {
+    return Math.max(1, Math.ceil(threads / limits.perPage));
+  }
+
+  /** One page of a long post's threads, read alone: its threads whole, and the counts the page shows. */
+  async function readPageOfThreads(view: ThreadView, page: number) {
+    const counts = await repo.countThreads(view);
+    const pages = pageCount(counts.threads);
+    const current = Math.min(Math.max(1, page), pages);
+    const comments = await repo.listThreadsOfView(view, (current - 1) * limits.perPage, limits.perPage);
+    return { threads: buildCommentThreads(comments, limits.maxThreadDepth), approvedCount: counts.approved, page: current, pages };
   }
 
   /** The page of comments that shows a thread with this many threads before it. */
@@ -183,9 +202,10 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
 
     /** One page of the threads under a post: approved comments, plus the viewer's own awaiting moderation. */
     async threadsForPost(postId: number, ownCommentIds: readonly number[], page = 1) {
-      const comments = await repo.listVisibleForPost(postId, ownCommentIds);
+      const comments = await repo.listVisibleForPostUpTo(postId, ownCommentIds, wholePostMaxComments);
+      if (!comments) return readPageOfThreads(viewOf(postId, ownCommentIds), page);
       const threads = buildCommentThreads(comments, limits.maxThreadDepth);
-      const pages = Math.max(1, Math.ceil(threads.length / limits.perPage));
+      const pages = pageCount(threads.length);
       const current = Math.min(Math.max(1, page), pages);
       return {
         threads: threads.slice((current - 1) * limits.perPage, current * limits.perPage),

@@ -111,33 +111,42 @@ describe('listVisibleForPost', () => {
   });
 });
 
+/**
+ * A post built to be awkward for thread placement: held, binned and spam comments, replies under
+ * hidden parents, a reply older than its parent, and a parent on another post. With the sets of
+ * own comments of its readers: authors of held, spam and binned comments, and one with a comment
+ * of another post.
+ */
+async function awkwardPost() {
+  const post = await addPost(ctx.db);
+  const other = await addPost(ctx.db);
+  const at = (minute: number) => new Date(Date.UTC(2026, 5, 1, 12, minute));
+  const add = (minute: number, overrides: Parameters<typeof addComment>[2] = {}) => addComment(ctx.db, post.id, { createdAt: at(minute), ...overrides });
+  const first = await add(0);
+  const held = await add(1, { status: 'pending' });
+  const reply = await add(2, { parentId: first.id });
+  const replyToHeld = await add(3, { parentId: held.id });
+  const deep = await add(4, { parentId: reply.id });
+  await add(5, { parentId: deep.id });
+  const binned = await add(6, { status: 'trash' });
+  const heldUnderBinned = await add(7, { parentId: binned.id, status: 'pending' });
+  await add(8, { parentId: replyToHeld.id });
+  const late = await add(12);
+  await add(9, { parentId: late.id });
+  const elsewhere = await addComment(ctx.db, other.id, { createdAt: at(0) });
+  await add(10, { parentId: elsewhere.id });
+  const spam = await add(11, { status: 'spam', parentId: first.id });
+  const heldReply = await add(13, { parentId: late.id, status: 'pending' });
+  const heldUnderHeld = await add(14, { parentId: held.id, status: 'pending' });
+  const everyComment = (await ctx.db.comment.findMany({ where: { postId: post.id }, select: { id: true } })).map(({ id }) => id);
+  expect(everyComment).toHaveLength(15);
+  const ownIdSets = [[], [held.id], [held.id, heldUnderHeld.id, heldReply.id], [spam.id, heldUnderBinned.id], [binned.id], [elsewhere.id, held.id]];
+  return { post, everyComment, ownIdSets };
+}
+
 describe('countThreadsBefore', () => {
   it('agrees with the threads the page builds, for every comment and every view of the post', async () => {
-    const post = await addPost(ctx.db);
-    const other = await addPost(ctx.db);
-    const at = (minute: number) => new Date(Date.UTC(2026, 5, 1, 12, minute));
-    const add = (minute: number, overrides: Parameters<typeof addComment>[2] = {}) => addComment(ctx.db, post.id, { createdAt: at(minute), ...overrides });
-    const first = await add(0);
-    const held = await add(1, { status: 'pending' });
-    const reply = await add(2, { parentId: first.id });
-    const replyToHeld = await add(3, { parentId: held.id });
-    const deep = await add(4, { parentId: reply.id });
-    await add(5, { parentId: deep.id });
-    const binned = await add(6, { status: 'trash' });
-    const heldUnderBinned = await add(7, { parentId: binned.id, status: 'pending' });
-    await add(8, { parentId: replyToHeld.id });
-    // Imported oddities: a reply older than its parent, and a parent on another post.
-    const late = await add(12);
-    await add(9, { parentId: late.id });
-    const elsewhere = await addComment(ctx.db, other.id, { createdAt: at(0) });
-    await add(10, { parentId: elsewhere.id });
-    const spam = await add(11, { status: 'spam', parentId: first.id });
-    const heldReply = await add(13, { parentId: late.id, status: 'pending' });
-    const heldUnderHeld = await add(14, { parentId: held.id, status: 'pending' });
-    const everyComment = (await ctx.db.comment.findMany({ where: { postId: post.id }, select: { id: true } })).map(({ id }) => id);
-    expect(everyComment).toHaveLength(15);
-    // Readers; authors of held, spam and binned comments; one with a comment of another post.
-    const ownIdSets = [[], [held.id], [held.id, heldUnderHeld.id, heldReply.id], [spam.id, heldUnderBinned.id], [binned.id], [elsewhere.id, held.id]];
+    const { post, everyComment, ownIdSets } = await awkwardPost();
     for (const threaded of [true, false]) {
       for (const ownIds of ownIdSets) {
         const threads = buildCommentThreads(await repo.listVisibleForPost(post.id, ownIds), threaded ? 3 : 1);
@@ -158,6 +167,27 @@ describe('countThreadsBefore', () => {
     await addComment(ctx.db, post.id, { status: 'pending', createdAt: new Date(Date.now() - 20_000) });
     const stored = await repo.createUnlessRepeated(arriving(post.id, 'My second.'), null, { threaded: true, ownIds: [held.id] });
     expect(stored?.threadsBefore).toBe(2);
+  });
+});
+
+describe('listThreadsOfView and countThreads (a long post’s page read alone)', () => {
+  it('give the threads and counts the page builds from the whole post, for every view and page size', async () => {
+    const { post, ownIdSets } = await awkwardPost();
+    for (const threaded of [true, false]) {
+      for (const ownIds of ownIdSets) {
+        const view = { postId: post.id, ownIds, threaded };
+        const visible = await repo.listVisibleForPost(post.id, ownIds);
+        const threads = buildCommentThreads(visible, threaded ? 3 : 1);
+        const approved = visible.filter((comment) => comment.status === 'approved').length;
+        expect({ view, counts: await repo.countThreads(view) }).toEqual({ view, counts: { threads: threads.length, approved } });
+        for (const perPage of [1, 2, 3, 50]) {
+          for (let offset = 0; offset < threads.length + perPage; offset += perPage) {
+            const page = buildCommentThreads(await repo.listThreadsOfView(view, offset, perPage), threaded ? 3 : 1);
+            expect({ view, perPage, offset, page }).toEqual({ view, perPage, offset, page: threads.slice(offset, offset + perPage) });
+          }
+        }
+      }
+    }
   });
 });
 

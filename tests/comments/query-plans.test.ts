@@ -76,3 +76,22 @@ it('places a comment by walking up its ancestors by key and counting the threads
     expect(plan.match(/\bSCAN (?!(chain|head)\b)\S+/g) ?? []).toEqual([]);
   }
 });
+
+it('reads a long post’s page of threads and its counts through indexes, with no scan of the table', async () => {
+  for (const ownIds of [[], [3, 4]]) {
+    const view = { postId: 1, ownIds, threaded: true };
+    const page = await planOf(commentSql.threadsOfView(view, 50, 50));
+    expect(page).toMatch(/SEARCH c USING INDEX Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?/);
+    expect(page).toContain('SEARCH p USING INTEGER PRIMARY KEY (rowid=?)');
+    // The replies of each thread, by their parent.
+    expect(page).toContain('SEARCH r USING INDEX Comment_parentId_idx (parentId=?)');
+    expect(page).toContain('SEARCH Comment USING INTEGER PRIMARY KEY (rowid=?)');
+    if (ownIds.length > 0) expect(page).toContain('SEARCH c USING INTEGER PRIMARY KEY (rowid=?)');
+    const counts = await planOf(commentSql.threadCounts(view));
+    expect(counts).toMatch(/SEARCH c USING INDEX Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?/);
+    expect(counts).toMatch(/SEARCH Comment USING (COVERING )?INDEX Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?\)/);
+    // Only the page's own rows (its heads, and the thread members found by key) are scanned.
+    expect([...page.matchAll(/\bSCAN (\S+)/g)].map((match) => match[1] ?? '').filter((name) => !['head', 'member'].includes(name))).toEqual([]);
+    expect(counts).not.toMatch(/\bSCAN (?!CONSTANT ROW)(?!\(subquery)/);
+  }
+});

@@ -59,6 +59,33 @@ describe('comment pages', () => {
     expect(beyond).toContain('Page 3 of 3');
   });
 
+  it('pages a post too long to read whole (over 100 approved comments) the same way, one page read alone', async () => {
+    const post = await addPost(ctx.db);
+    const name = (i: number) => `top-${String(i).padStart(3, '0')}`;
+    const tops = [];
+    for (let i = 0; i < 105; i += 1) tops.push(await addComment(ctx.db, post.id, { text: name(i), createdAt: at(10 + i) }));
+    await addComment(ctx.db, post.id, { parentId: tops[0]!.id, text: 'late reply to the first', createdAt: at(500) });
+    await addComment(ctx.db, post.id, { parentId: tops[3]!.id, text: 'held reply', status: 'pending', createdAt: at(501) });
+
+    const page1 = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
+    expect(page1).toMatch(new RegExp(`${name(0)}[\\s\\S]*late reply to the first[\\s\\S]*${name(1)}`));
+    expect(page1).not.toContain(name(2));
+    expect(page1).toContain('106 Comments on');
+    expect(page1).toContain('Page 1 of 53');
+
+    const page2 = (await request(ctx.app).get(`/posts/${post.slug}?cpage=2`)).text;
+    expect(page2).toContain(name(2));
+    expect(page2).toContain(name(3));
+    expect(page2).not.toContain('held reply');
+    expect(page2).not.toContain(name(1));
+    expect(page2).not.toContain(name(4));
+
+    const beyond = (await request(ctx.app).get(`/posts/${post.slug}?cpage=99`)).text;
+    expect(beyond).toContain(name(104));
+    expect(beyond).not.toContain(name(103));
+    expect(beyond).toContain('Page 53 of 53');
+  });
+
   it('sends a comment permalink to the right page and anchor', async () => {
     const post = await addPost(ctx.db);
     const comments = [];
