@@ -1,7 +1,9 @@
 import type { Database } from '../db/database';
-import { Prisma } from '../generated/prisma/client';
 import type { ArrivingComment } from '../moderation/moderation-rules';
 import type { CommentStatus } from './comment-status';
+import { commentSql, publicFields, type ThreadView } from './comments-sql';
+
+export type { ThreadView } from './comments-sql';
 
 /**
  * A comment as public pages may show it: no email, IP or user agent, and no moderation verdict
@@ -39,144 +41,6 @@ export interface StoredComment {
   comment: PublicComment;
   threadsBefore: number | null;
 }
-
-// Selecting only these columns is what keeps email, IP and user agent out of every public view.
-const publicFields = {
-  id: true,
-  parentId: true,
-  authorName: true,
-  authorUrl: true,
-  text: true,
-  textHtml: true,
-  status: true,
-  createdAt: true,
-} as const;
-
-// The queries behind every page render and every submission are written in SQL and run through
-// Prisma's $queryRaw: its query interpreter and result mapping cost more than SQLite's own work
-// (a 20-comment read: ~350 µs typed, ~190 µs raw), and these run on every request. Under the
-// bench's load, measured alternately against the typed queries: +25 % comment POSTs/s, +10 %
-// uncached pages/s. Exported for the query-plan tests; the repository's tests run each one.
-// They select the same public columns as the typed queries, named once above.
-const publicColumns = Prisma.raw(Object.keys(publicFields).join(', '));
-
-/**
- * What one viewer sees of a post's comments: the approved ones and, for their author, their own
- * awaiting moderation (`ownIds`, from the author's cookie); threaded, or one flat list
- * (COMMENT_THREAD_DEPTH=1). The SQL below places a comment among the threads of this view as
- * buildCommentThreads does; a test holds the two to the same answers.
- */
-export interface ThreadView {
-  postId: number;
-  ownIds: readonly number[];
-  threaded: boolean;
-}
-
-/** Whether comment `alias` is in the view: approved, or one of the viewer's own held or spam ones. */
-function inView(alias: string, { postId, ownIds }: ThreadView) {
-  const a = Prisma.raw(alias);
-  const own = ownIds.length > 0 ? Prisma.sql` OR (${a}.id IN (${Prisma.join([...ownIds])}) AND ${a}.status IN ('pending', 'spam'))` : Prisma.empty;
-  return Prisma.sql`(${a}.postId = ${postId} AND (${a}.status = 'approved'${own}))`;
-}
-
-/** Whether comment `a` is listed before comment `b` (oldest first, then by id). */
-function listedBefore(a: string, b: string) {
-  const [x, y] = [Prisma.raw(a), Prisma.raw(b)];
-  return Prisma.sql`(${x}.createdAt < ${y}.createdAt OR (${x}.createdAt = ${y}.createdAt AND ${x}.id < ${y}.id))`;
-}
-
-/** Whether comment `alias`, in the view, heads a thread: threading is off, or its parent is not in the view before it. */
-function headsThread(alias: string, view: ThreadView) {
-  const c = Prisma.raw(alias);
-  return view.threaded
-    ? Prisma.sql`(${c}.parentId IS NULL OR NOT EXISTS (SELECT 1 FROM Comment AS p WHERE p.id = ${c}.parentId AND ${inView('p', view)} AND ${listedBefore('p', alias)}))`
-    : Prisma.sql`1`;
-}
-
-/**
- * The id and date of every comment heading a thread of the view, in no order. Approved comments
- * and the viewer's own are read apart, each through its index, as in threadsListedBefore.
- */
-function threadHeads(view: ThreadView) {
-  const approved = Prisma.sql`SELECT c.id, c.createdAt FROM Comment AS c WHERE c.postId = ${view.postId} AND c.status = 'approved' AND ${headsThread('c', view)}`;
-  if (view.ownIds.length === 0) return approved;
-  return Prisma.sql`${approved} UNION ALL SELECT c.id, c.createdAt FROM Comment AS c WHERE c.id IN (${Prisma.join([...view.ownIds])})
-    AND c.postId = ${view.postId} AND c.status IN ('pending', 'spam') AND ${headsThread('c', view)}`;
-}
-
-/**
- * How many threads of the view are listed before comment `anchor` (an alias of the outer query).
- * A comment in view heads a thread unless threading is on and its parent is in view and listed
- * before it. Approved comments and the viewer's own are counted apart, each through its index.
- */
-function threadsListedBefore(view: ThreadView, anchor: string) {
-  const heads = headsThread('c', view);
-  const approved = Prisma.sql`(SELECT COUNT(*) FROM Comment AS c WHERE c.postId = ${view.postId} AND c.status = 'approved' AND ${listedBefore('c', anchor)} AND ${heads})`;
-  if (view.ownIds.length === 0) return approved;
-  const own = Prisma.sql`(SELECT COUNT(*) FROM Comment AS c WHERE c.id IN (${Prisma.join([...view.ownIds])}) AND c.postId = ${view.postId}
-    AND c.status IN ('pending', 'spam') AND ${listedBefore('c', anchor)} AND ${heads})`;
-  return Prisma.sql`${approved} + ${own}`;
-}
-
-export const commentSql = {
-  // The limit is written into the SQL, not bound: a bound LIMIT cost an uncached page 10 % more
-  // CPU (measured alternately), most of it in the query's own run.
-  approvedOfPost: (postId: number, limit: number | null = null) =>
-    Prisma.sql`SELECT ${publicColumns} FROM Comment WHERE postId = ${postId} AND status = 'approved' ORDER BY createdAt, id${limit === null ? Prisma.empty : Prisma.raw(` LIMIT ${Math.trunc(limit)}`)}`,
-  /**
-   * How many threads of the view come before the one holding this comment; no row if the comment
-   * is not in the view. Its thread's head is its furthest ancestor reached through comments in
-   * view, each listed before the one below it (with threading off, the comment itself).
-   */
-  threadsBefore: (view: ThreadView, commentId: number) =>
-    Prisma.sql`WITH RECURSIVE chain (id, parentId, createdAt, depth) AS (
-        SELECT x.id, x.parentId, x.createdAt, 0 FROM Comment AS x WHERE x.id = ${commentId} AND ${inView('x', view)}
-        UNION ALL
-        SELECT p.id, p.parentId, p.createdAt, chain.depth + 1 FROM chain JOIN Comment AS p ON p.id = chain.parentId
-        WHERE ${view.threaded ? Prisma.sql`1` : Prisma.sql`0`} AND ${inView('p', view)} AND ${listedBefore('p', 'chain')}
-      ),
-      head AS (SELECT id, createdAt FROM chain ORDER BY depth DESC LIMIT 1)
-      SELECT ${threadsListedBefore(view, 'head')} AS threadsBefore FROM head`,
-  /** How many threads the view has, and how many approved comments the post has. */
-  threadCounts: (view: ThreadView) =>
-    Prisma.sql`SELECT (SELECT COUNT(*) FROM (${threadHeads(view)})) AS threads,
-      (SELECT COUNT(*) FROM Comment WHERE postId = ${view.postId} AND status = 'approved') AS approved`,
-  /**
-   * The comments of `limit` threads of the view after the first `offset`, oldest first: their
-   * heads, and every comment in view below a comment of theirs and listed after it. The replies
-   * are found by their parent's key; left to itself, SQLite reads each parent's replies by
-   * post and status instead, every approved comment of the post once per comment of the page.
-   */
-  threadsOfView: (view: ThreadView, offset: number, limit: number) =>
-    Prisma.sql`WITH RECURSIVE head AS (
-        SELECT id, createdAt FROM (${threadHeads(view)}) ORDER BY createdAt, id LIMIT ${limit} OFFSET ${offset}
-      ),
-      member (id, createdAt) AS (
-        SELECT id, createdAt FROM head
-        UNION ALL
-        SELECT r.id, r.createdAt FROM member JOIN Comment AS r INDEXED BY Comment_parentId_idx ON r.parentId = member.id
-        WHERE ${view.threaded ? Prisma.sql`1` : Prisma.sql`0`} AND ${inView('r', view)} AND ${listedBefore('member', 'r')}
-      )
-      SELECT ${publicColumns} FROM Comment WHERE id IN (SELECT id FROM member) ORDER BY createdAt, id`,
-  duplicateOf: (postId: number, authorEmail: string, text: string) =>
-    Prisma.sql`SELECT id FROM Comment WHERE postId = ${postId} AND authorEmail = ${authorEmail} AND text = ${text} AND status <> 'trash' LIMIT 1`,
-  latestFrom: (authorEmail: string, ipAddress: string | null, since: Date) =>
-    Prisma.sql`SELECT createdAt FROM Comment WHERE createdAt >= ${since}
-      AND (authorEmail = ${authorEmail}${ipAddress === null ? Prisma.empty : Prisma.sql` OR ipAddress = ${ipAddress}`})
-      ORDER BY createdAt DESC LIMIT 1`,
-  // Dates go in as Date values, which the adapter writes in the same form as Prisma's own
-  // queries; both are set here, as Prisma's @default(now()) and @updatedAt would. A comment that
-  // heads its own thread (top level, or any comment with threading off) also gets the number of
-  // threads listed before it in its author's view, counted in the same statement.
-  insertUnlessRepeated: (comment: NewCommentRecord, now: Date, floodSince: Date | null, view: ThreadView) => {
-    const { postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, statusNote } = comment;
-    const notFlooding = floodSince ? Prisma.sql`AND NOT EXISTS (${commentSql.latestFrom(authorEmail, ipAddress, floodSince)})` : Prisma.empty;
-    return Prisma.sql`INSERT INTO Comment (postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, arrivalNote, createdAt, updatedAt)
-      SELECT ${postId}, ${parentId}, ${authorName}, ${authorEmail}, ${authorUrl}, ${text}, ${textHtml}, ${status}, ${ipAddress}, ${userAgent}, ${statusNote}, ${now}, ${now}
-      WHERE NOT EXISTS (${commentSql.duplicateOf(postId, authorEmail, text)}) ${notFlooding}
-      RETURNING ${publicColumns}, CASE WHEN ${view.threaded ? Prisma.sql`parentId IS NULL` : Prisma.sql`1`} THEN ${threadsListedBefore(view, 'Comment')} END AS threadsBefore`;
-  },
-};
 
 type PublicRow = Omit<PublicComment, 'status'> & { status: string };
 

@@ -1,5 +1,5 @@
 import { Prisma } from '../../src/generated/prisma/client';
-import { commentSql } from '../../src/comments/comments-repository';
+import { commentSql } from '../../src/comments/comments-sql';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 // The queries run on every page render and every submission, as the repository runs them, must
