@@ -49,8 +49,9 @@ export interface CommentsServiceOptions {
 const maxUserAgentLength = 512;
 
 /**
- * A post with more approved comments than this has its page of threads read alone, in SQL; up to
- * this, all its comments are read at once and threaded here, one query instead of two.
+ * Up to this many approved comments, a post's comments are read at once (one query) and threaded
+ * here. Past it, that read stops at this many plus one and the page's threads are read alone, in
+ * SQL, with the counts the page shows (two more queries).
  */
 const wholePostMaxComments = 100;
 
@@ -109,15 +110,16 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
     }
   }
 
-  function pageCount(threads: number): number {
-    return Math.max(1, Math.ceil(threads / limits.perPage));
+  /** The number of pages of so many threads, and the page asked for brought within them. */
+  function pagesOf(threads: number, page: number): { pages: number; current: number } {
+    const pages = Math.max(1, Math.ceil(threads / limits.perPage));
+    return { pages, current: Math.min(Math.max(1, page), pages) };
   }
 
   /** One page of a long post's threads, read alone: its threads whole, and the counts the page shows. */
   async function readPageOfThreads(view: ThreadView, page: number) {
     const counts = await repo.countThreads(view);
-    const pages = pageCount(counts.threads);
-    const current = Math.min(Math.max(1, page), pages);
+    const { pages, current } = pagesOf(counts.threads, page);
     const comments = await repo.listThreadsOfView(view, (current - 1) * limits.perPage, limits.perPage);
     return { threads: buildCommentThreads(comments, limits.maxThreadDepth), approvedCount: counts.approved, page: current, pages };
   }
@@ -205,8 +207,7 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
       const comments = await repo.listVisibleForPostUpTo(postId, ownCommentIds, wholePostMaxComments);
       if (!comments) return readPageOfThreads(viewOf(postId, ownCommentIds), page);
       const threads = buildCommentThreads(comments, limits.maxThreadDepth);
-      const pages = pageCount(threads.length);
-      const current = Math.min(Math.max(1, page), pages);
+      const { pages, current } = pagesOf(threads.length, page);
       return {
         threads: threads.slice((current - 1) * limits.perPage, current * limits.perPage),
         approvedCount: comments.filter((comment) => comment.status === 'approved').length,
