@@ -2,6 +2,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client';
 import { checkDatabaseLocation } from './database-preflight';
 import { applyMigrations } from './migrations';
+import { waitingForLocksAsync } from './lock-waits';
 import { cachingStatements } from './statement-cache';
 
 export type Database = PrismaClient;
@@ -25,13 +26,13 @@ const synchronousNames = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 /**
  * Checks the database's location, applies pending migrations, and connects Prisma with
  * WAL journaling (readers never wait for the writer) and a busy timeout (a writer waits for a
- * lock held by another connection instead of failing at once).
+ * lock held by another connection instead of failing at once; see lock-waits.ts).
  */
 export async function openDatabase(options: { databaseFile: string; busyTimeoutMs: number }): Promise<OpenedDatabase> {
   checkDatabaseLocation(options.databaseFile);
   const appliedMigrations = await applyMigrations(options.databaseFile);
   const db = new PrismaClient({
-    adapter: cachingStatements(new PrismaBetterSqlite3({ url: options.databaseFile, timeout: options.busyTimeoutMs })),
+    adapter: waitingForLocksAsync(cachingStatements(new PrismaBetterSqlite3({ url: options.databaseFile, timeout: 0 })), options.busyTimeoutMs),
   });
   try {
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
@@ -40,14 +41,15 @@ export async function openDatabase(options: { databaseFile: string; busyTimeoutM
     // of an fsync per comment; see the README.
     await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
     await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
-    return { db, settings: await readDatabaseSettings(db), appliedMigrations };
+    return { db, settings: { ...(await readDatabaseSettings(db)), busyTimeoutMs: options.busyTimeoutMs }, appliedMigrations };
   } catch (error) {
     await db.$disconnect();
     throw error;
   }
 }
 
-async function readDatabaseSettings(db: Database): Promise<DatabaseSettings> {
+// The busy timeout is not read back: SQLite's own is 0 outside transactions (lock-waits.ts waits instead).
+async function readDatabaseSettings(db: Database): Promise<Omit<DatabaseSettings, 'busyTimeoutMs'>> {
   const pragma = async (name: string): Promise<unknown> => {
     const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(`PRAGMA ${name}`);
     return Object.values(rows[0] ?? {})[0];
@@ -55,7 +57,6 @@ async function readDatabaseSettings(db: Database): Promise<DatabaseSettings> {
   return {
     journalMode: String(await pragma('journal_mode')),
     synchronous: synchronousNames[Number(await pragma('synchronous'))] ?? 'unknown',
-    busyTimeoutMs: Number(await pragma('busy_timeout')),
     foreignKeys: Number(await pragma('foreign_keys')) === 1,
   };
 }

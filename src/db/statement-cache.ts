@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { LRUCache } from 'lru-cache';
+import { connectionOf } from './adapter-connection';
 
 /** The part of a better-sqlite3 statement that Prisma's adapter uses: bind once, then read or run. */
 interface BoundStatement {
@@ -41,12 +42,7 @@ export interface StatementCachingFactory extends SqlDriverAdapterFactory {
 }
 
 function reuseCompiledStatements(adapter: SqlDriverAdapter, compiled: LRUCache<string, ReusableStatement>): SqlDriverAdapter {
-  const client = (adapter as unknown as { client?: unknown }).client;
-  // A Prisma upgrade that renames or hides the connection must fail loudly at start, not
-  // silently drop the cache.
-  if (!(client instanceof Database)) {
-    throw new Error(`Prisma's ${adapter.adapterName} adapter no longer exposes its better-sqlite3 connection; see src/db/statement-cache.ts`);
-  }
+  const client = connectionOf(adapter);
   const compile = client.prepare.bind(client);
   // Statements belong to their connection: a reconnect starts with none.
   compiled.clear();

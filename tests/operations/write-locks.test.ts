@@ -118,3 +118,56 @@ describe('another connection holding the write lock', () => {
     reader.close();
   });
 });
+
+describe('waiting for another process’s lock', () => {
+  it('a moderator’s bulk action (one transaction) waits for a lock let go within the busy timeout, then applies', async () => {
+    const post = await addPost(ctx.db);
+    const pending = await addComment(ctx.db, post.id, { status: 'pending' });
+    const { released } = await holdWriteLock(ctx.config.databaseFile, busyTimeoutMs / 8);
+    const bulk = await request(ctx.app).post('/admin/api/comments/bulk').set('Authorization', `Bearer ${apiToken}`).send({ ids: [pending.id], status: 'approved' });
+    expect(bulk.status).toBe(200);
+    await released;
+    const reader = new Database(ctx.config.databaseFile, { readonly: true });
+    expect(reader.prepare('SELECT status FROM Comment WHERE id = ?').get(pending.id)).toEqual({ status: 'approved' });
+    reader.close();
+  });
+
+  describe('with a long busy timeout', () => {
+    let patient: TestContext;
+    beforeAll(async () => {
+      patient = await buildTestApp({ ...moderatorEnv, DB_BUSY_TIMEOUT_MS: '5000' });
+    });
+    afterAll(() => patient.close());
+
+    it('a waiting submission does not stop the server: readers are answered meanwhile, and it is stored once the lock is let go', async () => {
+      const post = await addPost(patient.db);
+      // A transaction first, so the wait it sets for itself is known to be undone after it.
+      const pending = await addComment(patient.db, post.id, { status: 'pending' });
+      expect((await request(patient.app).post('/admin/api/comments/bulk').set('Authorization', `Bearer ${apiToken}`).send({ ids: [pending.id], status: 'approved' })).status).toBe(200);
+
+      const lock = await holdWriteLock(patient.config.databaseFile, 'until-released');
+      const fields = submission();
+      let answered = false;
+      const waiting = request(patient.app)
+        .post(`/posts/${post.slug}/comments`)
+        .type('form')
+        .send(formBody(fields))
+        .then((res) => {
+          answered = true;
+          return res;
+        });
+      try {
+        // SQLite's own busy wait would hold this process, test included, until the timeout: the
+        // submission would be answered (503) before these pages.
+        for (const path of [`/posts/${post.slug}`, '/']) expect((await request(patient.app).get(path)).status).toBe(200);
+        expect(answered).toBe(false);
+      } finally {
+        await lock.release();
+      }
+      expect((await waiting).status).toBe(303);
+      const reader = new Database(patient.config.databaseFile, { readonly: true });
+      expect(reader.prepare('SELECT COUNT(*) AS n FROM Comment WHERE text = ?').get(fields.comment)).toEqual({ n: 1 });
+      reader.close();
+    });
+  });
+});

@@ -1,0 +1,73 @@
+import { isDriverAdapterError, type SqlDriverAdapter, type SqlDriverAdapterFactory, type SqlQuery } from '@prisma/driver-adapter-utils';
+import { connectionOf } from './adapter-connection';
+
+// The pauses between attempts, in milliseconds: the schedule SQLite's own busy handler uses.
+const pauses = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+
+/**
+ * Wraps Prisma's better-sqlite3 adapter factory so a statement that finds another process holding
+ * the write lock (an import's transaction, the sqlite3 shell) waits for it without stopping the
+ * server: SQLite's own busy timeout sleeps in the calling thread, so one waiting comment froze
+ * every other request, cached pages included, for up to `waitMs`. A statement on its own is
+ * tried again after a timer, until `waitMs` has passed; refused with SQLITE_BUSY, it wrote
+ * nothing, so running it again is safe.
+ *
+ * Inside a transaction the wait stays SQLite's own. Every request shares this one connection: a
+ * transaction that let the event loop turn while open would take in other requests' statements,
+ * which would then commit or roll back with it.
+ */
+export function waitingForLocksAsync(factory: SqlDriverAdapterFactory, waitMs: number): SqlDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => waitOffTheEventLoop(await factory.connect(), waitMs),
+  };
+}
+
+function waitOffTheEventLoop(adapter: SqlDriverAdapter, waitMs: number): SqlDriverAdapter {
+  const connection = connectionOf(adapter);
+  const setSqliteWait = (ms: number) => connection.pragma(`busy_timeout = ${ms}`);
+  setSqliteWait(0);
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  const executeRaw = adapter.executeRaw.bind(adapter);
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.queryRaw = (query: SqlQuery) => retryWhileLocked(() => queryRaw(query), waitMs);
+  adapter.executeRaw = (query: SqlQuery) => retryWhileLocked(() => executeRaw(query), waitMs);
+  adapter.startTransaction = async (isolationLevel) => {
+    // Resolves once the adapter's mutex is this transaction's: no other transaction is open.
+    const transaction = await startTransaction(isolationLevel);
+    setSqliteWait(waitMs);
+    const { commit, rollback } = transaction;
+    // Prisma has sent COMMIT or ROLLBACK by now; these release the mutex, so the wait is
+    // restored first, before the next transaction can begin.
+    transaction.commit = () => {
+      setSqliteWait(0);
+      return commit.call(transaction);
+    };
+    transaction.rollback = () => {
+      setSqliteWait(0);
+      return rollback.call(transaction);
+    };
+    return transaction;
+  };
+  return adapter;
+}
+
+async function retryWhileLocked<T>(run: () => Promise<T>, waitMs: number): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      const pause = pauses[Math.min(attempt, pauses.length - 1)]!;
+      if (!isLocked(error) || Date.now() + pause > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+function isLocked(error: unknown): boolean {
+  if (!(error instanceof Error) || !isDriverAdapterError(error)) return false;
+  const cause = error.cause as { originalCode?: unknown };
+  return typeof cause.originalCode === 'string' && cause.originalCode.startsWith('SQLITE_BUSY');
+}
