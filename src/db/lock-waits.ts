@@ -12,9 +12,10 @@ const pauses = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
  * tried again after a timer, until `waitMs` has passed; refused with SQLITE_BUSY, it wrote
  * nothing, so running it again is safe.
  *
- * Inside a transaction the wait stays SQLite's own. Every request shares this one connection: a
- * transaction that let the event loop turn while open would take in other requests' statements,
- * which would then commit or roll back with it.
+ * A transaction takes the write lock when it begins (BEGIN IMMEDIATE), waiting the same way
+ * before it opens, never while open: every request shares this one connection, and a transaction
+ * that let the event loop turn while open would take in other requests' statements, which would
+ * then commit or roll back with it.
  */
 export function waitingForLocksAsync(factory: SqlDriverAdapterFactory, waitMs: number): SqlDriverAdapterFactory {
   return {
@@ -25,33 +26,31 @@ export function waitingForLocksAsync(factory: SqlDriverAdapterFactory, waitMs: n
 }
 
 function waitOffTheEventLoop(adapter: SqlDriverAdapter, waitMs: number): SqlDriverAdapter {
-  const connection = connectionOf(adapter);
-  const setSqliteWait = (ms: number) => connection.pragma(`busy_timeout = ${ms}`);
-  setSqliteWait(0);
+  connectionOf(adapter).pragma('busy_timeout = 0');
   const queryRaw = adapter.queryRaw.bind(adapter);
   const executeRaw = adapter.executeRaw.bind(adapter);
   const startTransaction = adapter.startTransaction.bind(adapter);
   adapter.queryRaw = (query: SqlQuery) => retryWhileLocked(() => queryRaw(query), waitMs);
   adapter.executeRaw = (query: SqlQuery) => retryWhileLocked(() => executeRaw(query), waitMs);
   adapter.startTransaction = async (isolationLevel) => {
-    // Resolves once the adapter's mutex is this transaction's: no other transaction is open.
+    // Resolves once the adapter's mutex is this transaction's, with its BEGIN (deferred: no lock
+    // taken yet) sent. That BEGIN is undone, and the write lock taken up front instead, waiting
+    // with no transaction open; once held, no statement of the transaction can be refused.
     const transaction = await startTransaction(isolationLevel);
-    setSqliteWait(waitMs);
-    const { commit, rollback } = transaction;
-    // Prisma has sent COMMIT or ROLLBACK by now; these release the mutex, so the wait is
-    // restored first, before the next transaction can begin.
-    transaction.commit = () => {
-      setSqliteWait(0);
-      return commit.call(transaction);
-    };
-    transaction.rollback = () => {
-      setSqliteWait(0);
-      return rollback.call(transaction);
-    };
+    try {
+      await transaction.executeRaw(statement('ROLLBACK'));
+      await retryWhileLocked(() => transaction.executeRaw(statement('BEGIN IMMEDIATE')), waitMs);
+    } catch (error) {
+      // Lets go of the mutex; there is no transaction left to roll back.
+      await transaction.rollback();
+      throw error;
+    }
     return transaction;
   };
   return adapter;
 }
+
+const statement = (sql: string): SqlQuery => ({ sql, args: [], argTypes: [] });
 
 async function retryWhileLocked<T>(run: () => Promise<T>, waitMs: number): Promise<T> {
   const deadline = Date.now() + waitMs;

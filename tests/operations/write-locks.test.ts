@@ -141,7 +141,7 @@ describe('waiting for another process’s lock', () => {
 
     it('a waiting submission does not stop the server: readers are answered meanwhile, and it is stored once the lock is let go', async () => {
       const post = await addPost(patient.db);
-      // A transaction first, so the wait it sets for itself is known to be undone after it.
+      // A transaction first: what it leaves behind must not make the next wait block.
       const pending = await addComment(patient.db, post.id, { status: 'pending' });
       expect((await request(patient.app).post('/admin/api/comments/bulk').set('Authorization', `Bearer ${apiToken}`).send({ ids: [pending.id], status: 'approved' })).status).toBe(200);
 
@@ -167,6 +167,41 @@ describe('waiting for another process’s lock', () => {
       expect((await waiting).status).toBe(303);
       const reader = new Database(patient.config.databaseFile, { readonly: true });
       expect(reader.prepare('SELECT COUNT(*) AS n FROM Comment WHERE text = ?').get(fields.comment)).toEqual({ n: 1 });
+      reader.close();
+    });
+
+    it('a bulk action waits for a lock held longer than Prisma’s own two seconds for starting a transaction', async () => {
+      const post = await addPost(patient.db);
+      const pending = await addComment(patient.db, post.id, { status: 'pending' });
+      const { released } = await holdWriteLock(patient.config.databaseFile, 2_500);
+      const bulk = await request(patient.app).post('/admin/api/comments/bulk').set('Authorization', `Bearer ${apiToken}`).send({ ids: [pending.id], status: 'approved' });
+      expect(bulk.status).toBe(200);
+      await released;
+      expect(await patient.db.comment.findUnique({ where: { id: pending.id }, select: { status: true } })).toEqual({ status: 'approved' });
+    });
+
+    it('a waiting bulk action (one transaction) does not stop the server either, and applies once the lock is let go', async () => {
+      const post = await addPost(patient.db);
+      const pending = await addComment(patient.db, post.id, { status: 'pending' });
+      const lock = await holdWriteLock(patient.config.databaseFile, 'until-released');
+      let answered = false;
+      const waiting = request(patient.app)
+        .post('/admin/api/comments/bulk')
+        .set('Authorization', `Bearer ${apiToken}`)
+        .send({ ids: [pending.id], status: 'approved' })
+        .then((res) => {
+          answered = true;
+          return res;
+        });
+      try {
+        for (const path of [`/posts/${post.slug}`, '/']) expect((await request(patient.app).get(path)).status).toBe(200);
+        expect(answered).toBe(false);
+      } finally {
+        await lock.release();
+      }
+      expect((await waiting).status).toBe(200);
+      const reader = new Database(patient.config.databaseFile, { readonly: true });
+      expect(reader.prepare('SELECT status FROM Comment WHERE id = ?').get(pending.id)).toEqual({ status: 'approved' });
       reader.close();
     });
   });
