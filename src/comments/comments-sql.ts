@@ -57,28 +57,28 @@ function headsThread(alias: string, view: ThreadView) {
 }
 
 /**
- * The id and date of every comment heading a thread of the view, in no order. Approved comments
- * and the viewer's own are read apart, each through its index, as in threadsListedBefore.
+ * The comments of the view in two parts, each found through its own index: the post's approved
+ * ones (post, status, date) and the viewer's own held or spam ones (by key). One condition with an
+ * OR across both would read every comment of the post, held and spam included.
  */
-function threadHeads(view: ThreadView) {
-  const approved = Prisma.sql`SELECT c.id, c.createdAt FROM Comment AS c WHERE c.postId = ${view.postId} AND c.status = 'approved' AND ${headsThread('c', view)}`;
-  if (view.ownIds.length === 0) return approved;
-  return Prisma.sql`${approved} UNION ALL SELECT c.id, c.createdAt FROM Comment AS c WHERE c.id IN (${Prisma.join([...view.ownIds])})
-    AND c.postId = ${view.postId} AND c.status IN ('pending', 'spam') AND ${headsThread('c', view)}`;
+function viewParts(alias: string, view: ThreadView): Prisma.Sql[] {
+  const c = Prisma.raw(alias);
+  const approved = Prisma.sql`${c}.postId = ${view.postId} AND ${c}.status = 'approved'`;
+  if (view.ownIds.length === 0) return [approved];
+  return [approved, Prisma.sql`${c}.id IN (${Prisma.join([...view.ownIds])}) AND ${c}.postId = ${view.postId} AND ${c}.status IN ('pending', 'spam')`];
 }
 
-/**
- * How many threads of the view are listed before comment `anchor` (an alias of the outer query).
- * A comment in view heads a thread unless threading is on and its parent is in view and listed
- * before it. Approved comments and the viewer's own are counted apart, each through its index.
- */
+/** The id and date of every comment heading a thread of the view, in no order. */
+function threadHeads(view: ThreadView) {
+  const heads = headsThread('c', view);
+  return Prisma.join(viewParts('c', view).map((part) => Prisma.sql`SELECT c.id, c.createdAt FROM Comment AS c WHERE ${part} AND ${heads}`), ' UNION ALL ', '', '');
+}
+
+/** How many threads of the view are listed before comment `anchor` (an alias of the outer query). */
 function threadsListedBefore(view: ThreadView, anchor: string) {
   const heads = headsThread('c', view);
-  const approved = Prisma.sql`(SELECT COUNT(*) FROM Comment AS c WHERE c.postId = ${view.postId} AND c.status = 'approved' AND ${listedBefore('c', anchor)} AND ${heads})`;
-  if (view.ownIds.length === 0) return approved;
-  const own = Prisma.sql`(SELECT COUNT(*) FROM Comment AS c WHERE c.id IN (${Prisma.join([...view.ownIds])}) AND c.postId = ${view.postId}
-    AND c.status IN ('pending', 'spam') AND ${listedBefore('c', anchor)} AND ${heads})`;
-  return Prisma.sql`${approved} + ${own}`;
+  const counts = viewParts('c', view).map((part) => Prisma.sql`(SELECT COUNT(*) FROM Comment AS c WHERE ${part} AND ${listedBefore('c', anchor)} AND ${heads})`);
+  return Prisma.join(counts, ' + ', '', '');
 }
 
 export const commentSql = {

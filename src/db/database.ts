@@ -32,7 +32,7 @@ export async function openDatabase(options: { databaseFile: string; busyTimeoutM
   checkDatabaseLocation(options.databaseFile);
   const appliedMigrations = await applyMigrations(options.databaseFile);
   const db = new PrismaClient({
-    adapter: waitingForLocksAsync(cachingStatements(new PrismaBetterSqlite3({ url: options.databaseFile, timeout: 0 })), options.busyTimeoutMs),
+    adapter: waitingForLocksAsync(cachingStatements(new PrismaBetterSqlite3({ url: options.databaseFile })), options.busyTimeoutMs),
     // A transaction begins by waiting for the write lock (lock-waits.ts): Prisma must give it the
     // whole busy timeout on top of its usual two seconds, or a lock held between the two would
     // fail as "unable to start a transaction" instead of "busy".
