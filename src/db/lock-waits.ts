@@ -30,16 +30,19 @@ function waitOffTheEventLoop(adapter: SqlDriverAdapter, waitMs: number): SqlDriv
   const queryRaw = adapter.queryRaw.bind(adapter);
   const executeRaw = adapter.executeRaw.bind(adapter);
   const startTransaction = adapter.startTransaction.bind(adapter);
-  adapter.queryRaw = (query: SqlQuery) => retryWhileLocked(() => queryRaw(query), waitMs);
-  adapter.executeRaw = (query: SqlQuery) => retryWhileLocked(() => executeRaw(query), waitMs);
+  adapter.queryRaw = (query: SqlQuery) => retryWhileLocked(() => queryRaw(query), Date.now() + waitMs);
+  adapter.executeRaw = (query: SqlQuery) => retryWhileLocked(() => executeRaw(query), Date.now() + waitMs);
   adapter.startTransaction = async (isolationLevel) => {
+    // The wait counts from now, queued behind other transactions included: each of those may
+    // itself wait out the lock, and waits counted from the mutex would add up, one behind another.
+    const deadline = Date.now() + waitMs;
     // Resolves once the adapter's mutex is this transaction's, with its BEGIN (deferred: no lock
     // taken yet) sent. That BEGIN is undone, and the write lock taken up front instead, waiting
     // with no transaction open; once held, no statement of the transaction can be refused.
     const transaction = await startTransaction(isolationLevel);
     try {
       await transaction.executeRaw(statement('ROLLBACK'));
-      await retryWhileLocked(() => transaction.executeRaw(statement('BEGIN IMMEDIATE')), waitMs);
+      await retryWhileLocked(() => transaction.executeRaw(statement('BEGIN IMMEDIATE')), deadline);
     } catch (error) {
       // Lets go of the mutex; there is no transaction left to roll back.
       await transaction.rollback();
@@ -52,8 +55,8 @@ function waitOffTheEventLoop(adapter: SqlDriverAdapter, waitMs: number): SqlDriv
 
 const statement = (sql: string): SqlQuery => ({ sql, args: [], argTypes: [] });
 
-async function retryWhileLocked<T>(run: () => Promise<T>, waitMs: number): Promise<T> {
-  const deadline = Date.now() + waitMs;
+/** Runs `run`, and again after each pause while it finds the lock held, until `deadline` (ms since the epoch). */
+async function retryWhileLocked<T>(run: () => Promise<T>, deadline: number): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await run();

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openDatabase, type Database } from '../../src/db/database';
+import { isDatabaseBusy } from '../../src/db/database-errors';
+import { ConflictError } from '../../src/errors';
+import { addPost } from '../helpers/factories';
+import { holdWriteLock } from '../helpers/lock-holder';
+
+// Writes sent outside a transaction are committed together, a batch per turn of the event loop
+// (src/db/grouped-writes.ts), on the server's own stack of adapters as openDatabase builds it.
+
+let dir: string;
+let file: string;
+let db: Database;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'marginalia-grouped-'));
+  file = path.join(dir, 'grouped.db');
+  ({ db } = await openDatabase({ databaseFile: file, busyTimeoutMs: 2_000 }));
+});
+afterAll(async () => {
+  await db.$disconnect();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Pages SQLite appended to the write-ahead log while `work` ran (the log emptied first). */
+async function logPagesWrittenBy(work: () => Promise<unknown>): Promise<number> {
+  await db.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)');
+  await work();
+  // A log file is a 32-byte header, then a 24-byte header and one 4 KiB page per frame.
+  return (statSync(`${file}-wal`).size - 32) / (24 + 4096);
+}
+
+describe('writes committed together', () => {
+  it('commits the writes sent together as one, answering each with its own row', async () => {
+    const together = await logPagesWrittenBy(async () => {
+      const posts = await Promise.all(Array.from({ length: 20 }, (_, n) => addPost(db, { slug: `together-${n}` })));
+      expect(posts.map((post) => post.slug)).toEqual(Array.from({ length: 20 }, (_, n) => `together-${n}`));
+      expect(new Set(posts.map((post) => post.id)).size).toBe(20);
+    });
+    const oneByOne = await logPagesWrittenBy(async () => {
+      for (let n = 0; n < 20; n += 1) await addPost(db, { slug: `one-by-one-${n}` });
+    });
+    // Each commit appends every page its write touched (the row's and each index's); twenty
+    // commits write them twenty times, one commit once.
+    expect(together * 5).toBeLessThan(oneByOne);
+    const stored = await db.post.findMany({ where: { slug: { startsWith: 'together-' } }, select: { id: true } });
+    expect(stored).toHaveLength(20);
+  });
+
+  it('refuses only the write a constraint refuses; the others sent with it are stored', async () => {
+    const taken = await addPost(db);
+    const results = await Promise.allSettled([
+      addPost(db, { slug: 'beside-a-conflict-1' }),
+      addPost(db, { slug: taken.slug }),
+      addPost(db, { slug: 'beside-a-conflict-2' }),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    expect(await db.post.count({ where: { slug: { startsWith: 'beside-a-conflict-' } } })).toBe(2);
+  });
+
+  it('never runs a write inside a transaction open on the connection, to be rolled back with it', async () => {
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => (opened = resolve));
+    const rolledBack = db.$transaction(async (tx) => {
+      await tx.post.create({ data: postRow('inside-the-transaction') });
+      opened();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      throw new Error('undo');
+    });
+    await open;
+    // Sent while the transaction is open, answered once it has ended: stored either way.
+    const outside = await addPost(db, { slug: 'outside-the-transaction' });
+    await expect(rolledBack).rejects.toThrow('undo');
+    expect(await db.post.findMany({ where: { slug: { in: ['inside-the-transaction', outside.slug] } }, select: { slug: true } })).toEqual([
+      { slug: 'outside-the-transaction' },
+    ]);
+  });
+
+  it('fails every write of a batch that SQLite rolled back whole, keeping none of them', async () => {
+    // RAISE(ROLLBACK) in a trigger ends the whole transaction, as a full disk or an I/O error can.
+    await db.$executeRawUnsafe('CREATE TABLE Note (id INTEGER PRIMARY KEY, text TEXT NOT NULL)');
+    await db.$executeRawUnsafe("CREATE TRIGGER NoteRefused BEFORE INSERT ON Note WHEN NEW.text = 'refused' BEGIN SELECT RAISE(ROLLBACK, 'refused'); END");
+    const note = (text: string) => db.$executeRawUnsafe('INSERT INTO Note (text) VALUES (?)', text);
+    const results = await Promise.allSettled([note('before'), note('refused'), note('after')]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(await db.$queryRawUnsafe('SELECT text FROM Note')).toEqual([]);
+    // The connection is left with no transaction open: the next write stands on its own.
+    await note('later');
+    expect(await db.$queryRawUnsafe('SELECT text FROM Note')).toEqual([{ text: 'later' }]);
+  });
+});
+
+describe('writes waiting for another process’s lock', () => {
+  it('each gives up when its own busy timeout has passed, not after the waits of the batches ahead of it', async () => {
+    const busyTimeoutMs = 600;
+    const second = await openDatabase({ databaseFile: file, busyTimeoutMs });
+    const lock = await holdWriteLock(file, 'until-released');
+    try {
+      const start = Date.now();
+      // Four batches, each sent 150 ms after the one before and queued behind it.
+      const refusedAfter = await Promise.all([0, 150, 300, 450].map(async (delay) => {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        const error: unknown = await addPost(second.db).then(() => null, (refusal: unknown) => refusal);
+        expect(isDatabaseBusy(error)).toBe(true);
+        return Date.now() - start;
+      }));
+      // Each waits up to 600 ms from when it was sent: the last is refused by about 1,050 ms,
+      // where waits counted from the end of the one before would add up to over 2,000.
+      expect(Math.max(...refusedAfter)).toBeLessThan(1_500);
+    } finally {
+      await lock.release();
+      await second.db.$disconnect();
+    }
+  });
+});
+
+function postRow(slug: string) {
+  return { slug, title: slug, bodyMarkdown: 'x', bodyHtml: '<p>x</p>', excerpt: 'x', authorName: 'A', publishedAt: new Date() };
+}
