@@ -53,6 +53,9 @@ function commitWritesTogether(adapter: SqlDriverAdapter): SqlDriverAdapter {
       for (const write of writes) write.settle(Promise.reject(error));
       return;
     }
+    // Each call below runs its statement before it returns (better-sqlite3 is synchronous under
+    // the adapter's promises), so the batch and its COMMIT run in one go: no other request's
+    // statement can come between them.
     const outcomes: Promise<unknown>[] = [];
     let lost: unknown = null;
     for (const write of writes) {
