@@ -2,7 +2,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client';
 import { checkDatabaseLocation } from './database-preflight';
 import { applyMigrations } from './migrations';
-import { groupingWrites } from './grouped-writes';
+import { sharingOneConnection } from './shared-connection';
 import { waitingForLocksAsync } from './lock-waits';
 import { cachingStatements } from './statement-cache';
 
@@ -33,7 +33,7 @@ export async function openDatabase(options: { databaseFile: string; busyTimeoutM
   checkDatabaseLocation(options.databaseFile);
   const appliedMigrations = await applyMigrations(options.databaseFile);
   const db = new PrismaClient({
-    adapter: groupingWrites(waitingForLocksAsync(cachingStatements(new PrismaBetterSqlite3({ url: options.databaseFile })), options.busyTimeoutMs)),
+    adapter: sharingOneConnection(waitingForLocksAsync(cachingStatements(new PrismaBetterSqlite3({ url: options.databaseFile })), options.busyTimeoutMs)),
     // A transaction begins by waiting for the write lock (lock-waits.ts): Prisma must give it the
     // whole busy timeout on top of its usual two seconds, or a lock held between the two would
     // fail as "unable to start a transaction" instead of "busy".

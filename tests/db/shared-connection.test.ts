@@ -7,16 +7,18 @@ import { ConflictError } from '../../src/errors';
 import { addPost } from '../helpers/factories';
 import { holdWriteLock } from '../helpers/lock-holder';
 
-// Writes sent outside a transaction are committed together, a batch per turn of the event loop
-// (src/db/grouped-writes.ts), on the server's own stack of adapters as openDatabase builds it.
+// The one connection every request shares (src/db/shared-connection.ts): writes sent outside a
+// transaction are committed together, a batch per turn of the event loop, and no statement sent
+// outside a transaction runs inside one. On the server's own stack of adapters, as openDatabase
+// builds it.
 
 let dir: string;
 let file: string;
 let db: Database;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'marginalia-grouped-'));
-  file = path.join(dir, 'grouped.db');
+  dir = mkdtempSync(path.join(tmpdir(), 'marginalia-shared-'));
+  file = path.join(dir, 'shared.db');
   ({ db } = await openDatabase({ databaseFile: file, busyTimeoutMs: 2_000 }));
 });
 afterAll(async () => {
@@ -61,24 +63,6 @@ describe('writes committed together', () => {
     expect(await db.post.count({ where: { slug: { startsWith: 'beside-a-conflict-' } } })).toBe(2);
   });
 
-  it('never runs a write inside a transaction open on the connection, to be rolled back with it', async () => {
-    let opened!: () => void;
-    const open = new Promise<void>((resolve) => (opened = resolve));
-    const rolledBack = db.$transaction(async (tx) => {
-      await tx.post.create({ data: postRow('inside-the-transaction') });
-      opened();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      throw new Error('undo');
-    });
-    await open;
-    // Sent while the transaction is open, answered once it has ended: stored either way.
-    const outside = await addPost(db, { slug: 'outside-the-transaction' });
-    await expect(rolledBack).rejects.toThrow('undo');
-    expect(await db.post.findMany({ where: { slug: { in: ['inside-the-transaction', outside.slug] } }, select: { slug: true } })).toEqual([
-      { slug: 'outside-the-transaction' },
-    ]);
-  });
-
   it('fails every write of a batch that SQLite rolled back whole, keeping none of them', async () => {
     // RAISE(ROLLBACK) in a trigger ends the whole transaction, as a full disk or an I/O error can.
     await db.$executeRawUnsafe('CREATE TABLE Note (id INTEGER PRIMARY KEY, text TEXT NOT NULL)');
@@ -90,6 +74,38 @@ describe('writes committed together', () => {
     // The connection is left with no transaction open: the next write stands on its own.
     await note('later');
     expect(await db.$queryRawUnsafe('SELECT text FROM Note')).toEqual([{ text: 'later' }]);
+  });
+});
+
+describe('a transaction open on the connection', () => {
+  /** Opens a transaction that writes a post, then waits, then rolls back; resolves once the post is written. */
+  async function openTransactionWriting(slug: string): Promise<{ rolledBack: Promise<unknown> }> {
+    let written!: () => void;
+    const ready = new Promise<void>((resolve) => (written = resolve));
+    const rolledBack = db.$transaction(async (tx) => {
+      await tx.post.create({ data: postRow(slug) });
+      written();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      throw new Error('undo');
+    });
+    await ready;
+    return { rolledBack: expect(rolledBack).rejects.toThrow('undo') };
+  }
+
+  it('takes in no write sent meanwhile: the write is stored although the transaction rolls back', async () => {
+    const { rolledBack } = await openTransactionWriting('inside-a-transaction');
+    const outside = await addPost(db, { slug: 'written-outside-the-transaction' });
+    await rolledBack;
+    expect(await db.post.findMany({ where: { slug: { in: ['inside-a-transaction', outside.slug] } }, select: { slug: true } })).toEqual([
+      { slug: 'written-outside-the-transaction' },
+    ]);
+  });
+
+  it('takes in no read sent meanwhile: the read never sees what the transaction then undoes', async () => {
+    const { rolledBack } = await openTransactionWriting('seen-by-no-one');
+    const read = await db.post.findMany({ where: { slug: 'seen-by-no-one' }, select: { slug: true } });
+    await rolledBack;
+    expect(read).toEqual([]);
   });
 });
 
