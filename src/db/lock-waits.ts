@@ -13,9 +13,9 @@ const pauses = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
  * nothing, so running it again is safe.
  *
  * A transaction takes the write lock when it begins (BEGIN IMMEDIATE), waiting the same way
- * before it opens, never while open: every request shares this one connection, and a transaction
- * that let the event loop turn while open would take in other requests' statements, which would
- * then commit or roll back with it.
+ * before it opens, never while open: every request shares this one connection, and whatever other
+ * requests send while a transaction is open waits for its end (shared-connection.ts), so a
+ * transaction waiting while open would hold up every one of them.
  */
 export function waitingForLocksAsync(factory: SqlDriverAdapterFactory, waitMs: number): SqlDriverAdapterFactory {
   return {
