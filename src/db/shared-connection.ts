@@ -25,7 +25,9 @@ interface WaitingWrite {
  * apart with a mutex, but a statement sent while one was open ran in it: a write was rolled back
  * with it after being acknowledged, and a read saw rows that were then undone (and a page
  * rendered from them could be kept). A batch of writes is a transaction like Prisma's own, under
- * the same mutex; any other statement sent while a transaction is open waits for its end.
+ * the same mutex; any other statement sent while a transaction is open waits for its end. So
+ * inside an interactive transaction, use its own client: a query sent through the shared one
+ * waits for the transaction it was meant to be part of, until Prisma's timeout ends it.
  */
 export function sharingOneConnection(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
   return {
