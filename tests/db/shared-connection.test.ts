@@ -101,6 +101,16 @@ describe('a transaction open on the connection', () => {
     ]);
   });
 
+  it('makes a query sent through the shared client from inside it wait for it, until its timeout ends it', async () => {
+    const misused = db.$transaction(async (tx) => {
+      await tx.post.count();
+      return db.post.count();
+    }, { timeout: 300 });
+    await expect(misused).rejects.toMatchObject({ code: 'P2028' });
+    // The connection is free again afterwards.
+    expect(await db.post.count()).toBeGreaterThanOrEqual(0);
+  });
+
   it('takes in no read sent meanwhile: the read never sees what the transaction then undoes', async () => {
     const { rolledBack } = await openTransactionWriting('seen-by-no-one');
     const read = await db.post.findMany({ where: { slug: 'seen-by-no-one' }, select: { slug: true } });
