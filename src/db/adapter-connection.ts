@@ -1,5 +1,8 @@
 import Database from 'better-sqlite3';
-import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
+
+// What the wrappers around Prisma's better-sqlite3 adapter (statement-cache, lock-waits,
+// shared-connection) share.
 
 /**
  * The better-sqlite3 connection inside Prisma's adapter (7.10 keeps it as `client`), for the
@@ -13,3 +16,11 @@ export function connectionOf(adapter: SqlDriverAdapter): Database.Database {
   }
   return client;
 }
+
+/** The factory that hands out `factory`'s adapters, each passed through `tune` as it connects. */
+export function tuningEachAdapter(factory: SqlDriverAdapterFactory, tune: (adapter: SqlDriverAdapter) => SqlDriverAdapter): SqlDriverAdapterFactory {
+  return { provider: factory.provider, adapterName: factory.adapterName, connect: async () => tune(await factory.connect()) };
+}
+
+/** A statement with no arguments, as the adapter takes it (transaction control). */
+export const plainStatement = (sql: string): SqlQuery => ({ sql, args: [], argTypes: [] });

@@ -1,5 +1,5 @@
 import { isDriverAdapterError, type SqlDriverAdapter, type SqlDriverAdapterFactory, type SqlQuery } from '@prisma/driver-adapter-utils';
-import { connectionOf } from './adapter-connection';
+import { connectionOf, plainStatement as statement, tuningEachAdapter } from './adapter-connection';
 
 // The pauses between attempts, in milliseconds: the schedule SQLite's own busy handler uses.
 const pauses = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
@@ -18,11 +18,7 @@ const pauses = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
  * transaction waiting while open would hold up every one of them.
  */
 export function waitingForLocksAsync(factory: SqlDriverAdapterFactory, waitMs: number): SqlDriverAdapterFactory {
-  return {
-    provider: factory.provider,
-    adapterName: factory.adapterName,
-    connect: async () => waitOffTheEventLoop(await factory.connect(), waitMs),
-  };
+  return tuningEachAdapter(factory, (adapter) => waitOffTheEventLoop(adapter, waitMs));
 }
 
 function waitOffTheEventLoop(adapter: SqlDriverAdapter, waitMs: number): SqlDriverAdapter {
@@ -52,8 +48,6 @@ function waitOffTheEventLoop(adapter: SqlDriverAdapter, waitMs: number): SqlDriv
   };
   return adapter;
 }
-
-const statement = (sql: string): SqlQuery => ({ sql, args: [], argTypes: [] });
 
 /** Runs `run`, and again after each pause while it finds the lock held, until `deadline` (ms since the epoch). */
 async function retryWhileLocked<T>(run: () => Promise<T>, deadline: number): Promise<T> {

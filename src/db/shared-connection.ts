@@ -1,5 +1,5 @@
-import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
-import { connectionOf } from './adapter-connection';
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';
+import { connectionOf, plainStatement as statement, tuningEachAdapter } from './adapter-connection';
 
 /** A statement that changes rows; everything else (reads, PRAGMA, VACUUM, transaction control) runs as it comes. */
 const changesRows = /^\s*(?:INSERT|UPDATE|DELETE|REPLACE)\b/i;
@@ -30,11 +30,7 @@ interface WaitingWrite {
  * waits for the transaction it was meant to be part of, until Prisma's timeout ends it.
  */
 export function sharingOneConnection(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
-  return {
-    provider: factory.provider,
-    adapterName: factory.adapterName,
-    connect: async () => shareOneConnection(await factory.connect()),
-  };
+  return tuningEachAdapter(factory, shareOneConnection);
 }
 
 function shareOneConnection(adapter: SqlDriverAdapter): SqlDriverAdapter {
@@ -119,5 +115,3 @@ function shareOneConnection(adapter: SqlDriverAdapter): SqlDriverAdapter {
     changesRows.test(query.sql) ? enqueue((transaction) => transaction.executeRaw(query)) : outsideTransactions(() => executeRaw(query));
   return adapter;
 }
-
-const statement = (sql: string): SqlQuery => ({ sql, args: [], argTypes: [] });

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { LRUCache } from 'lru-cache';
-import { connectionOf } from './adapter-connection';
+import { connectionOf, tuningEachAdapter } from './adapter-connection';
 
 /** The part of a better-sqlite3 statement that Prisma's adapter uses: bind once, then read or run. */
 interface BoundStatement {
@@ -29,9 +29,7 @@ const defaultCapacity = 200;
 export function cachingStatements(factory: SqlDriverAdapterFactory, capacity = defaultCapacity): StatementCachingFactory {
   const compiled = new LRUCache<string, ReusableStatement>({ max: capacity });
   return {
-    provider: factory.provider,
-    adapterName: factory.adapterName,
-    connect: async () => reuseCompiledStatements(await factory.connect(), compiled),
+    ...tuningEachAdapter(factory, (adapter) => reuseCompiledStatements(adapter, compiled)),
     compiledStatementCount: () => compiled.size,
   };
 }

@@ -83,7 +83,7 @@ describe('a transaction open on the connection', () => {
     let written!: () => void;
     const ready = new Promise<void>((resolve) => (written = resolve));
     const rolledBack = db.$transaction(async (tx) => {
-      await tx.post.create({ data: postRow(slug) });
+      await addPost(tx as unknown as Database, { slug });
       written();
       await new Promise((resolve) => setTimeout(resolve, 50));
       throw new Error('undo');
@@ -142,7 +142,3 @@ describe('writes waiting for another process’s lock', () => {
     }
   });
 });
-
-function postRow(slug: string) {
-  return { slug, title: slug, bodyMarkdown: 'x', bodyHtml: '<p>x</p>', excerpt: 'x', authorName: 'A', publishedAt: new Date() };
-}
