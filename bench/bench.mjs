@@ -2,7 +2,7 @@
 // Measures marginalia against ceilings in the same run on this machine: the real built server
 // (production mode, on a seeded temp database) against bare node:http sending the same bytes, and
 // its comment POST against better-sqlite3 insert servers (bare node:http into a plain table, the
-// same behind Express, and bare node:http into our own Comment table). autocannon, 50
+// same behind Express, and bare node:http and Express into our own Comment table). autocannon, 50
 // connections, a warm-up, then fixed-length rounds alternating between contenders; medians
 // reported, ratios taken within each round. Prints a table and writes
 // JSON to bench/results/ (git-ignored). Never run by the test suite: times are never asserted.
@@ -222,13 +222,18 @@ async function main() {
 
     // 4. Comment POSTs (distinct authors), against bare better-sqlite3 insert servers: one with a
     //    five-column table (the issue's ceiling), the same behind Express 5 and its body parser
-    //    (what the framework alone costs), and one inserting into a copy of this very database's
-    //    Comment table (the same indexes to maintain: the floor of any comment server with this schema).
+    //    (what the framework alone costs), one inserting into a copy of this very database's
+    //    Comment table (the same indexes to maintain: the floor of any comment server with this
+    //    schema), and that same-table insert behind Express 5: the issue's "comment POST, raw
+    //    better-sqlite3", the server's own framework and table with the driver in place of Prisma.
     const bare = await startChild(['bench/bare-insert-server.mjs', path.join(dir, 'bare.db')]);
     const bareExpress = await startChild(['bench/bare-insert-server.mjs', '--express', path.join(dir, 'bare-express.db')]);
     const sameTableFile = path.join(dir, 'bare-same-table.db');
+    const expressSameTableFile = path.join(dir, 'express-same-table.db');
     copyDatabase(dbFile, sameTableFile);
+    copyDatabase(dbFile, expressSameTableFile);
     const bareSameTable = await startChild(['bench/bare-insert-server.mjs', sameTableFile, benchPosts.article]);
+    const expressSameTable = await startChild(['bench/bare-insert-server.mjs', '--express', expressSameTableFile, benchPosts.article]);
     const lastIdBefore = lastCommentId(dbFile);
     for (const kept of [acknowledged, sentTexts, answers]) kept.clear();
     const commentForm = `/posts/${benchPosts.article}/comments`;
@@ -236,6 +241,7 @@ async function main() {
       bare: { url: bare.url, requests: [formPost(commentForm)] },
       bareExpress: { url: bareExpress.url, requests: [formPost(commentForm)] },
       bareSameTable: { url: bareSameTable.url, requests: [formPost(commentForm)] },
+      expressSameTable: { url: expressSameTable.url, requests: [formPost(commentForm)] },
       marginalia: { url: server.url, requests: [formPost(commentForm, { record: true })] },
     });
     const answered = (codes) => codes['303'] ?? 0;
@@ -248,6 +254,7 @@ async function main() {
     await stop(bare);
     await stop(bareExpress);
     await stop(bareSameTable);
+    await stop(expressSameTable);
 
     // 5. Mixed: 95% reads, 5% posts, a moderator approving every second through the admin API,
     //    and each approved comment looked for on the very next read of its page.
@@ -366,10 +373,18 @@ function report(r) {
   console.log(row(['2. article page, PAGE_CACHE=off', f(s.uncached.marginalia.rps), s.uncached.marginalia.p50, s.uncached.marginalia.p99, ratio(s.uncached.marginalia, s.uncached.ceiling), s.uncached.marginalia.fivexx]));
   console.log(row(['3. 2,000-comment post (page 1), gzip accepted', f(s.bigPost.marginalia.rps), s.bigPost.marginalia.p50, s.bigPost.marginalia.p99, '', s.bigPost.marginalia.fivexx]));
   console.log(row(['3b. the same, uncompressed', f(s.bigPost.uncompressed.rps), s.bigPost.uncompressed.p50, s.bigPost.uncompressed.p99, '', s.bigPost.uncompressed.fivexx]));
-  console.log(row(['bare better-sqlite3 insert server', f(s.post.bare.rps), s.post.bare.p50, s.post.bare.p99, '1.00 (writes)', s.post.bare.fivexx]));
-  console.log(row(['the same insert behind Express 5 + urlencoded parser, nothing else', f(s.post.bareExpress.rps), s.post.bareExpress.p50, s.post.bareExpress.p99, ratio(s.post.bareExpress, s.post.bare), s.post.bareExpress.fivexx]));
-  console.log(row(['bare insert into marginalia’s Comment table', f(s.post.bareSameTable.rps), s.post.bareSameTable.p50, s.post.bareSameTable.p99, ratio(s.post.bareSameTable, s.post.bare), s.post.bareSameTable.fivexx]));
-  console.log(row(['4. comment POST', f(s.post.marginalia.rps), s.post.marginalia.p50, s.post.marginalia.p99, `${ratio(s.post.marginalia, s.post.bare)}; ${ratio(s.post.marginalia, s.post.bareExpress)} of the Express insert; ${ratio(s.post.marginalia, s.post.bareSameTable)} of the same-table insert`, s.post.marginalia.fivexx]));
+  const post = s.post;
+  console.log(row(['bare better-sqlite3 insert server, five-column table', f(post.bare.rps), post.bare.p50, post.bare.p99, '1.00 (writes)', post.bare.fivexx]));
+  console.log(row(['the same insert behind Express 5 + urlencoded parser, nothing else', f(post.bareExpress.rps), post.bareExpress.p50, post.bareExpress.p99, ratio(post.bareExpress, post.bare), post.bareExpress.fivexx]));
+  console.log(row(['bare insert into marginalia’s Comment table', f(post.bareSameTable.rps), post.bareSameTable.p50, post.bareSameTable.p99, ratio(post.bareSameTable, post.bare), post.bareSameTable.fivexx]));
+  console.log(row(['comment POST with raw better-sqlite3: that insert behind Express 5 + parser', f(post.expressSameTable.rps), post.expressSameTable.p50, post.expressSameTable.p99, ratio(post.expressSameTable, post.bare), post.expressSameTable.fivexx]));
+  const postRatios = [
+    `${ratio(post.marginalia, post.expressSameTable)} of the raw better-sqlite3 comment POST`,
+    `${ratio(post.marginalia, post.bare)} of the five-column insert`,
+    `${ratio(post.marginalia, post.bareExpress)} of it behind Express`,
+    `${ratio(post.marginalia, post.bareSameTable)} of the bare same-table insert`,
+  ];
+  console.log(row(['4. comment POST', f(post.marginalia.rps), post.marginalia.p50, post.marginalia.p99, postRatios.join('; '), post.marginalia.fivexx]));
   console.log(row(['5. mixed 95% GET / 5% POST', f(s.mixed.rps), s.mixed.p50, s.mixed.p99, '', s.mixed.fivexx]));
   const p = s.post.marginalia;
   console.log(
