@@ -51,6 +51,17 @@ describe('writes committed together', () => {
     expect(stored).toHaveLength(20);
   });
 
+  it('leaves SQLite’s automatic checkpoint to keep the log bounded', async () => {
+    // SQLite checkpoints once a commit takes the log past 1,000 pages, and only when that commit
+    // is stepped to its end: a write ended by resetting its statement (better-sqlite3’s get())
+    // skips it, and the log then grows without end. Here 400 commits append ~2,000 pages.
+    const appendedByOne = await logPagesWrittenBy(() => addPost(db, { slug: 'bounded-log-0' }));
+    expect(appendedByOne * 400).toBeGreaterThan(1_500);
+    await logPagesWrittenBy(async () => {
+      for (let n = 1; n <= 400; n += 1) await addPost(db, { slug: `bounded-log-${n}` });
+    }).then((pages) => expect(pages).toBeLessThan(1_100));
+  });
+
   it('refuses only the write a constraint refuses; the others sent with it are stored', async () => {
     const taken = await addPost(db);
     const results = await Promise.allSettled([
