@@ -1,5 +1,9 @@
-// One formatter: toLocaleString builds a new one on every call, and this runs on every page render.
+import { LRUCache } from 'lru-cache';
+
+// One formatter (toLocaleString builds a new one on every call), and its text kept per count:
+// formatting is most of what the heading costs, and it is written on every page render.
 const countFormat = new Intl.NumberFormat('en-US');
+const countTexts = new LRUCache<number, string>({ max: 1_000, memoMethod: (count) => countFormat.format(count) });
 
 /** Everything commenters are told, in one place for review. */
 export const commentMessages = {
@@ -26,5 +30,5 @@ export const commentMessages = {
   closedKeepYourText: 'Here is what you wrote, so you can keep a copy:',
   /** The heading above the comment list: "Be First to Comment", "1 Comment on “Title”", "3 Comments on “Title”". */
   countHeading: (count: number, postTitle: string) =>
-    count === 0 ? 'Be First to Comment' : `${countFormat.format(count)} ${count === 1 ? 'Comment' : 'Comments'} on “${postTitle}”`,
+    count === 0 ? 'Be First to Comment' : `${countTexts.memo(count)} ${count === 1 ? 'Comment' : 'Comments'} on “${postTitle}”`,
 } as const;
