@@ -5,8 +5,8 @@
 //     Comment table, every column the app writes, so SQLite maintains the same indexes as for a real comment
 //   node bench/bare-insert-server.mjs --express <file> [<slug>]  either insert behind Express 5 and
 //     its urlencoded body parser, nothing else: what the framework alone costs a POST. With the
-//     Comment table, it is the "comment POST, raw better-sqlite3": the same framework, table
-//     and database as the server, with the driver's own INSERT in place of Prisma and the app's checks.
+//     Comment table, it is the "comment POST, raw better-sqlite3": the server's framework,
+//     table and data, with the driver's own INSERT in place of Prisma and none of the server's checks.
 import { createServer } from 'node:http';
 import Database from 'better-sqlite3';
 import express from 'express';
