@@ -19,8 +19,8 @@ export const publicFields = {
 // Prisma's $queryRaw: its query interpreter and result mapping cost more than SQLite's own work
 // (a 20-comment read: ~350 µs typed, ~190 µs raw), and these run on every request. Under the
 // bench's load, measured alternately against the typed queries: +25 % comment POSTs/s, +10 %
-// uncached pages/s. Exported for the query-plan tests; the repository's tests run each one.
-// They select the same public columns as the typed queries, named once above.
+// uncached pages/s. They select the same public columns as the typed queries, named once above.
+// commentSql is exported for the query-plan tests; the repository's tests run each query.
 const publicColumns = Prisma.raw(Object.keys(publicFields).join(', '));
 
 /**
@@ -35,11 +35,22 @@ export interface ThreadView {
   threaded: boolean;
 }
 
-/** Whether comment `alias` is in the view: approved, or one of the viewer's own held or spam ones. */
-function inView(alias: string, { postId, ownIds }: ThreadView) {
-  const a = Prisma.raw(alias);
-  const own = ownIds.length > 0 ? Prisma.sql` OR (${a}.id IN (${Prisma.join([...ownIds])}) AND ${a}.status IN ('pending', 'spam'))` : Prisma.empty;
-  return Prisma.sql`(${a}.postId = ${postId} AND (${a}.status = 'approved'${own}))`;
+/**
+ * The comments of the view in two parts, each found through its own index: the post's approved
+ * ones (post, status, date) and the viewer's own held or spam ones (by key). A query that reads
+ * the view takes each part apart: one condition with an OR across both would read every comment
+ * of the post, held and spam included.
+ */
+function viewParts(alias: string, view: ThreadView): Prisma.Sql[] {
+  const c = Prisma.raw(alias);
+  const approved = Prisma.sql`${c}.postId = ${view.postId} AND ${c}.status = 'approved'`;
+  if (view.ownIds.length === 0) return [approved];
+  return [approved, Prisma.sql`${c}.id IN (${Prisma.join([...view.ownIds])}) AND ${c}.postId = ${view.postId} AND ${c}.status IN ('pending', 'spam')`];
+}
+
+/** Whether comment `alias`, found by its key, is in the view: both parts in one condition. */
+function inView(alias: string, view: ThreadView) {
+  return Prisma.join(viewParts(alias, view).map((part) => Prisma.sql`(${part})`), ' OR ', '(', ')');
 }
 
 /** Whether comment `a` is listed before comment `b` (oldest first, then by id). */
@@ -54,18 +65,6 @@ function headsThread(alias: string, view: ThreadView) {
   return view.threaded
     ? Prisma.sql`(${c}.parentId IS NULL OR NOT EXISTS (SELECT 1 FROM Comment AS p WHERE p.id = ${c}.parentId AND ${inView('p', view)} AND ${listedBefore('p', alias)}))`
     : Prisma.sql`1`;
-}
-
-/**
- * The comments of the view in two parts, each found through its own index: the post's approved
- * ones (post, status, date) and the viewer's own held or spam ones (by key). One condition with an
- * OR across both would read every comment of the post, held and spam included.
- */
-function viewParts(alias: string, view: ThreadView): Prisma.Sql[] {
-  const c = Prisma.raw(alias);
-  const approved = Prisma.sql`${c}.postId = ${view.postId} AND ${c}.status = 'approved'`;
-  if (view.ownIds.length === 0) return [approved];
-  return [approved, Prisma.sql`${c}.id IN (${Prisma.join([...view.ownIds])}) AND ${c}.postId = ${view.postId} AND ${c}.status IN ('pending', 'spam')`];
 }
 
 /** The id and date of every comment heading a thread of the view, in no order. */
