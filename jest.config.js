@@ -15,7 +15,13 @@ module.exports = {
   // browser journeys) take seconds on a loaded 2-core machine.
   testTimeout: 60_000,
   projects: [
-    { ...shared, displayName: 'app', roots: ['<rootDir>/tests'], testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/tests/browser/'] },
+    {
+      ...shared,
+      displayName: 'app',
+      roots: ['<rootDir>/tests'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/tests/browser/'],
+    },
     { ...shared, displayName: 'browser', roots: ['<rootDir>/tests/browser'], testMatch: ['**/*.test.ts'] },
   ],
 };

@@ -24,14 +24,27 @@ if (slug) {
   // to its end, and SQLite's automatic checkpoint runs only from a step that ends a commit. The
   // log then never empties: it grew to 3.7 GB in one bench run, and the inserts skipped the cost
   // of checkpoints that every real server pays.
-  const insert = db.prepare(`INSERT INTO Comment (postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, arrivalNote, createdAt, updatedAt)
+  const insert =
+    db.prepare(`INSERT INTO Comment (postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, arrivalNote, createdAt, updatedAt)
     VALUES (?, NULL, ?, ?, NULL, ?, ?, 'pending', ?, ?, 'bench', ?, ?)`);
   store = (form, req) => {
     const now = new Date().toISOString().replace('Z', '+00:00');
-    return insert.run(postId, form.author, form.email, form.comment, `<p>${form.comment}</p>`, req.socket.remoteAddress, req.headers['user-agent'] ?? null, now, now).lastInsertRowid;
+    return insert.run(
+      postId,
+      form.author,
+      form.email,
+      form.comment,
+      `<p>${form.comment}</p>`,
+      req.socket.remoteAddress,
+      req.headers['user-agent'] ?? null,
+      now,
+      now,
+    ).lastInsertRowid;
   };
 } else {
-  db.exec('CREATE TABLE IF NOT EXISTS comment (id INTEGER PRIMARY KEY, author TEXT, email TEXT, text TEXT, created_at TEXT)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS comment (id INTEGER PRIMARY KEY, author TEXT, email TEXT, text TEXT, created_at TEXT)',
+  );
   const insert = db.prepare('INSERT INTO comment (author, email, text, created_at) VALUES (?, ?, ?, ?)');
   store = (form) => insert.run(form.author, form.email, form.comment, new Date().toISOString()).lastInsertRowid;
 }

@@ -34,12 +34,18 @@ const apiToken = 'bench-api-token-0123456789abcdef0123456789';
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  return sorted.length % 2
+    ? sorted[(sorted.length - 1) / 2]
+    : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 };
 
 /** Starts a ceiling server and resolves once it prints the port it listens on. */
 function startChild(args, env = {}, cwd = root) {
-  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk) => {
@@ -69,7 +75,11 @@ function freePort() {
  */
 async function startServer(env, cwd) {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeFlags, serverEntry], { cwd, env: { PATH: process.env.PATH, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeFlags, serverEntry], {
+    cwd,
+    env: { PATH: process.env.PATH, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
   while ((await fetch(`${url}/`).catch(() => null))?.status !== 200) {
@@ -101,15 +111,27 @@ function load(options) {
 }
 
 function summarise(result) {
-  const codes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]));
-  const fivexx = Object.entries(codes).filter(([code]) => code.startsWith('5')).reduce((sum, [, n]) => sum + n, 0);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, codes, errors: result.errors + result.timeouts, fivexx };
+  const codes = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]),
+  );
+  const fivexx = Object.entries(codes)
+    .filter(([code]) => code.startsWith('5'))
+    .reduce((sum, [, n]) => sum + n, 0);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    codes,
+    errors: result.errors + result.timeouts,
+    fivexx,
+  };
 }
 
 async function measure(label, contenders) {
   const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
   const warmUpCodes = {};
-  for (const [name, options] of Object.entries(contenders)) warmUpCodes[name] = summarise(await load({ ...options, duration: warmUp })).codes;
+  for (const [name, options] of Object.entries(contenders))
+    warmUpCodes[name] = summarise(await load({ ...options, duration: warmUp })).codes;
   for (let round = 0; round < rounds; round += 1) {
     for (const [name, options] of Object.entries(contenders)) samples[name].push(summarise(await load(options)));
   }
@@ -180,7 +202,15 @@ async function main() {
     COMMENT_FLOOD_SECONDS: '0',
     ADMIN_API_TOKEN: apiToken,
   };
-  const results = { when: new Date().toISOString(), quick, rounds, duration, connections, node: process.version, scenarios: {} };
+  const results = {
+    when: new Date().toISOString(),
+    quick,
+    rounds,
+    duration,
+    connections,
+    node: process.version,
+    scenarios: {},
+  };
   const articlePath = `/posts/${benchPosts.article}`;
   let server = await startServer(serverEnv, dir);
   const rss = {};
@@ -228,13 +258,22 @@ async function main() {
     //    server's own framework, table and data with the driver in place of Prisma. The issue's
     //    0.5× is taken against that one: Express alone reaches 0.36× of the five-column server.
     const bare = await startChild(['bench/bare-insert-server.mjs', path.join(dir, 'bare.db')]);
-    const bareExpress = await startChild(['bench/bare-insert-server.mjs', '--express', path.join(dir, 'bare-express.db')]);
+    const bareExpress = await startChild([
+      'bench/bare-insert-server.mjs',
+      '--express',
+      path.join(dir, 'bare-express.db'),
+    ]);
     const sameTableFile = path.join(dir, 'bare-same-table.db');
     const expressSameTableFile = path.join(dir, 'express-same-table.db');
     copyDatabase(dbFile, sameTableFile);
     copyDatabase(dbFile, expressSameTableFile);
     const bareSameTable = await startChild(['bench/bare-insert-server.mjs', sameTableFile, benchPosts.article]);
-    const expressSameTable = await startChild(['bench/bare-insert-server.mjs', '--express', expressSameTableFile, benchPosts.article]);
+    const expressSameTable = await startChild([
+      'bench/bare-insert-server.mjs',
+      '--express',
+      expressSameTableFile,
+      benchPosts.article,
+    ]);
     const lastIdBefore = lastCommentId(dbFile);
     for (const kept of [acknowledged, sentTexts, answers]) kept.clear();
     const commentForm = `/posts/${benchPosts.article}/comments`;
@@ -246,7 +285,10 @@ async function main() {
       marginalia: { url: server.url, requests: [formPost(commentForm, { record: true })] },
     });
     const answered = (codes) => codes['303'] ?? 0;
-    const accepted = results.scenarios.post.marginalia.codes.reduce((sum, codes) => sum + answered(codes), answered(results.scenarios.post.marginalia.warmUpCodes));
+    const accepted = results.scenarios.post.marginalia.codes.reduce(
+      (sum, codes) => sum + answered(codes),
+      answered(results.scenarios.post.marginalia.warmUpCodes),
+    );
     results.scenarios.post.marginalia.accepted = accepted;
     results.scenarios.post.marginalia.acknowledgedChecked = acknowledged.size;
     results.scenarios.post.marginalia.acknowledgedMissing = missingComments(dbFile, acknowledged);
@@ -273,7 +315,12 @@ async function main() {
   results.rssMb = rss;
   report(results);
   mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
-  const file = path.join(root, 'bench', 'results', `${results.when.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
+  const file = path.join(
+    root,
+    'bench',
+    'results',
+    `${results.when.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`,
+  );
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nJSON: ${path.relative(root, file)}`);
   rmSync(dir, { recursive: true, force: true });
@@ -312,7 +359,13 @@ function accountForStoredRows(dbFile, lastIdBefore) {
   const db = new Database(dbFile, { readonly: true });
   const rows = db.prepare('SELECT id, text FROM Comment WHERE id > ?').all(lastIdBefore);
   db.close();
-  const counts = { stored: rows.length, storedAcknowledged: 0, storedUnanswered: 0, storedButRefused: 0, storedUnexplained: 0 };
+  const counts = {
+    stored: rows.length,
+    storedAcknowledged: 0,
+    storedUnanswered: 0,
+    storedButRefused: 0,
+    storedUnexplained: 0,
+  };
   for (const { id, text } of rows) {
     if (acknowledged.get(id) === text) counts.storedAcknowledged += 1;
     else if (sentTexts.has(text) && !answers.has(text)) counts.storedUnanswered += 1;
@@ -329,10 +382,16 @@ async function mixed(server) {
   const headers = { Authorization: `Bearer ${apiToken}`, 'Content-Type': 'application/json' };
   let inFlight = Promise.resolve();
   const approveWaiting = async () => {
-    const list = await (await fetch(`${server.url}/admin/api/comments?status=pending&q=Bench%20Writer`, { headers })).json();
+    const list = await (
+      await fetch(`${server.url}/admin/api/comments?status=pending&q=Bench%20Writer`, { headers })
+    ).json();
     const ids = list.comments.map((c) => c.id);
     if (ids.length === 0) return;
-    await fetch(`${server.url}/admin/api/comments/bulk`, { method: 'POST', headers, body: JSON.stringify({ ids, status: 'approved' }) });
+    await fetch(`${server.url}/admin/api/comments/bulk`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ ids, status: 'approved' }),
+    });
     checks.approvals += 1;
     checks.approved += ids.length;
     for (const id of ids.slice(0, 5)) {
@@ -360,32 +419,134 @@ function report(r) {
   const ratio = (contender, ceiling) => {
     const perRound = contender.roundRps.map((rps, i) => rps / ceiling.roundRps[i]);
     // Three places: at two, a page at 0.096 would read as meeting a 0.1 target.
-    const spread = perRound.length > 1 ? ` (${Math.min(...perRound).toFixed(3)}–${Math.max(...perRound).toFixed(3)})` : '';
+    const spread =
+      perRound.length > 1 ? ` (${Math.min(...perRound).toFixed(3)}–${Math.max(...perRound).toFixed(3)})` : '';
     return `${median(perRound).toFixed(3)}${spread}`;
   };
   const f = (n) => Math.round(n).toLocaleString('en-US');
-  console.log(`\nmarginalia bench — ${r.when}, Node ${r.node}, ${r.rounds} round(s) × ${r.duration} s after ${warmUp} s of warm-up, ${r.connections} connections (medians)`);
+  console.log(
+    `\nmarginalia bench — ${r.when}, Node ${r.node}, ${r.rounds} round(s) × ${r.duration} s after ${warmUp} s of warm-up, ${r.connections} connections (medians)`,
+  );
   console.log(`article page: ${f(r.articleBytes)} bytes\n`);
   console.log(row(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'vs ceiling', '5xx']));
   console.log(row(['---', '---', '---', '---', '---', '---']));
-  console.log(row(['ceiling: bare node:http, same bytes (beside 1)', f(s.cached.ceiling.rps), s.cached.ceiling.p50, s.cached.ceiling.p99, '1.00', s.cached.ceiling.fivexx]));
-  console.log(row(['1. article page, cached', f(s.cached.marginalia.rps), s.cached.marginalia.p50, s.cached.marginalia.p99, ratio(s.cached.marginalia, s.cached.ceiling), s.cached.marginalia.fivexx]));
-  console.log(row(['ceiling, measured beside scenario 2', f(s.uncached.ceiling.rps), s.uncached.ceiling.p50, s.uncached.ceiling.p99, '1.00', s.uncached.ceiling.fivexx]));
-  console.log(row(['2. article page, PAGE_CACHE=off', f(s.uncached.marginalia.rps), s.uncached.marginalia.p50, s.uncached.marginalia.p99, ratio(s.uncached.marginalia, s.uncached.ceiling), s.uncached.marginalia.fivexx]));
-  console.log(row(['3. 2,000-comment post (page 1), gzip accepted', f(s.bigPost.marginalia.rps), s.bigPost.marginalia.p50, s.bigPost.marginalia.p99, '', s.bigPost.marginalia.fivexx]));
-  console.log(row(['3b. the same, uncompressed', f(s.bigPost.uncompressed.rps), s.bigPost.uncompressed.p50, s.bigPost.uncompressed.p99, '', s.bigPost.uncompressed.fivexx]));
+  console.log(
+    row([
+      'ceiling: bare node:http, same bytes (beside 1)',
+      f(s.cached.ceiling.rps),
+      s.cached.ceiling.p50,
+      s.cached.ceiling.p99,
+      '1.00',
+      s.cached.ceiling.fivexx,
+    ]),
+  );
+  console.log(
+    row([
+      '1. article page, cached',
+      f(s.cached.marginalia.rps),
+      s.cached.marginalia.p50,
+      s.cached.marginalia.p99,
+      ratio(s.cached.marginalia, s.cached.ceiling),
+      s.cached.marginalia.fivexx,
+    ]),
+  );
+  console.log(
+    row([
+      'ceiling, measured beside scenario 2',
+      f(s.uncached.ceiling.rps),
+      s.uncached.ceiling.p50,
+      s.uncached.ceiling.p99,
+      '1.00',
+      s.uncached.ceiling.fivexx,
+    ]),
+  );
+  console.log(
+    row([
+      '2. article page, PAGE_CACHE=off',
+      f(s.uncached.marginalia.rps),
+      s.uncached.marginalia.p50,
+      s.uncached.marginalia.p99,
+      ratio(s.uncached.marginalia, s.uncached.ceiling),
+      s.uncached.marginalia.fivexx,
+    ]),
+  );
+  console.log(
+    row([
+      '3. 2,000-comment post (page 1), gzip accepted',
+      f(s.bigPost.marginalia.rps),
+      s.bigPost.marginalia.p50,
+      s.bigPost.marginalia.p99,
+      '',
+      s.bigPost.marginalia.fivexx,
+    ]),
+  );
+  console.log(
+    row([
+      '3b. the same, uncompressed',
+      f(s.bigPost.uncompressed.rps),
+      s.bigPost.uncompressed.p50,
+      s.bigPost.uncompressed.p99,
+      '',
+      s.bigPost.uncompressed.fivexx,
+    ]),
+  );
   const post = s.post;
-  console.log(row(['bare better-sqlite3 insert server, five-column table', f(post.bare.rps), post.bare.p50, post.bare.p99, '1.00 (writes)', post.bare.fivexx]));
-  console.log(row(['the same insert behind Express 5 + urlencoded parser, nothing else', f(post.bareExpress.rps), post.bareExpress.p50, post.bareExpress.p99, ratio(post.bareExpress, post.bare), post.bareExpress.fivexx]));
-  console.log(row(['bare insert into marginalia’s Comment table', f(post.bareSameTable.rps), post.bareSameTable.p50, post.bareSameTable.p99, ratio(post.bareSameTable, post.bare), post.bareSameTable.fivexx]));
-  console.log(row(['comment POST with raw better-sqlite3: that insert behind Express 5 + parser', f(post.expressSameTable.rps), post.expressSameTable.p50, post.expressSameTable.p99, ratio(post.expressSameTable, post.bare), post.expressSameTable.fivexx]));
+  console.log(
+    row([
+      'bare better-sqlite3 insert server, five-column table',
+      f(post.bare.rps),
+      post.bare.p50,
+      post.bare.p99,
+      '1.00 (writes)',
+      post.bare.fivexx,
+    ]),
+  );
+  console.log(
+    row([
+      'the same insert behind Express 5 + urlencoded parser, nothing else',
+      f(post.bareExpress.rps),
+      post.bareExpress.p50,
+      post.bareExpress.p99,
+      ratio(post.bareExpress, post.bare),
+      post.bareExpress.fivexx,
+    ]),
+  );
+  console.log(
+    row([
+      'bare insert into marginalia’s Comment table',
+      f(post.bareSameTable.rps),
+      post.bareSameTable.p50,
+      post.bareSameTable.p99,
+      ratio(post.bareSameTable, post.bare),
+      post.bareSameTable.fivexx,
+    ]),
+  );
+  console.log(
+    row([
+      'comment POST with raw better-sqlite3: that insert behind Express 5 + parser',
+      f(post.expressSameTable.rps),
+      post.expressSameTable.p50,
+      post.expressSameTable.p99,
+      ratio(post.expressSameTable, post.bare),
+      post.expressSameTable.fivexx,
+    ]),
+  );
   const postRatios = [
     `${ratio(post.marginalia, post.expressSameTable)} of the raw better-sqlite3 comment POST`,
     `${ratio(post.marginalia, post.bare)} of the five-column insert`,
     `${ratio(post.marginalia, post.bareExpress)} of it behind Express`,
     `${ratio(post.marginalia, post.bareSameTable)} of the bare same-table insert`,
   ];
-  console.log(row(['4. comment POST', f(post.marginalia.rps), post.marginalia.p50, post.marginalia.p99, postRatios.join('; '), post.marginalia.fivexx]));
+  console.log(
+    row([
+      '4. comment POST',
+      f(post.marginalia.rps),
+      post.marginalia.p50,
+      post.marginalia.p99,
+      postRatios.join('; '),
+      post.marginalia.fivexx,
+    ]),
+  );
   console.log(row(['5. mixed 95% GET / 5% POST', f(s.mixed.rps), s.mixed.p50, s.mixed.p99, '', s.mixed.fivexx]));
   const p = s.post.marginalia;
   console.log(
@@ -393,8 +554,14 @@ function report(r) {
       `${f(p.stored)} rows stored = ${f(p.storedAcknowledged)} acknowledged + ${f(p.storedUnanswered)} whose answer the client never read ` +
       `(in flight when a round's time ran out); stored for a refused request: ${p.storedButRefused}; unexplained: ${p.storedUnexplained}.`,
   );
-  console.log(`mixed: ${s.mixed.approvals} approval rounds, ${s.mixed.approved} comments approved, ${s.mixed.seenOnNextRead} checked and seen on the next read, ${s.mixed.missing.length} missing.`);
-  console.log(`RSS (MB): ${Object.entries(r.rssMb).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+  console.log(
+    `mixed: ${s.mixed.approvals} approval rounds, ${s.mixed.approved} comments approved, ${s.mixed.seenOnNextRead} checked and seen on the next read, ${s.mixed.missing.length} missing.`,
+  );
+  console.log(
+    `RSS (MB): ${Object.entries(r.rssMb)
+      .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+      .join(', ')}`,
+  );
   console.log(`server started as npm start does: node ${nodeFlags.join(' ')} dist/server.js`);
   console.log(`startup to first answer on the existing database: ${r.startupMs} ms`);
 }

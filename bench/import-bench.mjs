@@ -69,7 +69,9 @@ async function main() {
   clearInterval(sample);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(report.trim());
-  console.log(`\nimport of ${(statSync(file).size / 1024 / 1024).toFixed(1)} MB, ${total.toLocaleString('en-US')} comments: exit ${code}, ${seconds} s, peak memory ${(peakKb / 1024).toFixed(0)} MB (VmHWM)`);
+  console.log(
+    `\nimport of ${(statSync(file).size / 1024 / 1024).toFixed(1)} MB, ${total.toLocaleString('en-US')} comments: exit ${code}, ${seconds} s, peak memory ${(peakKb / 1024).toFixed(0)} MB (VmHWM)`,
+  );
   rmSync(dir, { recursive: true, force: true });
   process.exit(code === 0 ? 0 : 1);
 }

@@ -9,8 +9,19 @@ if (!/^\d+$/.test(rounds) || Number(rounds) < 1) {
   console.error('Usage: npm run soak [-- <rounds>]   (a whole number, 1 or more)');
   process.exit(2);
 }
-const jest = spawnSync(process.execPath, ['node_modules/jest/bin/jest.js', '--selectProjects', 'app', '--testTimeout', String(Number(rounds) * 10_000), 'tests/operations/crash-safety.test.ts'], {
-  stdio: 'inherit',
-  env: { ...process.env, SOAK_ROUNDS: rounds },
-});
+const jest = spawnSync(
+  process.execPath,
+  [
+    'node_modules/jest/bin/jest.js',
+    '--selectProjects',
+    'app',
+    '--testTimeout',
+    String(Number(rounds) * 10_000),
+    'tests/operations/crash-safety.test.ts',
+  ],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, SOAK_ROUNDS: rounds },
+  },
+);
 process.exit(jest.status ?? 1);

@@ -70,7 +70,13 @@ function createServices({ config, db, cookieSecret }: Pick<AppDeps, 'config' | '
       maxThreadDepth: config.COMMENT_THREAD_DEPTH,
     },
   });
-  const ownComments = createOwnCommentsService({ repo: commentsRepo, posts, settings, pageChanges, editWindowMinutes: config.COMMENT_EDIT_WINDOW_MINUTES });
+  const ownComments = createOwnCommentsService({
+    repo: commentsRepo,
+    posts,
+    settings,
+    pageChanges,
+    editWindowMinutes: config.COMMENT_EDIT_WINDOW_MINUTES,
+  });
   const commenterCookies = createCommenterCookies(cookieSecret);
   return {
     pageCache,
@@ -81,14 +87,22 @@ function createServices({ config, db, cookieSecret }: Pick<AppDeps, 'config' | '
     commenterCookies,
     articlePage: createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }),
     moderation: createModerationService({ repo: createModerationRepository(db), pageChanges }),
-    auth: createAdminAuth({ user: config.ADMIN_USER, passwordHash: config.ADMIN_PASSWORD_HASH, apiToken: config.ADMIN_API_TOKEN }),
+    auth: createAdminAuth({
+      user: config.ADMIN_USER,
+      passwordHash: config.ADMIN_PASSWORD_HASH,
+      apiToken: config.ADMIN_API_TOKEN,
+    }),
     signInLimiter: createRateLimiter({
       limit: config.LOGIN_RATE_LIMIT,
       windowSeconds: config.LOGIN_RATE_WINDOW_SECONDS,
       message: adminMessages.tooManySignIns,
       skipSuccessfulRequests: true,
     }),
-    submissionLimiter: createRateLimiter({ limit: config.COMMENT_RATE_LIMIT, windowSeconds: config.COMMENT_RATE_WINDOW_SECONDS, message: commentMessages.tooFast }),
+    submissionLimiter: createRateLimiter({
+      limit: config.COMMENT_RATE_LIMIT,
+      windowSeconds: config.COMMENT_RATE_WINDOW_SECONDS,
+      message: commentMessages.tooFast,
+    }),
   };
 }
 
@@ -101,7 +115,12 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
   app.set('trust proxy', config.TRUST_PROXY);
   useEtaViews(app, { cache: config.NODE_ENV !== 'development' });
   const assets = createStaticAssets(path.join(projectRoot, 'public'));
-  Object.assign(app.locals, { site: { title: config.SITE_TITLE, tagline: config.SITE_TAGLINE }, formatDate, formatDateTime, asset: assets.url });
+  Object.assign(app.locals, {
+    site: { title: config.SITE_TITLE, tagline: config.SITE_TAGLINE },
+    formatDate,
+    formatDateTime,
+    asset: assets.url,
+  });
 
   const s = createServices({ config, db, cookieSecret });
   const headers = securityHeaders();
@@ -122,7 +141,16 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
   app.use(createPostsRouter({ posts: s.posts, articlePage: s.articlePage, pageCache: s.pageCache }));
   app.use(createCommentsRouter(s));
   app.use('/admin/api', createAdminApiRouter({ ...s, databaseFile: config.databaseFile }));
-  app.use('/admin', createAdminRouter({ ...s, db, databaseFile: config.databaseFile, sessionSecret, idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES }));
+  app.use(
+    '/admin',
+    createAdminRouter({
+      ...s,
+      db,
+      databaseFile: config.databaseFile,
+      sessionSecret,
+      idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES,
+    }),
+  );
   app.use(notFoundHandler);
   app.use(createErrorHandler(logger));
   return Object.assign(app, { cachedPages });

@@ -28,7 +28,10 @@ const trustProxy = z
       });
       return z.NEVER;
     }
-    return value.split(',').map((part) => part.trim()).filter(Boolean);
+    return value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
   });
 
 export const configSchema = z.object({
@@ -40,38 +43,75 @@ export const configSchema = z.object({
     .regex(/^file:.+/, 'must be a SQLite file URL such as file:./data/marginalia.db')
     .default('file:./data/marginalia.db')
     .describe('SQLite database file; created and migrated at start'),
-  DB_BUSY_TIMEOUT_MS: integer(0, 600_000).default(5000).describe('How long a write waits for a lock held by another connection'),
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('production').describe('development re-reads templates on every request'),
+  DB_BUSY_TIMEOUT_MS: integer(0, 600_000)
+    .default(5000)
+    .describe('How long a write waits for a lock held by another connection'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('production')
+    .describe('development re-reads templates on every request'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SITE_TITLE: z.string().trim().min(1, 'must not be empty').max(200).default('marginalia'),
   SITE_TAGLINE: z.string().trim().max(300).default('Notes, and the conversations in their margins'),
   MODERATION_MODE: z
     .enum(['hold', 'known', 'approve'], {
-      error: 'must be "hold" (new comments wait for a moderator), "known" (approve authors with an approved comment) or "approve"',
+      error:
+        'must be "hold" (new comments wait for a moderator), "known" (approve authors with an approved comment) or "approve"',
     })
     .default('hold')
     .describe('Default moderation mode until one is saved in /admin/settings'),
-  MODERATION_MAX_LINKS: integer(0, 1000).default(2).describe('Hold comments with more links than this (default until saved in settings)'),
-  CLOSE_COMMENTS_AFTER_DAYS: integer(0, 100_000).default(0).describe('Close comments on older posts; 0 = never (default until saved)'),
+  MODERATION_MAX_LINKS: integer(0, 1000)
+    .default(2)
+    .describe('Hold comments with more links than this (default until saved in settings)'),
+  CLOSE_COMMENTS_AFTER_DAYS: integer(0, 100_000)
+    .default(0)
+    .describe('Close comments on older posts; 0 = never (default until saved)'),
   COMMENT_RATE_LIMIT: integer(1, 1_000_000).default(5).describe('Comment submissions allowed per client IP per window'),
   COMMENT_RATE_WINDOW_SECONDS: integer(1, 86_400).default(60),
-  COMMENT_FLOOD_SECONDS: integer(0, 86_400).default(15).describe('After a comment, the same IP or email must wait this long; 0 = off'),
-  COMMENT_MIN_SECONDS: integer(0, 3600).default(2).describe('A form sent sooner than this after it was served is held as likely spam'),
-  COMMENT_FORM_MAX_AGE_HOURS: integer(1, 24 * 365).default(24).describe('An older form is shown again, asking to post once more'),
-  COMMENT_EDIT_WINDOW_MINUTES: integer(0, 7 * 24 * 60).default(15).describe('How long commenters may edit or delete their own comment; 0 = never'),
+  COMMENT_FLOOD_SECONDS: integer(0, 86_400)
+    .default(15)
+    .describe('After a comment, the same IP or email must wait this long; 0 = off'),
+  COMMENT_MIN_SECONDS: integer(0, 3600)
+    .default(2)
+    .describe('A form sent sooner than this after it was served is held as likely spam'),
+  COMMENT_FORM_MAX_AGE_HOURS: integer(1, 24 * 365)
+    .default(24)
+    .describe('An older form is shown again, asking to post once more'),
+  COMMENT_EDIT_WINDOW_MINUTES: integer(0, 7 * 24 * 60)
+    .default(15)
+    .describe('How long commenters may edit or delete their own comment; 0 = never'),
   COMMENTS_PER_PAGE: integer(1, 1000).default(50).describe('Top-level comments per page under a post'),
-  COMMENT_THREAD_DEPTH: integer(1, 20).default(5).describe('Deepest reply level shown; deeper replies attach at the last level'),
-  PAGE_CACHE: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on').describe('Keep rendered public pages in memory'),
+  COMMENT_THREAD_DEPTH: integer(1, 20)
+    .default(5)
+    .describe('Deepest reply level shown; deeper replies attach at the last level'),
+  PAGE_CACHE: z
+    .enum(['on', 'off'], { error: 'must be "on" or "off"' })
+    .default('on')
+    .describe('Keep rendered public pages in memory'),
   PAGE_CACHE_MAX_MB: integer(1, 4096).default(32).describe('Memory the page cache may use'),
   TRUST_PROXY: trustProxy.default(false).describe('Proxies in front of the server: a hop count or addresses'),
-  ADMIN_USER: z.string().trim().min(1).max(100, 'must be at most 100 characters').optional().describe('The moderator\'s user name'),
+  ADMIN_USER: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100, 'must be at most 100 characters')
+    .optional()
+    .describe("The moderator's user name"),
   ADMIN_PASSWORD_HASH: z
     .string()
     .trim()
-    .regex(/^scrypt\$N=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'must be a hash printed by `npm run -s admin:hash-password`')
+    .regex(
+      /^scrypt\$N=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/,
+      'must be a hash printed by `npm run -s admin:hash-password`',
+    )
     .optional(),
-  ADMIN_API_TOKEN: z.string().min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)').optional(),
-  ADMIN_SESSION_IDLE_MINUTES: integer(1, 7 * 24 * 60).default(60).describe('A moderator session ends after this long without a request'),
+  ADMIN_API_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)')
+    .optional(),
+  ADMIN_SESSION_IDLE_MINUTES: integer(1, 7 * 24 * 60)
+    .default(60)
+    .describe('A moderator session ends after this long without a request'),
   LOGIN_RATE_LIMIT: integer(1, 1_000_000).default(10).describe('Sign-in attempts allowed per client IP per window'),
   LOGIN_RATE_WINDOW_SECONDS: integer(1, 86_400).default(900),
   SESSION_SECRET: z
@@ -84,9 +124,16 @@ export const configSchema = z.object({
     .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)')
     .optional()
     .describe('Signs commenter cookies; generated and kept in the data folder when unset'),
-  BACKUP_DIR: z.string().trim().min(1).optional().describe('Folder for automatic backups; unset = no automatic backups'),
+  BACKUP_DIR: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe('Folder for automatic backups; unset = no automatic backups'),
   BACKUP_KEEP: integer(1, 10_000).default(7).describe('How many automatic backups to keep (the oldest go first)'),
-  BACKUP_INTERVAL_HOURS: integer(1, 24 * 365).default(24).describe('Hours between automatic backups'),
+  BACKUP_INTERVAL_HOURS: integer(1, 24 * 365)
+    .default(24)
+    .describe('Hours between automatic backups'),
 });
 
 export type ConfigInput = Record<string, string | undefined>;
@@ -115,7 +162,10 @@ const secretKeys = new Set(['COOKIE_SECRET', 'SESSION_SECRET', 'ADMIN_API_TOKEN'
  */
 export function loadConfig(env: ConfigInput, cwd = process.cwd()): Config {
   const relevant = Object.fromEntries(
-    Object.keys(configSchema.shape).map((key) => [key, env[key] === '' && key !== 'TRUST_PROXY' ? undefined : env[key]]),
+    Object.keys(configSchema.shape).map((key) => [
+      key,
+      env[key] === '' && key !== 'TRUST_PROXY' ? undefined : env[key],
+    ]),
   );
   const parsed = configSchema.safeParse(relevant);
   if (!parsed.success) {

@@ -48,9 +48,16 @@ async function start(config: Config): Promise<void> {
     databaseFile: config.databaseFile,
     busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS,
   });
-  logger.info({ ...settings, appliedMigrations: appliedMigrations.map((name) => path.basename(name)) }, 'database ready');
+  logger.info(
+    { ...settings, appliedMigrations: appliedMigrations.map((name) => path.basename(name)) },
+    'database ready',
+  );
   // Some file systems (network shares) cannot hold SQLite's write-ahead log; say so once, loudly.
-  if (settings.journalMode !== 'wal') logger.warn({ journalMode: settings.journalMode }, 'WAL could not be enabled on this file system: readers will wait for writers, and a crash is riskier; keep the database on a local disk');
+  if (settings.journalMode !== 'wal')
+    logger.warn(
+      { journalMode: settings.journalMode },
+      'WAL could not be enabled on this file system: readers will wait for writers, and a crash is riskier; keep the database on a local disk',
+    );
   if (!config.ADMIN_USER || !config.ADMIN_PASSWORD_HASH) logger.warn(adminMessages.notConfigured);
   if (!config.ADMIN_API_TOKEN) logger.info(adminMessages.apiNotConfigured);
   const demo = await createPostsService({ repo: createPostsRepository(db) }).ensureDemoPost(new Date());
@@ -73,7 +80,13 @@ async function start(config: Config): Promise<void> {
     process.exit(1);
   });
   const cancelBackups = config.backupDir
-    ? scheduleBackups({ databaseFile: config.databaseFile, dir: config.backupDir, keep: config.BACKUP_KEEP, intervalHours: config.BACKUP_INTERVAL_HOURS, logger })
+    ? scheduleBackups({
+        databaseFile: config.databaseFile,
+        dir: config.backupDir,
+        keep: config.BACKUP_KEEP,
+        intervalHours: config.BACKUP_INTERVAL_HOURS,
+        logger,
+      })
     : () => undefined;
   stopOnSignals(server, db, logger, cancelBackups);
 }

@@ -25,9 +25,18 @@ describe('loadConfig', () => {
       { MODERATION_MODE: 'later' },
       'Invalid configuration: MODERATION_MODE must be "hold" (new comments wait for a moderator), "known" (approve authors with an approved comment) or "approve" (got "later")',
     ],
-    [{ ADMIN_PASSWORD_HASH: 'hunter2' }, 'Invalid configuration: ADMIN_PASSWORD_HASH must be a hash printed by `npm run -s admin:hash-password`'],
-    [{ DATABASE_URL: 'postgres://x' }, 'Invalid configuration: DATABASE_URL must be a SQLite file URL such as file:./data/marginalia.db (got "postgres://x")'],
-    [{ COMMENT_RATE_LIMIT: '0' }, 'Invalid configuration: COMMENT_RATE_LIMIT must be a whole number between 1 and 1000000 (got "0")'],
+    [
+      { ADMIN_PASSWORD_HASH: 'hunter2' },
+      'Invalid configuration: ADMIN_PASSWORD_HASH must be a hash printed by `npm run -s admin:hash-password`',
+    ],
+    [
+      { DATABASE_URL: 'postgres://x' },
+      'Invalid configuration: DATABASE_URL must be a SQLite file URL such as file:./data/marginalia.db (got "postgres://x")',
+    ],
+    [
+      { COMMENT_RATE_LIMIT: '0' },
+      'Invalid configuration: COMMENT_RATE_LIMIT must be a whole number between 1 and 1000000 (got "0")',
+    ],
   ])('stops on a bad value with one line naming the variable: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -43,20 +43,51 @@ it('keeps every commenter email out of public pages, API answers, headers, error
     await submitter
       .post(`/posts/${post.slug}/comments`)
       .type('form')
-      .send(formBody({ comment: 'Mine', author: 'Me', email: uniqueEmail('form'), 'wp-comment-cookies-consent': 'yes' })),
+      .send(
+        formBody({ comment: 'Mine', author: 'Me', email: uniqueEmail('form'), 'wp-comment-cookies-consent': 'yes' }),
+      ),
   );
   // The API post answers with the stored comment.
-  responses.push(await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send({ comment: 'Api', author: 'Api', email: uniqueEmail('api') }));
+  responses.push(
+    await request(ctx.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .send({ comment: 'Api', author: 'Api', email: uniqueEmail('api') }),
+  );
   // Refusals of every kind, with an address in the body.
-  responses.push(await request(ctx.app).post(`/api/posts/${closed.slug}/comments`).send({ comment: 'x', author: 'x', email: uniqueEmail('closed') }));
-  responses.push(await request(ctx.app).post('/api/posts/missing/comments').send({ comment: 'x', author: 'x', email: uniqueEmail('missing') }));
-  responses.push(await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send({ comment: '', author: 'x', email: uniqueEmail('invalid') }));
-  responses.push(await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send({ comment: 'x', author: ['x'], email: uniqueEmail('array') }));
-  responses.push(await request(ctx.app).post(`/api/posts/${post.slug}/comments`).set('Content-Type', 'application/json').send(`{"email":"${uniqueEmail('broken')}",`));
+  responses.push(
+    await request(ctx.app)
+      .post(`/api/posts/${closed.slug}/comments`)
+      .send({ comment: 'x', author: 'x', email: uniqueEmail('closed') }),
+  );
+  responses.push(
+    await request(ctx.app)
+      .post('/api/posts/missing/comments')
+      .send({ comment: 'x', author: 'x', email: uniqueEmail('missing') }),
+  );
+  responses.push(
+    await request(ctx.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .send({ comment: '', author: 'x', email: uniqueEmail('invalid') }),
+  );
+  responses.push(
+    await request(ctx.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .send({ comment: 'x', author: ['x'], email: uniqueEmail('array') }),
+  );
+  responses.push(
+    await request(ctx.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .set('Content-Type', 'application/json')
+      .send(`{"email":"${uniqueEmail('broken')}",`),
+  );
   responses.push(await request(ctx.app).get(`/posts/missing?email=${uniqueEmail('query')}`));
   // Over the rate limit (4 per window here).
   for (let i = 0; i < 3; i += 1) {
-    responses.push(await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send({ comment: `r${i}`, author: 'x', email: uniqueEmail('limited') }));
+    responses.push(
+      await request(ctx.app)
+        .post(`/api/posts/${post.slug}/comments`)
+        .send({ comment: `r${i}`, author: 'x', email: uniqueEmail('limited') }),
+    );
   }
   expect(responses.at(-1)!.status).toBe(429);
   // Every public read.

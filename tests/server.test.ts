@@ -63,11 +63,16 @@ it('keeps its data and does not add a second demo post across restarts', async (
 it('stops with one clear line naming a bad variable', async () => {
   const result = await runServerToExit(dir, { PORT: 'eighty' });
   expect(result.code).toBe(1);
-  expect(result.stderr.trim()).toBe('Invalid configuration: PORT must be a whole number between 0 and 65535 (got "eighty")');
+  expect(result.stderr.trim()).toBe(
+    'Invalid configuration: PORT must be a whole number between 0 and 65535 (got "eighty")',
+  );
 });
 
 it('reads an optional .env file in its working folder; real environment variables win', async () => {
-  writeFileSync(path.join(dir, '.env'), 'SITE_TITLE="From the env file"\nSITE_TAGLINE=file tagline\nDATABASE_URL=file:./dotenv.db\n');
+  writeFileSync(
+    path.join(dir, '.env'),
+    'SITE_TITLE="From the env file"\nSITE_TAGLINE=file tagline\nDATABASE_URL=file:./dotenv.db\n',
+  );
   const server = await startServer(dir, { SITE_TAGLINE: 'environment tagline' });
   try {
     const html = await (await fetch(`${server.url}/`)).text();

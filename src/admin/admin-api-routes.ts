@@ -54,7 +54,12 @@ export function createAdminApiRouter({ databaseFile, auth, moderation, posts }: 
   const listComments: RequestHandler = async (req, res) => {
     const query = commentListQuerySchema.parse(req.query);
     const result = await moderation.list({ status: query.status, postId: query.post, q: query.q }, query.page);
-    res.json({ comments: result.comments.map(toAdminJson), page: result.page, pages: result.pages, total: result.total });
+    res.json({
+      comments: result.comments.map(toAdminJson),
+      page: result.page,
+      pages: result.pages,
+      total: result.total,
+    });
   };
 
   // PATCH /admin/api/comments/:id — { status } and/or edited fields
@@ -106,7 +111,13 @@ export function createAdminApiRouter({ databaseFile, auth, moderation, posts }: 
     res.locals.currentPost = current;
     const body: unknown = req.body;
     if (body && typeof body === 'object' && !Array.isArray(body)) {
-      const stored = { title: current.title, slug: current.slug, body: current.bodyMarkdown, authorName: current.authorName, commentsOpen: current.commentsOpen };
+      const stored = {
+        title: current.title,
+        slug: current.slug,
+        body: current.bodyMarkdown,
+        authorName: current.authorName,
+        commentsOpen: current.commentsOpen,
+      };
       req.body = { ...stored, ...body };
     }
     next();
@@ -122,7 +133,12 @@ export function createAdminApiRouter({ databaseFile, auth, moderation, posts }: 
   const router = Router();
   router.use(auth.requireApiToken);
   router.get('/comments', listComments);
-  router.patch('/comments/:id', jsonBody, validateBody(commentPatchSchema, 'The change could not be read.'), patchComment);
+  router.patch(
+    '/comments/:id',
+    jsonBody,
+    validateBody(commentPatchSchema, 'The change could not be read.'),
+    patchComment,
+  );
   router.delete('/comments/:id', deleteComment);
   router.post('/comments/bulk', jsonBody, validateBody(bulkStatusSchema, 'The request could not be read.'), bulkStatus);
   router.get('/posts', listPosts);

@@ -31,7 +31,9 @@ export function createAdminAuth({ user, passwordHash, apiToken }: AdminAccount) 
 
     /** Refuses every admin page (503) while no moderator account is configured. */
     requireSignInConfigured: ((_req, _res, next) => {
-      next(signInConfigured ? undefined : new ServiceUnavailableError(adminMessages.notConfigured, 'admin_not_configured'));
+      next(
+        signInConfigured ? undefined : new ServiceUnavailableError(adminMessages.notConfigured, 'admin_not_configured'),
+      );
     }) as RequestHandler,
 
     /** The admin API: closed without a token (503), 401 without the right `Authorization: Bearer`. */
@@ -39,7 +41,11 @@ export function createAdminAuth({ user, passwordHash, apiToken }: AdminAccount) 
       if (!apiToken) return next(new ServiceUnavailableError(adminMessages.apiNotConfigured, 'admin_not_configured'));
       const header = req.get('authorization') ?? '';
       const presented = /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
-      next(presented && safeEqual(presented.trim(), apiToken) ? undefined : new UnauthorizedError(adminMessages.apiUnauthorized));
+      next(
+        presented && safeEqual(presented.trim(), apiToken)
+          ? undefined
+          : new UnauthorizedError(adminMessages.apiUnauthorized),
+      );
     }) as RequestHandler,
   };
 }

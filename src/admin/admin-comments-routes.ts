@@ -34,7 +34,15 @@ export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDe
       moderation.counts(),
       posts.listNewestFirst(),
     ]);
-    res.render('admin/comments', { title: 'Comments', query, result, counts, posts: allPosts, statuses: commentStatuses, returnTo: req.originalUrl });
+    res.render('admin/comments', {
+      title: 'Comments',
+      query,
+      result,
+      counts,
+      posts: allPosts,
+      statuses: commentStatuses,
+      returnTo: req.originalUrl,
+    });
   };
 
   // POST /admin/comments/moderate — one row's button, or the bulk action on the ticked rows
@@ -47,10 +55,25 @@ export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDe
     redirectWithFlash(req, res, returnTo, describeOutcome(form.action, changed));
   };
 
-  const renderEdit = async (req: Request<{ id: string }>, res: Response, refused?: { values: Record<string, string>; errors: Record<string, string> }) => {
+  const renderEdit = async (
+    req: Request<{ id: string }>,
+    res: Response,
+    refused?: { values: Record<string, string>; errors: Record<string, string> },
+  ) => {
     const comment = await moderation.getComment(numericId(req));
-    const values = refused?.values ?? { comment: comment.text, author: comment.authorName, email: comment.authorEmail, url: comment.authorUrl ?? '' };
-    res.render('admin/comment-edit', { title: `Edit comment ${comment.id}`, comment, values, errors: refused?.errors ?? {}, returnTo: safeAdminReturn(typeof req.query.return === 'string' ? req.query.return : values.return) });
+    const values = refused?.values ?? {
+      comment: comment.text,
+      author: comment.authorName,
+      email: comment.authorEmail,
+      url: comment.authorUrl ?? '',
+    };
+    res.render('admin/comment-edit', {
+      title: `Edit comment ${comment.id}`,
+      comment,
+      values,
+      errors: refused?.errors ?? {},
+      returnTo: safeAdminReturn(typeof req.query.return === 'string' ? req.query.return : values.return),
+    });
   };
 
   // GET /admin/comments/:id/edit — the edit form and the comment's status history
@@ -67,7 +90,8 @@ export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDe
   const confirmDelete: RequestHandler<{ id: string }> = async (req, res) => {
     const comment = await moderation.getComment(numericId(req));
     const returnTo = safeAdminReturn(typeof req.query.return === 'string' ? req.query.return : undefined);
-    if (comment.status !== 'trash' && comment.status !== 'spam') return redirectWithFlash(req, res, returnTo, moderationMessages.deleteOnlyFromTrash);
+    if (comment.status !== 'trash' && comment.status !== 'spam')
+      return redirectWithFlash(req, res, returnTo, moderationMessages.deleteOnlyFromTrash);
     res.render('admin/comment-delete', { title: 'Delete comment permanently', comment, returnTo });
   };
 
@@ -88,7 +112,9 @@ export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDe
     verifyAdminForm,
     validateBody(commentEditSchema, 'The edit could not be read.'),
     saveEdit,
-    showFormAgain((req, res, error) => renderEdit(req as Request<{ id: string }>, res, { values: typedValues(req.body), errors: error.fields })),
+    showFormAgain((req, res, error) =>
+      renderEdit(req as Request<{ id: string }>, res, { values: typedValues(req.body), errors: error.fields }),
+    ),
   );
   router.get('/comments/:id/delete', confirmDelete);
   router.post('/comments/:id/delete', adminFormBody, verifyAdminForm, deleteComment);

@@ -9,7 +9,10 @@ import { csrfTokenFor } from './admin-session';
 
 /** Admin forms are urlencoded; a post body may be long Markdown, so the limit is larger than the public one. */
 export const adminFormBody: RequestHandler[] = [
-  (req, _res, next) => next(req.is('application/x-www-form-urlencoded') ? undefined : new UnsupportedMediaTypeError(httpMessages.formOnly)),
+  (req, _res, next) =>
+    next(
+      req.is('application/x-www-form-urlencoded') ? undefined : new UnsupportedMediaTypeError(httpMessages.formOnly),
+    ),
   express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 1000 }),
 ];
 
@@ -38,7 +41,10 @@ export function redirectWithFlash(req: Request, res: Response, to: string, messa
 /** The form values as typed (strings only), to show a refused form again. */
 export function typedValues(body: unknown): Record<string, string> {
   const raw = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(raw).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
+  return Object.fromEntries(Object.entries(raw).filter(([, value]) => typeof value === 'string')) as Record<
+    string,
+    string
+  >;
 }
 
 /**

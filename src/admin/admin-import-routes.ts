@@ -27,7 +27,10 @@ export function createAdminImportRouter({ databaseFile }: { databaseFile: string
     exportUpload,
     verifyAdminForm,
     importFile,
-    showFormAgain((req, res, error) => render(res, typedValues(req.body), { errors: error.fields }), [400, 413, 415, 422]),
+    showFormAgain(
+      (req, res, error) => render(res, typedValues(req.body), { errors: error.fields }),
+      [400, 413, 415, 422],
+    ),
   );
   return router;
 }

@@ -6,7 +6,6 @@ import { adminFormBody, numericId, redirectWithFlash, showFormAgain, typedValues
 import { adminMessages } from './admin-messages';
 import { verifyAdminForm } from './admin-session';
 
-
 interface PostFormState {
   values: Record<string, string>;
   errors: Record<string, string>;
@@ -29,7 +28,10 @@ export function createAdminPostsRouter({ posts }: { posts: PostsService }): Rout
   // POST /admin/posts — publish a new post
   const createPost: RequestHandler = async (req, res) => {
     const input = validBody<PostInput>(res);
-    const post = await posts.createPost({ ...toNewPost(input, req.session.user ?? 'The editor'), publishedAt: new Date() });
+    const post = await posts.createPost({
+      ...toNewPost(input, req.session.user ?? 'The editor'),
+      publishedAt: new Date(),
+    });
     redirectWithFlash(req, res, `/admin/posts/${post.id}/edit`, adminMessages.postSaved);
   };
 
@@ -37,14 +39,23 @@ export function createAdminPostsRouter({ posts }: { posts: PostsService }): Rout
   const editPost: RequestHandler<{ id: string }> = async (req, res) => {
     const post = await posts.getForEditing(numericId(req));
     renderForm(res, post, {
-      values: { title: post.title, slug: post.slug, body: post.bodyMarkdown, authorName: post.authorName, commentsOpen: post.commentsOpen ? 'yes' : '' },
+      values: {
+        title: post.title,
+        slug: post.slug,
+        body: post.bodyMarkdown,
+        authorName: post.authorName,
+        commentsOpen: post.commentsOpen ? 'yes' : '',
+      },
       errors: {},
     });
   };
 
   // POST /admin/posts/:id/edit — save the edited post
   const saveEdit: RequestHandler<{ id: string }> = async (req, res) => {
-    const post = await posts.updatePost(numericId(req), toNewPost(validBody<PostInput>(res), req.session.user ?? 'The editor'));
+    const post = await posts.updatePost(
+      numericId(req),
+      toNewPost(validBody<PostInput>(res), req.session.user ?? 'The editor'),
+    );
     redirectWithFlash(req, res, `/admin/posts/${post.id}/edit`, adminMessages.postSaved);
   };
 

@@ -28,8 +28,10 @@ export const commentListQuerySchema = z.object({
 });
 export type CommentListQuery = z.output<typeof commentListQuerySchema>;
 
-const idList = z
-  .preprocess((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]), z.array(positiveId).max(500, 'At most 500 comments at once.'));
+const idList = z.preprocess(
+  (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]),
+  z.array(positiveId).max(500, 'At most 500 comments at once.'),
+);
 
 /**
  * The moderation form: one button per row (`single=approve:12`) or the bulk action on the ticked
@@ -37,13 +39,19 @@ const idList = z
  */
 export const moderationFormSchema = z
   .object({
-    single: z.string().regex(new RegExp(`^(${moderationActions.join('|')}):\\d{1,15}$`)).optional().catch(undefined),
+    single: z
+      .string()
+      .regex(new RegExp(`^(${moderationActions.join('|')}):\\d{1,15}$`))
+      .optional()
+      .catch(undefined),
     bulk_action: z.enum(moderationActions).optional().catch(undefined),
     ids: idList,
     return: z.string().optional(),
   })
   .transform(({ single, bulk_action, ids, return: returnTo }) => {
-    const [action, id] = single ? (single.split(':') as [(typeof moderationActions)[number], string]) : [bulk_action, undefined];
+    const [action, id] = single
+      ? (single.split(':') as [(typeof moderationActions)[number], string])
+      : [bulk_action, undefined];
     return { action, ids: id ? [Number(id)] : ids, returnTo };
   });
 
@@ -54,7 +62,10 @@ export const commentPatchSchema = commentEditSchema.partial().extend({
 
 /** POST /admin/api/comments/bulk */
 export const bulkStatusSchema = z.object({
-  ids: z.array(positiveId, { error: 'ids must be a list of comment ids.' }).min(1, adminMessages.noneSelected).max(500, 'At most 500 comments at once.'),
+  ids: z
+    .array(positiveId, { error: 'ids must be a list of comment ids.' })
+    .min(1, adminMessages.noneSelected)
+    .max(500, 'At most 500 comments at once.'),
   status: z.enum(commentStatuses, { error: `status must be one of: ${commentStatuses.join(', ')}.` }),
 });
 
@@ -69,7 +80,10 @@ const importFormSchema = z.object({
 });
 
 /** The format and dry-run choice of an import upload (admin page and API), or a ValidationError naming the field. */
-export function importRequestOf(fields: unknown, file: Express.Multer.File | undefined): { format: ImportFormat; dryRun: boolean; file: string; fileName: string } {
+export function importRequestOf(
+  fields: unknown,
+  file: Express.Multer.File | undefined,
+): { format: ImportFormat; dryRun: boolean; file: string; fileName: string } {
   const parsed = importFormSchema.safeParse(fields ?? {});
   const errors: Record<string, string> = {};
   if (!parsed.success) errors.format = adminMessages.unknownFormat;

@@ -63,5 +63,9 @@ export const verifyAdminForm: RequestHandler = (req, _res, next) => {
   const origin = req.get('origin');
   const sameOrigin = origin === undefined || (URL.canParse(origin) && new URL(origin).host === req.get('host'));
   const crossSite = req.get('sec-fetch-site') === 'cross-site';
-  next(sameOrigin && !crossSite && isRequestValid(req) ? undefined : new ForbiddenError(adminMessages.csrfFailed, 'csrf_failed'));
+  next(
+    sameOrigin && !crossSite && isRequestValid(req)
+      ? undefined
+      : new ForbiddenError(adminMessages.csrfFailed, 'csrf_failed'),
+  );
 };

@@ -38,7 +38,9 @@ export function createAdminSettingsRouter({ settings }: { settings: ModerationSe
     verifyAdminForm,
     validateBody(moderationSettingsSchema, 'The settings could not be read.'),
     saveSettings,
-    showFormAgain((req, res, error) => res.render('admin/settings', { title: 'Settings', values: typedValues(req.body), errors: error.fields })),
+    showFormAgain((req, res, error) =>
+      res.render('admin/settings', { title: 'Settings', values: typedValues(req.body), errors: error.fields }),
+    ),
   );
   return router;
 }

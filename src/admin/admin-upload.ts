@@ -10,7 +10,10 @@ import { adminMessages } from './admin-messages';
 // one file, at most 256 MB, deleted once the response is sent.
 
 export const maxUploadMegabytes = 256;
-const receive = multer({ dest: path.join(tmpdir(), 'marginalia-uploads'), limits: { fileSize: maxUploadMegabytes * 1024 * 1024, files: 1, fields: 20 } }).single('file');
+const receive = multer({
+  dest: path.join(tmpdir(), 'marginalia-uploads'),
+  limits: { fileSize: maxUploadMegabytes * 1024 * 1024, files: 1, fields: 20 },
+}).single('file');
 
 export const exportUpload: RequestHandler = (req, res, next) => {
   if (!req.is('multipart/form-data')) return next(new UnsupportedMediaTypeError(adminMessages.uploadOnly));
@@ -18,7 +21,11 @@ export const exportUpload: RequestHandler = (req, res, next) => {
   receive(req, res, (error: unknown) => {
     if (!error) return next();
     if (error instanceof multer.MulterError) {
-      return next(error.code === 'LIMIT_FILE_SIZE' ? new PayloadTooLargeError(adminMessages.uploadTooLarge(maxUploadMegabytes)) : new BadRequestError(adminMessages.uploadUnreadable));
+      return next(
+        error.code === 'LIMIT_FILE_SIZE'
+          ? new PayloadTooLargeError(adminMessages.uploadTooLarge(maxUploadMegabytes))
+          : new BadRequestError(adminMessages.uploadUnreadable),
+      );
     }
     next(error);
   });

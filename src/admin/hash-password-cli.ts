@@ -9,7 +9,13 @@ const minimumLength = 12;
 
 async function ask(prompt: string): Promise<string> {
   const interactive = Boolean(process.stdin.isTTY);
-  return read({ prompt: interactive ? prompt : '', silent: true, replace: '', output: process.stderr, terminal: interactive });
+  return read({
+    prompt: interactive ? prompt : '',
+    silent: true,
+    replace: '',
+    output: process.stderr,
+    terminal: interactive,
+  });
 }
 
 async function main(): Promise<void> {
@@ -17,7 +23,8 @@ async function main(): Promise<void> {
   if (process.stdin.isTTY && (await ask('The same password again: ')) !== password) {
     throw new Error('The two passwords differ; nothing was printed.');
   }
-  if (password.length < minimumLength) throw new Error(`Please choose a password of at least ${minimumLength} characters.`);
+  if (password.length < minimumLength)
+    throw new Error(`Please choose a password of at least ${minimumLength} characters.`);
   process.stdout.write(`${await hashPassword(password)}\n`);
 }
 

@@ -32,7 +32,11 @@ function parseHash(encoded: string): { cost: ScryptCost; salt: Buffer; key: Buff
   const match = /^scrypt\$N=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/.exec(encoded);
   if (!match) return null;
   const [, N, r, p, salt, key] = match;
-  return { cost: { N: Number(N), r: Number(r), p: Number(p) }, salt: Buffer.from(salt!, 'base64'), key: Buffer.from(key!, 'base64') };
+  return {
+    cost: { N: Number(N), r: Number(r), p: Number(p) },
+    salt: Buffer.from(salt!, 'base64'),
+    key: Buffer.from(key!, 'base64'),
+  };
 }
 
 /** Whether `password` matches `encoded`, compared in constant time. */

@@ -25,7 +25,9 @@ export class PrismaSessionStore extends session.Store {
   override get(sid: string, done: (error: unknown, data?: SessionData | null) => void): void {
     this.db.adminSession
       .findUnique({ where: { sid } })
-      .then((row) => done(null, row && row.expiresAt.getTime() > Date.now() ? (JSON.parse(row.data) as SessionData) : null))
+      .then((row) =>
+        done(null, row && row.expiresAt.getTime() > Date.now() ? (JSON.parse(row.data) as SessionData) : null),
+      )
       .catch(done);
   }
 

@@ -14,12 +14,19 @@ export interface SignInDeps {
 
 /** /admin/login and /admin/logout. */
 export function createSignInRouter({ auth, signInLimiter }: SignInDeps): Router {
-  const renderSignIn = (req: Request, res: Response, options: { username?: string; error?: string; notice?: string } = {}): void => {
+  const renderSignIn = (
+    req: Request,
+    res: Response,
+    options: { username?: string; error?: string; notice?: string } = {},
+  ): void => {
     res.set('Cache-Control', 'no-store');
     res.render('admin/login', {
       title: 'Sign in',
       csrfToken: csrfTokenFor(req),
-      next: safeAdminReturn(typeof req.query.next === 'string' ? req.query.next : (req.body as { next?: string } | undefined)?.next, '/admin'),
+      next: safeAdminReturn(
+        typeof req.query.next === 'string' ? req.query.next : (req.body as { next?: string } | undefined)?.next,
+        '/admin',
+      ),
       username: options.username ?? '',
       error: options.error ?? null,
       notice: options.notice ?? null,
@@ -35,7 +42,8 @@ export function createSignInRouter({ auth, signInLimiter }: SignInDeps): Router 
   // POST /admin/login — check the credentials; a new session (and CSRF token) on success
   const signIn: RequestHandler = async (req, res, next) => {
     const { username, password } = validBody<SignIn>(res);
-    if (!(await auth.verifyCredentials(username, password))) return next(new UnauthorizedError(adminMessages.signInFailed));
+    if (!(await auth.verifyCredentials(username, password)))
+      return next(new UnauthorizedError(adminMessages.signInFailed));
     const returnTo = safeAdminReturn((req.body as { next?: string }).next, '/admin');
     req.session.regenerate((error) => {
       if (error) return next(error);
@@ -63,7 +71,15 @@ export function createSignInRouter({ auth, signInLimiter }: SignInDeps): Router 
 
   const router = Router();
   router.get('/login', showSignIn);
-  router.post('/login', adminFormBody, signInLimiter, verifyAdminForm, validateBody(signInSchema, adminMessages.signInRequired), signIn, showSignInAgain);
+  router.post(
+    '/login',
+    adminFormBody,
+    signInLimiter,
+    verifyAdminForm,
+    validateBody(signInSchema, adminMessages.signInRequired),
+    signIn,
+    showSignInAgain,
+  );
   router.post('/logout', adminFormBody, verifyAdminForm, signOut);
   return router;
 }

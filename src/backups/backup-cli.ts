@@ -15,7 +15,9 @@ async function main(): Promise<number> {
   const config = loadConfig(readEnvironment());
   const result = await backUpDatabase(config.databaseFile, path.resolve(target));
   const megabytes = (result.bytes / 1024 / 1024).toFixed(1);
-  console.log(`Backed up ${config.databaseFile} to ${result.file}: ${megabytes} MB in ${result.ms} ms, integrity check ok.`);
+  console.log(
+    `Backed up ${config.databaseFile} to ${result.file}: ${megabytes} MB in ${result.ms} ms, integrity check ok.`,
+  );
   return 0;
 }
 

@@ -23,7 +23,14 @@ const backupCli = path.join(projectRoot, 'dist', 'backups', 'backup-cli.js');
  * large database on the server's own thread would stop every request for as long as it took.
  * Returns a function that cancels the schedule.
  */
-export function scheduleBackups({ databaseFile, dir, keep, intervalHours, logger, now = () => new Date() }: BackupScheduleOptions): () => void {
+export function scheduleBackups({
+  databaseFile,
+  dir,
+  keep,
+  intervalHours,
+  logger,
+  now = () => new Date(),
+}: BackupScheduleOptions): () => void {
   const intervalMs = intervalHours * 3_600_000;
   let timer: NodeJS.Timeout | undefined;
 
@@ -34,7 +41,8 @@ export function scheduleBackups({ databaseFile, dir, keep, intervalHours, logger
       mkdirSync(dir, { recursive: true });
       const run = await runToolInChild(backupCli, [target], databaseFile);
       const output = `${run.stdout}${run.stderr}`.trim();
-      if (run.code === 0) logger.info({ file: path.basename(target), pruned: pruneAutomaticBackups(dir, keep) }, output);
+      if (run.code === 0)
+        logger.info({ file: path.basename(target), pruned: pruneAutomaticBackups(dir, keep) }, output);
       else logger.error({ file: path.basename(target) }, `automatic backup failed: ${output}`);
     } catch (error) {
       logger.error({ file: path.basename(target), err: error }, `automatic backup failed: ${(error as Error).message}`);

@@ -18,16 +18,22 @@ export class BackupError extends Error {
  * read-only connection, then `PRAGMA integrity_check` on the copy. The copy is written under a
  * temporary name and renamed when checked, so a file with the final name is always a good backup.
  */
-export async function backUpDatabase(databaseFile: string, target: string, now = () => Date.now()): Promise<BackupResult> {
+export async function backUpDatabase(
+  databaseFile: string,
+  target: string,
+  now = () => Date.now(),
+): Promise<BackupResult> {
   if (!existsSync(databaseFile)) throw new BackupError(`There is no database at ${databaseFile} (check DATABASE_URL).`);
-  if (existsSync(target)) throw new BackupError(`${target} already exists; choose a new file name (a backup never overwrites a file).`);
+  if (existsSync(target))
+    throw new BackupError(`${target} already exists; choose a new file name (a backup never overwrites a file).`);
   const partial = `${target}.partial`;
   rmSync(partial, { force: true });
   const started = now();
   try {
     await backupsRepository.copyDatabase(databaseFile, partial);
     const problems = await backupsRepository.integrityCheck(partial);
-    if (problems.join() !== 'ok') throw new BackupError(`The copy failed SQLite's integrity check: ${problems.slice(0, 3).join('; ')}`);
+    if (problems.join() !== 'ok')
+      throw new BackupError(`The copy failed SQLite's integrity check: ${problems.slice(0, 3).join('; ')}`);
     renameSync(partial, target);
   } catch (error) {
     rmSync(partial, { force: true });

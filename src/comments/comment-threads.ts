@@ -16,7 +16,8 @@ export function buildCommentThreads(comments: readonly PublicComment[], maxDepth
   const roots: CommentNode[] = [];
   for (const comment of comments) {
     let parent = comment.parentId === null ? undefined : nodes.get(comment.parentId);
-    while (parent && parent.depth >= maxDepth) parent = parent.parentId === null ? undefined : nodes.get(parent.parentId);
+    while (parent && parent.depth >= maxDepth)
+      parent = parent.parentId === null ? undefined : nodes.get(parent.parentId);
     // Not `{ ...comment, depth, replies }`: in Node 20's V8, a spread followed by more properties
     // takes a slow path (~2.5 µs a comment, measured); Object.assign copies in ~0.1 µs.
     const node: CommentNode = Object.assign({}, comment, { depth: parent ? parent.depth + 1 : 1, replies: [] });

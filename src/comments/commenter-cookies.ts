@@ -55,7 +55,11 @@ export function createCommenterCookies(secret: string) {
       if (opened === null) return null;
       try {
         const parsed = JSON.parse(opened) as Partial<SavedDetails>;
-        return { author: String(parsed.author ?? ''), email: String(parsed.email ?? ''), url: String(parsed.url ?? '') };
+        return {
+          author: String(parsed.author ?? ''),
+          email: String(parsed.email ?? ''),
+          url: String(parsed.url ?? ''),
+        };
       } catch {
         return null;
       }
@@ -63,7 +67,8 @@ export function createCommenterCookies(secret: string) {
 
     /** Keeps the details for next time when the box was ticked; forgets any saved ones when it was not. */
     updateSavedDetails(req: Request, res: Response, details: SavedDetails, keep: boolean): void {
-      if (keep) res.cookie(savedDetailsCookie, sealer.seal(JSON.stringify(details)), cookieOptions(req, savedDetailsMaxAgeMs));
+      if (keep)
+        res.cookie(savedDetailsCookie, sealer.seal(JSON.stringify(details)), cookieOptions(req, savedDetailsMaxAgeMs));
       else if (req.cookies?.[savedDetailsCookie] !== undefined) res.clearCookie(savedDetailsCookie, { path: '/' });
     },
   };

@@ -30,5 +30,7 @@ export const commentMessages = {
   closedKeepYourText: 'Here is what you wrote, so you can keep a copy:',
   /** The heading above the comment list: "Be First to Comment", "1 Comment on “Title”", "3 Comments on “Title”". */
   countHeading: (count: number, postTitle: string) =>
-    count === 0 ? 'Be First to Comment' : `${countTexts.memo(count)} ${count === 1 ? 'Comment' : 'Comments'} on “${postTitle}”`,
+    count === 0
+      ? 'Be First to Comment'
+      : `${countTexts.memo(count)} ${count === 1 ? 'Comment' : 'Comments'} on “${postTitle}”`,
 } as const;

@@ -53,18 +53,26 @@ export type CommentsRepository = ReturnType<typeof createCommentsRepository>;
 /** Prisma access for comments; returns plain objects. */
 export function createCommentsRepository(db: Database) {
   /** Approved comments of a post (null if more than `maxApproved`), with the viewer's own unapproved ones, oldest first. */
-  async function listVisible(postId: number, ownPendingIds: readonly number[], maxApproved: number | null): Promise<PublicComment[] | null> {
+  async function listVisible(
+    postId: number,
+    ownPendingIds: readonly number[],
+    maxApproved: number | null,
+  ): Promise<PublicComment[] | null> {
     // Two queries, each on an index (post+status+date, and the primary key): one query with an OR
     // across both would scan every comment of the post, held and spam included.
     const [approved, own] = await Promise.all([
       db.$queryRaw<PublicRow[]>(commentSql.approvedOfPost(postId, maxApproved === null ? null : maxApproved + 1)),
       ownPendingIds.length
-        ? db.comment.findMany({ where: { id: { in: [...ownPendingIds] }, postId, status: { in: ['pending', 'spam'] } }, select: publicFields })
+        ? db.comment.findMany({
+            where: { id: { in: [...ownPendingIds] }, postId, status: { in: ['pending', 'spam'] } },
+            select: publicFields,
+          })
         : [],
     ]);
     if (maxApproved !== null && approved.length > maxApproved) return null;
     if (own.length === 0) return approved.map(toPublic);
-    const byDate = (a: { createdAt: Date; id: number }, b: { createdAt: Date; id: number }) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id;
+    const byDate = (a: { createdAt: Date; id: number }, b: { createdAt: Date; id: number }) =>
+      a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id;
     return [...approved, ...own].sort(byDate).map(toPublic);
   }
 
@@ -76,7 +84,11 @@ export function createCommentsRepository(db: Database) {
      * count that places it on its page: no two submissions can pass the checks together, and
      * Prisma's cost per query (more than SQLite's own work here) is paid once, not three or four times.
      */
-    async createUnlessRepeated(comment: NewCommentRecord, floodSince: Date | null, view: Omit<ThreadView, 'postId'>): Promise<StoredComment | null> {
+    async createUnlessRepeated(
+      comment: NewCommentRecord,
+      floodSince: Date | null,
+      view: Omit<ThreadView, 'postId'>,
+    ): Promise<StoredComment | null> {
       const [row] = await db.$queryRaw<(PublicRow & { threadsBefore: bigint | null })[]>(
         commentSql.insertUnlessRepeated(comment, new Date(), floodSince, { ...view, postId: comment.postId }),
       );
@@ -94,7 +106,10 @@ export function createCommentsRepository(db: Database) {
 
     /** Whether this name and email already have an approved comment (the "known" moderation mode). */
     async hasApprovedComment(authorEmail: string, authorName: string): Promise<boolean> {
-      const found = await db.comment.findFirst({ where: { authorEmail, authorName, status: 'approved' }, select: { id: true } });
+      const found = await db.comment.findFirst({
+        where: { authorEmail, authorName, status: 'approved' },
+        select: { id: true },
+      });
       return found !== null;
     },
 
@@ -104,7 +119,11 @@ export function createCommentsRepository(db: Database) {
     },
 
     /** As listVisibleForPost, or null if the post has more than `maxApproved` approved comments (not read). */
-    async listVisibleForPostUpTo(postId: number, ownPendingIds: readonly number[], maxApproved: number): Promise<PublicComment[] | null> {
+    async listVisibleForPostUpTo(
+      postId: number,
+      ownPendingIds: readonly number[],
+      maxApproved: number,
+    ): Promise<PublicComment[] | null> {
       return listVisible(postId, ownPendingIds, maxApproved);
     },
 
@@ -135,13 +154,26 @@ export function createCommentsRepository(db: Database) {
     async findAuthored(id: number, postId: number): Promise<AuthoredComment | null> {
       const row = await db.comment.findFirst({
         where: { id, postId },
-        select: { id: true, status: true, authorName: true, authorEmail: true, authorUrl: true, text: true, ipAddress: true, userAgent: true, createdAt: true },
+        select: {
+          id: true,
+          status: true,
+          authorName: true,
+          authorEmail: true,
+          authorUrl: true,
+          text: true,
+          ipAddress: true,
+          userAgent: true,
+          createdAt: true,
+        },
       });
       return row && { ...row, status: row.status as CommentStatus };
     },
 
     /** Replaces the text (by its author); a status change it causes is recorded with the note. */
-    async updateText(id: number, change: { text: string; textHtml: string; from: CommentStatus; to: CommentStatus; note: string }): Promise<void> {
+    async updateText(
+      id: number,
+      change: { text: string; textHtml: string; from: CommentStatus; to: CommentStatus; note: string },
+    ): Promise<void> {
       await db.comment.update({
         where: { id },
         data: {
@@ -149,7 +181,11 @@ export function createCommentsRepository(db: Database) {
           textHtml: change.textHtml,
           status: change.to,
           ...(change.from !== change.to
-            ? { statusChanges: { create: { fromStatus: change.from, toStatus: change.to, actor: 'author', note: change.note } } }
+            ? {
+                statusChanges: {
+                  create: { fromStatus: change.from, toStatus: change.to, actor: 'author', note: change.note },
+                },
+              }
             : {}),
         },
       });
@@ -160,8 +196,14 @@ export function createCommentsRepository(db: Database) {
     },
 
     /** Which of these comments are on this post and not binned, with what decides how their author sees them. */
-    async findOwnOnPost(postId: number, ids: readonly number[]): Promise<{ id: number; status: string; createdAt: Date }[]> {
-      return db.comment.findMany({ where: { id: { in: [...ids] }, postId, status: { not: 'trash' } }, select: { id: true, status: true, createdAt: true } });
+    async findOwnOnPost(
+      postId: number,
+      ids: readonly number[],
+    ): Promise<{ id: number; status: string; createdAt: Date }[]> {
+      return db.comment.findMany({
+        where: { id: { in: [...ids] }, postId, status: { not: 'trash' } },
+        select: { id: true, status: true, createdAt: true },
+      });
     },
 
     async findInPost(id: number, postId: number): Promise<PublicComment | null> {

@@ -9,7 +9,13 @@ import type { CommenterCookies } from './commenter-cookies';
 import type { OwnCommentsService } from './own-comments-service';
 import { commentMessages as messages } from './comments-messages';
 import type { PublicComment } from './comments-repository';
-import { commentSubmissionSchema, formSignalsOf, formValuesOf, ownEditSchema, type CommentSubmission } from './comments-schema';
+import {
+  commentSubmissionSchema,
+  formSignalsOf,
+  formValuesOf,
+  ownEditSchema,
+  type CommentSubmission,
+} from './comments-schema';
 import type { CommentsService, SubmitterContext } from './comments-service';
 
 export interface CommentsRouterDeps {
@@ -40,17 +46,32 @@ function toApiComment(comment: PublicComment) {
 }
 
 /** Posting comments (the HTML form and the JSON API) and reading approved ones as JSON. */
-export function createCommentsRouter({ comments, ownComments, articlePage, commenterCookies, submissionLimiter }: CommentsRouterDeps): Router {
+export function createCommentsRouter({
+  comments,
+  ownComments,
+  articlePage,
+  commenterCookies,
+  submissionLimiter,
+}: CommentsRouterDeps): Router {
   const validSubmission = validateBody(commentSubmissionSchema, messages.malformed);
 
   function submitterOf(req: Request): SubmitterContext {
-    return { ipAddress: req.ip ?? null, userAgent: req.get('user-agent') ?? null, ownCommentIds: commenterCookies.readOwnCommentIds(req) };
+    return {
+      ipAddress: req.ip ?? null,
+      userAgent: req.get('user-agent') ?? null,
+      ownCommentIds: commenterCookies.readOwnCommentIds(req),
+    };
   }
 
   // POST /posts/:slug/comments — the "Leave a Reply" form; post/redirect/get to the new comment
   const postFromForm: RequestHandler<{ slug: string }> = async (req, res) => {
     const submission = validBody<CommentSubmission>(res);
-    const { comment, page } = await comments.postComment(req.params.slug, submission, submitterOf(req), formSignalsOf(req.body));
+    const { comment, page } = await comments.postComment(
+      req.params.slug,
+      submission,
+      submitterOf(req),
+      formSignalsOf(req.body),
+    );
     // Remembered whatever its status: the cookie is also what lets its author edit it for a while.
     commenterCookies.rememberOwnComment(req, res, comment.id);
     const details = { author: submission.author, email: submission.email, url: submission.url ?? '' };
@@ -75,8 +96,15 @@ export function createCommentsRouter({ comments, ownComments, articlePage, comme
 
   // POST /api/posts/:slug/comments — the same submission as JSON; 201 with the stored comment
   const postFromApi: RequestHandler<{ slug: string }> = async (req, res) => {
-    const { comment, page } = await comments.postComment(req.params.slug, validBody<CommentSubmission>(res), submitterOf(req));
-    res.status(201).location(commentUrl(req.params.slug, comment.id, page)).json({ comment: { ...toApiComment(comment), status: comment.status } });
+    const { comment, page } = await comments.postComment(
+      req.params.slug,
+      validBody<CommentSubmission>(res),
+      submitterOf(req),
+    );
+    res
+      .status(201)
+      .location(commentUrl(req.params.slug, comment.id, page))
+      .json({ comment: { ...toApiComment(comment), status: comment.status } });
   };
 
   // GET /posts/:slug/comments/:id — a comment's permalink: to the right page and anchor
@@ -89,9 +117,19 @@ export function createCommentsRouter({ comments, ownComments, articlePage, comme
 
   // GET /posts/:slug/comments/:id/edit — the author's own edit form, within the edit window
   const showOwnEdit: RequestHandler<{ slug: string; id: string }> = async (req, res) => {
-    const comment = await ownComments.getForEditing(req.params.slug, numericParam(req.params.id), commenterCookies.readOwnCommentIds(req));
+    const comment = await ownComments.getForEditing(
+      req.params.slug,
+      numericParam(req.params.id),
+      commenterCookies.readOwnCommentIds(req),
+    );
     res.set('Cache-Control', 'private, no-store');
-    res.render('comments/edit', { title: 'Edit your comment', slug: req.params.slug, comment, text: comment.text, error: null });
+    res.render('comments/edit', {
+      title: 'Edit your comment',
+      slug: req.params.slug,
+      comment,
+      text: comment.text,
+      error: null,
+    });
   };
 
   // POST /posts/:slug/comments/:id/edit — save the author's new text
@@ -106,10 +144,20 @@ export function createCommentsRouter({ comments, ownComments, articlePage, comme
   const showOwnEditAgain: ErrorRequestHandler<{ slug: string; id: string }> = async (error, req, res, next) => {
     const refusal = toAppError(error);
     if (!refusal || ![400, 422, 503].includes(refusal.status)) return next(error);
-    const comment = await ownComments.getForEditing(req.params.slug, numericParam(req.params.id), commenterCookies.readOwnCommentIds(req));
+    const comment = await ownComments.getForEditing(
+      req.params.slug,
+      numericParam(req.params.id),
+      commenterCookies.readOwnCommentIds(req),
+    );
     setRetryAfter(res, refusal);
     res.status(refusal.status).set('Cache-Control', 'private, no-store');
-    res.render('comments/edit', { title: 'Edit your comment', slug: req.params.slug, comment, text: formValuesOf(req.body).comment, error: refusal.fields.comment ?? refusal.message });
+    res.render('comments/edit', {
+      title: 'Edit your comment',
+      slug: req.params.slug,
+      comment,
+      text: formValuesOf(req.body).comment,
+      error: refusal.fields.comment ?? refusal.message,
+    });
   };
 
   // POST /posts/:slug/comments/:id/delete — the author deletes their own comment, within the edit window
@@ -130,7 +178,13 @@ export function createCommentsRouter({ comments, ownComments, articlePage, comme
   router.get('/posts/:slug/comments/:id', permalink);
   // The own-comments cookie is SameSite=Lax, so a cross-site form cannot act on the author's behalf.
   router.get('/posts/:slug/comments/:id/edit', showOwnEdit);
-  router.post('/posts/:slug/comments/:id/edit', formBody, validateBody(ownEditSchema, messages.malformed), saveOwnEdit, showOwnEditAgain);
+  router.post(
+    '/posts/:slug/comments/:id/edit',
+    formBody,
+    validateBody(ownEditSchema, messages.malformed),
+    saveOwnEdit,
+    showOwnEditAgain,
+  );
   router.post('/posts/:slug/comments/:id/delete', formBody, deleteOwn);
   return router;
 }

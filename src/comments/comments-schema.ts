@@ -40,9 +40,12 @@ const websiteField = textField({ label: 'Website', maxBytes: commentLimits.url }
 
 // WordPress sends comment_parent=0 for a top-level comment.
 const parentField = z
-  .preprocess((value) => (value === undefined || value === null || value === '' ? 0 : value), z.union([z.string(), z.number()], {
-    error: textMessages.notText('The reply target'),
-  }))
+  .preprocess(
+    (value) => (value === undefined || value === null || value === '' ? 0 : value),
+    z.union([z.string(), z.number()], {
+      error: textMessages.notText('The reply target'),
+    }),
+  )
   .transform((value, ctx) => {
     const id = typeof value === 'number' ? value : /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : NaN;
     if (!Number.isSafeInteger(id) || id < 0) {
@@ -54,7 +57,12 @@ const parentField = z
 
 export const commentSubmissionSchema = z.object(
   {
-    comment: textField({ label: 'Comment', maxBytes: commentLimits.comment, requiredMessage: messages.commentRequired, multiline: true }),
+    comment: textField({
+      label: 'Comment',
+      maxBytes: commentLimits.comment,
+      requiredMessage: messages.commentRequired,
+      multiline: true,
+    }),
     author: textField({ label: 'Name', maxBytes: commentLimits.author, requiredMessage: messages.authorRequired }),
     email: emailField,
     url: websiteField,
@@ -81,7 +89,8 @@ export interface CommentFormValues {
 /** The typed values of a raw request body; fields that were not text come back empty. */
 export function formValuesOf(body: unknown): CommentFormValues {
   const raw = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const text = (key: string): string => (typeof raw[key] === 'string' ? (raw[key] as string) : typeof raw[key] === 'number' ? String(raw[key]) : '');
+  const text = (key: string): string =>
+    typeof raw[key] === 'string' ? (raw[key] as string) : typeof raw[key] === 'number' ? String(raw[key]) : '';
   const consent = raw['wp-comment-cookies-consent'];
   return {
     comment: text('comment'),

@@ -1,4 +1,11 @@
-import { AppError, ConflictError, DatabaseBusyError, ForbiddenError, TooManyRequestsError, ValidationError } from '../errors';
+import {
+  AppError,
+  ConflictError,
+  DatabaseBusyError,
+  ForbiddenError,
+  TooManyRequestsError,
+  ValidationError,
+} from '../errors';
 import { commentsAreOpen, decideArrivalStatus, type ArrivalDecision } from '../moderation/moderation-rules';
 import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
@@ -7,7 +14,13 @@ import type { PostsService } from '../posts/posts-service';
 import { renderCommentText } from './comment-text';
 import { buildCommentThreads } from './comment-threads';
 import { commentMessages as messages } from './comments-messages';
-import type { CommentsRepository, NewCommentRecord, PublicComment, StoredComment, ThreadView } from './comments-repository';
+import type {
+  CommentsRepository,
+  NewCommentRecord,
+  PublicComment,
+  StoredComment,
+  ThreadView,
+} from './comments-repository';
 import type { CommentSubmission } from './comments-schema';
 import type { FormTimestamps } from './form-timestamp';
 
@@ -74,7 +87,15 @@ export type CommentsService = ReturnType<typeof createCommentsService>;
  * words or too many links → held; then the mode); a form sent within seconds of being served,
  * or with a missing or forged timestamp, is held even if the rules would approve it.
  */
-export function createCommentsService({ repo, posts, settings, formTimestamps, limits, pageChanges = noPageChanges, now = () => new Date() }: CommentsServiceOptions) {
+export function createCommentsService({
+  repo,
+  posts,
+  settings,
+  formTimestamps,
+  limits,
+  pageChanges = noPageChanges,
+  now = () => new Date(),
+}: CommentsServiceOptions) {
   /** The comment a reader may reply to: an approved comment of this post, or null. */
   async function findReplyTarget(postId: number, commentId: number | null | undefined): Promise<PublicComment | null> {
     if (!commentId || !Number.isSafeInteger(commentId)) return null;
@@ -84,7 +105,8 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
 
   /** Why a submission was refused as a repeat: a duplicate (409) first, then a flood (429). */
   async function refusalOf(record: NewCommentRecord, floodSince: Date | null): Promise<AppError | null> {
-    if (await repo.hasDuplicate(record.postId, record.authorEmail, record.text)) return new ConflictError(messages.duplicate, 'duplicate_comment');
+    if (await repo.hasDuplicate(record.postId, record.authorEmail, record.text))
+      return new ConflictError(messages.duplicate, 'duplicate_comment');
     const last = floodSince && (await repo.lastCommentTime(record.ipAddress, record.authorEmail, floodSince));
     if (!last) return null;
     const wait = Math.max(1, Math.ceil(limits.floodSeconds - (now().getTime() - last.getTime()) / 1000));
@@ -121,7 +143,12 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
     const counts = await repo.countThreads(view);
     const { pages, current } = pagesOf(counts.threads, page);
     const comments = await repo.listThreadsOfView(view, (current - 1) * limits.perPage, limits.perPage);
-    return { threads: buildCommentThreads(comments, limits.maxThreadDepth), approvedCount: counts.approved, page: current, pages };
+    return {
+      threads: buildCommentThreads(comments, limits.maxThreadDepth),
+      approvedCount: counts.approved,
+      page: current,
+      pages,
+    };
   }
 
   /** The page of comments that shows a thread with this many threads before it. */
@@ -130,13 +157,21 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
   }
 
   /** The two bot traps of the form, applied over the rules' decision. */
-  function applyFormTraps(decision: ArrivalDecision, form: FormSignals | undefined, formAgeMs: number | null): ArrivalDecision {
+  function applyFormTraps(
+    decision: ArrivalDecision,
+    form: FormSignals | undefined,
+    formAgeMs: number | null,
+  ): ArrivalDecision {
     if (!form) return decision;
     if (form.honeypotFilled) return { status: 'spam', note: 'filled in the hidden honeypot field' };
     if (decision.status === 'spam') return decision;
-    if (formAgeMs === null) return { status: 'pending', note: 'held as likely spam: the form timestamp was missing or forged' };
+    if (formAgeMs === null)
+      return { status: 'pending', note: 'held as likely spam: the form timestamp was missing or forged' };
     if (formAgeMs < limits.minFormSeconds * 1000) {
-      return { status: 'pending', note: `held as likely spam: sent ${(formAgeMs / 1000).toFixed(1)} s after the form was served` };
+      return {
+        status: 'pending',
+        note: `held as likely spam: sent ${(formAgeMs / 1000).toFixed(1)} s after the form was served`,
+      };
     }
     return decision;
   }
@@ -186,19 +221,27 @@ export function createCommentsService({ repo, posts, settings, formTimestamps, l
         ipAddress: submitter.ipAddress,
         userAgent: submitter.userAgent?.slice(0, maxUserAgentLength) ?? null,
       };
-      const isKnown = rules.mode === 'known' && (await repo.hasApprovedComment(arriving.authorEmail, arriving.authorName));
+      const isKnown =
+        rules.mode === 'known' && (await repo.hasApprovedComment(arriving.authorEmail, arriving.authorName));
       const decision = applyFormTraps(decideArrivalStatus(arriving, rules, isKnown), form, formAgeMs);
-      const { comment, threadsBefore } = await storeUnlessRepeated({
-        ...arriving,
-        postId: post.id,
-        parentId,
-        textHtml: renderCommentText(submission.comment),
-        status: decision.status,
-        statusNote: decision.note,
-      }, submitter.ownCommentIds);
+      const { comment, threadsBefore } = await storeUnlessRepeated(
+        {
+          ...arriving,
+          postId: post.id,
+          parentId,
+          textHtml: renderCommentText(submission.comment),
+          status: decision.status,
+          statusNote: decision.note,
+        },
+        submitter.ownCommentIds,
+      );
       if (comment.status === 'approved') pageChanges.postChanged(post.slug);
       // Its author sees it on the page of its thread, among their own comments awaiting moderation.
-      const page = pageFor(threadsBefore ?? (await repo.countThreadsBefore(viewOf(post.id, [...submitter.ownCommentIds, comment.id]), comment.id)) ?? 0);
+      const page = pageFor(
+        threadsBefore ??
+          (await repo.countThreadsBefore(viewOf(post.id, [...submitter.ownCommentIds, comment.id]), comment.id)) ??
+          0,
+      );
       return { post, comment, page };
     },
 

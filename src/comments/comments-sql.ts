@@ -45,12 +45,20 @@ function viewParts(alias: string, view: ThreadView): Prisma.Sql[] {
   const c = Prisma.raw(alias);
   const approved = Prisma.sql`${c}.postId = ${view.postId} AND ${c}.status = 'approved'`;
   if (view.ownIds.length === 0) return [approved];
-  return [approved, Prisma.sql`${c}.id IN (${Prisma.join([...view.ownIds])}) AND ${c}.postId = ${view.postId} AND ${c}.status IN ('pending', 'spam')`];
+  return [
+    approved,
+    Prisma.sql`${c}.id IN (${Prisma.join([...view.ownIds])}) AND ${c}.postId = ${view.postId} AND ${c}.status IN ('pending', 'spam')`,
+  ];
 }
 
 /** Whether comment `alias`, found by its key, is in the view: both parts in one condition. */
 function inView(alias: string, view: ThreadView) {
-  return Prisma.join(viewParts(alias, view).map((part) => Prisma.sql`(${part})`), ' OR ', '(', ')');
+  return Prisma.join(
+    viewParts(alias, view).map((part) => Prisma.sql`(${part})`),
+    ' OR ',
+    '(',
+    ')',
+  );
 }
 
 /** Whether comment `a` is listed before comment `b` (oldest first, then by id). */
@@ -70,13 +78,23 @@ function headsThread(alias: string, view: ThreadView) {
 /** The id and date of every comment heading a thread of the view, in no order. */
 function threadHeads(view: ThreadView) {
   const heads = headsThread('c', view);
-  return Prisma.join(viewParts('c', view).map((part) => Prisma.sql`SELECT c.id, c.createdAt FROM Comment AS c WHERE ${part} AND ${heads}`), ' UNION ALL ', '', '');
+  return Prisma.join(
+    viewParts('c', view).map(
+      (part) => Prisma.sql`SELECT c.id, c.createdAt FROM Comment AS c WHERE ${part} AND ${heads}`,
+    ),
+    ' UNION ALL ',
+    '',
+    '',
+  );
 }
 
 /** How many threads of the view are listed before comment `anchor` (an alias of the outer query). */
 function threadsListedBefore(view: ThreadView, anchor: string) {
   const heads = headsThread('c', view);
-  const counts = viewParts('c', view).map((part) => Prisma.sql`(SELECT COUNT(*) FROM Comment AS c WHERE ${part} AND ${listedBefore('c', anchor)} AND ${heads})`);
+  const counts = viewParts('c', view).map(
+    (part) =>
+      Prisma.sql`(SELECT COUNT(*) FROM Comment AS c WHERE ${part} AND ${listedBefore('c', anchor)} AND ${heads})`,
+  );
   return Prisma.join(counts, ' + ', '', '');
 }
 
@@ -131,8 +149,22 @@ export const commentSql = {
   // heads its own thread (top level, or any comment with threading off) also gets the number of
   // threads listed before it in its author's view, counted in the same statement.
   insertUnlessRepeated: (comment: NewCommentRecord, now: Date, floodSince: Date | null, view: ThreadView) => {
-    const { postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, statusNote } = comment;
-    const notFlooding = floodSince ? Prisma.sql`AND NOT EXISTS (${commentSql.latestFrom(authorEmail, ipAddress, floodSince)})` : Prisma.empty;
+    const {
+      postId,
+      parentId,
+      authorName,
+      authorEmail,
+      authorUrl,
+      text,
+      textHtml,
+      status,
+      ipAddress,
+      userAgent,
+      statusNote,
+    } = comment;
+    const notFlooding = floodSince
+      ? Prisma.sql`AND NOT EXISTS (${commentSql.latestFrom(authorEmail, ipAddress, floodSince)})`
+      : Prisma.empty;
     return Prisma.sql`INSERT INTO Comment (postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, arrivalNote, createdAt, updatedAt)
       SELECT ${postId}, ${parentId}, ${authorName}, ${authorEmail}, ${authorUrl}, ${text}, ${textHtml}, ${status}, ${ipAddress}, ${userAgent}, ${statusNote}, ${now}, ${now}
       WHERE NOT EXISTS (${commentSql.duplicateOf(postId, authorEmail, text)}) ${notFlooding}

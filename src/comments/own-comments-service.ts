@@ -22,23 +22,37 @@ export type OwnCommentsService = ReturnType<typeof createOwnCommentsService>;
  * Commenters changing their own words: edit or delete, only from the browser that posted the
  * comment (its signed own-comments cookie) and only within the edit window after posting.
  */
-export function createOwnCommentsService({ repo, posts, settings, editWindowMinutes, pageChanges = noPageChanges, now = () => new Date() }: OwnCommentsOptions) {
+export function createOwnCommentsService({
+  repo,
+  posts,
+  settings,
+  editWindowMinutes,
+  pageChanges = noPageChanges,
+  now = () => new Date(),
+}: OwnCommentsOptions) {
   const windowMs = editWindowMinutes * 60 * 1000;
   const withinWindow = (createdAt: Date): boolean => windowMs > 0 && now().getTime() - createdAt.getTime() <= windowMs;
 
-  async function authorize(slug: string, id: number, ownCommentIds: readonly number[]): Promise<{ postId: number; comment: AuthoredComment }> {
+  async function authorize(
+    slug: string,
+    id: number,
+    ownCommentIds: readonly number[],
+  ): Promise<{ postId: number; comment: AuthoredComment }> {
     const post = await posts.getPublished(slug);
     const comment = await repo.findAuthored(id, post.id);
     if (!comment || comment.status === 'trash') throw new NotFoundError(messages.commentNotFound);
     if (!ownCommentIds.includes(id)) throw new ForbiddenError(messages.notYours, 'not_your_comment');
-    if (!withinWindow(comment.createdAt)) throw new ForbiddenError(messages.editWindowOver(editWindowMinutes), 'edit_window_over');
+    if (!withinWindow(comment.createdAt))
+      throw new ForbiddenError(messages.editWindowOver(editWindowMinutes), 'edit_window_over');
     return { postId: post.id, comment };
   }
 
   return {
     /** Which of these comments the viewer may still edit or delete (for the links under them). */
     editableIds(comments: readonly { id: number; createdAt: Date }[], ownCommentIds: readonly number[]): Set<number> {
-      return new Set(comments.filter((c) => ownCommentIds.includes(c.id) && withinWindow(c.createdAt)).map((c) => c.id));
+      return new Set(
+        comments.filter((c) => ownCommentIds.includes(c.id) && withinWindow(c.createdAt)).map((c) => c.id),
+      );
     },
 
     /**
@@ -63,10 +77,17 @@ export function createOwnCommentsService({ repo, posts, settings, editWindowMinu
     async editOwn(slug: string, id: number, ownCommentIds: readonly number[], text: string): Promise<void> {
       const { comment } = await authorize(slug, id, ownCommentIds);
       const rules = await settings.current();
-      const isKnown = comment.status === 'approved' || (await repo.hasApprovedComment(comment.authorEmail, comment.authorName));
+      const isKnown =
+        comment.status === 'approved' || (await repo.hasApprovedComment(comment.authorEmail, comment.authorName));
       const decision = decideArrivalStatus({ ...comment, text }, rules, isKnown);
       const to = comment.status === 'approved' || decision.status === 'spam' ? decision.status : comment.status;
-      await repo.updateText(id, { text, textHtml: renderCommentText(text), from: comment.status, to, note: `edited by its author: ${decision.note}` });
+      await repo.updateText(id, {
+        text,
+        textHtml: renderCommentText(text),
+        from: comment.status,
+        to,
+        note: `edited by its author: ${decision.note}`,
+      });
       if (comment.status === 'approved') pageChanges.postChanged(slug);
     },
 

@@ -12,14 +12,23 @@ import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from '@prism
 export function connectionOf(adapter: SqlDriverAdapter): Database.Database {
   const client = (adapter as unknown as { client?: unknown }).client;
   if (!(client instanceof Database)) {
-    throw new Error(`Prisma's ${adapter.adapterName} adapter no longer exposes its better-sqlite3 connection; see src/db/adapter-connection.ts`);
+    throw new Error(
+      `Prisma's ${adapter.adapterName} adapter no longer exposes its better-sqlite3 connection; see src/db/adapter-connection.ts`,
+    );
   }
   return client;
 }
 
 /** The factory that hands out `factory`'s adapters, each passed through `tune` as it connects. */
-export function tuningEachAdapter(factory: SqlDriverAdapterFactory, tune: (adapter: SqlDriverAdapter) => SqlDriverAdapter): SqlDriverAdapterFactory {
-  return { provider: factory.provider, adapterName: factory.adapterName, connect: async () => tune(await factory.connect()) };
+export function tuningEachAdapter(
+  factory: SqlDriverAdapterFactory,
+  tune: (adapter: SqlDriverAdapter) => SqlDriverAdapter,
+): SqlDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => tune(await factory.connect()),
+  };
 }
 
 /** A statement with no arguments, as the adapter takes it (transaction control). */

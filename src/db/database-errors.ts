@@ -16,5 +16,7 @@ export function isDatabaseBusy(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, meta } = error as PrismaDriverError;
   const original = meta?.driverAdapterError?.cause?.originalCode;
-  return (code === 'P1008' || code === 'P2010') && typeof original === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(original);
+  return (
+    (code === 'P1008' || code === 'P2010') && typeof original === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(original)
+  );
 }

@@ -37,7 +37,9 @@ function startsLikeSqlite(file: string): boolean {
 function isSomeoneElsesDatabase(file: string): boolean {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[];
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .all() as { name: string }[];
     return tables.length > 0 && !tables.some((table) => table.name === '_prisma_migrations');
   } finally {
     db.close();
@@ -55,13 +57,23 @@ export function checkDatabaseLocation(databaseFile: string): void {
   try {
     accessSync(dir, constants.W_OK);
   } catch {
-    throw new DatabaseStartError(`The data folder ${dir} is not writable by this user; the database and its write-ahead log are kept there.`);
+    throw new DatabaseStartError(
+      `The data folder ${dir} is not writable by this user; the database and its write-ahead log are kept there.`,
+    );
   }
   if (!existsSync(databaseFile)) return;
   const stat = statSync(databaseFile);
-  if (stat.isDirectory()) throw new DatabaseStartError(`DATABASE_URL points at ${databaseFile}, which is a folder; name a file (e.g. file:./data/marginalia.db).`);
+  if (stat.isDirectory())
+    throw new DatabaseStartError(
+      `DATABASE_URL points at ${databaseFile}, which is a folder; name a file (e.g. file:./data/marginalia.db).`,
+    );
   if (stat.size === 0) return;
-  const leaveIt = 'so it was left as it is. Point DATABASE_URL at marginalia’s database, or at a new file to start a new blog.';
-  if (!startsLikeSqlite(databaseFile)) throw new DatabaseStartError(`${databaseFile} is not an SQLite database, ${leaveIt}`);
-  if (isSomeoneElsesDatabase(databaseFile)) throw new DatabaseStartError(`${databaseFile} is an SQLite database marginalia did not create (it has tables, but no record of marginalia’s migrations), ${leaveIt}`);
+  const leaveIt =
+    'so it was left as it is. Point DATABASE_URL at marginalia’s database, or at a new file to start a new blog.';
+  if (!startsLikeSqlite(databaseFile))
+    throw new DatabaseStartError(`${databaseFile} is not an SQLite database, ${leaveIt}`);
+  if (isSomeoneElsesDatabase(databaseFile))
+    throw new DatabaseStartError(
+      `${databaseFile} is an SQLite database marginalia did not create (it has tables, but no record of marginalia’s migrations), ${leaveIt}`,
+    );
 }

@@ -33,7 +33,12 @@ export async function openDatabase(options: { databaseFile: string; busyTimeoutM
   checkDatabaseLocation(options.databaseFile);
   const appliedMigrations = await applyMigrations(options.databaseFile);
   const db = new PrismaClient({
-    adapter: sharingOneConnection(waitingForLocksAsync(cachingStatements(new PrismaBetterSqlite3({ url: options.databaseFile })), options.busyTimeoutMs)),
+    adapter: sharingOneConnection(
+      waitingForLocksAsync(
+        cachingStatements(new PrismaBetterSqlite3({ url: options.databaseFile })),
+        options.busyTimeoutMs,
+      ),
+    ),
     // A transaction begins by waiting for the write lock (lock-waits.ts): Prisma must give it the
     // whole busy timeout on top of its usual two seconds, or a lock held between the two would
     // fail as "unable to start a transaction" instead of "busy".
@@ -46,7 +51,11 @@ export async function openDatabase(options: { databaseFile: string; busyTimeoutM
     // of an fsync per comment; see the README.
     await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
     await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
-    return { db, settings: { ...(await readDatabaseSettings(db)), busyTimeoutMs: options.busyTimeoutMs }, appliedMigrations };
+    return {
+      db,
+      settings: { ...(await readDatabaseSettings(db)), busyTimeoutMs: options.busyTimeoutMs },
+      appliedMigrations,
+    };
   } catch (error) {
     await db.$disconnect();
     throw error;

@@ -1,4 +1,9 @@
-import { isDriverAdapterError, type SqlDriverAdapter, type SqlDriverAdapterFactory, type SqlQuery } from '@prisma/driver-adapter-utils';
+import {
+  isDriverAdapterError,
+  type SqlDriverAdapter,
+  type SqlDriverAdapterFactory,
+  type SqlQuery,
+} from '@prisma/driver-adapter-utils';
 import { connectionOf, plainStatement as statement, tuningEachAdapter } from './adapter-connection';
 
 // The pauses between attempts, in milliseconds: the schedule SQLite's own busy handler uses.

@@ -38,7 +38,10 @@ function loadWasm(): void {
  * closes every connection the engine opened: freeing the engine alone leaves its connection open
  * and holding a lock, which would make the server's own connection see "database is locked".
  */
-export async function withSchemaEngine<T>(databaseFile: string, work: (engine: SchemaEngine) => Promise<T>): Promise<T> {
+export async function withSchemaEngine<T>(
+  databaseFile: string,
+  work: (engine: SchemaEngine) => Promise<T>,
+): Promise<T> {
   loadWasm();
   const driver = new PrismaBetterSqlite3({ url: databaseFile });
   const opened: SqlDriverAdapter[] = [];
@@ -120,12 +123,16 @@ export async function applyMigrations(databaseFile: string, dir = migrationsDir)
 
 async function runMigrations(databaseFile: string, migrations: MigrationList): Promise<string[]> {
   try {
-    const result = await withSchemaEngine(databaseFile, (engine) => engine.applyMigrations({ migrationsList: migrations, filters: noFilters }));
+    const result = await withSchemaEngine(databaseFile, (engine) =>
+      engine.applyMigrations({ migrationsList: migrations, filters: noFilters }),
+    );
     return result.appliedMigrationNames;
   } catch (error) {
     const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     const failed = /migration_name="([^"]+)"/.exec(error instanceof Error ? error.message : '')?.[1];
-    throw new DatabaseStartError(`${failed ? `The database migration ${failed}` : 'A database migration'} failed: ${reason}.`);
+    throw new DatabaseStartError(
+      `${failed ? `The database migration ${failed}` : 'A database migration'} failed: ${reason}.`,
+    );
   }
 }
 
@@ -150,7 +157,9 @@ async function migrateACopy(databaseFile: string, migrations: MigrationList): Pr
     applied = await runMigrations(copy, migrations);
   } catch (error) {
     removeDatabaseFiles(copy);
-    throw new DatabaseStartError(`${(error as Error).message} Nothing was changed: the migrations ran on a copy, and ${databaseFile} is as it was.`);
+    throw new DatabaseStartError(
+      `${(error as Error).message} Nothing was changed: the migrations ran on a copy, and ${databaseFile} is as it was.`,
+    );
   }
   // The copy may replace the original only if nothing else has it open: fold the original's
   // write-ahead log into it; SQLite removes the log when the last connection closes.
@@ -172,8 +181,13 @@ async function migrateACopy(databaseFile: string, migrations: MigrationList): Pr
 function unfinishedMigration(databaseFile: string): string | null {
   const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
   try {
-    if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get()) return null;
-    const row = db.prepare('SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL LIMIT 1').get() as { name: string } | undefined;
+    if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get())
+      return null;
+    const row = db
+      .prepare(
+        'SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL LIMIT 1',
+      )
+      .get() as { name: string } | undefined;
     return row?.name ?? null;
   } finally {
     db.close();
@@ -189,9 +203,15 @@ function allRecordedAsApplied(databaseFile: string, migrations: MigrationList): 
   if (!existsSync(databaseFile)) return false;
   const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
   try {
-    const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
+    const hasTable = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'")
+      .get();
     if (!hasTable) return false;
-    const rows = db.prepare('SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').all() as { name: string }[];
+    const rows = db
+      .prepare(
+        'SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+      )
+      .all() as { name: string }[];
     const applied = new Set(rows.map((row) => row.name));
     return migrations.migrationDirectories.every((directory) => applied.has(directory.path));
   } finally {

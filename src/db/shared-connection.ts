@@ -76,7 +76,10 @@ function shareOneConnection(adapter: SqlDriverAdapter): SqlDriverAdapter {
       outcomes.push(outcome);
       // A disk full or I/O error can roll the whole transaction back: what ran before it is gone.
       if (!client.inTransaction) {
-        lost = await outcome.then(() => new Error('The database rolled back a transaction on its own'), (error: unknown) => error);
+        lost = await outcome.then(
+          () => new Error('The database rolled back a transaction on its own'),
+          (error: unknown) => error,
+        );
         break;
       }
     }
@@ -110,8 +113,12 @@ function shareOneConnection(adapter: SqlDriverAdapter): SqlDriverAdapter {
     return transaction;
   };
   adapter.queryRaw = (query) =>
-    changesRows.test(query.sql) ? enqueue((transaction) => transaction.queryRaw(query)) : outsideTransactions(() => queryRaw(query));
+    changesRows.test(query.sql)
+      ? enqueue((transaction) => transaction.queryRaw(query))
+      : outsideTransactions(() => queryRaw(query));
   adapter.executeRaw = (query) =>
-    changesRows.test(query.sql) ? enqueue((transaction) => transaction.executeRaw(query)) : outsideTransactions(() => executeRaw(query));
+    changesRows.test(query.sql)
+      ? enqueue((transaction) => transaction.executeRaw(query))
+      : outsideTransactions(() => executeRaw(query));
   return adapter;
 }

@@ -26,7 +26,10 @@ const defaultCapacity = 200;
  * Statements that read the schema's state at compile time (EXPLAIN, PRAGMA) and transaction
  * control are always compiled afresh.
  */
-export function cachingStatements(factory: SqlDriverAdapterFactory, capacity = defaultCapacity): StatementCachingFactory {
+export function cachingStatements(
+  factory: SqlDriverAdapterFactory,
+  capacity = defaultCapacity,
+): StatementCachingFactory {
   const compiled = new LRUCache<string, ReusableStatement>({ max: capacity });
   return {
     ...tuningEachAdapter(factory, (adapter) => reuseCompiledStatements(adapter, compiled)),
@@ -39,7 +42,10 @@ export interface StatementCachingFactory extends SqlDriverAdapterFactory {
   compiledStatementCount(): number;
 }
 
-function reuseCompiledStatements(adapter: SqlDriverAdapter, compiled: LRUCache<string, ReusableStatement>): SqlDriverAdapter {
+function reuseCompiledStatements(
+  adapter: SqlDriverAdapter,
+  compiled: LRUCache<string, ReusableStatement>,
+): SqlDriverAdapter {
   const client = connectionOf(adapter);
   const compile = client.prepare.bind(client);
   // Statements belong to their connection: a reconnect starts with none.

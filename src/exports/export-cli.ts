@@ -24,8 +24,13 @@ async function main(): Promise<number> {
     const result =
       format === 'json'
         ? await writeJsonExport(repo, file)
-        : await writeWxrExport(repo, file, { title: config.SITE_TITLE, url: (url ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '') });
-    console.log(`Exported ${result.posts} posts and ${result.comments} comments to ${file} (${format === 'json' ? 'marginalia JSON' : 'WXR 1.2'}) in ${Date.now() - started} ms.`);
+        : await writeWxrExport(repo, file, {
+            title: config.SITE_TITLE,
+            url: (url ?? `http://localhost:${config.PORT}`).replace(/\/+$/, ''),
+          });
+    console.log(
+      `Exported ${result.posts} posts and ${result.comments} comments to ${file} (${format === 'json' ? 'marginalia JSON' : 'WXR 1.2'}) in ${Date.now() - started} ms.`,
+    );
     return 0;
   });
 }

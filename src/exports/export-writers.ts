@@ -15,15 +15,21 @@ export class ExportTargetError extends Error {
 }
 
 /** Writes to `file` a chunk at a time, waiting when the disk is behind, so memory stays bounded. */
-async function writeTo(file: string, produce: (write: (text: string) => Promise<void>) => Promise<ExportResult>): Promise<ExportResult> {
-  if (existsSync(file)) throw new ExportTargetError(`${file} already exists; choose a new file name (an export never overwrites a file).`);
+async function writeTo(
+  file: string,
+  produce: (write: (text: string) => Promise<void>) => Promise<ExportResult>,
+): Promise<ExportResult> {
+  if (existsSync(file))
+    throw new ExportTargetError(`${file} already exists; choose a new file name (an export never overwrites a file).`);
   const out = createWriteStream(file, { flags: 'wx' });
   const write = async (text: string): Promise<void> => {
     if (!out.write(text)) await once(out, 'drain');
   };
   try {
     const result = await produce(write);
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
     return result;
   } catch (error) {
     out.destroy();
@@ -67,7 +73,12 @@ const wordpressDate = (date: Date) => date.toISOString().slice(0, 19).replace('T
  * A WordPress export (WXR 1.2) that WordPress's own importer reads: each post with its rendered
  * HTML and its comments (author, email, address, IP, GMT date, status, parent).
  */
-export function writeWxrExport(repo: ExportsRepository, file: string, site: { title: string; url: string }, now = new Date()): Promise<ExportResult> {
+export function writeWxrExport(
+  repo: ExportsRepository,
+  file: string,
+  site: { title: string; url: string },
+  now = new Date(),
+): Promise<ExportResult> {
   return writeTo(file, async (write) => {
     let pending = '';
     const xml = createCB({ data: (text: string) => void (pending += text), prettyPrint: true });
@@ -87,22 +98,58 @@ export function writeWxrExport(repo: ExportsRepository, file: string, site: { ti
         'xmlns:wp': 'http://wordpress.org/export/1.2/',
       })
       .ele('channel');
-    channel.ele('title').txt(xmlText(site.title)).up().ele('link').txt(xmlText(site.url)).up().ele('pubDate').txt(xmlText(now.toUTCString())).up();
-    channel.ele('wp:wxr_version').txt('1.2').up().ele('wp:base_site_url').txt(xmlText(site.url)).up().ele('wp:base_blog_url').txt(xmlText(site.url)).up();
+    channel
+      .ele('title')
+      .txt(xmlText(site.title))
+      .up()
+      .ele('link')
+      .txt(xmlText(site.url))
+      .up()
+      .ele('pubDate')
+      .txt(xmlText(now.toUTCString()))
+      .up();
+    channel
+      .ele('wp:wxr_version')
+      .txt('1.2')
+      .up()
+      .ele('wp:base_site_url')
+      .txt(xmlText(site.url))
+      .up()
+      .ele('wp:base_blog_url')
+      .txt(xmlText(site.url))
+      .up();
     const result = { posts: 0, comments: 0 };
     for await (const post of repo.posts()) {
       const item = channel.ele('item');
       item.ele('title').txt(xmlText(post.title)).up();
-      item.ele('link').txt(xmlText(`${site.url}/posts/${post.slug}`)).up();
+      item
+        .ele('link')
+        .txt(xmlText(`${site.url}/posts/${post.slug}`))
+        .up();
       item.ele('pubDate').txt(xmlText(post.publishedAt.toUTCString())).up();
       item.ele('dc:creator').txt(xmlText(post.authorName)).up();
-      item.ele('guid', { isPermaLink: 'false' }).txt(xmlText(`${site.url}/posts/${post.slug}`)).up();
+      item
+        .ele('guid', { isPermaLink: 'false' })
+        .txt(xmlText(`${site.url}/posts/${post.slug}`))
+        .up();
       item.ele('content:encoded').txt(xmlText(post.bodyHtml)).up();
       item.ele('excerpt:encoded').txt('').up();
-      item.ele('wp:post_id').txt(xmlText(String(post.id))).up();
-      item.ele('wp:post_date').txt(xmlText(wordpressDate(post.publishedAt))).up();
-      item.ele('wp:post_date_gmt').txt(xmlText(wordpressDate(post.publishedAt))).up();
-      item.ele('wp:comment_status').txt(xmlText(post.commentsOpen ? 'open' : 'closed')).up();
+      item
+        .ele('wp:post_id')
+        .txt(xmlText(String(post.id)))
+        .up();
+      item
+        .ele('wp:post_date')
+        .txt(xmlText(wordpressDate(post.publishedAt)))
+        .up();
+      item
+        .ele('wp:post_date_gmt')
+        .txt(xmlText(wordpressDate(post.publishedAt)))
+        .up();
+      item
+        .ele('wp:comment_status')
+        .txt(xmlText(post.commentsOpen ? 'open' : 'closed'))
+        .up();
       item.ele('wp:ping_status').txt('closed').up();
       item.ele('wp:post_name').txt(xmlText(post.slug)).up();
       item.ele('wp:status').txt('publish').up();
@@ -128,18 +175,42 @@ type XmlElement = ReturnType<ReturnType<typeof createCB>['ele']>;
 
 function writeWxrComment(item: XmlElement, comment: ExportedComment): void {
   const element = item.ele('wp:comment');
-  element.ele('wp:comment_id').txt(xmlText(String(comment.id))).up();
+  element
+    .ele('wp:comment_id')
+    .txt(xmlText(String(comment.id)))
+    .up();
   element.ele('wp:comment_author').txt(xmlText(comment.authorName)).up();
   element.ele('wp:comment_author_email').txt(xmlText(comment.authorEmail)).up();
-  element.ele('wp:comment_author_url').txt(xmlText(comment.authorUrl ?? '')).up();
-  element.ele('wp:comment_author_IP').txt(xmlText(comment.ipAddress ?? '')).up();
-  element.ele('wp:comment_date').txt(xmlText(wordpressDate(comment.createdAt))).up();
-  element.ele('wp:comment_date_gmt').txt(xmlText(wordpressDate(comment.createdAt))).up();
+  element
+    .ele('wp:comment_author_url')
+    .txt(xmlText(comment.authorUrl ?? ''))
+    .up();
+  element
+    .ele('wp:comment_author_IP')
+    .txt(xmlText(comment.ipAddress ?? ''))
+    .up();
+  element
+    .ele('wp:comment_date')
+    .txt(xmlText(wordpressDate(comment.createdAt)))
+    .up();
+  element
+    .ele('wp:comment_date_gmt')
+    .txt(xmlText(wordpressDate(comment.createdAt)))
+    .up();
   // WordPress keeps comment content as HTML: the text, escaped, shows as the same text there.
-  element.ele('wp:comment_content').txt(xmlText(escapeHtml(comment.text))).up();
-  element.ele('wp:comment_approved').txt(xmlText(approvedValue[comment.status] ?? '0')).up();
+  element
+    .ele('wp:comment_content')
+    .txt(xmlText(escapeHtml(comment.text)))
+    .up();
+  element
+    .ele('wp:comment_approved')
+    .txt(xmlText(approvedValue[comment.status] ?? '0'))
+    .up();
   element.ele('wp:comment_type').txt('comment').up();
-  element.ele('wp:comment_parent').txt(xmlText(String(comment.parentId ?? 0))).up();
+  element
+    .ele('wp:comment_parent')
+    .txt(xmlText(String(comment.parentId ?? 0)))
+    .up();
   element.ele('wp:comment_user_id').txt('0').up();
   element.up();
 }

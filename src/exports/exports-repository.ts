@@ -41,12 +41,24 @@ export function createExportsRepository(db: Database) {
   return {
     /** Every post, oldest id first, read in pages. */
     async *posts(): AsyncGenerator<ExportedPost> {
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const page = await db.post.findMany({
           where: { id: { gt: after } },
           orderBy: { id: 'asc' },
           take: 100,
-          select: { id: true, sourceId: true, slug: true, title: true, bodyMarkdown: true, bodyHtml: true, authorName: true, publishedAt: true, commentsOpen: true, createdAt: true, updatedAt: true },
+          select: {
+            id: true,
+            sourceId: true,
+            slug: true,
+            title: true,
+            bodyMarkdown: true,
+            bodyHtml: true,
+            authorName: true,
+            publishedAt: true,
+            commentsOpen: true,
+            createdAt: true,
+            updatedAt: true,
+          },
         });
         if (page.length === 0) return;
         yield* page;
@@ -74,7 +86,10 @@ export function createExportsRepository(db: Database) {
           arrivalNote: true,
           createdAt: true,
           updatedAt: true,
-          statusChanges: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { fromStatus: true, toStatus: true, actor: true, note: true, createdAt: true } },
+          statusChanges: {
+            orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+            select: { fromStatus: true, toStatus: true, actor: true, note: true, createdAt: true },
+          },
         },
       });
     },
@@ -84,7 +99,9 @@ export function createExportsRepository(db: Database) {
      * the database was created), so imports can tell two marginalia blogs apart.
      */
     async origin(): Promise<string> {
-      const rows = await db.$queryRaw<{ id: string }[]>`SELECT id FROM _prisma_migrations ORDER BY started_at, id LIMIT 1`;
+      const rows = await db.$queryRaw<
+        { id: string }[]
+      >`SELECT id FROM _prisma_migrations ORDER BY started_at, id LIMIT 1`;
       return rows[0]?.id ?? 'unknown';
     },
   };

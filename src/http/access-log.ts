@@ -26,7 +26,10 @@ export function logWhenAnswered(logger: Logger, req: IncomingMessage, res: Serve
     const level = aborted ? 'warn' : statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
     if (!logger.isLevelEnabled(level)) return;
     const responseTime = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
-    logger[level]({ req: { method, path }, res: { statusCode }, responseTime }, aborted ? 'request aborted' : 'request completed');
+    logger[level](
+      { req: { method, path }, res: { statusCode }, responseTime },
+      aborted ? 'request aborted' : 'request completed',
+    );
   });
 }
 

@@ -38,8 +38,17 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () =
  * app's first middleware, and the server also puts it in front of Express itself, so a hit costs
  * no Express request setup at all.
  */
-export function servePageFromCache({ pageCache, securityHeaders, issueFormStamp, logger }: FastPathOptions): NodeHandler {
-  const headers = { ...securityHeaders, 'Cache-Control': sharedPageCacheControl, 'Content-Type': 'text/html; charset=utf-8' };
+export function servePageFromCache({
+  pageCache,
+  securityHeaders,
+  issueFormStamp,
+  logger,
+}: FastPathOptions): NodeHandler {
+  const headers = {
+    ...securityHeaders,
+    'Cache-Control': sharedPageCacheControl,
+    'Content-Type': 'text/html; charset=utf-8',
+  };
   return (req, res, next) => {
     const { method = '', url = '' } = req;
     if (method !== 'GET' && method !== 'HEAD') return next();
@@ -57,7 +66,8 @@ export function servePageFromCache({ pageCache, securityHeaders, issueFormStamp,
 export function headersSetBy(middleware: RequestHandler): Record<string, string> {
   const headers: Record<string, string> = {};
   const response = {
-    setHeader: (name: string, value: string | string[]) => void (headers[name] = Array.isArray(value) ? value.join(', ') : String(value)),
+    setHeader: (name: string, value: string | string[]) =>
+      void (headers[name] = Array.isArray(value) ? value.join(', ') : String(value)),
     removeHeader: (name: string) => void delete headers[name],
     getHeader: (name: string) => headers[name],
   };

@@ -1,7 +1,12 @@
 // Dates on public pages, in one fixed time zone (UTC) so every reader sees the same text.
 import { LRUCache } from 'lru-cache';
 
-const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+const dateFormat = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'long',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
 const timeFormat = new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' });
 
 // Intl formatting costs about a microsecond a call, more under load: twice per comment on every
@@ -16,7 +21,10 @@ const dateTimeByMinute = new LRUCache<number, string>({
     return `${dateFormat.format(start)} at ${timeFormat.format(start)}`;
   },
 });
-const dateByDay = new LRUCache<number, string>({ max: 5_000, memoMethod: (day) => dateFormat.format(new Date(day * dayMs)) });
+const dateByDay = new LRUCache<number, string>({
+  max: 5_000,
+  memoMethod: (day) => dateFormat.format(new Date(day * dayMs)),
+});
 
 /** "November 29, 2026" */
 export function formatDate(date: Date): string {

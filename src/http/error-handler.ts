@@ -1,7 +1,14 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { isDatabaseBusy } from '../db/database-errors';
-import { AppError, BadRequestError, DatabaseBusyError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
+import {
+  AppError,
+  BadRequestError,
+  DatabaseBusyError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from '../errors';
 import { httpMessages } from './http-messages';
 
 /** What body-parser attaches to the errors it raises (status and a `type` naming the cause). */
@@ -61,7 +68,11 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     const known = toAppError(error);
     const appError = known ?? new AppError(500, 'internal_error', httpMessages.internal);
     if (!known) logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
-    if (appError instanceof DatabaseBusyError) logger.warn({ method: req.method, path: req.path }, 'database busy: another connection held the write lock past the busy timeout');
+    if (appError instanceof DatabaseBusyError)
+      logger.warn(
+        { method: req.method, path: req.path },
+        'database busy: another connection held the write lock past the busy timeout',
+      );
     res.status(appError.status);
     setRetryAfter(res, appError);
     if (appError.status === 429 || appError.status === 503) res.set('Cache-Control', 'no-store');
@@ -70,6 +81,10 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       res.json(body);
       return;
     }
-    res.render('errors/error', { title: httpMessages.titles[appError.status] ?? 'Error', error: body.error, status: appError.status });
+    res.render('errors/error', {
+      title: httpMessages.titles[appError.status] ?? 'Error',
+      error: body.error,
+      status: appError.status,
+    });
   };
 }

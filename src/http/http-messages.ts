@@ -5,7 +5,8 @@ export const httpMessages = {
   unsupportedEncoding: 'The request body uses a character set or compression this site does not read; send UTF-8.',
   badRequest: 'The request could not be understood.',
   internal: 'Sorry, something went wrong on our side. Please try again in a moment.',
-  databaseBusy: 'The blog’s database is busy for a moment, so nothing was saved. Please send the same again in a few seconds.',
+  databaseBusy:
+    'The blog’s database is busy for a moment, so nothing was saved. Please send the same again in a few seconds.',
   formOnly: 'Please send the comment form (application/x-www-form-urlencoded).',
   jsonOnly: 'Please send JSON (Content-Type: application/json).',
   titles: {

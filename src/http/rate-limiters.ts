@@ -16,7 +16,12 @@ export interface RateLimitOptions {
  * Going over the limit raises TooManyRequestsError, so a 429 looks like every other error (the
  * comment form shows it next to what was typed); RateLimit and Retry-After headers are sent.
  */
-export function createRateLimiter({ limit, windowSeconds, message, skipSuccessfulRequests = false }: RateLimitOptions): RequestHandler {
+export function createRateLimiter({
+  limit,
+  windowSeconds,
+  message,
+  skipSuccessfulRequests = false,
+}: RateLimitOptions): RequestHandler {
   return rateLimit({
     windowMs: windowSeconds * 1000,
     limit,
@@ -24,6 +29,7 @@ export function createRateLimiter({ limit, windowSeconds, message, skipSuccessfu
     legacyHeaders: false,
     ipv6Subnet: 56,
     skipSuccessfulRequests,
-    handler: (_req, res, next) => next(new TooManyRequestsError(message, Number(res.getHeader('Retry-After')) || undefined)),
+    handler: (_req, res, next) =>
+      next(new TooManyRequestsError(message, Number(res.getHeader('Retry-After')) || undefined)),
   });
 }

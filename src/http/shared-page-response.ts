@@ -21,7 +21,13 @@ const encodings = ['br', 'gzip', 'identity'];
  *
  * `headers` are added to whatever the response already carries (on the full stack, helmet's).
  */
-export function writeSharedPage(req: IncomingMessage, res: ServerResponse, page: CachedPage, headers: Record<string, string>, formStamp: string): void {
+export function writeSharedPage(
+  req: IncomingMessage,
+  res: ServerResponse,
+  page: CachedPage,
+  headers: Record<string, string>,
+  formStamp: string,
+): void {
   const common = { ...headers, ETag: page.etag, Vary: 'Accept-Encoding' };
   const ifNoneMatch = req.headers['if-none-match'];
   if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === page.etag)) {
@@ -50,7 +56,14 @@ export function writeSharedPage(req: IncomingMessage, res: ServerResponse, page:
  * `details` (their own, rendered) in place of the form's empty ones. It carries their email
  * address, so it is private, never compressed (BREACH) and never stored anywhere.
  */
-export function writePageWithOwnDetails(res: ServerResponse, page: CachedPage, at: NonNullable<CachedPage['details']>, headers: Record<string, string>, details: string, formStamp: string): void {
+export function writePageWithOwnDetails(
+  res: ServerResponse,
+  page: CachedPage,
+  at: NonNullable<CachedPage['details']>,
+  headers: Record<string, string>,
+  details: string,
+  formStamp: string,
+): void {
   const parts = [page.before.subarray(0, at.start), Buffer.from(details), page.before.subarray(at.end)];
   if (page.after) parts.push(Buffer.from(formStamp), page.after);
   const length = parts.reduce((sum, part) => sum + part.length, 0);

@@ -20,7 +20,13 @@ export function createStaticAssets(publicDir: string): StaticAssets {
   const hashes = new Map<string, string>();
   for (const entry of readdirSync(publicDir, { withFileTypes: true })) {
     if (!entry.isFile()) continue;
-    hashes.set(entry.name, createHash('sha256').update(readFileSync(path.join(publicDir, entry.name))).digest('hex').slice(0, 10));
+    hashes.set(
+      entry.name,
+      createHash('sha256')
+        .update(readFileSync(path.join(publicDir, entry.name)))
+        .digest('hex')
+        .slice(0, 10),
+    );
   }
   const serve = express.static(publicDir, { index: false, maxAge: '1h' });
   const serveImmutable = express.static(publicDir, { index: false, cacheControl: false });

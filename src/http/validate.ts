@@ -20,7 +20,9 @@ export function validateBody(schema: z.ZodType, malformedMessage: string): Reque
       if (issue.path.length === 0) bodyMessage ??= issue.message;
       else fields[String(issue.path[0])] ??= issue.message;
     }
-    const malformed = result.error.issues.some((issue) => issue.code === 'invalid_type' || issue.code === 'invalid_union');
+    const malformed = result.error.issues.some(
+      (issue) => issue.code === 'invalid_type' || issue.code === 'invalid_union',
+    );
     next(malformed ? new BadRequestError(bodyMessage ?? malformedMessage, fields) : new ValidationError(fields));
   };
 }

@@ -5,7 +5,23 @@ import type { ChildNode } from 'domhandler';
 // made links). The conversion keeps what a reader sees as structure: paragraphs, line breaks, and
 // links (as their address, so they become links again). Every other tag is dropped, its text kept.
 
-const blocks = new Set(['p', 'div', 'blockquote', 'ul', 'ol', 'li', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'tr']);
+const blocks = new Set([
+  'p',
+  'div',
+  'blockquote',
+  'ul',
+  'ol',
+  'li',
+  'pre',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'table',
+  'tr',
+]);
 
 function textOf(nodes: ChildNode[]): string {
   let out = '';

@@ -5,7 +5,15 @@ import { renderedPostBody } from '../posts/post-markdown';
 import { slugFrom } from '../posts/posts-schema';
 import { normaliseText } from '../validation/text-field';
 import { commentHtmlToText } from './comment-html';
-import { attachReplies, countSkipped, freeSlug, newReport, webAddress, type ImportOptions, type ImportReport } from './import-report';
+import {
+  attachReplies,
+  countSkipped,
+  freeSlug,
+  newReport,
+  webAddress,
+  type ImportOptions,
+  type ImportReport,
+} from './import-report';
 import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { childAttribute, childText, ExportFormatError, streamXmlRecords, type XmlRecord } from './xml-records';
 
@@ -57,7 +65,8 @@ async function readThreads(file: string): Promise<Map<string, DisqusThread>> {
       });
     },
   );
-  if (root !== 'disqus') throw new ExportFormatError(`${file} is not a Disqus export: its root element is <${root}>, not <disqus>.`);
+  if (root !== 'disqus')
+    throw new ExportFormatError(`${file} is not a Disqus export: its root element is <${root}>, not <disqus>.`);
   return threads;
 }
 
@@ -67,7 +76,11 @@ async function readThreads(file: string): Promise<Map<string, DisqusThread>> {
  * thread. Deleted comments arrive as trash, spam as spam, the rest approved. Two passes over the
  * file (threads, then comments) keep memory bounded; replies are linked to their parents at the end.
  */
-export async function importDisqus(db: Database, file: string, { dryRun = false, onProgress }: ImportOptions = {}): Promise<ImportReport> {
+export async function importDisqus(
+  db: Database,
+  file: string,
+  { dryRun = false, onProgress }: ImportOptions = {},
+): Promise<ImportReport> {
   const report = newReport('disqus', dryRun);
   report.version = 'Disqus XML';
   const threads = await readThreads(file);
@@ -117,7 +130,11 @@ export async function importDisqus(db: Database, file: string, { dryRun = false,
     }
     const text = normaliseText(commentHtmlToText(childText(record, 'message')), true);
     if (!text) return countSkipped(report, 'empty comments');
-    const status: CommentStatus = isTrue(childText(record, 'isSpam')) ? 'spam' : isTrue(childText(record, 'isDeleted')) ? 'trash' : 'approved';
+    const status: CommentStatus = isTrue(childText(record, 'isSpam'))
+      ? 'spam'
+      : isTrue(childText(record, 'isDeleted'))
+        ? 'trash'
+        : 'approved';
     const author = record.children.find((child) => child.name === 'author');
     const newId = await writer.createComment({
       sourceId,
@@ -140,11 +157,15 @@ export async function importDisqus(db: Database, file: string, { dryRun = false,
   }
 
   await inImportTransaction(db, dryRun, async (writer) => {
-    await streamXmlRecords(file, { prefixOf, isRecord: (name, depth) => depth === 1 && name === 'post' }, async (record) => {
-      await importPost(writer, record);
-      done += 1;
-      onProgress?.({ posts: postForThread.size, comments: done });
-    });
+    await streamXmlRecords(
+      file,
+      { prefixOf, isRecord: (name, depth) => depth === 1 && name === 'post' },
+      async (record) => {
+        await importPost(writer, record);
+        done += 1;
+        onProgress?.({ posts: postForThread.size, comments: done });
+      },
+    );
     // A parent not in the file, or in a thread that is gone, leaves its reply at the top level.
     await attachReplies(writer, report, parentOf, idsByDisqusId);
   });

@@ -12,9 +12,18 @@ import { importWordPress } from './wordpress-import';
 import { ExportFormatError } from './xml-records';
 
 const usage = 'Usage: npm run import -- wordpress|disqus|json <file> [--dry-run]';
-const importers: Record<ImportFormat, typeof importJson> = { wordpress: importWordPress, disqus: importDisqus, json: importJson };
-const sources: Record<ImportFormat, string> = { wordpress: 'a WordPress export', disqus: 'a Disqus export', json: 'a marginalia export' };
-const isImportFormat = (value: string | undefined): value is ImportFormat => importFormats.some((format) => format === value);
+const importers: Record<ImportFormat, typeof importJson> = {
+  wordpress: importWordPress,
+  disqus: importDisqus,
+  json: importJson,
+};
+const sources: Record<ImportFormat, string> = {
+  wordpress: 'a WordPress export',
+  disqus: 'a Disqus export',
+  json: 'a marginalia export',
+};
+const isImportFormat = (value: string | undefined): value is ImportFormat =>
+  importFormats.some((format) => format === value);
 
 function describe(report: ImportReport): string {
   const created = report.comments.created;
@@ -25,9 +34,15 @@ function describe(report: ImportReport): string {
     `  replies re-attached to the nearest imported ancestor (or the top level): ${report.reattachedReplies}`,
   ];
   const skipped = Object.entries(report.skipped);
-  lines.push(`  skipped: ${skipped.length ? skipped.map(([reason, count]) => `${count} ${reason}`).join(', ') : 'nothing'}`);
-  if (report.orphans.length) lines.push(`  left out, their thread is not in the file: ${report.orphans.length} comment(s) (Disqus ids ${report.orphans.slice(0, 10).join(', ')}${report.orphans.length > 10 ? ', …' : ''})`);
-  for (const { from, to } of report.renamedSlugs) lines.push(`  the address /posts/${from} was taken here: imported as /posts/${to}`);
+  lines.push(
+    `  skipped: ${skipped.length ? skipped.map(([reason, count]) => `${count} ${reason}`).join(', ') : 'nothing'}`,
+  );
+  if (report.orphans.length)
+    lines.push(
+      `  left out, their thread is not in the file: ${report.orphans.length} comment(s) (Disqus ids ${report.orphans.slice(0, 10).join(', ')}${report.orphans.length > 10 ? ', …' : ''})`,
+    );
+  for (const { from, to } of report.renamedSlugs)
+    lines.push(`  the address /posts/${from} was taken here: imported as /posts/${to}`);
   for (const error of report.errors) lines.push(`  left out: ${error}`);
   return lines.join('\n');
 }
@@ -55,7 +70,9 @@ async function main(): Promise<number> {
       onProgress: ({ posts, comments }) => {
         if (!process.stderr.isTTY || Date.now() - last < 250) return;
         last = Date.now();
-        process.stderr.write(`\rReading… ${posts.toLocaleString('en-US')} items, ${comments.toLocaleString('en-US')} comments`);
+        process.stderr.write(
+          `\rReading… ${posts.toLocaleString('en-US')} items, ${comments.toLocaleString('en-US')} comments`,
+        );
       },
     });
     clearProgress();

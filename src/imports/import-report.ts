@@ -55,7 +55,12 @@ export async function freeSlug(writer: ImportWriter, report: ImportReport, wante
  * parent). `parentOf` maps each new reply to its parent's id in the file, `idsHere` those ids to
  * comments here; a parent that was not imported leaves its reply at the top level, counted.
  */
-export async function attachReplies<FileId>(writer: ImportWriter, report: ImportReport, parentOf: Map<number, FileId>, idsHere: Map<FileId, number>): Promise<void> {
+export async function attachReplies<FileId>(
+  writer: ImportWriter,
+  report: ImportReport,
+  parentOf: Map<number, FileId>,
+  idsHere: Map<FileId, number>,
+): Promise<void> {
   for (const [id, parent] of parentOf) {
     const parentId = idsHere.get(parent);
     if (parentId === undefined) report.reattachedReplies += 1;
@@ -69,4 +74,3 @@ export interface ImportOptions {
   dryRun?: boolean;
   onProgress?: (done: { posts: number; comments: number }) => void;
 }
-

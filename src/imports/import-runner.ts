@@ -22,10 +22,28 @@ const importCli = path.join(projectRoot, 'dist', 'imports', 'import-cli.js');
  * run inside it (and be undone with it if it failed). In its own process it holds SQLite's write
  * lock instead, and the server's writes wait for it, or answer 503, losing nothing.
  */
-export async function runImport({ databaseFile, format, file, dryRun, fileName = file }: { databaseFile: string; format: ImportFormat; file: string; dryRun: boolean; fileName?: string }): Promise<ImportReport> {
+export async function runImport({
+  databaseFile,
+  format,
+  file,
+  dryRun,
+  fileName = file,
+}: {
+  databaseFile: string;
+  format: ImportFormat;
+  file: string;
+  dryRun: boolean;
+  fileName?: string;
+}): Promise<ImportReport> {
   const run = await runToolInChild(importCli, [format, file, '--json', ...(dryRun ? ['--dry-run'] : [])], databaseFile);
   if (run.code === 0) return JSON.parse(run.stdout) as ImportReport;
-  const reason = run.stderr.trim().split('\n').pop()?.replace(/^Import failed, nothing was written: /, '') || `the importer stopped unexpectedly (exit code ${run.code ?? 'none'}).`;
+  const reason =
+    run.stderr
+      .trim()
+      .split('\n')
+      .pop()
+      ?.replace(/^Import failed, nothing was written: /, '') ||
+    `the importer stopped unexpectedly (exit code ${run.code ?? 'none'}).`;
   // An upload's temp path means nothing to the person who sent it; its own name does.
   throw new ImportFailedError(reason.split(file).join(fileName));
 }

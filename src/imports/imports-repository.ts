@@ -56,7 +56,12 @@ function importWriter(tx: Prisma.TransactionClient) {
       const found: { id: number; sourceId: string | null }[] = [];
       // SQLite limits bound parameters per statement; ask in slices.
       for (let at = 0; at < sourceIds.length; at += 500) {
-        found.push(...(await tx.comment.findMany({ where: { sourceId: { in: sourceIds.slice(at, at + 500) } }, select: { id: true, sourceId: true } })));
+        found.push(
+          ...(await tx.comment.findMany({
+            where: { sourceId: { in: sourceIds.slice(at, at + 500) } },
+            select: { id: true, sourceId: true },
+          })),
+        );
       }
       return new Map(found.map((row) => [row.sourceId!, row.id]));
     },
@@ -65,8 +70,12 @@ function importWriter(tx: Prisma.TransactionClient) {
       return (await tx.comment.create({ data: comment, select: { id: true } })).id;
     },
 
-    async addStatusHistory(commentId: number, changes: { fromStatus: string; toStatus: string; actor: string; note: string | null; createdAt: Date }[]): Promise<void> {
-      if (changes.length) await tx.commentStatusChange.createMany({ data: changes.map((change) => ({ ...change, commentId })) });
+    async addStatusHistory(
+      commentId: number,
+      changes: { fromStatus: string; toStatus: string; actor: string; note: string | null; createdAt: Date }[],
+    ): Promise<void> {
+      if (changes.length)
+        await tx.commentStatusChange.createMany({ data: changes.map((change) => ({ ...change, commentId })) });
     },
 
     async setParent(id: number, parentId: number): Promise<void> {
@@ -82,7 +91,11 @@ class DryRunRollback extends Error {}
  * Runs `work` in one transaction: everything it writes, or nothing (a malformed file found
  * halfway rolls back). With `dryRun`, it runs to the end and is rolled back anyway.
  */
-export async function inImportTransaction<T>(db: Database, dryRun: boolean, work: (writer: ImportWriter) => Promise<T>): Promise<T> {
+export async function inImportTransaction<T>(
+  db: Database,
+  dryRun: boolean,
+  work: (writer: ImportWriter) => Promise<T>,
+): Promise<T> {
   let result: T | undefined;
   try {
     await db.$transaction(

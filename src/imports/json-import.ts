@@ -6,7 +6,14 @@ import { renderCommentText } from '../comments/comment-text';
 import type { Database } from '../db/database';
 import { renderedPostBody } from '../posts/post-markdown';
 import { postLimits, slugPattern } from '../posts/posts-schema';
-import { attachReplies, countSkipped, freeSlug, newReport, type ImportOptions, type ImportReport } from './import-report';
+import {
+  attachReplies,
+  countSkipped,
+  freeSlug,
+  newReport,
+  type ImportOptions,
+  type ImportReport,
+} from './import-report';
 import { inImportTransaction } from './imports-repository';
 import { ExportFormatError } from './xml-records';
 
@@ -14,12 +21,18 @@ import { ExportFormatError } from './xml-records';
 // followed by its comments. Line by line, so memory stays bounded.
 
 const header = z.object({ format: z.literal('marginalia'), version: z.literal(1), origin: z.string().min(1) });
-const date = z.string().datetime({ offset: true }).transform((value) => new Date(value));
+const date = z
+  .string()
+  .datetime({ offset: true })
+  .transform((value) => new Date(value));
 const postLine = z.object({
   type: z.literal('post'),
   id: z.number().int(),
   sourceId: z.string().nullable(),
-  slug: z.string().max(postLimits.slug).regex(slugPattern, 'is not a post address (lower-case letters, digits and hyphens)'),
+  slug: z
+    .string()
+    .max(postLimits.slug)
+    .regex(slugPattern, 'is not a post address (lower-case letters, digits and hyphens)'),
   title: z.string(),
   bodyMarkdown: z.string(),
   authorName: z.string(),
@@ -42,7 +55,15 @@ const commentLine = z.object({
   arrivalNote: z.string().nullable(),
   createdAt: date,
   statusChanges: z
-    .array(z.object({ fromStatus: z.enum(commentStatuses), toStatus: z.enum(commentStatuses), actor: z.string(), note: z.string().nullable(), createdAt: date }))
+    .array(
+      z.object({
+        fromStatus: z.enum(commentStatuses),
+        toStatus: z.enum(commentStatuses),
+        actor: z.string(),
+        note: z.string().nullable(),
+        createdAt: date,
+      }),
+    )
     .default([]),
 });
 
@@ -51,7 +72,11 @@ const commentLine = z.object({
  * exporting blog gets one naming that blog and its id there), so importing the same file twice
  * creates nothing new, and an export of an import imports as the same posts and comments.
  */
-export async function importJson(db: Database, file: string, { dryRun = false, onProgress }: ImportOptions = {}): Promise<ImportReport> {
+export async function importJson(
+  db: Database,
+  file: string,
+  { dryRun = false, onProgress }: ImportOptions = {},
+): Promise<ImportReport> {
   const report = newReport('json', dryRun);
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let origin = '';
@@ -72,14 +97,20 @@ export async function importJson(db: Database, file: string, { dryRun = false, o
       }
       if (!origin) {
         const parsed = header.safeParse(value);
-        if (!parsed.success) throw new ExportFormatError(`${file} is not a marginalia export: its first line is not {"format":"marginalia","version":1,"origin":…}.`);
+        if (!parsed.success)
+          throw new ExportFormatError(
+            `${file} is not a marginalia export: its first line is not {"format":"marginalia","version":1,"origin":…}.`,
+          );
         origin = parsed.data.origin;
         report.version = '1';
         continue;
       }
       const type = (value as { type?: unknown } | null)?.type;
       const parsed = type === 'post' ? postLine.safeParse(value) : commentLine.safeParse(value);
-      if (!parsed.success) throw new ExportFormatError(`${file}:${lineNumber}: ${parsed.error.issues[0]?.path.join('.') ?? 'line'} ${parsed.error.issues[0]?.message ?? 'is not valid'}.`);
+      if (!parsed.success)
+        throw new ExportFormatError(
+          `${file}:${lineNumber}: ${parsed.error.issues[0]?.path.join('.') ?? 'line'} ${parsed.error.issues[0]?.message ?? 'is not valid'}.`,
+        );
       const item = parsed.data;
       if (item.type === 'post') {
         const sourceId = item.sourceId ?? `marginalia:${origin}#post-${item.id}`;

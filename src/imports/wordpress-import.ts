@@ -25,13 +25,20 @@ function withParagraphs(html: string): string {
 }
 
 // WordPress's comment_approved values.
-const statuses: Record<string, CommentStatus> = { '1': 'approved', '0': 'pending', spam: 'spam', trash: 'trash', 'post-trashed': 'trash' };
+const statuses: Record<string, CommentStatus> = {
+  '1': 'approved',
+  '0': 'pending',
+  spam: 'spam',
+  trash: 'trash',
+  'post-trashed': 'trash',
+};
 
 /** A WordPress date ("2020-01-31 18:05:00"); the GMT one, else the local one read as UTC. */
 function wordpressDate(gmt: string, local: string): Date | null {
   for (const value of [gmt, local]) {
     const match = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value.trim());
-    if (match && match[1] !== '0000') return new Date(Date.UTC(+match[1]!, +match[2]! - 1, +match[3]!, +match[4]!, +match[5]!, +match[6]!));
+    if (match && match[1] !== '0000')
+      return new Date(Date.UTC(+match[1]!, +match[2]! - 1, +match[3]!, +match[4]!, +match[5]!, +match[6]!));
   }
   return null;
 }
@@ -42,7 +49,11 @@ function wordpressDate(gmt: string, local: string): Date | null {
  * that turns out malformed halfway writes nothing. Each post and comment keeps its source id, so
  * importing the same file again creates nothing new.
  */
-export async function importWordPress(db: Database, file: string, { dryRun = false, onProgress }: ImportOptions = {}): Promise<ImportReport> {
+export async function importWordPress(
+  db: Database,
+  file: string,
+  { dryRun = false, onProgress }: ImportOptions = {},
+): Promise<ImportReport> {
   const report = newReport('wordpress', dryRun);
   const skip = (reason: string, count = 1) => countSkipped(report, reason, count);
   let site: WxrSite = { version: '', baseSiteUrl: '' };
@@ -105,7 +116,10 @@ export async function importWordPress(db: Database, file: string, { dryRun = fal
 
   async function importComments(writer: ImportWriter, item: WxrItem, postId: number): Promise<void> {
     const comments = item.comments.filter((comment) => /^\d+$/.test(comment.id.trim()));
-    if (comments.length < item.comments.length) report.errors.push(`line ${item.line}: ${item.comments.length - comments.length} comment(s) without a wp:comment_id were left out`);
+    if (comments.length < item.comments.length)
+      report.errors.push(
+        `line ${item.line}: ${item.comments.length - comments.length} comment(s) without a wp:comment_id were left out`,
+      );
     const sourceIdOf = (id: string) => `wordpress:${site.baseSiteUrl}#comment-${id}`;
     const byId = new Map(comments.map((comment) => [comment.id.trim(), comment]));
     const idsHere = await writer.commentIdsBySource(comments.map((comment) => sourceIdOf(comment.id.trim())));
@@ -117,7 +131,11 @@ export async function importWordPress(db: Database, file: string, { dryRun = fal
     /** The nearest ancestor that is here; null for the top level. */
     const parentHere = (comment: WxrComment): number | null => {
       const seen = new Set<string>();
-      for (let parent = comment.parentId.trim(); parent && parent !== '0' && !seen.has(parent); parent = byId.get(parent)?.parentId.trim() ?? '') {
+      for (
+        let parent = comment.parentId.trim();
+        parent && parent !== '0' && !seen.has(parent);
+        parent = byId.get(parent)?.parentId.trim() ?? ''
+      ) {
         seen.add(parent);
         const id = imported.get(parent);
         if (id !== undefined) return id;

@@ -46,7 +46,8 @@ const otherNamespaces: Record<string, string> = {
 
 // Text kept whole (a comment's content may begin or end with spaces that mean nothing, but a
 // post's HTML is converted later and trimming it is harmless); everything else is trimmed.
-const raw = (record: XmlRecord, name: string): string => record.children.find((child) => child.name === name)?.text ?? '';
+const raw = (record: XmlRecord, name: string): string =>
+  record.children.find((child) => child.name === name)?.text ?? '';
 
 function commentOf(record: XmlRecord): WxrComment {
   return {
@@ -85,13 +86,20 @@ function itemOf(record: XmlRecord): WxrItem {
  * Streams the export at `file`, calling `onItem` for each <item> (awaited before reading on) after
  * `onSite` has been given the export's version and site address.
  */
-export async function readWxr(file: string, onSite: (site: WxrSite) => void, onItem: (item: WxrItem) => Promise<void>): Promise<void> {
+export async function readWxr(
+  file: string,
+  onSite: (site: WxrSite) => void,
+  onItem: (item: WxrItem) => Promise<void>,
+): Promise<void> {
   const site: WxrSite = { version: '', baseSiteUrl: '' };
   let root = '';
   let siteGiven = false;
   const giveSite = (): void => {
     if (siteGiven) return;
-    if (root !== 'rss' || !site.version) throw new ExportFormatError(`${file} is not a WordPress export (WXR 1.0, 1.1 or 1.2): no <rss> with the http://wordpress.org/export/1.x/ namespace.`);
+    if (root !== 'rss' || !site.version)
+      throw new ExportFormatError(
+        `${file} is not a WordPress export (WXR 1.0, 1.1 or 1.2): no <rss> with the http://wordpress.org/export/1.x/ namespace.`,
+      );
     siteGiven = true;
     onSite(site);
   };

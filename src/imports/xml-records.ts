@@ -40,7 +40,11 @@ export function childAttribute(record: XmlRecord, name: string, attribute: strin
   return record.children.find((child) => child.name === name)?.attributes[attribute]?.trim() ?? '';
 }
 
-export async function streamXmlRecords(file: string, options: RecordStreamOptions, onRecord: (record: XmlRecord) => Promise<void>): Promise<void> {
+export async function streamXmlRecords(
+  file: string,
+  options: RecordStreamOptions,
+  onRecord: (record: XmlRecord) => Promise<void>,
+): Promise<void> {
   const parser = new SaxesParser({ xmlns: true, fileName: file });
   const ready: XmlRecord[] = [];
   const open: XmlRecord[] = []; // the record being read and its open descendants
@@ -55,7 +59,9 @@ export async function streamXmlRecords(file: string, options: RecordStreamOption
     const name = nameOf(tag);
     if (depth === 0) options.onRoot?.(name);
     if (open.length === 0 && !options.isRecord(name, depth)) return;
-    const attributes = Object.fromEntries(Object.values(tag.attributes).map((attribute) => [nameOf(attribute), attribute.value]));
+    const attributes = Object.fromEntries(
+      Object.values(tag.attributes).map((attribute) => [nameOf(attribute), attribute.value]),
+    );
     const element: XmlRecord = { name, attributes, children: [], text: '', line: parser.line };
     open.at(-1)?.children.push(element);
     open.push(element);
@@ -77,7 +83,8 @@ export async function streamXmlRecords(file: string, options: RecordStreamOption
     parser.close();
   } catch (error) {
     // saxes says where: "<file>:<line>:<column>: <what>".
-    if (/:\d+:\d+: /.test((error as Error).message ?? '')) throw new ExportFormatError(`The file is not well-formed XML: ${(error as Error).message}`);
+    if (/:\d+:\d+: /.test((error as Error).message ?? ''))
+      throw new ExportFormatError(`The file is not well-formed XML: ${(error as Error).message}`);
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 /** What the moderator is told about comments and rules, in one place for review. */
 export const moderationMessages = {
   commentNotFound: 'That comment does not exist (it may have been deleted).',
-  deleteOnlyFromTrash: 'Only comments in the trash or marked as spam can be deleted permanently. Move it to the trash first.',
+  deleteOnlyFromTrash:
+    'Only comments in the trash or marked as spam can be deleted permanently. Move it to the trash first.',
   noChange: 'No comment needed that change.',
 } as const;

@@ -55,7 +55,9 @@ function whereOf({ status, postId, q }: CommentFilter) {
   return {
     ...(status ? { status } : {}),
     ...(postId ? { postId } : {}),
-    ...(q ? { OR: [{ authorName: { contains: q } }, { authorEmail: { contains: q } }, { text: { contains: q } }] } : {}),
+    ...(q
+      ? { OR: [{ authorName: { contains: q } }, { authorEmail: { contains: q } }, { text: { contains: q } }] }
+      : {}),
   };
 }
 
@@ -72,10 +74,20 @@ export function createModerationRepository(db: Database) {
     },
 
     /** Newest first. */
-    async list(filter: CommentFilter, skip: number, take: number): Promise<{ comments: ModeratedComment[]; total: number }> {
+    async list(
+      filter: CommentFilter,
+      skip: number,
+      take: number,
+    ): Promise<{ comments: ModeratedComment[]; total: number }> {
       const where = whereOf(filter);
       const [rows, total] = await Promise.all([
-        db.comment.findMany({ where, select: moderatedFields, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip, take }),
+        db.comment.findMany({
+          where,
+          select: moderatedFields,
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          skip,
+          take,
+        }),
         db.comment.count({ where }),
       ]);
       return { comments: rows.map(asModerated), total };
@@ -84,7 +96,11 @@ export function createModerationRepository(db: Database) {
     async findById(id: number): Promise<(ModeratedComment & { history: StatusChange[] }) | null> {
       const row = await db.comment.findUnique({
         where: { id },
-        select: { ...moderatedFields, arrivalNote: true, statusChanges: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+        select: {
+          ...moderatedFields,
+          arrivalNote: true,
+          statusChanges: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+        },
       });
       if (!row) return null;
       const { statusChanges, arrivalNote, ...comment } = row;
@@ -96,12 +112,21 @@ export function createModerationRepository(db: Database) {
         createdAt: change.createdAt,
       }));
       // The status it arrived with is where the first change started (or, with none, where it is).
-      const arrival = { fromStatus: null, toStatus: changes[0]?.fromStatus ?? (comment.status as CommentStatus), actor: 'rules', note: arrivalNote, createdAt: comment.createdAt };
+      const arrival = {
+        fromStatus: null,
+        toStatus: changes[0]?.fromStatus ?? (comment.status as CommentStatus),
+        actor: 'rules',
+        note: arrivalNote,
+        createdAt: comment.createdAt,
+      };
       return { ...asModerated(comment), history: [arrival, ...changes] };
     },
 
     async statusesOf(ids: readonly number[]): Promise<{ id: number; status: CommentStatus; postSlug: string }[]> {
-      const rows = await db.comment.findMany({ where: { id: { in: [...ids] } }, select: { id: true, status: true, post: { select: { slug: true } } } });
+      const rows = await db.comment.findMany({
+        where: { id: { in: [...ids] } },
+        select: { id: true, status: true, post: { select: { slug: true } } },
+      });
       return rows.map(({ post, ...row }) => ({ ...asModerated(row), postSlug: post.slug }));
     },
 
@@ -112,11 +137,18 @@ export function createModerationRepository(db: Database) {
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         select: { commentId: true, fromStatus: true },
       });
-      return new Map(changes.filter((change) => change.fromStatus).map((change) => [change.commentId, change.fromStatus as CommentStatus]));
+      return new Map(
+        changes
+          .filter((change) => change.fromStatus)
+          .map((change) => [change.commentId, change.fromStatus as CommentStatus]),
+      );
     },
 
     /** Moves each comment to its new status and records the change, all in one transaction. */
-    async applyStatusChanges(changes: { id: number; from: CommentStatus; to: CommentStatus }[], actor: string): Promise<void> {
+    async applyStatusChanges(
+      changes: { id: number; from: CommentStatus; to: CommentStatus }[],
+      actor: string,
+    ): Promise<void> {
       await db.$transaction([
         ...changes.map(({ id, to }) => db.comment.update({ where: { id }, data: { status: to } })),
         db.commentStatusChange.createMany({

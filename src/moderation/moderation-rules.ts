@@ -37,22 +37,39 @@ function findWord(words: readonly string[], fields: readonly string[], wholeWord
  * otherwise moderation words or too many links hold it; otherwise the mode decides ("known"
  * approves an author who already has an approved comment under the same name and email).
  */
-export function decideArrivalStatus(comment: ArrivingComment, settings: ModerationSettings, isKnownAuthor: boolean): ArrivalDecision {
-  const fields = [comment.authorName, comment.authorEmail, comment.authorUrl ?? '', comment.text, comment.ipAddress ?? '', comment.userAgent ?? ''];
+export function decideArrivalStatus(
+  comment: ArrivingComment,
+  settings: ModerationSettings,
+  isKnownAuthor: boolean,
+): ArrivalDecision {
+  const fields = [
+    comment.authorName,
+    comment.authorEmail,
+    comment.authorUrl ?? '',
+    comment.text,
+    comment.ipAddress ?? '',
+    comment.userAgent ?? '',
+  ];
   const wholeWords = settings.wordMatch === 'whole';
   const disallowed = findWord(settings.disallowedWords, fields, wholeWords);
   if (disallowed) return { status: 'spam', note: `contains the disallowed word “${disallowed}”` };
   const held = findWord(settings.moderationWords, fields, wholeWords);
   if (held) return { status: 'pending', note: `contains the moderation word “${held}”` };
   const links = comment.text.match(linkPattern)?.length ?? 0;
-  if (links > settings.maxLinks) return { status: 'pending', note: `has ${links} links (more than ${settings.maxLinks})` };
+  if (links > settings.maxLinks)
+    return { status: 'pending', note: `has ${links} links (more than ${settings.maxLinks})` };
   if (settings.mode === 'approve') return { status: 'approved', note: 'approved by the moderation mode' };
-  if (settings.mode === 'known' && isKnownAuthor) return { status: 'approved', note: 'the author has an approved comment' };
+  if (settings.mode === 'known' && isKnownAuthor)
+    return { status: 'approved', note: 'the author has an approved comment' };
   return { status: 'pending', note: 'held for moderation' };
 }
 
 /** Whether a post takes comments now: open, and not older than the automatic closing age. */
-export function commentsAreOpen(post: { commentsOpen: boolean; publishedAt: Date }, settings: ModerationSettings, now: Date): boolean {
+export function commentsAreOpen(
+  post: { commentsOpen: boolean; publishedAt: Date },
+  settings: ModerationSettings,
+  now: Date,
+): boolean {
   if (!post.commentsOpen) return false;
   if (settings.closeAfterDays === 0) return true;
   return now.getTime() - post.publishedAt.getTime() <= settings.closeAfterDays * 24 * 3600 * 1000;

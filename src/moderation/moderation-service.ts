@@ -44,7 +44,13 @@ export const adminPageSize = 20;
 export type ModerationService = ReturnType<typeof createModerationService>;
 
 /** The moderator's work on comments: the queue, status changes (recorded), edits and deletion. */
-export function createModerationService({ repo, pageChanges = noPageChanges }: { repo: ModerationRepository; pageChanges?: PublicPageChanges }) {
+export function createModerationService({
+  repo,
+  pageChanges = noPageChanges,
+}: {
+  repo: ModerationRepository;
+  pageChanges?: PublicPageChanges;
+}) {
   async function getComment(id: number) {
     const comment = await repo.findById(id);
     if (!comment) throw new NotFoundError(moderationMessages.commentNotFound, 'comment_not_found');
@@ -52,11 +58,18 @@ export function createModerationService({ repo, pageChanges = noPageChanges }: {
   }
 
   /** Moves the comments to their target statuses; returns how many changed. */
-  async function moveTo(ids: readonly number[], targetOf: (current: CommentStatus, id: number) => CommentStatus | null, actor: string) {
+  async function moveTo(
+    ids: readonly number[],
+    targetOf: (current: CommentStatus, id: number) => CommentStatus | null,
+    actor: string,
+  ) {
     const current = await repo.statusesOf(ids);
     const changes = current
       .map(({ id, status, postSlug }) => ({ id, from: status, to: targetOf(status, id), postSlug }))
-      .filter((change): change is { id: number; from: CommentStatus; to: CommentStatus; postSlug: string } => change.to !== null && change.to !== change.from);
+      .filter(
+        (change): change is { id: number; from: CommentStatus; to: CommentStatus; postSlug: string } =>
+          change.to !== null && change.to !== change.from,
+      );
     if (changes.length) await repo.applyStatusChanges(changes, actor);
     // Only a change into or out of "approved" alters what readers see.
     const visible = changes.filter((change) => change.from === 'approved' || change.to === 'approved');
@@ -67,10 +80,18 @@ export function createModerationService({ repo, pageChanges = noPageChanges }: {
   return {
     async counts(): Promise<Record<CommentStatus, number>> {
       const counts = await repo.countByStatus();
-      return { pending: counts.pending ?? 0, approved: counts.approved ?? 0, spam: counts.spam ?? 0, trash: counts.trash ?? 0 };
+      return {
+        pending: counts.pending ?? 0,
+        approved: counts.approved ?? 0,
+        spam: counts.spam ?? 0,
+        trash: counts.trash ?? 0,
+      };
     },
 
-    async list(filter: CommentFilter, page: number): Promise<{ comments: ModeratedComment[]; total: number; page: number; pages: number }> {
+    async list(
+      filter: CommentFilter,
+      page: number,
+    ): Promise<{ comments: ModeratedComment[]; total: number; page: number; pages: number }> {
       const { comments, total } = await repo.list(filter, (page - 1) * adminPageSize, adminPageSize);
       return { comments, total, page, pages: Math.max(1, Math.ceil(total / adminPageSize)) };
     },

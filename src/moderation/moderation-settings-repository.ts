@@ -16,7 +16,11 @@ export interface ModerationSettingsDeps {
   pageChanges?: PublicPageChanges;
 }
 
-export function createModerationSettingsRepository({ db, defaults, pageChanges = noPageChanges }: ModerationSettingsDeps) {
+export function createModerationSettingsRepository({
+  db,
+  defaults,
+  pageChanges = noPageChanges,
+}: ModerationSettingsDeps) {
   let cached: ModerationSettings | null = null;
 
   return {
@@ -45,7 +49,11 @@ export function createModerationSettingsRepository({ db, defaults, pageChanges =
         wordMatch: settings.wordMatch,
         closeAfterDays: settings.closeAfterDays,
       };
-      await db.moderationSettings.upsert({ where: { id: settingsRowId }, create: { id: settingsRowId, ...row }, update: row });
+      await db.moderationSettings.upsert({
+        where: { id: settingsRowId },
+        create: { id: settingsRowId, ...row },
+        update: row,
+      });
       cached = { ...settings };
       // The automatic closing age changes whether every post shows its form.
       pageChanges.everythingChanged();

@@ -22,9 +22,14 @@ const wordList = (label: string) =>
     .string({ error: `${label} must be text, one word or phrase per line.` })
     .max(20_000, `${label} is too long (at most 20,000 characters).`)
     .default('')
-    .transform((text) =>
-      [...new Set(text.split(/\r?\n/).map((line) => line.normalize('NFC').trim().toLowerCase()).filter(Boolean))],
-    );
+    .transform((text) => [
+      ...new Set(
+        text
+          .split(/\r?\n/)
+          .map((line) => line.normalize('NFC').trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    ]);
 
 // A number from a form field (text) or JSON; anything not a whole number is a rule breach (422).
 const wholeNumber = (label: string, max: number) =>
@@ -55,7 +60,11 @@ export const moderationSettingsSchema = z.object({
 });
 
 /** The rules in force until a moderator saves some: the environment's defaults, no word lists. */
-export function moderationDefaults(config: { MODERATION_MODE: ModerationMode; MODERATION_MAX_LINKS: number; CLOSE_COMMENTS_AFTER_DAYS: number }): ModerationSettings {
+export function moderationDefaults(config: {
+  MODERATION_MODE: ModerationMode;
+  MODERATION_MAX_LINKS: number;
+  CLOSE_COMMENTS_AFTER_DAYS: number;
+}): ModerationSettings {
   return {
     mode: config.MODERATION_MODE,
     maxLinks: config.MODERATION_MAX_LINKS,

@@ -42,7 +42,9 @@ export interface ArticlePageOptions {
 
 /** Renders a view to a string with the response's locals (for pages that are kept). */
 export function renderToString(res: Response, view: string, data: object): Promise<string> {
-  return new Promise((resolve, reject) => res.render(view, data, (error: Error | null, html?: string) => (error ? reject(error) : resolve(html ?? ''))));
+  return new Promise((resolve, reject) =>
+    res.render(view, data, (error: Error | null, html?: string) => (error ? reject(error) : resolve(html ?? ''))),
+  );
 }
 
 const htmlType = { 'Content-Type': 'text/html; charset=utf-8' };
@@ -66,7 +68,12 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
   async function renderPage(
     res: Response,
     slug: string,
-    options: ArticlePageOptions & { ownCommentIds: number[]; saved: SavedDetails | null; formStamp: string; detailsMarker?: string },
+    options: ArticlePageOptions & {
+      ownCommentIds: number[];
+      saved: SavedDetails | null;
+      formStamp: string;
+      detailsMarker?: string;
+    },
   ) {
     const { refused, replyToId, commentPage = 1, ownCommentIds, saved, formStamp, detailsMarker } = options;
     const post = await posts.getPublished(slug);
@@ -79,12 +86,18 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
       commentsOpen: await comments.isOpen(post),
       threads,
       // Most readers have no comments of their own: nothing to look through.
-      editable: ownCommentIds.length === 0 ? new Set<number>() : ownComments.editableIds(flatten(threads), ownCommentIds),
+      editable:
+        ownCommentIds.length === 0 ? new Set<number>() : ownComments.editableIds(flatten(threads), ownCommentIds),
       commentPages: { page, pages, slug: post.slug },
       formStamp,
       detailsMarker,
       countHeading: commentMessages.countHeading(approvedCount, post.title),
-      form: { values: { ...values, parentId: replyTo ? String(replyTo.id) : '0' }, replyTo, errors: refused?.errors ?? {}, summary: refused?.summary ?? null },
+      form: {
+        values: { ...values, parentId: replyTo ? String(replyTo.id) : '0' },
+        replyTo,
+        errors: refused?.errors ?? {},
+        summary: refused?.summary ?? null,
+      },
       messages: commentMessages,
     });
   }
@@ -95,7 +108,13 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
     const kept = pageCache.get(key);
     if (kept) return kept;
     // Rendered with marks where readers' pages differ: the form stamp, and the commenter details.
-    const html = await renderPage(res, slug, { commentPage, ownCommentIds: [], saved: null, formStamp: pageMarks.slot, detailsMarker: pageMarks.details });
+    const html = await renderPage(res, slug, {
+      commentPage,
+      ownCommentIds: [],
+      saved: null,
+      formStamp: pageMarks.slot,
+      detailsMarker: pageMarks.details,
+    });
     return pageCache.set(key, html, pageMarks);
   }
 
@@ -105,23 +124,33 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
       const plainRead = !refused && !replyToId && status === 200;
       // A commenter's own comments count only where they change the page: held ones, or ones they may still edit.
       const cookieIds = commenterCookies.readOwnCommentIds(req);
-      const ownShown = !plainRead || (cookieIds.length > 0 && (await ownComments.changePageOf((await posts.getPublished(slug)).id, cookieIds)));
+      const ownShown =
+        !plainRead ||
+        (cookieIds.length > 0 && (await ownComments.changePageOf((await posts.getPublished(slug)).id, cookieIds)));
       const ownCommentIds = ownShown ? cookieIds : [];
       const saved = refused ? null : commenterCookies.readSavedDetails(req);
       // Nothing of the reader's own on the page, or only the details they saved for the form.
       const sharedButDetails = plainRead && ownCommentIds.length === 0;
       const shared = sharedButDetails && !saved;
       const formStamp = shared ? comments.issueSharedFormStamp() : comments.issueFormStamp();
-      if (shared && pageCache) return sendSharedPage(req, res, await keptPage(res, pageCache, slug, commentPage), formStamp);
+      if (shared && pageCache)
+        return sendSharedPage(req, res, await keptPage(res, pageCache, slug, commentPage), formStamp);
       if (sharedButDetails && saved && pageCache) {
         const page = await keptPage(res, pageCache, slug, commentPage);
         if (page.details) {
-          const details = await renderToString(res, 'comments/form-details', { values: { ...emptyForm, ...saved, saveDetails: true }, errors: {} });
+          const details = await renderToString(res, 'comments/form-details', {
+            values: { ...emptyForm, ...saved, saveDetails: true },
+            errors: {},
+          });
           return writePageWithOwnDetails(res, page, page.details, htmlType, details, formStamp);
         }
       }
       const html = await renderPage(res, slug, { ...options, ownCommentIds, saved, formStamp });
-      res.status(status).set('Cache-Control', shared ? sharedPageCacheControl : 'private, no-store').type('html').send(html);
+      res
+        .status(status)
+        .set('Cache-Control', shared ? sharedPageCacheControl : 'private, no-store')
+        .type('html')
+        .send(html);
     },
   };
 }

@@ -4,6 +4,7 @@ export const postMessages = {
   noPostsYet: 'Nothing has been published yet.',
   titleRequired: 'Please give the post a title.',
   bodyRequired: 'Please write the post.',
-  slugInvalid: 'The slug (the post’s address) may contain lower-case letters, digits and single hyphens, at most 100 characters.',
+  slugInvalid:
+    'The slug (the post’s address) may contain lower-case letters, digits and single hyphens, at most 100 characters.',
   slugTaken: 'Another post already uses this slug. Please choose another.',
 } as const;

@@ -15,11 +15,19 @@ export interface PostsRouterDeps {
 /** The public pages: the list of posts and each article. */
 export function createPostsRouter({ posts, articlePage, pageCache }: PostsRouterDeps): Router {
   const renderHome = async (res: Response) =>
-    renderToString(res, 'posts/index', { title: null, posts: await posts.listNewestFirst(), emptyMessage: postMessages.noPostsYet });
+    renderToString(res, 'posts/index', {
+      title: null,
+      posts: await posts.listNewestFirst(),
+      emptyMessage: postMessages.noPostsYet,
+    });
 
   // GET / — posts, newest first (the same for everyone, so kept in the page cache)
   const listPosts: RequestHandler = async (req, res) => {
-    if (!pageCache) return void res.set('Cache-Control', sharedPageCacheControl).type('html').send(await renderHome(res));
+    if (!pageCache)
+      return void res
+        .set('Cache-Control', sharedPageCacheControl)
+        .type('html')
+        .send(await renderHome(res));
     sendSharedPage(req, res, pageCache.get(homePageKey) ?? pageCache.set(homePageKey, await renderHome(res)));
   };
 
@@ -28,7 +36,10 @@ export function createPostsRouter({ posts, articlePage, pageCache }: PostsRouter
   //  ?cpage=N: that page of top-level comments)
   const showPost: RequestHandler<{ slug: string }> = async (req, res) => {
     const number = (value: unknown): number => numericParam(typeof value === 'string' ? value : undefined);
-    await articlePage.render(req, res, req.params.slug, { replyToId: number(req.query.replytocom) || null, commentPage: number(req.query.cpage) || 1 });
+    await articlePage.render(req, res, req.params.slug, {
+      replyToId: number(req.query.replytocom) || null,
+      commentPage: number(req.query.cpage) || 1,
+    });
   };
 
   const router = Router();

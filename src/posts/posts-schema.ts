@@ -12,14 +12,16 @@ export function slugFrom(text: string): string {
   return slugify(text, { lower: true, strict: true }).slice(0, postLimits.slug).replace(/-+$/, '');
 }
 
-const slugField = z.preprocess((value) => value ?? '', z.string({ error: textMessages.notText('Slug') })).transform((value, ctx) => {
-  const slug = value.trim().toLowerCase();
-  if (slug !== '' && (!slugPattern.test(slug) || slug.length > postLimits.slug)) {
-    ctx.addIssue({ code: 'custom', message: postMessages.slugInvalid });
-    return z.NEVER;
-  }
-  return slug;
-});
+const slugField = z
+  .preprocess((value) => value ?? '', z.string({ error: textMessages.notText('Slug') }))
+  .transform((value, ctx) => {
+    const slug = value.trim().toLowerCase();
+    if (slug !== '' && (!slugPattern.test(slug) || slug.length > postLimits.slug)) {
+      ctx.addIssue({ code: 'custom', message: postMessages.slugInvalid });
+      return z.NEVER;
+    }
+    return slug;
+  });
 
 /** A post as the admin form and API submit it. An empty slug is made from the title. */
 export const postInputSchema = z
@@ -27,7 +29,12 @@ export const postInputSchema = z
     {
       title: textField({ label: 'Title', maxBytes: postLimits.title, requiredMessage: postMessages.titleRequired }),
       slug: slugField,
-      body: textField({ label: 'Body', maxBytes: postLimits.body, requiredMessage: postMessages.bodyRequired, multiline: true }),
+      body: textField({
+        label: 'Body',
+        maxBytes: postLimits.body,
+        requiredMessage: postMessages.bodyRequired,
+        multiline: true,
+      }),
       authorName: textField({ label: 'Author', maxBytes: postLimits.author }),
       commentsOpen: checkboxField('Comments open'),
     },

@@ -18,7 +18,13 @@ export interface NewPost {
 export type PostsService = ReturnType<typeof createPostsService>;
 
 /** Reading and writing posts; Markdown is rendered here, once per save. */
-export function createPostsService({ repo, pageChanges = noPageChanges }: { repo: PostsRepository; pageChanges?: PublicPageChanges }) {
+export function createPostsService({
+  repo,
+  pageChanges = noPageChanges,
+}: {
+  repo: PostsRepository;
+  pageChanges?: PublicPageChanges;
+}) {
   const rendered = (post: Omit<NewPost, 'publishedAt'>) => ({
     slug: post.slug,
     title: post.title,

@@ -10,7 +10,8 @@ const lineBreaksAndTabs = /[\t\n]/g;
 
 export const textMessages = {
   notText: (label: string) => `${label} must be a single piece of text, not a list or a group of values.`,
-  invalidCharacters: (label: string) => `${label} contains characters that are not valid text (broken Unicode). Please retype it.`,
+  invalidCharacters: (label: string) =>
+    `${label} contains characters that are not valid text (broken Unicode). Please retype it.`,
   tooLong: (label: string, bytes: number, maxBytes: number) =>
     `${label} is too long: ${bytes.toLocaleString('en-US')} bytes, and the limit is ${maxBytes.toLocaleString('en-US')}. ` +
     '(Plain letters take 1 byte, accented letters 2, emoji 4.)',
@@ -40,7 +41,8 @@ export function textField({ label, maxBytes, requiredMessage, multiline = false 
   return z
     .preprocess((value) => value ?? '', z.string({ error: textMessages.notText(label) }))
     .superRefine((value, ctx) => {
-      if (!value.isWellFormed()) ctx.addIssue({ code: 'custom', message: textMessages.invalidCharacters(label), abort: true });
+      if (!value.isWellFormed())
+        ctx.addIssue({ code: 'custom', message: textMessages.invalidCharacters(label), abort: true });
     })
     .transform((value) => normaliseText(value, multiline))
     .superRefine((value, ctx) => {

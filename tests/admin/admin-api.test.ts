@@ -12,8 +12,16 @@ afterAll(() => ctx.close());
 const auth = { Authorization: `Bearer ${apiToken}` };
 const api = {
   get: (path: string) => request(ctx.app).get(`/admin/api${path}`).set(auth),
-  patch: (path: string, body: unknown) => request(ctx.app).patch(`/admin/api${path}`).set(auth).send(body as object),
-  post: (path: string, body: unknown) => request(ctx.app).post(`/admin/api${path}`).set(auth).send(body as object),
+  patch: (path: string, body: unknown) =>
+    request(ctx.app)
+      .patch(`/admin/api${path}`)
+      .set(auth)
+      .send(body as object),
+  post: (path: string, body: unknown) =>
+    request(ctx.app)
+      .post(`/admin/api${path}`)
+      .set(auth)
+      .send(body as object),
   delete: (path: string) => request(ctx.app).delete(`/admin/api${path}`).set(auth),
 };
 const statusOf = async (id: number) => (await ctx.db.comment.findUniqueOrThrow({ where: { id } })).status;
@@ -30,11 +38,18 @@ describe('authentication', () => {
       await request(ctx.app).get('/admin/api/comments').set(headers),
       await request(ctx.app).patch(`/admin/api/comments/${comment.id}`).set(headers).send({ status: 'approved' }),
       await request(ctx.app).delete(`/admin/api/comments/${comment.id}`).set(headers),
-      await request(ctx.app).post('/admin/api/comments/bulk').set(headers).send({ ids: [comment.id], status: 'approved' }),
+      await request(ctx.app)
+        .post('/admin/api/comments/bulk')
+        .set(headers)
+        .send({ ids: [comment.id], status: 'approved' }),
       await request(ctx.app).get('/admin/api/no-such-thing').set(headers),
     ]) {
       expect(res.status).toBe(401);
-      expect(res.body.error).toEqual({ code: 'unauthorized', message: 'Send the admin API token as "Authorization: Bearer <token>".', fields: {} });
+      expect(res.body.error).toEqual({
+        code: 'unauthorized',
+        message: 'Send the admin API token as "Authorization: Bearer <token>".',
+        fields: {},
+      });
     }
     expect(await statusOf(comment.id)).toBe('pending');
   });
@@ -63,8 +78,15 @@ describe('comments', () => {
   it('PATCH changes the status and/or fields, and records who did it', async () => {
     const post = await addPost(ctx.db);
     const comment = await addComment(ctx.db, post.id, { status: 'pending' });
-    const res = await api.patch(`/comments/${comment.id}`, { status: 'approved', comment: 'Edited by API' }).expect(200);
-    expect(res.body.comment).toMatchObject({ status: 'approved', text: 'Edited by API', html: '<p>Edited by API</p>', authorEmail: comment.authorEmail });
+    const res = await api
+      .patch(`/comments/${comment.id}`, { status: 'approved', comment: 'Edited by API' })
+      .expect(200);
+    expect(res.body.comment).toMatchObject({
+      status: 'approved',
+      text: 'Edited by API',
+      html: '<p>Edited by API</p>',
+      authorEmail: comment.authorEmail,
+    });
     const change = await ctx.db.commentStatusChange.findFirstOrThrow({ where: { commentId: comment.id } });
     expect(change).toMatchObject({ fromStatus: 'pending', toStatus: 'approved', actor: 'api' });
     expect((await request(ctx.app).get(`/posts/${post.slug}`)).text).toContain('Edited by API');
@@ -98,7 +120,10 @@ describe('comments', () => {
 
   it('bulk sets a status on many comments', async () => {
     const post = await addPost(ctx.db);
-    const [a, b] = await Promise.all([addComment(ctx.db, post.id, { status: 'pending' }), addComment(ctx.db, post.id, { status: 'approved' })]);
+    const [a, b] = await Promise.all([
+      addComment(ctx.db, post.id, { status: 'pending' }),
+      addComment(ctx.db, post.id, { status: 'approved' }),
+    ]);
     const res = await api.post('/comments/bulk', { ids: [a.id, b.id, 999999], status: 'trash' }).expect(200);
     expect(res.body).toEqual({ changed: 2 });
     expect([await statusOf(a.id), await statusOf(b.id)]).toEqual(['trash', 'trash']);
@@ -113,12 +138,24 @@ describe('posts', () => {
     const created = await api.post('/posts', { title: 'From the API', body: 'Some *text*.' });
     expect(created.status).toBe(201);
     expect(created.headers.location).toBe('/posts/from-the-api');
-    expect(created.body.post).toMatchObject({ slug: 'from-the-api', title: 'From the API', commentsOpen: false, bodyHtml: '<p>Some <em>text</em>.</p>\n' });
+    expect(created.body.post).toMatchObject({
+      slug: 'from-the-api',
+      title: 'From the API',
+      commentsOpen: false,
+      bodyHtml: '<p>Some <em>text</em>.</p>\n',
+    });
     const listed = await api.get('/posts').expect(200);
     expect(listed.body.posts.map((p: { slug: string }) => p.slug)).toContain('from-the-api');
 
-    const patched = await api.patch(`/posts/${created.body.post.id}`, { commentsOpen: true, title: 'Renamed' }).expect(200);
-    expect(patched.body.post).toMatchObject({ slug: 'from-the-api', title: 'Renamed', commentsOpen: true, bodyHtml: '<p>Some <em>text</em>.</p>\n' });
+    const patched = await api
+      .patch(`/posts/${created.body.post.id}`, { commentsOpen: true, title: 'Renamed' })
+      .expect(200);
+    expect(patched.body.post).toMatchObject({
+      slug: 'from-the-api',
+      title: 'Renamed',
+      commentsOpen: true,
+      bodyHtml: '<p>Some <em>text</em>.</p>\n',
+    });
   });
 
   it('refuses a taken slug with 409 and missing fields with 422', async () => {

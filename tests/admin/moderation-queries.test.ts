@@ -11,7 +11,10 @@ const queries: { sql: string; params: unknown[] }[] = [];
 
 /** A second client on the test database that reports every statement it sends. */
 function loggingClient(databaseFile: string) {
-  const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: databaseFile }), log: [{ emit: 'event', level: 'query' }] });
+  const client = new PrismaClient({
+    adapter: new PrismaBetterSqlite3({ url: databaseFile }),
+    log: [{ emit: 'event', level: 'query' }],
+  });
   client.$on('query', (event) => queries.push({ sql: event.query, params: JSON.parse(event.params) as unknown[] }));
   return client;
 }
@@ -40,7 +43,8 @@ async function plansOf(run: () => Promise<unknown>): Promise<string[]> {
 }
 
 /** The plans of the statements behind one page of the moderator's list, joined. */
-const listPlans = async (filter: CommentFilter) => (await plansOf(() => createModerationRepository(logged).list(filter, 0, 20))).join('\n---\n');
+const listPlans = async (filter: CommentFilter) =>
+  (await plansOf(() => createModerationRepository(logged).list(filter, 0, 20))).join('\n---\n');
 
 it('lists every comment, newest first, in the order of an index', async () => {
   const plans = await listPlans({});

@@ -14,21 +14,46 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const baseSettings = { mode: 'approve', maxLinks: '2', moderationWords: '', disallowedWords: '', wordMatch: 'substring', closeAfterDays: '0' };
+const baseSettings = {
+  mode: 'approve',
+  maxLinks: '2',
+  moderationWords: '',
+  disallowedWords: '',
+  wordMatch: 'substring',
+  closeAfterDays: '0',
+};
 
 async function saveSettings(changes: Record<string, string>) {
   const page = await moderator.get('/admin/settings');
-  const res = await moderator.post('/admin/settings').type('form').send({ ...baseSettings, ...changes, _csrf: csrfTokenIn(page.text) });
+  const res = await moderator
+    .post('/admin/settings')
+    .type('form')
+    .send({ ...baseSettings, ...changes, _csrf: csrfTokenIn(page.text) });
   expect(res.status).toBe(303);
 }
 
 let submissions = 0;
-async function submit(fields: Partial<Record<'comment' | 'author' | 'email' | 'url', string>>, userAgent = 'rules-test') {
+async function submit(
+  fields: Partial<Record<'comment' | 'author' | 'email' | 'url', string>>,
+  userAgent = 'rules-test',
+) {
   submissions += 1;
-  const body = { comment: `A plain remark, number ${submissions}.`, author: 'Rita', email: 'rita@example.com', ...fields };
-  const res = await request(ctx.app).post(`/api/posts/${slug}/comments`).set('User-Agent', userAgent).set('X-Forwarded-For', '203.0.113.50').send(body);
+  const body = {
+    comment: `A plain remark, number ${submissions}.`,
+    author: 'Rita',
+    email: 'rita@example.com',
+    ...fields,
+  };
+  const res = await request(ctx.app)
+    .post(`/api/posts/${slug}/comments`)
+    .set('User-Agent', userAgent)
+    .set('X-Forwarded-For', '203.0.113.50')
+    .send(body);
   expect(res.status).toBe(201);
-  const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id: res.body.comment.id }, select: { id: true, status: true, arrivalNote: true, statusChanges: true } });
+  const stored = await ctx.db.comment.findUniqueOrThrow({
+    where: { id: res.body.comment.id },
+    select: { id: true, status: true, arrivalNote: true, statusChanges: true },
+  });
   return { stored, publicStatus: res.body.comment.status as string };
 }
 
@@ -37,7 +62,12 @@ describe('/admin/settings', () => {
     const page = await moderator.get('/admin/settings').expect(200);
     expect(page.text).toMatch(/id="mode-hold" name="mode" value="hold" checked/);
     expect(page.text).toContain('“press” matches “WordPress”');
-    await saveSettings({ mode: 'known', maxLinks: '5', moderationWords: 'Casino\n  cheap pills \n', wordMatch: 'whole' });
+    await saveSettings({
+      mode: 'known',
+      maxLinks: '5',
+      moderationWords: 'Casino\n  cheap pills \n',
+      wordMatch: 'whole',
+    });
     const saved = await moderator.get('/admin/settings');
     expect(saved.text).toContain('Settings saved.');
     expect(saved.text).toMatch(/id="mode-known" name="mode" value="known" checked/);
@@ -46,7 +76,16 @@ describe('/admin/settings', () => {
   });
 
   it('refuses bad values with 422 and keeps what was typed', async () => {
-    const res = await moderator.post('/admin/settings').type('form').send({ ...baseSettings, maxLinks: 'lots', closeAfterDays: '-1', moderationWords: 'kept words', _csrf: moderator.csrf });
+    const res = await moderator
+      .post('/admin/settings')
+      .type('form')
+      .send({
+        ...baseSettings,
+        maxLinks: 'lots',
+        closeAfterDays: '-1',
+        moderationWords: 'kept words',
+        _csrf: moderator.csrf,
+      });
     expect(res.status).toBe(422);
     expect(res.text).toContain('The number of links must be a whole number.');
     expect(res.text).toContain('The number of days cannot be negative.');
@@ -119,7 +158,12 @@ describe('moderation rules on arrival', () => {
     expect(publicStatus).toBe('pending');
 
     const sender = request.agent(ctx.app);
-    await sender.post(`/posts/${slug}/comments`).set('X-Forwarded-For', '203.0.113.51').type('form').send(formBody({ comment: 'more viagra', author: 'S', email: 's@example.com' })).expect(303);
+    await sender
+      .post(`/posts/${slug}/comments`)
+      .set('X-Forwarded-For', '203.0.113.51')
+      .type('form')
+      .send(formBody({ comment: 'more viagra', author: 'S', email: 's@example.com' }))
+      .expect(303);
     const own = await sender.get(`/posts/${slug}`);
     expect(own.text).toContain('more viagra');
     expect(own.text).toContain('Your comment is awaiting moderation.');
@@ -135,7 +179,9 @@ describe('closing comments', () => {
     const oldPage = await request(ctx.app).get(`/posts/${old.slug}`);
     expect(oldPage.text).toContain('Comments are closed.');
     expect(oldPage.text).not.toContain('Leave a Reply');
-    const refused = await request(ctx.app).post(`/api/posts/${old.slug}/comments`).send({ comment: 'late', author: 'L', email: 'l@example.com' });
+    const refused = await request(ctx.app)
+      .post(`/api/posts/${old.slug}/comments`)
+      .send({ comment: 'late', author: 'L', email: 'l@example.com' });
     expect(refused.status).toBe(403);
     expect((await request(ctx.app).get(`/posts/${recent.slug}`)).text).toContain('Leave a Reply');
     await saveSettings({ mode: 'approve', closeAfterDays: '0' });

@@ -13,19 +13,33 @@ afterAll(() => ctx.close());
 
 const statusOf = async (id: number) => (await ctx.db.comment.findUniqueOrThrow({ where: { id } })).status;
 const moderate = (body: Record<string, unknown>) =>
-  moderator.post('/admin/comments/moderate').type('form').send({ _csrf: moderator.csrf, ...body });
+  moderator
+    .post('/admin/comments/moderate')
+    .type('form')
+    .send({ _csrf: moderator.csrf, ...body });
 
 describe('the dashboard', () => {
   it('shows counts by status and the newest pending comments first, with email and IP', async () => {
     const post = await addPost(ctx.db, { title: 'Queue' });
-    await addComment(ctx.db, post.id, { status: 'pending', text: 'older pending', createdAt: new Date('2026-01-01T00:00:00Z') });
-    await addComment(ctx.db, post.id, { status: 'pending', text: 'newer pending', authorEmail: 'visible@example.com', createdAt: new Date('2026-01-02T00:00:00Z') });
+    await addComment(ctx.db, post.id, {
+      status: 'pending',
+      text: 'older pending',
+      createdAt: new Date('2026-01-01T00:00:00Z'),
+    });
+    await addComment(ctx.db, post.id, {
+      status: 'pending',
+      text: 'newer pending',
+      authorEmail: 'visible@example.com',
+      createdAt: new Date('2026-01-02T00:00:00Z'),
+    });
     await addComment(ctx.db, post.id, { status: 'spam' });
     const res = await moderator.get('/admin').expect(200);
     expect(res.headers['cache-control']).toBe('no-store');
     const counts = await ctx.db.comment.groupBy({ by: ['status'], _count: { _all: true } });
     for (const { status, _count } of counts) {
-      expect(res.text).toContain(`<a href="/admin/comments?status=${status}"><span class="count">${_count._all}</span> ${status}</a>`);
+      expect(res.text).toContain(
+        `<a href="/admin/comments?status=${status}"><span class="count">${_count._all}</span> ${status}</a>`,
+      );
     }
     expect(res.text.indexOf('newer pending')).toBeLessThan(res.text.indexOf('older pending'));
     expect(res.text).toContain('visible@example.com');
@@ -62,14 +76,20 @@ describe('the comment list', () => {
 describe('moderation actions', () => {
   it('approves a comment: it appears on the public page, with no email there', async () => {
     const post = await addPost(ctx.db, { title: 'Approval' });
-    const comment = await addComment(ctx.db, post.id, { status: 'pending', text: 'Please approve me', authorEmail: 'approve-me@example.com' });
+    const comment = await addComment(ctx.db, post.id, {
+      status: 'pending',
+      text: 'Please approve me',
+      authorEmail: 'approve-me@example.com',
+    });
     expect((await request(ctx.app).get(`/posts/${post.slug}`)).text).not.toContain('Please approve me');
 
     const res = await moderate({ single: `approve:${comment.id}`, return: '/admin/comments?status=pending' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/admin/comments?status=pending');
     expect(await statusOf(comment.id)).toBe('approved');
-    expect((await moderator.get('/admin/comments?status=pending')).text).toContain('<p class="flash" role="status">1 comment approved.</p>');
+    expect((await moderator.get('/admin/comments?status=pending')).text).toContain(
+      '<p class="flash" role="status">1 comment approved.</p>',
+    );
 
     const page = await request(ctx.app).get(`/posts/${post.slug}`);
     expect(page.text).toContain('Please approve me');
@@ -105,7 +125,11 @@ describe('moderation actions', () => {
   it('applies a bulk action to the selected comments only', async () => {
     const post = await addPost(ctx.db);
     const [a, b, c] = await Promise.all([1, 2, 3].map(() => addComment(ctx.db, post.id, { status: 'pending' })));
-    const res = await moderate({ bulk_action: 'spam', ids: [String(a!.id), String(b!.id)], return: '/admin/comments?status=pending&page=1' });
+    const res = await moderate({
+      bulk_action: 'spam',
+      ids: [String(a!.id), String(b!.id)],
+      return: '/admin/comments?status=pending&page=1',
+    });
     expect(res.headers.location).toBe('/admin/comments?status=pending&page=1');
     expect([await statusOf(a!.id), await statusOf(b!.id), await statusOf(c!.id)]).toEqual(['spam', 'spam', 'pending']);
     expect((await moderator.get('/admin/comments?status=pending&page=1')).text).toContain('2 comments marked as spam.');
@@ -121,7 +145,10 @@ describe('moderation actions', () => {
     const comment = await addComment(ctx.db, post.id, { status: 'pending' });
     await moderate({ single: `approve:${comment.id}` });
     await moderate({ single: `spam:${comment.id}` });
-    const changes = await ctx.db.commentStatusChange.findMany({ where: { commentId: comment.id }, orderBy: { id: 'asc' } });
+    const changes = await ctx.db.commentStatusChange.findMany({
+      where: { commentId: comment.id },
+      orderBy: { id: 'asc' },
+    });
     expect(changes.map((c) => [c.fromStatus, c.toStatus, c.actor])).toEqual([
       ['pending', 'approved', 'moderator:editor'],
       ['approved', 'spam', 'moderator:editor'],
@@ -165,7 +192,12 @@ describe('cross-site request forgery', () => {
   it('accepts a same-origin Origin header', async () => {
     const post = await addPost(ctx.db);
     const comment = await addComment(ctx.db, post.id, { status: 'pending' });
-    const res = await moderator.post('/admin/comments/moderate').set('Origin', 'http://127.0.0.1').set('Host', '127.0.0.1').type('form').send({ _csrf: moderator.csrf, single: `approve:${comment.id}` });
+    const res = await moderator
+      .post('/admin/comments/moderate')
+      .set('Origin', 'http://127.0.0.1')
+      .set('Host', '127.0.0.1')
+      .type('form')
+      .send({ _csrf: moderator.csrf, single: `approve:${comment.id}` });
     expect(res.status).toBe(303);
     expect(await statusOf(comment.id)).toBe('approved');
   });
@@ -174,7 +206,10 @@ describe('cross-site request forgery', () => {
     const other = await asModerator(ctx.app, '192.0.2.77');
     const post = await addPost(ctx.db);
     const comment = await addComment(ctx.db, post.id, { status: 'pending' });
-    const res = await moderator.post('/admin/comments/moderate').type('form').send({ _csrf: other.csrf, single: `approve:${comment.id}` });
+    const res = await moderator
+      .post('/admin/comments/moderate')
+      .type('form')
+      .send({ _csrf: other.csrf, single: `approve:${comment.id}` });
     expect(res.status).toBe(403);
     expect(await statusOf(comment.id)).toBe('pending');
   });
@@ -184,16 +219,30 @@ describe('editing a comment', () => {
   it('saves name, email, website and text under the public form’s rules', async () => {
     const post = await addPost(ctx.db);
     const comment = await addComment(ctx.db, post.id, { status: 'approved' });
-    const form = await moderator.get(`/admin/comments/${comment.id}/edit?return=${encodeURIComponent('/admin/comments?status=approved')}`).expect(200);
+    const form = await moderator
+      .get(`/admin/comments/${comment.id}/edit?return=${encodeURIComponent('/admin/comments?status=approved')}`)
+      .expect(200);
     expect(form.text).toContain(comment.authorEmail);
     const res = await moderator
       .post(`/admin/comments/${comment.id}/edit`)
       .type('form')
-      .send({ _csrf: csrfTokenIn(form.text), comment: 'Edited <b>text</b>\nline two', author: 'New Name', email: 'New@Example.com', url: 'new.example', return: '/admin/comments?status=approved' });
+      .send({
+        _csrf: csrfTokenIn(form.text),
+        comment: 'Edited <b>text</b>\nline two',
+        author: 'New Name',
+        email: 'New@Example.com',
+        url: 'new.example',
+        return: '/admin/comments?status=approved',
+      });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/admin/comments?status=approved');
     const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id: comment.id } });
-    expect(stored).toMatchObject({ text: 'Edited <b>text</b>\nline two', authorName: 'New Name', authorEmail: 'new@example.com', authorUrl: 'https://new.example/' });
+    expect(stored).toMatchObject({
+      text: 'Edited <b>text</b>\nline two',
+      authorName: 'New Name',
+      authorEmail: 'new@example.com',
+      authorUrl: 'https://new.example/',
+    });
     expect(stored.textHtml).toBe('<p>Edited &lt;b&gt;text&lt;/b&gt;<br>\nline two</p>');
     expect((await request(ctx.app).get(`/posts/${post.slug}`)).text).toContain('Edited &lt;b&gt;text&lt;/b&gt;');
   });
@@ -201,7 +250,10 @@ describe('editing a comment', () => {
   it('shows the form again with 422, the messages and what was typed', async () => {
     const post = await addPost(ctx.db);
     const comment = await addComment(ctx.db, post.id);
-    const res = await moderator.post(`/admin/comments/${comment.id}/edit`).type('form').send({ _csrf: moderator.csrf, comment: 'kept text', author: '', email: 'bad' });
+    const res = await moderator
+      .post(`/admin/comments/${comment.id}/edit`)
+      .type('form')
+      .send({ _csrf: moderator.csrf, comment: 'kept text', author: '', email: 'bad' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Please enter your name.');
     expect(res.text).toContain('Please enter a valid email address, like name@example.com.');
@@ -221,7 +273,10 @@ describe('deleting permanently', () => {
     const confirm = await moderator.get(`/admin/comments/${trashed.id}/delete`).expect(200);
     expect(confirm.text).toContain('Delete this comment permanently?');
     expect(await ctx.db.comment.count({ where: { id: trashed.id } })).toBe(1);
-    const res = await moderator.post(`/admin/comments/${trashed.id}/delete`).type('form').send({ _csrf: csrfTokenIn(confirm.text), return: '/admin/comments?status=trash' });
+    const res = await moderator
+      .post(`/admin/comments/${trashed.id}/delete`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(confirm.text), return: '/admin/comments?status=trash' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/admin/comments?status=trash');
     expect(await ctx.db.comment.count({ where: { id: trashed.id } })).toBe(0);
@@ -233,7 +288,10 @@ describe('deleting permanently', () => {
     const approved = await addComment(ctx.db, post.id, { status: 'approved' });
     const page = await moderator.get(`/admin/comments/${approved.id}/delete`);
     expect(page.status).toBe(303);
-    const res = await moderator.post(`/admin/comments/${approved.id}/delete`).type('form').send({ _csrf: moderator.csrf });
+    const res = await moderator
+      .post(`/admin/comments/${approved.id}/delete`)
+      .type('form')
+      .send({ _csrf: moderator.csrf });
     expect(res.status).toBe(409);
     expect(res.text).toContain('Only comments in the trash or marked as spam can be deleted permanently.');
     expect(await statusOf(approved.id)).toBe('approved');

@@ -43,7 +43,11 @@ describe('signing in', () => {
   it('issues a new session id on sign-in (no session fixation)', async () => {
     const { agent, csrf, page } = await loginPage();
     const before = String(page.headers['set-cookie']).match(/marginalia_admin=([^;]+)/)?.[1];
-    const res = await agent.post('/admin/login').set('X-Forwarded-For', '198.51.100.1').type('form').send({ _csrf: csrf, username: 'editor', password: moderatorPassword });
+    const res = await agent
+      .post('/admin/login')
+      .set('X-Forwarded-For', '198.51.100.1')
+      .type('form')
+      .send({ _csrf: csrf, username: 'editor', password: moderatorPassword });
     const after = String(res.headers['set-cookie']).match(/marginalia_admin=([^;]+)/)?.[1];
     expect(before).toBeDefined();
     expect(after).toBeDefined();
@@ -55,7 +59,11 @@ describe('signing in', () => {
     ['an unknown user', 'someone', moderatorPassword],
   ])('refuses %s with the same 401 message, keeping the user name', async (_case, username, password) => {
     const { agent, csrf } = await loginPage(undefined, '198.51.100.2');
-    const res = await agent.post('/admin/login').set('X-Forwarded-For', '198.51.100.2').type('form').send({ _csrf: csrf, username, password });
+    const res = await agent
+      .post('/admin/login')
+      .set('X-Forwarded-For', '198.51.100.2')
+      .type('form')
+      .send({ _csrf: csrf, username, password });
     expect(res.status).toBe(401);
     expect(res.text).toContain('The user name or password is incorrect.');
     expect(res.text).toContain(`value="${username}"`);
@@ -66,11 +74,18 @@ describe('signing in', () => {
   it('limits sign-in attempts per IP (429 with a clear message), counting only failures', async () => {
     const ip = '198.51.100.3';
     const { agent, csrf } = await loginPage(undefined, ip);
-    const attempt = (password: string) => agent.post('/admin/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, username: 'editor', password });
+    const attempt = (password: string) =>
+      agent
+        .post('/admin/login')
+        .set('X-Forwarded-For', ip)
+        .type('form')
+        .send({ _csrf: csrf, username: 'editor', password });
     for (let i = 0; i < 3; i += 1) expect((await attempt('wrong')).status).toBe(401);
     const limited = await attempt(moderatorPassword);
     expect(limited.status).toBe(429);
-    expect(limited.text).toContain('Too many sign-in attempts from your address. Please wait 15 minutes and try again.');
+    expect(limited.text).toContain(
+      'Too many sign-in attempts from your address. Please wait 15 minutes and try again.',
+    );
     expect(limited.headers['retry-after']).toBeDefined();
     // Another address is not affected.
     expect((await asModerator(ctx.app, '198.51.100.4')).csrf).toBeTruthy();
@@ -78,20 +93,31 @@ describe('signing in', () => {
 
   it('refuses a sign-in without the CSRF token (403)', async () => {
     const { agent } = await loginPage(undefined, '198.51.100.5');
-    const res = await agent.post('/admin/login').set('X-Forwarded-For', '198.51.100.5').type('form').send({ username: 'editor', password: moderatorPassword });
+    const res = await agent
+      .post('/admin/login')
+      .set('X-Forwarded-For', '198.51.100.5')
+      .type('form')
+      .send({ username: 'editor', password: moderatorPassword });
     expect(res.status).toBe(403);
     expect(res.text).toContain('This form has expired or did not come from this site.');
   });
 
   it('signs out for good: the session row is deleted and the old cookie opens nothing', async () => {
     const { agent, csrf } = await loginPage(undefined, '198.51.100.6');
-    const signedIn = await agent.post('/admin/login').set('X-Forwarded-For', '198.51.100.6').type('form').send({ _csrf: csrf, username: 'editor', password: moderatorPassword });
+    const signedIn = await agent
+      .post('/admin/login')
+      .set('X-Forwarded-For', '198.51.100.6')
+      .type('form')
+      .send({ _csrf: csrf, username: 'editor', password: moderatorPassword });
     const cookie = String(signedIn.headers['set-cookie']).split(';')[0]!;
     expect((await request(ctx.app).get('/admin').set('Cookie', cookie)).status).toBe(200);
     const sessionsBefore = await ctx.db.adminSession.count();
 
     const dashboard = await agent.get('/admin');
-    const out = await agent.post('/admin/logout').type('form').send({ _csrf: csrfTokenIn(dashboard.text) });
+    const out = await agent
+      .post('/admin/logout')
+      .type('form')
+      .send({ _csrf: csrfTokenIn(dashboard.text) });
     expect(out.status).toBe(303);
     expect(out.headers.location).toBe('/admin/login?signed-out=1');
     expect(await ctx.db.adminSession.count()).toBe(sessionsBefore - 1);
@@ -101,14 +127,18 @@ describe('signing in', () => {
 });
 
 describe('without a session', () => {
-  it.each(['/admin', '/admin/comments', '/admin/comments/1/edit', '/admin/posts', '/admin/settings', '/admin/does-not-exist'])(
-    'GET %s redirects to the sign-in page',
-    async (path) => {
-      const res = await request(ctx.app).get(path);
-      expect(res.status).toBe(303);
-      expect(res.headers.location).toBe(`/admin/login?next=${encodeURIComponent(path)}`);
-    },
-  );
+  it.each([
+    '/admin',
+    '/admin/comments',
+    '/admin/comments/1/edit',
+    '/admin/posts',
+    '/admin/settings',
+    '/admin/does-not-exist',
+  ])('GET %s redirects to the sign-in page', async (path) => {
+    const res = await request(ctx.app).get(path);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/admin/login?next=${encodeURIComponent(path)}`);
+  });
 
   it.each([
     ['/admin/comments/moderate', { single: 'approve:1' }],
@@ -120,7 +150,10 @@ describe('without a session', () => {
   ])('POST %s changes nothing and redirects to sign-in', async (path, body) => {
     const post = await addPost(ctx.db);
     const comment = await addComment(ctx.db, post.id, { status: 'spam' });
-    const res = await request(ctx.app).post(path.replace('/1/', `/${comment.id}/`)).type('form').send(body);
+    const res = await request(ctx.app)
+      .post(path.replace('/1/', `/${comment.id}/`))
+      .type('form')
+      .send(body);
     expect(res.status).toBe(303);
     expect(res.headers.location).toMatch(/^\/admin\/login/);
     expect((await ctx.db.comment.findUniqueOrThrow({ where: { id: comment.id } })).status).toBe('spam');
@@ -138,7 +171,9 @@ describe('with no moderator account configured', () => {
         expect(res.status).toBe(503);
         expect(res.text).toContain('npm run -s admin:hash-password');
       }
-      const api = await request(unconfigured.app).get('/admin/api/comments').set('Authorization', 'Bearer anything-at-all-000000000000000000');
+      const api = await request(unconfigured.app)
+        .get('/admin/api/comments')
+        .set('Authorization', 'Bearer anything-at-all-000000000000000000');
       expect(api.status).toBe(503);
       expect(api.body.error.code).toBe('admin_not_configured');
     } finally {
@@ -154,7 +189,10 @@ describe('session expiry', () => {
     const expires = Date.parse(/Expires=([^;]+)/.exec(String(res.headers['set-cookie']))![1]!);
     expect(expires - Date.now()).toBeGreaterThan(58 * 60 * 1000);
     expect(expires - Date.now()).toBeLessThanOrEqual(60 * 60 * 1000);
-    const row = await ctx.db.adminSession.findFirstOrThrow({ where: { data: { contains: '"user":"editor"' } }, orderBy: { expiresAt: 'desc' } });
+    const row = await ctx.db.adminSession.findFirstOrThrow({
+      where: { data: { contains: '"user":"editor"' } },
+      orderBy: { expiresAt: 'desc' },
+    });
     const idleMs = row.expiresAt.getTime() - Date.now();
     expect(idleMs).toBeGreaterThan(59 * 60 * 1000);
     expect(idleMs).toBeLessThanOrEqual(60 * 60 * 1000);
@@ -177,7 +215,10 @@ describe('every admin form refuses a wrong CSRF token with 403 and changes nothi
     const post = await addPost(ctx.db);
     const comment = await addComment(ctx.db, post.id, { status: 'trash', text: 'untouched' });
     const url = path.replace('ID', String(comment.id)).replace('POST', String(post.id));
-    const res = await moderator.post(url).type('form').send({ _csrf: 'forged', ...body(comment.id) });
+    const res = await moderator
+      .post(url)
+      .type('form')
+      .send({ _csrf: 'forged', ...body(comment.id) });
     expect(res.status).toBe(403);
     const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id: comment.id } });
     expect(stored).toMatchObject({ status: 'trash', text: 'untouched' });

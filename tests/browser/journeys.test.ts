@@ -12,7 +12,11 @@ import { launchBrowser, screenshotDir, seriousAccessibilityViolations } from './
 
 const postTitle = 'Welcome to the margins';
 const postPath = '/posts/welcome-to-the-margins';
-const commenter = { name: 'Ada Reader', email: 'ada.browser@example.com', text: 'A first comment, typed in a real browser.' };
+const commenter = {
+  name: 'Ada Reader',
+  email: 'ada.browser@example.com',
+  text: 'A first comment, typed in a real browser.',
+};
 
 let dir: string;
 let server: RunningServer;
@@ -77,14 +81,20 @@ it('1. a reader opens the home page, follows a post, and the skip link moves foc
 it('2. an empty or malformed form is stopped by the browser, then by the server with messages and input kept', async () => {
   await commenterPage.goto(url(postPath));
   await commenterPage.click('#submit');
-  expect(await commenterPage.evaluate(() => (document.getElementById('comment') as HTMLTextAreaElement).validity.valueMissing)).toBe(true);
+  expect(
+    await commenterPage.evaluate(
+      () => (document.getElementById('comment') as HTMLTextAreaElement).validity.valueMissing,
+    ),
+  ).toBe(true);
   expect(await commenterPage.$('#form-error-summary')).toBeNull();
 
   await fillComment(commenterPage, { name: commenter.name });
   await commenterPage.evaluate(() => ((document.getElementById('commentform') as HTMLFormElement).noValidate = true));
   await Promise.all([commenterPage.waitForNavigation(), commenterPage.click('#submit')]);
   expect(await commenterPage.textContent('#comment-error')).toBe('Please type your comment.');
-  expect(await commenterPage.textContent('#email-error')).toBe('Please enter your email address. It will not be published.');
+  expect(await commenterPage.textContent('#email-error')).toBe(
+    'Please enter your email address. It will not be published.',
+  );
   expect(await activeElementId(commenterPage)).toBe('form-error-summary');
   expect(await commenterPage.inputValue('#author')).toBe(commenter.name);
   await commenterPage.screenshot({ path: path.join(screenshotDir, 'form-errors.png'), fullPage: true });
@@ -93,7 +103,9 @@ it('2. an empty or malformed form is stopped by the browser, then by the server 
   await fillComment(commenterPage, { text: 'Kept through a bad address', email: 'ada-at-example' });
   await commenterPage.evaluate(() => ((document.getElementById('commentform') as HTMLFormElement).noValidate = true));
   await Promise.all([commenterPage.waitForNavigation(), commenterPage.click('#submit')]);
-  expect(await commenterPage.textContent('#email-error')).toBe('Please enter a valid email address, like name@example.com.');
+  expect(await commenterPage.textContent('#email-error')).toBe(
+    'Please enter a valid email address, like name@example.com.',
+  );
   expect(await commenterPage.inputValue('#comment')).toBe('Kept through a bad address');
   expect(await commenterPage.inputValue('#email')).toBe('ada-at-example');
 });
@@ -105,7 +117,9 @@ it('3. a valid comment lands on itself, awaiting moderation, seen by its author 
   const hash = new URL(commenterPage.url()).hash;
   expect(hash).toMatch(/^#comment-\d+$/);
   commentId = hash.slice('#comment-'.length);
-  expect(await commenterPage.textContent(`${hash} .comment-awaiting-moderation`)).toBe('Your comment is awaiting moderation.');
+  expect(await commenterPage.textContent(`${hash} .comment-awaiting-moderation`)).toBe(
+    'Your comment is awaiting moderation.',
+  );
   expect(await commenterPage.isVisible(`${hash} .comment-content`)).toBe(true);
 
   await strangerPage.goto(url(postPath));
@@ -142,12 +156,16 @@ it('4. the moderator signs in and approves it; everyone sees it, and no page sho
 it('5. Reply moves the form with JavaScript and reloads without it; the reply shows nested', async () => {
   await strangerPage.goto(url(postPath));
   await strangerPage.click(`#comment-${commentId} .comment-reply-link`);
-  expect(await strangerPage.evaluate(() => document.getElementById('respond')?.parentElement?.id)).toBe(`comment-${commentId}`);
+  expect(await strangerPage.evaluate(() => document.getElementById('respond')?.parentElement?.id)).toBe(
+    `comment-${commentId}`,
+  );
   expect(await strangerPage.textContent('#reply-title')).toContain(`Leave a Reply to ${commenter.name}`);
   expect(await strangerPage.inputValue('#comment_parent')).toBe(commentId);
   expect(await activeElementId(strangerPage)).toBe('comment');
   await strangerPage.click('#cancel-comment-reply-link');
-  expect(await strangerPage.evaluate(() => document.getElementById('respond')?.previousElementSibling?.id)).toBe('respond-home');
+  expect(await strangerPage.evaluate(() => document.getElementById('respond')?.previousElementSibling?.id)).toBe(
+    'respond-home',
+  );
   expect(await strangerPage.inputValue('#comment_parent')).toBe('0');
   expect(await strangerPage.textContent('#reply-title')).toBe('Leave a Reply');
 
@@ -156,7 +174,11 @@ it('5. Reply moves the form with JavaScript and reloads without it; the reply sh
   await Promise.all([noScript.waitForNavigation(), noScript.click(`#comment-${commentId} .comment-reply-link`)]);
   expect(noScript.url()).toContain(`replytocom=${commentId}`);
   expect(await noScript.textContent('#reply-title')).toContain(`Leave a Reply to ${commenter.name}`);
-  await fillComment(noScript, { text: 'A reply sent without JavaScript.', name: 'Bo', email: 'bo.browser@example.com' });
+  await fillComment(noScript, {
+    text: 'A reply sent without JavaScript.',
+    name: 'Bo',
+    email: 'bo.browser@example.com',
+  });
   await Promise.all([noScript.waitForNavigation(), noScript.click('#submit')]);
   const replyId = new URL(noScript.url()).hash.slice('#comment-'.length);
   await approve(replyId);
@@ -169,7 +191,12 @@ it('5. Reply moves the form with JavaScript and reloads without it; the reply sh
 it('6. "Save my name, email, and website" fills the form next time, and only when ticked', async () => {
   const ticked = await (await browser.newContext()).newPage();
   await ticked.goto(url(postPath));
-  await fillComment(ticked, { text: 'Remember me, please.', name: 'Cy Saver', email: 'cy.saver@example.com', website: 'https://cy.example.org' });
+  await fillComment(ticked, {
+    text: 'Remember me, please.',
+    name: 'Cy Saver',
+    email: 'cy.saver@example.com',
+    website: 'https://cy.example.org',
+  });
   await ticked.check('#wp-comment-cookies-consent');
   await Promise.all([ticked.waitForNavigation(), ticked.click('#submit')]);
   await ticked.goto(url(postPath));
@@ -214,7 +241,10 @@ it('8. axe-core finds no serious or critical problem on the post page', async ()
 });
 
 it('9. the post page reads well at 1280 px and at 390 px with no sideways scrolling', async () => {
-  for (const [name, width] of [['post-desktop', 1280], ['post-phone', 390]] as const) {
+  for (const [name, width] of [
+    ['post-desktop', 1280],
+    ['post-phone', 390],
+  ] as const) {
     const page = await (await browser.newContext({ viewport: { width, height: 900 } })).newPage();
     await page.goto(url(postPath));
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);

@@ -37,7 +37,11 @@ describe('POST /posts/:slug/comments', () => {
   it('shows a pending comment to its submitter only, marked as awaiting moderation', async () => {
     const post = await addPost(ctx.db);
     const submitter = request.agent(ctx.app);
-    await submitter.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ ...valid, comment: 'Only I can see this yet' })).expect(303);
+    await submitter
+      .post(`/posts/${post.slug}/comments`)
+      .type('form')
+      .send(formBody({ ...valid, comment: 'Only I can see this yet' }))
+      .expect(303);
 
     const own = await submitter.get(`/posts/${post.slug}`).expect(200);
     expect(own.text).toContain('Only I can see this yet');
@@ -97,7 +101,11 @@ describe('POST /posts/:slug/comments', () => {
     expect(prefilled.text).toMatch(/name="wp-comment-cookies-consent"[^>]*checked/);
 
     // Posting again with the box unticked forgets the saved details.
-    await ticked.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ ...valid, comment: 'Second thought' })).expect(303);
+    await ticked
+      .post(`/posts/${post.slug}/comments`)
+      .type('form')
+      .send(formBody({ ...valid, comment: 'Second thought' }))
+      .expect(303);
     const forgotten = await ticked.get(`/posts/${post.slug}`);
     expect(fieldValue(forgotten.text, 'author')).toBe('');
     expect(fieldValue(forgotten.text, 'email')).toBe('');
@@ -176,18 +184,27 @@ describe('replying without JavaScript (?replytocom=ID)', () => {
     expect(fieldValue(plain.text, 'comment_parent')).toBe('0');
 
     const replying = await request(ctx.app).get(`/posts/${post.slug}?replytocom=${parent.id}`);
-    expect(replying.text).toContain(`Leave a Reply<span class="reply-to"> to <a href="#comment-${parent.id}">Hal &lt;3</a></span>`);
-    expect(replying.text).toContain(`<a rel="nofollow" id="cancel-comment-reply-link" href="/posts/${post.slug}#respond">Cancel reply</a>`);
+    expect(replying.text).toContain(
+      `Leave a Reply<span class="reply-to"> to <a href="#comment-${parent.id}">Hal &lt;3</a></span>`,
+    );
+    expect(replying.text).toContain(
+      `<a rel="nofollow" id="cancel-comment-reply-link" href="/posts/${post.slug}#respond">Cancel reply</a>`,
+    );
     expect(fieldValue(replying.text, 'comment_parent')).toBe(String(parent.id));
   });
 
   it.each([
-    ['a pending comment', async (postId: number) => String((await addComment(ctx.db, postId, { status: 'pending' })).id)],
+    [
+      'a pending comment',
+      async (postId: number) => String((await addComment(ctx.db, postId, { status: 'pending' })).id),
+    ],
     ['a comment of another post', async () => String((await addComment(ctx.db, (await addPost(ctx.db)).id)).id)],
     ['garbage', async () => '1%20OR%201=1'],
   ])('ignores replytocom pointing at %s', async (_case, target) => {
     const post = await addPost(ctx.db);
-    const res = await request(ctx.app).get(`/posts/${post.slug}?replytocom=${await target(post.id)}`).expect(200);
+    const res = await request(ctx.app)
+      .get(`/posts/${post.slug}?replytocom=${await target(post.id)}`)
+      .expect(200);
     expect(res.text).toContain('<h3 id="reply-title" class="comment-reply-title">Leave a Reply</h3>');
     expect(fieldValue(res.text, 'comment_parent')).toBe('0');
   });
@@ -200,7 +217,9 @@ describe('replying without JavaScript (?replytocom=ID)', () => {
       .type('form')
       .send(formBody({ comment: 'My reply', author: '', email: 'x@example.com', comment_parent: String(parent.id) }));
     expect(res.status).toBe(422);
-    expect(res.text).toContain(`Leave a Reply<span class="reply-to"> to <a href="#comment-${parent.id}">Ivy</a></span>`);
+    expect(res.text).toContain(
+      `Leave a Reply<span class="reply-to"> to <a href="#comment-${parent.id}">Ivy</a></span>`,
+    );
     expect(fieldValue(res.text, 'comment_parent')).toBe(String(parent.id));
   });
 

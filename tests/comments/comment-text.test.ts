@@ -4,7 +4,9 @@ import type { PublicComment } from '../../src/comments/comments-repository';
 
 describe('renderCommentText', () => {
   it('escapes HTML, keeps paragraphs and line breaks', () => {
-    expect(renderCommentText('a <i>b</i> & "c"\nd\n\n\ne')).toBe('<p>a &lt;i&gt;b&lt;/i&gt; &amp; &quot;c&quot;<br>\nd</p>\n<p>e</p>');
+    expect(renderCommentText('a <i>b</i> & "c"\nd\n\n\ne')).toBe(
+      '<p>a &lt;i&gt;b&lt;/i&gt; &amp; &quot;c&quot;<br>\nd</p>\n<p>e</p>',
+    );
   });
 
   it('links http(s) addresses with rel="nofollow ugc noopener", and nothing else', () => {
@@ -35,7 +37,10 @@ describe('buildCommentThreads', () => {
   });
 
   it('nests replies and attaches those deeper than the maximum at the last level', () => {
-    const threads = buildCommentThreads([comment(1, null), comment(2, 1), comment(3, 2), comment(4, 3), comment(5, null)], 3);
+    const threads = buildCommentThreads(
+      [comment(1, null), comment(2, 1), comment(3, 2), comment(4, 3), comment(5, null)],
+      3,
+    );
     expect(threads.map((t) => t.id)).toEqual([1, 5]);
     const level3 = threads[0]!.replies[0]!.replies[0]!;
     expect(level3.id).toBe(3);

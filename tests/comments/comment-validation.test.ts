@@ -17,7 +17,10 @@ const valid = () => ({ comment: `Hello there, number ${++submissions}.`, author:
 
 const postForm = (body: string) => request(ctx.app).post(`/posts/${slug}/comments`).type('form').send(body);
 const postJson = (body: unknown) =>
-  request(ctx.app).post(`/api/posts/${slug}/comments`).set('Content-Type', 'application/json').send(JSON.stringify(body));
+  request(ctx.app)
+    .post(`/api/posts/${slug}/comments`)
+    .set('Content-Type', 'application/json')
+    .send(JSON.stringify(body));
 
 async function expectNothingStored<T>(action: () => Promise<T>): Promise<T> {
   const before = await ctx.db.comment.count();
@@ -32,24 +35,57 @@ const refusals: [string, Record<string, string>, string, string][] = [
   ['a whitespace-only comment', { ...valid(), comment: ' \n\t ' }, 'comment', 'Please type your comment.'],
   ['a missing name', { comment: 'x', email: 'bo@example.com' }, 'author', 'Please enter your name.'],
   ['a whitespace-only name', { ...valid(), author: '   ' }, 'author', 'Please enter your name.'],
-  ['a missing email', { comment: 'x', author: 'Bo' }, 'email', 'Please enter your email address. It will not be published.'],
-  ['a malformed email', { ...valid(), email: 'bo@' }, 'email', 'Please enter a valid email address, like name@example.com.'],
-  ['an email with spaces', { ...valid(), email: 'bo @example.com' }, 'email', 'Please enter a valid email address, like name@example.com.'],
-  ['a javascript: website', { ...valid(), url: 'javascript:alert(1)' }, 'url', 'Please enter a web address starting with http:// or https://, or leave the field empty.'],
-  ['an ftp website', { ...valid(), url: 'ftp://files.example.com' }, 'url', 'Please enter a web address starting with http:// or https://, or leave the field empty.'],
-  ['a website with a password', { ...valid(), url: 'https://me:secret@example.com' }, 'url', 'Please leave the user name and password out of the web address.'],
+  [
+    'a missing email',
+    { comment: 'x', author: 'Bo' },
+    'email',
+    'Please enter your email address. It will not be published.',
+  ],
+  [
+    'a malformed email',
+    { ...valid(), email: 'bo@' },
+    'email',
+    'Please enter a valid email address, like name@example.com.',
+  ],
+  [
+    'an email with spaces',
+    { ...valid(), email: 'bo @example.com' },
+    'email',
+    'Please enter a valid email address, like name@example.com.',
+  ],
+  [
+    'a javascript: website',
+    { ...valid(), url: 'javascript:alert(1)' },
+    'url',
+    'Please enter a web address starting with http:// or https://, or leave the field empty.',
+  ],
+  [
+    'an ftp website',
+    { ...valid(), url: 'ftp://files.example.com' },
+    'url',
+    'Please enter a web address starting with http:// or https://, or leave the field empty.',
+  ],
+  [
+    'a website with a password',
+    { ...valid(), url: 'https://me:secret@example.com' },
+    'url',
+    'Please leave the user name and password out of the web address.',
+  ],
 ];
 
 describe('comment validation on the form', () => {
-  it.each(refusals)('refuses %s with 422, a message next to the field, and the input kept', async (_case, fields, field, message) => {
-    const res = await expectNothingStored(() => postForm(formBody(fields)));
-    expect(res.status).toBe(422);
-    expect(res.text).toContain('Your comment could not be posted. Please correct the fields marked below.');
-    expect(fieldError(res.text, field)).toBe(message);
-    expect(res.text).toMatch(new RegExp(`id="${field}"[^>]*aria-invalid="true"`));
-    expect(res.text).toMatch(new RegExp(`id="${field}"[^>]*aria-describedby="[^"]*${field}-error`));
-    for (const [name, value] of Object.entries(fields)) expect(fieldValue(res.text, name)).toBe(value);
-  });
+  it.each(refusals)(
+    'refuses %s with 422, a message next to the field, and the input kept',
+    async (_case, fields, field, message) => {
+      const res = await expectNothingStored(() => postForm(formBody(fields)));
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('Your comment could not be posted. Please correct the fields marked below.');
+      expect(fieldError(res.text, field)).toBe(message);
+      expect(res.text).toMatch(new RegExp(`id="${field}"[^>]*aria-invalid="true"`));
+      expect(res.text).toMatch(new RegExp(`id="${field}"[^>]*aria-describedby="[^"]*${field}-error`));
+      for (const [name, value] of Object.entries(fields)) expect(fieldValue(res.text, name)).toBe(value);
+    },
+  );
 
   it('links the summary to each bad field and lets it take focus', async () => {
     const res = await postForm(formBody({ comment: '', author: '', email: '' }));
@@ -65,12 +101,16 @@ describe('comment validation on the form', () => {
   ])('answers %s with 400 and a clear message, never coercing it', async (_case, body, field) => {
     const res = await expectNothingStored(() => postForm(body));
     expect(res.status).toBe(400);
-    expect(fieldError(res.text, field)).toBe(`${field === 'author' ? 'Name' : 'Comment'} must be a single piece of text, not a list or a group of values.`);
+    expect(fieldError(res.text, field)).toBe(
+      `${field === 'author' ? 'Name' : 'Comment'} must be a single piece of text, not a list or a group of values.`,
+    );
     expect(res.text).toContain('Your comment could not be read');
   });
 
   it('treats a bracketed list (author[]=a) as a missing name: Express 5 never builds arrays or objects from brackets', async () => {
-    const res = await expectNothingStored(() => postForm('comment=x&email=bo%40example.com&author[]=a&author[]=b&author[x]=1'));
+    const res = await expectNothingStored(() =>
+      postForm('comment=x&email=bo%40example.com&author[]=a&author[]=b&author[x]=1'),
+    );
     expect(res.status).toBe(422);
     expect(fieldError(res.text, 'author')).toBe('Please enter your name.');
   });
@@ -119,15 +159,24 @@ describe('comment validation on the JSON API', () => {
   it('answers a JSON array body with 400', async () => {
     const res = await expectNothingStored(() => postJson([valid()]));
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toBe('The request body must be a JSON object with the fields comment, author and email.');
+    expect(res.body.error.message).toBe(
+      'The request body must be a JSON object with the fields comment, author and email.',
+    );
   });
 
   it('answers malformed JSON with 400', async () => {
     const res = await expectNothingStored(() =>
-      request(ctx.app).post(`/api/posts/${slug}/comments`).set('Content-Type', 'application/json').send('{"comment": "x",'),
+      request(ctx.app)
+        .post(`/api/posts/${slug}/comments`)
+        .set('Content-Type', 'application/json')
+        .send('{"comment": "x",'),
     );
     expect(res.status).toBe(400);
-    expect(res.body.error).toEqual({ code: 'invalid_json', message: 'The request body is not valid JSON.', fields: {} });
+    expect(res.body.error).toEqual({
+      code: 'invalid_json',
+      message: 'The request body is not valid JSON.',
+      fields: {},
+    });
     expect(res.text).not.toMatch(/at .*\.js|SyntaxError/);
   });
 
@@ -135,14 +184,19 @@ describe('comment validation on the JSON API', () => {
     ['text/plain', 'comment=x'],
     ['application/xml', '<comment/>'],
   ])('answers an unexpected content type (%s) with 415', async (type, body) => {
-    const res = await expectNothingStored(() => request(ctx.app).post(`/api/posts/${slug}/comments`).set('Content-Type', type).send(body));
+    const res = await expectNothingStored(() =>
+      request(ctx.app).post(`/api/posts/${slug}/comments`).set('Content-Type', type).send(body),
+    );
     expect(res.status).toBe(415);
     expect(res.body.error.code).toBe('unsupported_media_type');
   });
 
   it('answers a form post sent as JSON with 415 on the HTML route too', async () => {
     const res = await expectNothingStored(() =>
-      request(ctx.app).post(`/posts/${slug}/comments`).set('Content-Type', 'application/json').send(JSON.stringify(valid())),
+      request(ctx.app)
+        .post(`/posts/${slug}/comments`)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify(valid())),
     );
     expect(res.status).toBe(415);
     expect(res.text).toContain('Please send the comment form');
@@ -161,7 +215,9 @@ describe('comment validation on the JSON API', () => {
         .send(`{"comment":"bad \\ud800 text","author":"Bo","email":"bo@example.com"}`),
     );
     expect(res.status).toBe(422);
-    expect(res.body.error.fields.comment).toBe('Comment contains characters that are not valid text (broken Unicode). Please retype it.');
+    expect(res.body.error.fields.comment).toBe(
+      'Comment contains characters that are not valid text (broken Unicode). Please retype it.',
+    );
   });
 });
 
@@ -170,26 +226,29 @@ describe('lengths (UTF-8 bytes, as WordPress counts them)', () => {
     ['comment', 65_525, 'Comment'],
     ['author', 245, 'Name'],
   ];
-  it.each(cases)('%s: accepts exactly %i bytes of multibyte text and refuses one byte more', async (field, limit, label) => {
-    // "é" is 2 bytes and "😀" 4: fill to the limit with both, and an ASCII tail for odd remainders.
-    const fill = (bytes: number) => {
-      const emoji = Math.floor(bytes / 8);
-      const rest = bytes - emoji * 4;
-      return '😀'.repeat(emoji) + 'é'.repeat(Math.floor(rest / 2)) + 'a'.repeat(rest % 2);
-    };
-    const atLimit = fill(limit);
-    expect(Buffer.byteLength(atLimit)).toBe(limit);
-    const ok = await postJson({ ...valid(), [field]: atLimit });
-    expect(ok.status).toBe(201);
-    const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id: ok.body.comment.id } });
-    expect(stored[field === 'comment' ? 'text' : 'authorName']).toBe(atLimit);
+  it.each(cases)(
+    '%s: accepts exactly %i bytes of multibyte text and refuses one byte more',
+    async (field, limit, label) => {
+      // "é" is 2 bytes and "😀" 4: fill to the limit with both, and an ASCII tail for odd remainders.
+      const fill = (bytes: number) => {
+        const emoji = Math.floor(bytes / 8);
+        const rest = bytes - emoji * 4;
+        return '😀'.repeat(emoji) + 'é'.repeat(Math.floor(rest / 2)) + 'a'.repeat(rest % 2);
+      };
+      const atLimit = fill(limit);
+      expect(Buffer.byteLength(atLimit)).toBe(limit);
+      const ok = await postJson({ ...valid(), [field]: atLimit });
+      expect(ok.status).toBe(201);
+      const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id: ok.body.comment.id } });
+      expect(stored[field === 'comment' ? 'text' : 'authorName']).toBe(atLimit);
 
-    const over = await expectNothingStored(() => postJson({ ...valid(), [field]: `${atLimit}a` }));
-    expect(over.status).toBe(422);
-    expect(over.body.error.fields[field]).toBe(
-      `${label} is too long: ${(limit + 1).toLocaleString('en-US')} bytes, and the limit is ${limit.toLocaleString('en-US')}. (Plain letters take 1 byte, accented letters 2, emoji 4.)`,
-    );
-  });
+      const over = await expectNothingStored(() => postJson({ ...valid(), [field]: `${atLimit}a` }));
+      expect(over.status).toBe(422);
+      expect(over.body.error.fields[field]).toBe(
+        `${label} is too long: ${(limit + 1).toLocaleString('en-US')} bytes, and the limit is ${limit.toLocaleString('en-US')}. (Plain letters take 1 byte, accented letters 2, emoji 4.)`,
+      );
+    },
+  );
 
   it('email: accepts 100 bytes and refuses 101', async () => {
     const at100 = `${'a'.repeat(100 - '@example.com'.length)}@example.com`;

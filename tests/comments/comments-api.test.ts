@@ -46,11 +46,19 @@ describe('GET /api/posts/:slug/comments', () => {
   it('lists approved comments oldest first with public fields only', async () => {
     const post = await addPost(ctx.db);
     const second = await addComment(ctx.db, post.id, { text: 'second', createdAt: new Date('2026-02-02T10:00:00Z') });
-    const first = await addComment(ctx.db, post.id, { text: 'first\n\nsee https://example.com', authorUrl: 'https://first.example/', createdAt: new Date('2026-02-01T10:00:00Z') });
+    const first = await addComment(ctx.db, post.id, {
+      text: 'first\n\nsee https://example.com',
+      authorUrl: 'https://first.example/',
+      createdAt: new Date('2026-02-01T10:00:00Z'),
+    });
     await addComment(ctx.db, post.id, { status: 'pending', text: 'pending' });
     await addComment(ctx.db, post.id, { status: 'spam', text: 'spam' });
     await addComment(ctx.db, post.id, { status: 'trash', text: 'trash' });
-    const reply = await addComment(ctx.db, post.id, { parentId: first.id, text: 'a reply', createdAt: new Date('2026-02-03T10:00:00Z') });
+    const reply = await addComment(ctx.db, post.id, {
+      parentId: first.id,
+      text: 'a reply',
+      createdAt: new Date('2026-02-03T10:00:00Z'),
+    });
 
     const res = await request(ctx.app).get(`/api/posts/${post.slug}/comments`).expect(200);
     expect(res.body.comments.map((c: { text: string }) => c.text)).toEqual([first.text, second.text, reply.text]);

@@ -34,13 +34,33 @@ const arriving = (postId: number, text: string) => ({
 describe('createUnlessRepeated', () => {
   it('stores every column and gives back only what a public page may show', async () => {
     const post = await addPost(ctx.db);
-    const created = (await repo.createUnlessRepeated(arriving(post.id, 'Stored through the SQL insert.'), null, threaded))?.comment;
+    const created = (
+      await repo.createUnlessRepeated(arriving(post.id, 'Stored through the SQL insert.'), null, threaded)
+    )?.comment;
     if (!created) throw new Error('refused');
-    expect(Object.keys(created).sort()).toEqual(['authorName', 'authorUrl', 'createdAt', 'id', 'parentId', 'status', 'text', 'textHtml']);
-    expect(created).toMatchObject({ authorName: 'Ada Reader', status: 'pending', text: 'Stored through the SQL insert.' });
+    expect(Object.keys(created).sort()).toEqual([
+      'authorName',
+      'authorUrl',
+      'createdAt',
+      'id',
+      'parentId',
+      'status',
+      'text',
+      'textHtml',
+    ]);
+    expect(created).toMatchObject({
+      authorName: 'Ada Reader',
+      status: 'pending',
+      text: 'Stored through the SQL insert.',
+    });
     expect(Math.abs(created.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
     const row = await ctx.db.comment.findUniqueOrThrow({ where: { id: created.id } });
-    expect(row).toMatchObject({ authorEmail: 'ada@example.com', ipAddress: '198.51.100.4', userAgent: 'test agent', arrivalNote: 'held for moderation' });
+    expect(row).toMatchObject({
+      authorEmail: 'ada@example.com',
+      ipAddress: '198.51.100.4',
+      userAgent: 'test agent',
+      arrivalNote: 'held for moderation',
+    });
     expect(row.createdAt).toEqual(created.createdAt);
     expect(row.updatedAt).toEqual(created.createdAt);
   });
@@ -66,7 +86,10 @@ describe('createUnlessRepeated', () => {
     const top = await addComment(ctx.db, post.id);
     await addComment(ctx.db, post.id, { parentId: top.id });
     await addComment(ctx.db, post.id, { status: 'pending' });
-    const reply = await repo.createUnlessRepeated({ ...arriving(post.id, 'A flat reply.'), parentId: top.id }, null, { threaded: false, ownIds: [] });
+    const reply = await repo.createUnlessRepeated({ ...arriving(post.id, 'A flat reply.'), parentId: top.id }, null, {
+      threaded: false,
+      ownIds: [],
+    });
     expect(reply?.threadsBefore).toBe(2);
   });
 
@@ -82,10 +105,22 @@ describe('createUnlessRepeated', () => {
   it('stores nothing and gives back null when the sender commented since `floodSince`, by email or by address', async () => {
     const post = await addPost(ctx.db);
     const now = Date.now();
-    await addComment(ctx.db, post.id, { authorEmail: 'quick@example.com', ipAddress: '192.0.2.90', createdAt: new Date(now - 5_000) });
+    await addComment(ctx.db, post.id, {
+      authorEmail: 'quick@example.com',
+      ipAddress: '192.0.2.90',
+      createdAt: new Date(now - 5_000),
+    });
     const since = new Date(now - 15_000);
-    const sameEmail = { ...arriving(post.id, 'Again, by email.'), authorEmail: 'quick@example.com', ipAddress: '192.0.2.91' };
-    const sameAddress = { ...arriving(post.id, 'Again, by address.'), authorEmail: 'elsewhere@example.com', ipAddress: '192.0.2.90' };
+    const sameEmail = {
+      ...arriving(post.id, 'Again, by email.'),
+      authorEmail: 'quick@example.com',
+      ipAddress: '192.0.2.91',
+    };
+    const sameAddress = {
+      ...arriving(post.id, 'Again, by address.'),
+      authorEmail: 'elsewhere@example.com',
+      ipAddress: '192.0.2.90',
+    };
     expect(await repo.createUnlessRepeated(sameEmail, since, threaded)).toBeNull();
     expect(await repo.createUnlessRepeated(sameAddress, since, threaded)).toBeNull();
     expect(await ctx.db.comment.count({ where: { postId: post.id } })).toBe(1);
@@ -105,7 +140,11 @@ describe('listVisibleForPost', () => {
     await addComment(ctx.db, post.id, { text: 'spam', status: 'spam', createdAt: at(5) });
     expect((await repo.listVisibleForPost(post.id)).map((c) => c.text)).toEqual(['first', 'second']);
     const withOwn = await repo.listVisibleForPost(post.id, [own.id]);
-    expect(withOwn.map((c) => [c.id, c.status])).toEqual([[first.id, 'approved'], [second.id, 'approved'], [own.id, 'pending']]);
+    expect(withOwn.map((c) => [c.id, c.status])).toEqual([
+      [first.id, 'approved'],
+      [second.id, 'approved'],
+      [own.id, 'pending'],
+    ]);
     expect(withOwn[0]!.createdAt).toEqual(at(1));
     expect(Object.keys(withOwn[0]!)).not.toContain('authorEmail');
   });
@@ -121,7 +160,8 @@ async function awkwardPost() {
   const post = await addPost(ctx.db);
   const other = await addPost(ctx.db);
   const at = (minute: number) => new Date(Date.UTC(2026, 5, 1, 12, minute));
-  const add = (minute: number, overrides: Parameters<typeof addComment>[2] = {}) => addComment(ctx.db, post.id, { createdAt: at(minute), ...overrides });
+  const add = (minute: number, overrides: Parameters<typeof addComment>[2] = {}) =>
+    addComment(ctx.db, post.id, { createdAt: at(minute), ...overrides });
   const first = await add(0);
   const held = await add(1, { status: 'pending' });
   const reply = await add(2, { parentId: first.id });
@@ -138,9 +178,18 @@ async function awkwardPost() {
   const spam = await add(11, { status: 'spam', parentId: first.id });
   const heldReply = await add(13, { parentId: late.id, status: 'pending' });
   const heldUnderHeld = await add(14, { parentId: held.id, status: 'pending' });
-  const everyComment = (await ctx.db.comment.findMany({ where: { postId: post.id }, select: { id: true } })).map(({ id }) => id);
+  const everyComment = (await ctx.db.comment.findMany({ where: { postId: post.id }, select: { id: true } })).map(
+    ({ id }) => id,
+  );
   expect(everyComment).toHaveLength(15);
-  const ownIdSets = [[], [held.id], [held.id, heldUnderHeld.id, heldReply.id], [spam.id, heldUnderBinned.id], [binned.id], [elsewhere.id, held.id]];
+  const ownIdSets = [
+    [],
+    [held.id],
+    [held.id, heldUnderHeld.id, heldReply.id],
+    [spam.id, heldUnderBinned.id],
+    [binned.id],
+    [elsewhere.id, held.id],
+  ];
   return { post, everyComment, ownIdSets };
 }
 
@@ -154,7 +203,11 @@ describe('countThreadsBefore', () => {
           const contains = (node: CommentNode): boolean => node.id === id || node.replies.some(contains);
           const index = threads.findIndex(contains);
           const view = { postId: post.id, ownIds, threaded };
-          expect({ view, id, before: await repo.countThreadsBefore(view, id) }).toEqual({ view, id, before: index < 0 ? null : index });
+          expect({ view, id, before: await repo.countThreadsBefore(view, id) }).toEqual({
+            view,
+            id,
+            before: index < 0 ? null : index,
+          });
         }
       }
     }
@@ -165,7 +218,10 @@ describe('countThreadsBefore', () => {
     await addComment(ctx.db, post.id, { createdAt: new Date(Date.now() - 60_000) });
     const held = await addComment(ctx.db, post.id, { status: 'pending', createdAt: new Date(Date.now() - 30_000) });
     await addComment(ctx.db, post.id, { status: 'pending', createdAt: new Date(Date.now() - 20_000) });
-    const stored = await repo.createUnlessRepeated(arriving(post.id, 'My second.'), null, { threaded: true, ownIds: [held.id] });
+    const stored = await repo.createUnlessRepeated(arriving(post.id, 'My second.'), null, {
+      threaded: true,
+      ownIds: [held.id],
+    });
     expect(stored?.threadsBefore).toBe(2);
   });
 });
@@ -179,11 +235,19 @@ describe('listThreadsOfView and countThreads (a long post’s page read alone)',
         const visible = await repo.listVisibleForPost(post.id, ownIds);
         const threads = buildCommentThreads(visible, threaded ? 3 : 1);
         const approved = visible.filter((comment) => comment.status === 'approved').length;
-        expect({ view, counts: await repo.countThreads(view) }).toEqual({ view, counts: { threads: threads.length, approved } });
+        expect({ view, counts: await repo.countThreads(view) }).toEqual({
+          view,
+          counts: { threads: threads.length, approved },
+        });
         for (const perPage of [1, 2, 3, 50]) {
           for (let offset = 0; offset < threads.length + perPage; offset += perPage) {
             const page = buildCommentThreads(await repo.listThreadsOfView(view, offset, perPage), threaded ? 3 : 1);
-            expect({ view, perPage, offset, page }).toEqual({ view, perPage, offset, page: threads.slice(offset, offset + perPage) });
+            expect({ view, perPage, offset, page }).toEqual({
+              view,
+              perPage,
+              offset,
+              page: threads.slice(offset, offset + perPage),
+            });
           }
         }
       }
@@ -209,7 +273,13 @@ describe('lastCommentTime', () => {
   it('finds the latest comment since a moment, by email or by address, compared as Prisma stores dates', async () => {
     const post = await addPost(ctx.db);
     const now = Date.now();
-    const created = (await repo.createUnlessRepeated({ ...arriving(post.id, 'Recent.'), authorEmail: 'recent@example.com', ipAddress: '192.0.2.77' }, null, threaded))?.comment;
+    const created = (
+      await repo.createUnlessRepeated(
+        { ...arriving(post.id, 'Recent.'), authorEmail: 'recent@example.com', ipAddress: '192.0.2.77' },
+        null,
+        threaded,
+      )
+    )?.comment;
     if (!created) throw new Error('refused');
     await addComment(ctx.db, post.id, { authorEmail: 'older@example.com', createdAt: new Date(now - 120_000) });
     const since = new Date(now - 60_000);
@@ -218,7 +288,11 @@ describe('lastCommentTime', () => {
     expect(await repo.lastCommentTime(null, 'nobody@example.com', since)).toBeNull();
     expect(await repo.lastCommentTime('192.0.2.78', 'nobody@example.com', since)).toBeNull();
     expect(await repo.lastCommentTime(null, 'older@example.com', since)).toBeNull();
-    expect(await repo.lastCommentTime(null, 'older@example.com', new Date(now - 180_000))).toEqual(new Date(now - 120_000));
-    expect(await repo.lastCommentTime(null, 'recent@example.com', new Date(created.createdAt.getTime() + 1))).toBeNull();
+    expect(await repo.lastCommentTime(null, 'older@example.com', new Date(now - 180_000))).toEqual(
+      new Date(now - 120_000),
+    );
+    expect(
+      await repo.lastCommentTime(null, 'recent@example.com', new Date(created.createdAt.getTime() + 1)),
+    ).toBeNull();
   });
 });

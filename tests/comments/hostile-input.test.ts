@@ -62,7 +62,9 @@ it('renders every stored hostile comment as inert text', async () => {
   const elements = elementsOf(page.text);
   // The one script on the page is our own, by path.
   const scripts = elements.filter((element) => element.tag === 'script');
-  expect(scripts.map((script) => script.attrs.src)).toEqual([expect.stringMatching(/^\/assets\/comment-reply\.[0-9a-f]{10}\.js$/)]);
+  expect(scripts.map((script) => script.attrs.src)).toEqual([
+    expect.stringMatching(/^\/assets\/comment-reply\.[0-9a-f]{10}\.js$/),
+  ]);
   const tags = new Set(elements.filter((element) => element.tag !== 'script').map((element) => element.tag));
   for (const dangerous of ['script', 'svg', 'iframe', 'img', 'object', 'embed', 'style', 'math', 'base']) {
     expect(tags.has(dangerous)).toBe(false);
@@ -72,7 +74,9 @@ it('renders every stored hostile comment as inert text', async () => {
     expect(attrs.href ?? '').not.toMatch(/^\s*(javascript|data|vbscript):/i);
     expect(attrs.style).toBeUndefined();
   }
-  expect(elements.filter((element) => element.tag === 'a' && element.attrs.class === 'comment-reply-link').length).toBeGreaterThan(inputs.length);
+  expect(
+    elements.filter((element) => element.tag === 'a' && element.attrs.class === 'comment-reply-link').length,
+  ).toBeGreaterThan(inputs.length);
   expect(page.text).not.toContain('\u0000');
   const api = await request(ctx.app).get(`/api/posts/${slug}/comments`).expect(200);
   expect(api.body.comments.length).toBeGreaterThan(inputs.length);

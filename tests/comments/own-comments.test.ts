@@ -17,7 +17,14 @@ async function postAsAuthor(slug: string, app = ctx.app) {
   const res = await author
     .post(`/posts/${slug}/comments`)
     .type('form')
-    .send(formBody({ comment: `Original words ${++counter}`, author: 'Ora', email: 'ora@example.com', form_ts: formStampOf(page.text) }));
+    .send(
+      formBody({
+        comment: `Original words ${++counter}`,
+        author: 'Ora',
+        email: 'ora@example.com',
+        form_ts: formStampOf(page.text),
+      }),
+    );
   return { author, id: commentIdIn(res.headers.location) };
 }
 
@@ -26,7 +33,9 @@ describe('editing and deleting one’s own comment', () => {
     const post = await addPost(ctx.db);
     const { author, id } = await postAsAuthor(post.slug);
     await ctx.db.comment.update({ where: { id }, data: { status: 'approved' } });
-    expect((await author.get(`/posts/${post.slug}`)).text).toContain(`href="/posts/${post.slug}/comments/${id}/edit">Edit your comment</a>`);
+    expect((await author.get(`/posts/${post.slug}`)).text).toContain(
+      `href="/posts/${post.slug}/comments/${id}/edit">Edit your comment</a>`,
+    );
     expect((await request(ctx.app).get(`/posts/${post.slug}`)).text).not.toContain('Edit your comment');
   });
 
@@ -35,7 +44,10 @@ describe('editing and deleting one’s own comment', () => {
     const { author, id } = await postAsAuthor(post.slug);
     const form = await author.get(`/posts/${post.slug}/comments/${id}/edit`).expect(200);
     expect(fieldValue(form.text, 'comment')).toMatch(/^Original words/);
-    const res = await author.post(`/posts/${post.slug}/comments/${id}/edit`).type('form').send({ comment: 'Better <words>' });
+    const res = await author
+      .post(`/posts/${post.slug}/comments/${id}/edit`)
+      .type('form')
+      .send({ comment: 'Better <words>' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/posts/${post.slug}/comments/${id}`);
     const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id } });
@@ -47,8 +59,15 @@ describe('editing and deleting one’s own comment', () => {
     const post = await addPost(ctx.db);
     const { author, id } = await postAsAuthor(post.slug);
     await ctx.db.comment.update({ where: { id }, data: { status: 'approved' } });
-    await author.post(`/posts/${post.slug}/comments/${id}/edit`).type('form').send({ comment: 'Changed after approval' }).expect(303);
-    const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id }, include: { statusChanges: { orderBy: { id: 'desc' }, take: 1 } } });
+    await author
+      .post(`/posts/${post.slug}/comments/${id}/edit`)
+      .type('form')
+      .send({ comment: 'Changed after approval' })
+      .expect(303);
+    const stored = await ctx.db.comment.findUniqueOrThrow({
+      where: { id },
+      include: { statusChanges: { orderBy: { id: 'desc' }, take: 1 } },
+    });
     expect(stored.status).toBe('pending');
     expect(stored.statusChanges[0]).toMatchObject({ fromStatus: 'approved', toStatus: 'pending', actor: 'author' });
     expect((await request(ctx.app).get(`/posts/${post.slug}`)).text).not.toContain('Changed after approval');
@@ -90,7 +109,10 @@ describe('editing and deleting one’s own comment', () => {
     const post = await addPost(ctx.db);
     const { author, id } = await postAsAuthor(post.slug);
     await ctx.db.comment.update({ where: { id }, data: { createdAt: new Date(Date.now() - 16 * 60 * 1000) } });
-    const edit = await author.post(`/posts/${post.slug}/comments/${id}/edit`).type('form').send({ comment: 'too late' });
+    const edit = await author
+      .post(`/posts/${post.slug}/comments/${id}/edit`)
+      .type('form')
+      .send({ comment: 'too late' });
     expect(edit.status).toBe(403);
     expect(edit.text).toContain('Comments can be edited or deleted only for 15 minutes after posting.');
     expect((await author.post(`/posts/${post.slug}/comments/${id}/delete`).type('form').send({})).status).toBe(403);

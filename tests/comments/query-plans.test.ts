@@ -53,8 +53,12 @@ it('checks a new comment for a duplicate and a flood, and counts the threads bef
     ipAddress: '203.0.113.9',
     userAgent: null,
   };
-  const plan = await planOf(commentSql.insertUnlessRepeated(comment, new Date(), new Date(), { postId: 1, ownIds: [3, 4], threaded: true }));
-  expect(plan).toMatch(/SEARCH Comment USING INDEX Comment_(authorEmail_createdAt|postId_status_createdAt_id)_idx \((authorEmail|postId)=\?\)/);
+  const plan = await planOf(
+    commentSql.insertUnlessRepeated(comment, new Date(), new Date(), { postId: 1, ownIds: [3, 4], threaded: true }),
+  );
+  expect(plan).toMatch(
+    /SEARCH Comment USING INDEX Comment_(authorEmail_createdAt|postId_status_createdAt_id)_idx \((authorEmail|postId)=\?\)/,
+  );
   expect(plan).toContain('Comment_authorEmail_createdAt_idx (authorEmail=? AND createdAt>?)');
   expect(plan).toContain('Comment_ipAddress_createdAt_idx (ipAddress=? AND createdAt>?)');
   expect(plan).toMatch(/SEARCH c USING INDEX Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?/);
@@ -89,9 +93,15 @@ it('reads a long post’s page of threads and its counts through indexes, with n
     if (ownIds.length > 0) expect(page).toContain('SEARCH c USING INTEGER PRIMARY KEY (rowid=?)');
     const counts = await planOf(commentSql.threadCounts(view));
     expect(counts).toMatch(/SEARCH c USING INDEX Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?/);
-    expect(counts).toMatch(/SEARCH Comment USING (COVERING )?INDEX Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?\)/);
+    expect(counts).toMatch(
+      /SEARCH Comment USING (COVERING )?INDEX Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?\)/,
+    );
     // Only the page's own rows (its heads, and the thread members found by key) are scanned.
-    expect([...page.matchAll(/\bSCAN (\S+)/g)].map((match) => match[1] ?? '').filter((name) => !['head', 'member'].includes(name))).toEqual([]);
+    expect(
+      [...page.matchAll(/\bSCAN (\S+)/g)]
+        .map((match) => match[1] ?? '')
+        .filter((name) => !['head', 'member'].includes(name)),
+    ).toEqual([]);
     expect(counts).not.toMatch(/\bSCAN (?!CONSTANT ROW)(?!\(subquery)/);
   }
 });

@@ -30,13 +30,23 @@ describe('comment rate limiting', () => {
   });
 
   it('shares the limit with the JSON API, which answers with the JSON error', async () => {
-    const res = await request(ctx.app).post(`/api/posts/${slug}/comments`).send({ comment: 'x', author: 'Dee', email: 'dee@example.com' });
+    const res = await request(ctx.app)
+      .post(`/api/posts/${slug}/comments`)
+      .send({ comment: 'x', author: 'Dee', email: 'dee@example.com' });
     expect(res.status).toBe(429);
-    expect(res.body.error).toEqual({ code: 'too_many_requests', message: 'You are posting comments too quickly. Slow down.', fields: {} });
+    expect(res.body.error).toEqual({
+      code: 'too_many_requests',
+      message: 'You are posting comments too quickly. Slow down.',
+      fields: {},
+    });
   });
 
   it('ignores X-Forwarded-For when no proxy is trusted (a client cannot pick its own IP)', async () => {
-    const res = await request(ctx.app).post(`/posts/${slug}/comments`).set('X-Forwarded-For', '198.51.100.77').type('form').send(body(4));
+    const res = await request(ctx.app)
+      .post(`/posts/${slug}/comments`)
+      .set('X-Forwarded-For', '198.51.100.77')
+      .type('form')
+      .send(body(4));
     expect(res.status).toBe(429);
   });
 });

@@ -32,7 +32,10 @@ function commentsServiceOver(repo: CommentsRepository) {
 }
 
 /** The real repository, with `before` and `after` run around each lookup of why an INSERT was refused. */
-function withStepsAroundRefusalLookup(before: () => Promise<unknown>, after: () => Promise<unknown> = async () => {}): CommentsRepository {
+function withStepsAroundRefusalLookup(
+  before: () => Promise<unknown>,
+  after: () => Promise<unknown> = async () => {},
+): CommentsRepository {
   const repo = createCommentsRepository(ctx.db);
   return {
     ...repo,
@@ -50,7 +53,11 @@ const submitter = { ipAddress: '198.51.100.30', userAgent: 'race test', ownComme
 
 async function repeatOfAComment() {
   const post = await addPost(ctx.db);
-  const first = await addComment(ctx.db, post.id, { status: 'approved', authorEmail: 'twice@example.com', text: 'Said once, then again.' });
+  const first = await addComment(ctx.db, post.id, {
+    status: 'approved',
+    authorEmail: 'twice@example.com',
+    text: 'Said once, then again.',
+  });
   const submission = {
     comment: 'Said once, then again.',
     author: 'Twice',
@@ -68,8 +75,15 @@ describe('a repeated comment whose original is binned while the refusal is looke
     const service = commentsServiceOver(withStepsAroundRefusalLookup(() => setStatus(first.id, 'trash')));
     const { comment } = await service.postComment(post.slug, submission, submitter);
     expect(comment.id).not.toBe(first.id);
-    const stored = await ctx.db.comment.findMany({ where: { postId: post.id }, select: { id: true, status: true }, orderBy: { id: 'asc' } });
-    expect(stored).toEqual([{ id: first.id, status: 'trash' }, { id: comment.id, status: expect.any(String) }]);
+    const stored = await ctx.db.comment.findMany({
+      where: { postId: post.id },
+      select: { id: true, status: true },
+      orderBy: { id: 'asc' },
+    });
+    expect(stored).toEqual([
+      { id: first.id, status: 'trash' },
+      { id: comment.id, status: expect.any(String) },
+    ]);
   });
 
   it('is refused with "send it again", storing nothing, when the original comes back each time', async () => {

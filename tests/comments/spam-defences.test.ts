@@ -11,20 +11,32 @@ const stamps = createFormTimestamps('test-secret-that-is-at-least-32-characters'
 const stampAged = (seconds: number) => stamps.issue(new Date(Date.now() - seconds * 1000));
 
 let counter = 0;
-const fields = (extra: Record<string, string> = {}) => ({ comment: `Words number ${++counter}`, author: 'Una', email: 'una@example.com', ...extra });
+const fields = (extra: Record<string, string> = {}) => ({
+  comment: `Words number ${++counter}`,
+  author: 'Una',
+  email: 'una@example.com',
+  ...extra,
+});
 
 /**
  * Sends JSON submissions to one listening server at the same moment, as a double click or a
  * script would (supertest starts a server per request, which spaces them out); their statuses.
  */
-async function sendAtOnce(ctx: TestContext, submissions: { path: string; body: object; headers?: Record<string, string> }[]): Promise<number[]> {
+async function sendAtOnce(
+  ctx: TestContext,
+  submissions: { path: string; body: object; headers?: Record<string, string> }[],
+): Promise<number[]> {
   const server = ctx.app.listen(0, '127.0.0.1');
   try {
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     const answers = await Promise.all(
       submissions.map(({ path, body, headers }) =>
-        fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) }),
+        fetch(`http://127.0.0.1:${port}${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+        }),
       ),
     );
     return answers.map((res) => res.status);
@@ -43,16 +55,24 @@ describe('the honeypot', () => {
   it('is hidden from people: off-screen, aria-hidden, not tabbable, no autofill', async () => {
     const post = await addPost(ctx.db);
     const html = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
-    expect(html).toMatch(/<div class="comment-form-hp" aria-hidden="true">\s*<label for="reply_note">Leave this field empty<\/label>\s*<input id="reply_note" name="reply_note" type="text" value="" tabindex="-1" autocomplete="off">/);
+    expect(html).toMatch(
+      /<div class="comment-form-hp" aria-hidden="true">\s*<label for="reply_note">Leave this field empty<\/label>\s*<input id="reply_note" name="reply_note" type="text" value="" tabindex="-1" autocomplete="off">/,
+    );
   });
 
   it('stores a filled-in submission as spam, while its sender sees an ordinary held comment', async () => {
     const post = await addPost(ctx.db);
     const bot = request.agent(ctx.app);
     const page = await bot.get(`/posts/${post.slug}`);
-    const res = await bot.post(`/posts/${post.slug}/comments`).type('form').send(formBody(fields({ reply_note: 'https://spam.example', form_ts: stampAged(30), comment: 'bot words' })));
+    const res = await bot
+      .post(`/posts/${post.slug}/comments`)
+      .type('form')
+      .send(formBody(fields({ reply_note: 'https://spam.example', form_ts: stampAged(30), comment: 'bot words' })));
     expect(res.status).toBe(303);
-    const stored = await ctx.db.comment.findFirstOrThrow({ where: { text: 'bot words' }, select: { status: true, arrivalNote: true } });
+    const stored = await ctx.db.comment.findFirstOrThrow({
+      where: { text: 'bot words' },
+      select: { status: true, arrivalNote: true },
+    });
     expect(stored.status).toBe('spam');
     expect(stored.arrivalNote).toBe('filled in the hidden honeypot field');
     const own = await bot.get(`/posts/${post.slug}`);
@@ -72,8 +92,13 @@ describe('the time trap', () => {
   });
   afterAll(() => ctx.close());
 
-  const post = (extra: Record<string, string>) => request(ctx.app).post(`/posts/${slug}/comments`).type('form').send(formBody(fields(extra)));
-  const latest = () => ctx.db.comment.findFirstOrThrow({ orderBy: { id: 'desc' }, select: { status: true, arrivalNote: true } });
+  const post = (extra: Record<string, string>) =>
+    request(ctx.app)
+      .post(`/posts/${slug}/comments`)
+      .type('form')
+      .send(formBody(fields(extra)));
+  const latest = () =>
+    ctx.db.comment.findFirstOrThrow({ orderBy: { id: 'desc' }, select: { status: true, arrivalNote: true } });
 
   it('holds a form sent within 2 seconds of being served, as likely spam', async () => {
     const page = await request(ctx.app).get(`/posts/${slug}`);
@@ -140,7 +165,10 @@ describe('duplicates', () => {
   it('stores one of identical submissions sent at the same moment (a double click) and refuses the others', async () => {
     const post = await addPost(ctx.db);
     const same = fields({ comment: 'Clicked twice' });
-    const statuses = await sendAtOnce(ctx, Array.from({ length: 4 }, () => ({ path: `/api/posts/${post.slug}/comments`, body: same })));
+    const statuses = await sendAtOnce(
+      ctx,
+      Array.from({ length: 4 }, () => ({ path: `/api/posts/${post.slug}/comments`, body: same })),
+    );
     expect(statuses.sort()).toEqual([201, 409, 409, 409]);
     expect(await ctx.db.comment.count({ where: { text: 'Clicked twice' } })).toBe(1);
   });
@@ -149,7 +177,8 @@ describe('duplicates', () => {
     const post = await addPost(ctx.db);
     const other = await addPost(ctx.db);
     await addComment(ctx.db, post.id, { text: 'Common words', authorEmail: 'una@example.com', status: 'trash' });
-    const send = (slug: string, email: string) => request(ctx.app).post(`/api/posts/${slug}/comments`).send({ comment: 'Common words', author: 'U', email });
+    const send = (slug: string, email: string) =>
+      request(ctx.app).post(`/api/posts/${slug}/comments`).send({ comment: 'Common words', author: 'U', email });
     expect((await send(post.slug, 'una@example.com')).status).toBe(201);
     expect((await send(post.slug, 'someone@example.com')).status).toBe(201);
     expect((await send(other.slug, 'una@example.com')).status).toBe(201);
@@ -166,7 +195,11 @@ describe('the flood check', () => {
   afterAll(() => ctx.close());
 
   const send = (ip: string, email: string, extra: Record<string, string> = {}) =>
-    request(ctx.app).post(`/posts/${slug}/comments`).set('X-Forwarded-For', ip).type('form').send(formBody(fields({ email, ...extra })));
+    request(ctx.app)
+      .post(`/posts/${slug}/comments`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send(formBody(fields({ email, ...extra })));
 
   it('makes the same IP address wait 15 seconds, whatever the email', async () => {
     expect((await send('198.51.100.60', 'first@example.com')).status).toBe(303);
@@ -190,7 +223,10 @@ describe('the flood check', () => {
 
   it('lets the same sender again once the 15 seconds have passed', async () => {
     expect((await send('198.51.100.65', 'patient@example.com')).status).toBe(303);
-    await ctx.db.comment.updateMany({ where: { authorEmail: 'patient@example.com' }, data: { createdAt: new Date(Date.now() - 16_000) } });
+    await ctx.db.comment.updateMany({
+      where: { authorEmail: 'patient@example.com' },
+      data: { createdAt: new Date(Date.now() - 16_000) },
+    });
     expect((await send('198.51.100.65', 'patient@example.com')).status).toBe(303);
   });
 
@@ -202,7 +238,14 @@ describe('the flood check', () => {
 
   it('lets one of several comments sent at the same moment from one address through, and makes the others wait', async () => {
     const headers = { 'X-Forwarded-For': '198.51.100.67' };
-    const statuses = await sendAtOnce(ctx, ['one', 'two', 'three', 'four'].map((who) => ({ path: `/api/posts/${slug}/comments`, body: fields({ email: `${who}@example.com` }), headers })));
+    const statuses = await sendAtOnce(
+      ctx,
+      ['one', 'two', 'three', 'four'].map((who) => ({
+        path: `/api/posts/${slug}/comments`,
+        body: fields({ email: `${who}@example.com` }),
+        headers,
+      })),
+    );
     expect(statuses.sort()).toEqual([201, 429, 429, 429]);
     expect(await ctx.db.comment.count({ where: { ipAddress: '198.51.100.67' } })).toBe(1);
   });

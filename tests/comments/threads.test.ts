@@ -17,7 +17,11 @@ describe('threads', () => {
     const root = await addComment(ctx.db, post.id, { text: 'root', createdAt: at(0) });
     const child = await addComment(ctx.db, post.id, { parentId: root.id, text: 'child', createdAt: at(1) });
     const grandchild = await addComment(ctx.db, post.id, { parentId: child.id, text: 'grandchild', createdAt: at(2) });
-    const secondChild = await addComment(ctx.db, post.id, { parentId: root.id, text: 'second child', createdAt: at(3) });
+    const secondChild = await addComment(ctx.db, post.id, {
+      parentId: root.id,
+      text: 'second child',
+      createdAt: at(3),
+    });
     const html = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
     const structure = new RegExp(
       [
@@ -36,7 +40,8 @@ describe('comment pages', () => {
   it('splits top-level comments into pages, keeping replies with their parent', async () => {
     const post = await addPost(ctx.db);
     const tops = [];
-    for (let i = 0; i < 5; i += 1) tops.push(await addComment(ctx.db, post.id, { text: `top ${i}`, createdAt: at(10 + i) }));
+    for (let i = 0; i < 5; i += 1)
+      tops.push(await addComment(ctx.db, post.id, { text: `top ${i}`, createdAt: at(10 + i) }));
     await addComment(ctx.db, post.id, { parentId: tops[0]!.id, text: 'late reply to top 0', createdAt: at(50) });
 
     const page1 = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
@@ -45,7 +50,9 @@ describe('comment pages', () => {
     expect(page1).toContain('late reply to top 0');
     expect(page1).not.toContain('top 2');
     expect(page1).toContain('6 Comments on');
-    expect(page1).toContain(`<a class="next" rel="next" href="/posts/${post.slug}?cpage=2#comments">Later comments →</a>`);
+    expect(page1).toContain(
+      `<a class="next" rel="next" href="/posts/${post.slug}?cpage=2#comments">Later comments →</a>`,
+    );
     expect(page1).toContain('Page 1 of 3');
 
     const page2 = (await request(ctx.app).get(`/posts/${post.slug}?cpage=2`)).text;
@@ -63,9 +70,15 @@ describe('comment pages', () => {
     const post = await addPost(ctx.db);
     const name = (i: number) => `top-${String(i).padStart(3, '0')}`;
     const tops = [];
-    for (let i = 0; i < 105; i += 1) tops.push(await addComment(ctx.db, post.id, { text: name(i), createdAt: at(10 + i) }));
+    for (let i = 0; i < 105; i += 1)
+      tops.push(await addComment(ctx.db, post.id, { text: name(i), createdAt: at(10 + i) }));
     await addComment(ctx.db, post.id, { parentId: tops[0]!.id, text: 'late reply to the first', createdAt: at(500) });
-    await addComment(ctx.db, post.id, { parentId: tops[3]!.id, text: 'held reply', status: 'pending', createdAt: at(501) });
+    await addComment(ctx.db, post.id, {
+      parentId: tops[3]!.id,
+      text: 'held reply',
+      status: 'pending',
+      createdAt: at(501),
+    });
 
     const page1 = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
     expect(page1).toMatch(new RegExp(`${name(0)}[\\s\\S]*late reply to the first[\\s\\S]*${name(1)}`));
@@ -103,7 +116,14 @@ describe('comment pages', () => {
     await addComment(ctx.db, post.id, { createdAt: at(0) });
     const author = request.agent(ctx.app);
     const send = async (comment: string) => {
-      const location = String((await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment, author: 'H', email: 'h@example.com' }))).headers.location);
+      const location = String(
+        (
+          await author
+            .post(`/posts/${post.slug}/comments`)
+            .type('form')
+            .send(formBody({ comment, author: 'H', email: 'h@example.com' }))
+        ).headers.location,
+      );
       return { location, id: commentIdIn(location) };
     };
     const first = await send('held, mine');
@@ -129,7 +149,10 @@ describe('comment pages', () => {
   it('lands a new comment on the page that shows it', async () => {
     const post = await addPost(ctx.db);
     for (let i = 0; i < 4; i += 1) await addComment(ctx.db, post.id, { createdAt: at(i) });
-    const res = await request(ctx.app).post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment: 'newest', author: 'N', email: 'n@example.com' }));
+    const res = await request(ctx.app)
+      .post(`/posts/${post.slug}/comments`)
+      .type('form')
+      .send(formBody({ comment: 'newest', author: 'N', email: 'n@example.com' }));
     const id = commentIdIn(res.headers.location);
     expect(res.headers.location).toBe(`/posts/${post.slug}?cpage=3#comment-${id}`);
   });
@@ -142,7 +165,11 @@ describe('the reply script', () => {
     const elements = elementsOf(html);
     const scripts = elements.filter((e) => e.tag === 'script').map((e) => e.attrs);
     expect(scripts).toEqual([{ src: expect.stringMatching(/^\/assets\/comment-reply\.[0-9a-f]{10}\.js$/), defer: '' }]);
-    expect(elements.some((e) => e.tag === 'style' || 'style' in e.attrs || Object.keys(e.attrs).some((name) => name.startsWith('on')))).toBe(false);
+    expect(
+      elements.some(
+        (e) => e.tag === 'style' || 'style' in e.attrs || Object.keys(e.attrs).some((name) => name.startsWith('on')),
+      ),
+    ).toBe(false);
     const script = await request(ctx.app).get(scripts[0]!.src!).expect(200);
     expect(script.headers['content-type']).toMatch(/javascript/);
     expect(script.headers['cache-control']).toBe('public, max-age=31536000, immutable');
@@ -166,7 +193,9 @@ describe('scripts of the world', () => {
     ['combining marks (stored composed)', 'Cafe\u0301 and n\u0303', 'Zoe\u0308'],
   ])('accepts and shows %s correctly', async (_case, text, author) => {
     const post = await addPost(ctx.db);
-    const res = await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send({ comment: text, author, email: 'world@example.com' });
+    const res = await request(ctx.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .send({ comment: text, author, email: 'world@example.com' });
     expect(res.status).toBe(201);
     await ctx.db.comment.update({ where: { id: res.body.comment.id }, data: { status: 'approved' } });
     const html = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
@@ -182,7 +211,9 @@ describe('the page a new comment lands on', () => {
     await addComment(ctx.db, post.id, { parentId: hidden.id, createdAt: at(1) });
     await addComment(ctx.db, post.id, { createdAt: at(2) });
     // Two threads shown (2 per page), so the next top-level comment opens page 2.
-    const res = await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send({ comment: 'third thread', author: 'T', email: 't@example.com' });
+    const res = await request(ctx.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .send({ comment: 'third thread', author: 'T', email: 't@example.com' });
     expect(res.headers.location).toMatch(new RegExp(`^/posts/${post.slug}\\?cpage=2#comment-\\d+$`));
   });
 });
@@ -196,12 +227,31 @@ describe('the page a new reply lands on', () => {
     const third = await addComment(ctx.db, post.id, { createdAt: at(3) });
     await addComment(ctx.db, post.id, { createdAt: at(4), status: 'trash' });
     const fourth = await addComment(ctx.db, post.id, { createdAt: at(5) });
-    const deep = await addComment(ctx.db, post.id, { createdAt: at(6), parentId: (await addComment(ctx.db, post.id, { createdAt: at(5), parentId: third.id })).id });
+    const deep = await addComment(ctx.db, post.id, {
+      createdAt: at(6),
+      parentId: (await addComment(ctx.db, post.id, { createdAt: at(5), parentId: third.id })).id,
+    });
     // Threads, 2 a page: first, orphan | third, fourth.
-    const expected = new Map([[first.id, 1], [orphan.id, 1], [third.id, 2], [deep.id, 2], [fourth.id, 2]]);
+    const expected = new Map([
+      [first.id, 1],
+      [orphan.id, 1],
+      [third.id, 2],
+      [deep.id, 2],
+      [fourth.id, 2],
+    ]);
     for (const [parentId, page] of expected) {
       const author = request.agent(ctx.app);
-      const res = await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment: `a reply to ${parentId}`, author: 'R', email: 'r@example.com', comment_parent: String(parentId) }));
+      const res = await author
+        .post(`/posts/${post.slug}/comments`)
+        .type('form')
+        .send(
+          formBody({
+            comment: `a reply to ${parentId}`,
+            author: 'R',
+            email: 'r@example.com',
+            comment_parent: String(parentId),
+          }),
+        );
       const id = commentIdIn(res.headers.location);
       expect(res.headers.location).toBe(`/posts/${post.slug}${page > 1 ? `?cpage=${page}` : ''}#comment-${id}`);
       expect((await author.get(String(res.headers.location).split('#')[0]!)).text).toContain(`id="comment-${id}"`);
@@ -221,8 +271,14 @@ describe('the page a new comment lands on with threading off', () => {
     const first = await addComment(flat.db, post.id, { createdAt: at(0) });
     await addComment(flat.db, post.id, { createdAt: at(1), parentId: first.id });
     const author = request.agent(flat.app);
-    for (const [comment, parentId] of [['a new thread', '0'], ['a flat reply', String(first.id)]] as const) {
-      const res = await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment, author: 'F', email: 'f@example.com', comment_parent: parentId }));
+    for (const [comment, parentId] of [
+      ['a new thread', '0'],
+      ['a flat reply', String(first.id)],
+    ] as const) {
+      const res = await author
+        .post(`/posts/${post.slug}/comments`)
+        .type('form')
+        .send(formBody({ comment, author: 'F', email: 'f@example.com', comment_parent: parentId }));
       const id = commentIdIn(res.headers.location);
       expect(res.headers.location).toBe(`/posts/${post.slug}?cpage=2#comment-${id}`);
       expect((await author.get(`/posts/${post.slug}?cpage=2`)).text).toContain(`id="comment-${id}"`);
@@ -240,7 +296,10 @@ describe('the page a new approved comment lands on', () => {
   it('is the page that shows it, counting it once', async () => {
     const post = await addPost(approving.db);
     await addComment(approving.db, post.id, { createdAt: at(0) });
-    const send = (comment: string) => request(approving.app).post(`/api/posts/${post.slug}/comments`).send({ comment, author: 'A', email: 'a@example.com' });
+    const send = (comment: string) =>
+      request(approving.app)
+        .post(`/api/posts/${post.slug}/comments`)
+        .send({ comment, author: 'A', email: 'a@example.com' });
     const second = await send('second thread');
     expect(second.body.comment.status).toBe('approved');
     expect(second.headers.location).toBe(`/posts/${post.slug}#comment-${second.body.comment.id}`);

@@ -26,15 +26,23 @@ describe('migrations', () => {
     expect(await applyMigrations(file)).toEqual([]);
     // Bare folder names, not paths: a database stays valid when the project folder moves.
     const db = new Database(file, { readonly: true });
-    const names = db.prepare('SELECT migration_name AS name FROM _prisma_migrations ORDER BY started_at').all() as { name: string }[];
+    const names = db.prepare('SELECT migration_name AS name FROM _prisma_migrations ORDER BY started_at').all() as {
+      name: string;
+    }[];
     db.close();
-    expect(names.map((row) => row.name)).toEqual(readdirSync(migrationsDir).filter((name) => /^\d{14}_/.test(name)).sort());
+    expect(names.map((row) => row.name)).toEqual(
+      readdirSync(migrationsDir)
+        .filter((name) => /^\d{14}_/.test(name))
+        .sort(),
+    );
   });
 });
 
 describe('the arrival_note migration', () => {
   it('moves the reason for each comment’s first status into the comment, keeping later changes', () => {
-    const folders = readdirSync(migrationsDir).filter((name) => /^\d{14}_/.test(name)).sort();
+    const folders = readdirSync(migrationsDir)
+      .filter((name) => /^\d{14}_/.test(name))
+      .sort();
     const at = folders.findIndex((name) => name.endsWith('_arrival_note'));
     const sqlOf = (folder: string) => readFileSync(path.join(migrationsDir, folder, 'migration.sql'), 'utf8');
     const db = new Database(path.join(dir, 'before.db'));
@@ -48,7 +56,9 @@ describe('the arrival_note migration', () => {
       { id: 1, arrivalNote: 'held for moderation' },
       { id: 2, arrivalNote: 'has 3 links (more than 2)' },
     ]);
-    expect(db.prepare('SELECT commentId, fromStatus, toStatus, actor FROM CommentStatusChange').all()).toEqual([{ commentId: 1, fromStatus: 'pending', toStatus: 'spam', actor: 'api' }]);
+    expect(db.prepare('SELECT commentId, fromStatus, toStatus, actor FROM CommentStatusChange').all()).toEqual([
+      { commentId: 1, fromStatus: 'pending', toStatus: 'spam', actor: 'api' },
+    ]);
     db.close();
   });
 });

@@ -78,7 +78,9 @@ describe('writes committed together', () => {
   it('fails every write of a batch that SQLite rolled back whole, keeping none of them', async () => {
     // RAISE(ROLLBACK) in a trigger ends the whole transaction, as a full disk or an I/O error can.
     await db.$executeRawUnsafe('CREATE TABLE Note (id INTEGER PRIMARY KEY, text TEXT NOT NULL)');
-    await db.$executeRawUnsafe("CREATE TRIGGER NoteRefused BEFORE INSERT ON Note WHEN NEW.text = 'refused' BEGIN SELECT RAISE(ROLLBACK, 'refused'); END");
+    await db.$executeRawUnsafe(
+      "CREATE TRIGGER NoteRefused BEFORE INSERT ON Note WHEN NEW.text = 'refused' BEGIN SELECT RAISE(ROLLBACK, 'refused'); END",
+    );
     const note = (text: string) => db.$executeRawUnsafe('INSERT INTO Note (text) VALUES (?)', text);
     const results = await Promise.allSettled([note('before'), note('refused'), note('after')]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
@@ -108,16 +110,22 @@ describe('a transaction open on the connection', () => {
     const { rolledBack } = await openTransactionWriting('inside-a-transaction');
     const outside = await addPost(db, { slug: 'written-outside-the-transaction' });
     await rolledBack;
-    expect(await db.post.findMany({ where: { slug: { in: ['inside-a-transaction', outside.slug] } }, select: { slug: true } })).toEqual([
-      { slug: 'written-outside-the-transaction' },
-    ]);
+    expect(
+      await db.post.findMany({
+        where: { slug: { in: ['inside-a-transaction', outside.slug] } },
+        select: { slug: true },
+      }),
+    ).toEqual([{ slug: 'written-outside-the-transaction' }]);
   });
 
   it('makes a query sent through the shared client from inside it wait for it, until its timeout ends it', async () => {
-    const misused = db.$transaction(async (tx) => {
-      await tx.post.count();
-      return db.post.count();
-    }, { timeout: 300 });
+    const misused = db.$transaction(
+      async (tx) => {
+        await tx.post.count();
+        return db.post.count();
+      },
+      { timeout: 300 },
+    );
     await expect(misused).rejects.toMatchObject({ code: 'P2028' });
     // The connection is free again afterwards.
     expect(await db.post.count()).toBeGreaterThanOrEqual(0);
@@ -139,12 +147,17 @@ describe('writes waiting for another process’s lock', () => {
     try {
       const start = Date.now();
       // Four batches, each sent 150 ms after the one before and queued behind it.
-      const refusedAfter = await Promise.all([0, 150, 300, 450].map(async (delay) => {
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        const error: unknown = await addPost(second.db).then(() => null, (refusal: unknown) => refusal);
-        expect(isDatabaseBusy(error)).toBe(true);
-        return Date.now() - start;
-      }));
+      const refusedAfter = await Promise.all(
+        [0, 150, 300, 450].map(async (delay) => {
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          const error: unknown = await addPost(second.db).then(
+            () => null,
+            (refusal: unknown) => refusal,
+          );
+          expect(isDatabaseBusy(error)).toBe(true);
+          return Date.now() - start;
+        }),
+      );
       // Each waits up to 600 ms from when it was sent: the last is refused by about 1,050 ms,
       // where waits counted from the end of the one before would add up to over 2,000.
       expect(Math.max(...refusedAfter)).toBeLessThan(1_700);

@@ -49,7 +49,9 @@ describe('the compiled-statement cache under Prisma', () => {
     // The posts repository turns P2002 into a ConflictError; any other error would pass through.
     await expect(addPost(db, { slug: post.slug })).rejects.toBeInstanceOf(ConflictError);
     const next = await addPost(db, { slug: `${post.slug}-second` });
-    expect(await db.post.findUnique({ where: { id: next.id }, select: { slug: true } })).toEqual({ slug: `${post.slug}-second` });
+    expect(await db.post.findUnique({ where: { id: next.id }, select: { slug: true } })).toEqual({
+      slug: `${post.slug}-second`,
+    });
   });
 
   it('compiles PRAGMA and EXPLAIN afresh each time, since their answer is fixed when compiled', async () => {

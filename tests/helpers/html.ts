@@ -41,7 +41,8 @@ interface ParsedNode {
 export function elementsOf(html: string): { tag: string; attrs: Record<string, string> }[] {
   const elements: { tag: string; attrs: Record<string, string> }[] = [];
   const visit = (node: ParsedNode): void => {
-    if (node.attrs) elements.push({ tag: node.nodeName, attrs: Object.fromEntries(node.attrs.map((a) => [a.name, a.value])) });
+    if (node.attrs)
+      elements.push({ tag: node.nodeName, attrs: Object.fromEntries(node.attrs.map((a) => [a.name, a.value])) });
     for (const child of node.childNodes ?? []) visit(child);
     if (node.content) visit(node.content);
   };

@@ -25,8 +25,14 @@ export interface HeldLock {
  * (`'until-released'`); resolves once it holds it.
  */
 export async function holdWriteLock(databaseFile: string, ms: number | 'until-released'): Promise<HeldLock> {
-  const child = spawn(process.execPath, ['-e', holderScript, require.resolve('better-sqlite3'), databaseFile, String(ms)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const released = new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lock holder exited with ${code}`)))));
+  const child = spawn(
+    process.execPath,
+    ['-e', holderScript, require.resolve('better-sqlite3'), databaseFile, String(ms)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const released = new Promise<void>((resolve, reject) =>
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lock holder exited with ${code}`)))),
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`lock holder exited with ${code} before locking`)));

@@ -14,7 +14,9 @@ export interface RunningServer {
 const root = path.resolve(__dirname, '..', '..');
 const serverEntry = path.join(root, 'dist', 'server.js');
 // The Node flags of `npm start`, so the process tests run the server exactly as users do.
-const startScript = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+const startScript = (
+  JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start;
 const nodeFlags = startScript.split(/\s+/).filter((word) => word.startsWith('--'));
 
 /** Env for a child server: nothing inherited that could change its configuration. */
@@ -24,7 +26,11 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Runs the built server (as `npm start` does) in `cwd`, resolving once it announces its port. */
 export function startServer(cwd: string, env: Record<string, string>): Promise<RunningServer> {
-  const child = spawn(process.execPath, [...nodeFlags, serverEntry], { cwd, env: childEnv({ PORT: '0', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, serverEntry], {
+    cwd,
+    env: childEnv({ PORT: '0', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -56,8 +62,15 @@ export function startServer(cwd: string, env: Record<string, string>): Promise<R
 }
 
 /** Runs the built server expecting it to refuse to start; resolves with its exit code and output. */
-export function runServerToExit(cwd: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const child = spawn(process.execPath, [...nodeFlags, serverEntry], { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+export function runServerToExit(
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const child = spawn(process.execPath, [...nodeFlags, serverEntry], {
+    cwd,
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

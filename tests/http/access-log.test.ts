@@ -27,9 +27,16 @@ const pino = { info: 30, warn: 40, error: 50 };
 describe('the access log', () => {
   it('writes method, path without the query string, status and time for a page', async () => {
     const post = await addPost(ctx.db);
-    const lines = await linesDuring(() => request(ctx.app).get(`/posts/${post.slug}?cpage=1&ref=someone%40example.com`).expect(200));
+    const lines = await linesDuring(() =>
+      request(ctx.app).get(`/posts/${post.slug}?cpage=1&ref=someone%40example.com`).expect(200),
+    );
     expect(lines).toEqual([
-      expect.objectContaining({ level: pino.info, req: { method: 'GET', path: `/posts/${post.slug}` }, res: { statusCode: 200 }, msg: 'request completed' }),
+      expect.objectContaining({
+        level: pino.info,
+        req: { method: 'GET', path: `/posts/${post.slug}` },
+        res: { statusCode: 200 },
+        msg: 'request completed',
+      }),
     ]);
     expect(lines[0]!.responseTime).toEqual(expect.any(Number));
     expect(JSON.stringify(lines)).not.toContain('example.com');
@@ -38,9 +45,21 @@ describe('the access log', () => {
   it('logs refused and failed requests at warn and error, with the path as the client asked for it (not as a mounted router saw it)', async () => {
     const lines = await linesDuring(() => request(ctx.app).get('/admin/api/comments?status=pending').expect(503));
     // The admin API is closed without a token configured: 503, which is an error-level answer.
-    expect(lines).toEqual([expect.objectContaining({ level: pino.error, req: { method: 'GET', path: '/admin/api/comments' }, res: { statusCode: 503 } })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: pino.error,
+        req: { method: 'GET', path: '/admin/api/comments' },
+        res: { statusCode: 503 },
+      }),
+    ]);
     const missing = await linesDuring(() => request(ctx.app).post('/no-such-page').send('a=b').expect(404));
-    expect(missing).toEqual([expect.objectContaining({ level: pino.warn, req: { method: 'POST', path: '/no-such-page' }, res: { statusCode: 404 } })]);
+    expect(missing).toEqual([
+      expect.objectContaining({
+        level: pino.warn,
+        req: { method: 'POST', path: '/no-such-page' },
+        res: { statusCode: 404 },
+      }),
+    ]);
   });
 
   it('does not log passing health checks', async () => {
@@ -49,7 +68,10 @@ describe('the access log', () => {
 
   it('logs an answer the client left before receiving as aborted, at warn', async () => {
     const lines: string[] = [];
-    const logger = createLogger('info', new Writable({ write: (chunk: Buffer, _encoding, done) => void (lines.push(chunk.toString('utf8')), done()) }));
+    const logger = createLogger(
+      'info',
+      new Writable({ write: (chunk: Buffer, _encoding, done) => void (lines.push(chunk.toString('utf8')), done()) }),
+    );
     let received: () => void = () => undefined;
     let closed: () => void = () => undefined;
     const requestReceived = new Promise<void>((resolve) => (received = resolve));

@@ -16,7 +16,14 @@ describe('dates on public pages', () => {
       '1969-12-31T23:59:30.000Z',
     ].map((iso) => formatDateTime(new Date(iso)));
     // Asked again, in another order: the same answers.
-    const again = ['1969-12-31T23:59:30Z', '2027-11-29T13:45:30Z', '2026-11-30T13:45:30Z', '2026-11-29T13:46:00Z', '2026-11-29T13:45:59.999Z', '2026-11-29T13:45:00Z']
+    const again = [
+      '1969-12-31T23:59:30Z',
+      '2027-11-29T13:45:30Z',
+      '2026-11-30T13:45:30Z',
+      '2026-11-29T13:46:00Z',
+      '2026-11-29T13:45:59.999Z',
+      '2026-11-29T13:45:00Z',
+    ]
       .map((iso) => formatDateTime(new Date(iso)))
       .reverse();
     expect(seen).toEqual([
@@ -31,9 +38,23 @@ describe('dates on public pages', () => {
   });
 
   it('kept by the day, still tell every day apart', () => {
-    const days = ['2026-11-29T00:00:00Z', '2026-11-29T23:59:59.999Z', '2026-11-30T00:00:00Z', '1969-12-31T23:59:59.999Z', '1970-01-01T00:00:00Z', '1969-12-31T00:00:00Z'];
+    const days = [
+      '2026-11-29T00:00:00Z',
+      '2026-11-29T23:59:59.999Z',
+      '2026-11-30T00:00:00Z',
+      '1969-12-31T23:59:59.999Z',
+      '1970-01-01T00:00:00Z',
+      '1969-12-31T00:00:00Z',
+    ];
     const seen = [...days, ...days].map((iso) => formatDate(new Date(iso)));
-    const once = ['November 29, 2026', 'November 29, 2026', 'November 30, 2026', 'December 31, 1969', 'January 1, 1970', 'December 31, 1969'];
+    const once = [
+      'November 29, 2026',
+      'November 29, 2026',
+      'November 30, 2026',
+      'December 31, 1969',
+      'January 1, 1970',
+      'December 31, 1969',
+    ];
     expect(seen).toEqual([...once, ...once]);
   });
 });

@@ -29,19 +29,42 @@ describe('importing a Disqus export', () => {
       errors: [],
     });
 
-    const frost = await ctx.db.comment.findMany({ where: { post: { slug: 'frost-on-the-reeds' }, sourceId: { startsWith: 'disqus:' } }, orderBy: { createdAt: 'asc' } });
+    const frost = await ctx.db.comment.findMany({
+      where: { post: { slug: 'frost-on-the-reeds' }, sourceId: { startsWith: 'disqus:' } },
+      orderBy: { createdAt: 'asc' },
+    });
     expect(frost).toHaveLength(4);
     const [lin, mo, del, prize] = frost;
-    expect(lin).toMatchObject({ authorName: 'Lin', authorEmail: 'lin@example.com', ipAddress: '198.51.100.30', status: 'approved', parentId: null, text: 'First!\nWith a link (https://frost.example).' });
+    expect(lin).toMatchObject({
+      authorName: 'Lin',
+      authorEmail: 'lin@example.com',
+      ipAddress: '198.51.100.30',
+      status: 'approved',
+      parentId: null,
+      text: 'First!\nWith a link (https://frost.example).',
+    });
     // It came first in the file; it is still a reply to Lin. No email in the export: none here.
-    expect(mo).toMatchObject({ authorName: 'Mo', authorEmail: '', parentId: lin!.id, text: 'A reply that comes first in the file — ça va?', createdAt: new Date('2025-01-16T10:00:00Z') });
+    expect(mo).toMatchObject({
+      authorName: 'Mo',
+      authorEmail: '',
+      parentId: lin!.id,
+      text: 'A reply that comes first in the file — ça va?',
+      createdAt: new Date('2025-01-16T10:00:00Z'),
+    });
     expect(del).toMatchObject({ status: 'trash' });
     expect(prize).toMatchObject({ status: 'spam' });
     expect(await ctx.db.comment.count({ where: { post: { slug: 'frost-on-the-reeds' } } })).toBe(before + 4);
 
     // The thread WordPress never had becomes a post of its own (closed, as it was).
-    const page = await ctx.db.post.findUniqueOrThrow({ where: { slug: 'a-page-only-disqus-knew' }, include: { comments: true } });
-    expect(page).toMatchObject({ title: 'A page only Disqus knew', commentsOpen: false, sourceId: 'disqus:fieldnotes#thread-5002' });
+    const page = await ctx.db.post.findUniqueOrThrow({
+      where: { slug: 'a-page-only-disqus-knew' },
+      include: { comments: true },
+    });
+    expect(page).toMatchObject({
+      title: 'A page only Disqus knew',
+      commentsOpen: false,
+      sourceId: 'disqus:fieldnotes#thread-5002',
+    });
     expect(page.comments).toEqual([expect.objectContaining({ authorName: 'Old Timer', parentId: null })]);
     expect(await ctx.db.comment.count({ where: { authorName: 'Lost' } })).toBe(0);
 
@@ -57,11 +80,16 @@ describe('importing a Disqus export', () => {
     await importDisqus(ctx.db, importFixture('disqus.xml'));
     const counts = { posts: await ctx.db.post.count(), comments: await ctx.db.comment.count() };
     const again = await importDisqus(ctx.db, importFixture('disqus.xml'));
-    expect(again).toMatchObject({ posts: { created: 0, alreadyImported: 2 }, comments: { created: { approved: 0, spam: 0, trash: 0 }, alreadyImported: 5 } });
+    expect(again).toMatchObject({
+      posts: { created: 0, alreadyImported: 2 },
+      comments: { created: { approved: 0, spam: 0, trash: 0 }, alreadyImported: 5 },
+    });
     expect({ posts: await ctx.db.post.count(), comments: await ctx.db.comment.count() }).toEqual(counts);
   });
 
   it('refuses a file that is not a Disqus export', async () => {
-    await expect(importDisqus(ctx.db, importFixture('wxr-1.0.xml'))).rejects.toThrow('is not a Disqus export: its root element is <rss>');
+    await expect(importDisqus(ctx.db, importFixture('wxr-1.0.xml'))).rejects.toThrow(
+      'is not a Disqus export: its root element is <rss>',
+    );
   });
 });

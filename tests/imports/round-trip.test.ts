@@ -25,9 +25,18 @@ beforeEach(async () => {
   const posted = await request(source.app)
     .post('/api/posts/frost-on-the-reeds/comments')
     .set('User-Agent', 'RoundTrip/1.0')
-    .send({ comment: 'Written here, with <b>angle brackets</b>, &amp; typed as such, & ampersands.', author: 'Local Lou', email: 'lou@example.com', url: 'https://lou.example' })
+    .send({
+      comment: 'Written here, with <b>angle brackets</b>, &amp; typed as such, & ampersands.',
+      author: 'Local Lou',
+      email: 'lou@example.com',
+      url: 'https://lou.example',
+    })
     .expect(201);
-  await request(source.app).post('/admin/api/comments/bulk').set('Authorization', `Bearer ${apiToken}`).send({ ids: [posted.body.comment.id], status: 'spam' }).expect(200);
+  await request(source.app)
+    .post('/admin/api/comments/bulk')
+    .set('Authorization', `Bearer ${apiToken}`)
+    .send({ ids: [posted.body.comment.id], status: 'spam' })
+    .expect(200);
 });
 afterEach(async () => {
   await source.close();
@@ -37,19 +46,26 @@ afterEach(async () => {
 
 /** Everything about the posts and comments of a database, with ids replaced by what they point at. */
 async function contentOf(db: Database, { withSourceIds = true } = {}) {
-  const posts = await db.post.findMany({ orderBy: { slug: 'asc' }, include: { comments: { include: { statusChanges: true } } } });
+  const posts = await db.post.findMany({
+    orderBy: { slug: 'asc' },
+    include: { comments: { include: { statusChanges: true } } },
+  });
   return posts.map(({ id: _id, createdAt: _c, updatedAt: _u, comments, sourceId, ...post }) => {
-    const keyOf = new Map(comments.map((comment) => [comment.id, `${comment.createdAt.toISOString()} ${comment.text}`]));
+    const keyOf = new Map(
+      comments.map((comment) => [comment.id, `${comment.createdAt.toISOString()} ${comment.text}`]),
+    );
     return {
       ...post,
       ...(withSourceIds ? { sourceId } : {}),
       comments: comments
-        .map(({ id: _cid, postId: _p, updatedAt: _cu, parentId, statusChanges, sourceId: commentSource, ...comment }) => ({
-          ...comment,
-          ...(withSourceIds ? { sourceId: commentSource } : {}),
-          parent: parentId === null ? null : keyOf.get(parentId),
-          statusChanges: statusChanges.map(({ id: _sid, commentId: _sc, ...change }) => change),
-        }))
+        .map(
+          ({ id: _cid, postId: _p, updatedAt: _cu, parentId, statusChanges, sourceId: commentSource, ...comment }) => ({
+            ...comment,
+            ...(withSourceIds ? { sourceId: commentSource } : {}),
+            parent: parentId === null ? null : keyOf.get(parentId),
+            statusChanges: statusChanges.map(({ id: _sid, commentId: _sc, ...change }) => change),
+          }),
+        )
         .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.text.localeCompare(b.text)),
     };
   });
@@ -60,17 +76,32 @@ it('JSON: export → import into a fresh database → the same posts and comment
   const exported = await writeJsonExport(createExportsRepository(source.db), file);
   expect(exported).toEqual({ posts: 3, comments: 13 });
   const report = await importJson(target.db, file);
-  expect(report).toMatchObject({ format: 'json', posts: { created: 3 }, comments: { created: { approved: 7, pending: 1, spam: 3, trash: 2 } }, reattachedReplies: 0, orphans: [] });
+  expect(report).toMatchObject({
+    format: 'json',
+    posts: { created: 3 },
+    comments: { created: { approved: 7, pending: 1, spam: 3, trash: 2 } },
+    reattachedReplies: 0,
+    orphans: [],
+  });
 
   const before = await contentOf(source.db, { withSourceIds: false });
   expect(await contentOf(target.db, { withSourceIds: false })).toEqual(before);
   // Lou's comment, made on the source blog, keeps its user agent and its history.
-  const lou = (await contentOf(target.db)).flatMap((post) => post.comments).find((comment) => comment.authorName === 'Local Lou');
-  expect(lou).toMatchObject({ userAgent: 'RoundTrip/1.0', status: 'spam', statusChanges: [expect.objectContaining({ fromStatus: 'approved', toStatus: 'spam', actor: 'api' })] });
+  const lou = (await contentOf(target.db))
+    .flatMap((post) => post.comments)
+    .find((comment) => comment.authorName === 'Local Lou');
+  expect(lou).toMatchObject({
+    userAgent: 'RoundTrip/1.0',
+    status: 'spam',
+    statusChanges: [expect.objectContaining({ fromStatus: 'approved', toStatus: 'spam', actor: 'api' })],
+  });
   expect(lou?.sourceId).toMatch(/^marginalia:[\w-]+#comment-\d+$/);
 
   const again = await importJson(target.db, file);
-  expect(again).toMatchObject({ posts: { created: 0, alreadyImported: 3 }, comments: { created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 13 } });
+  expect(again).toMatchObject({
+    posts: { created: 0, alreadyImported: 3 },
+    comments: { created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 13 },
+  });
   // An export of the import imports as the same again.
   const second = path.join(dir, 'second.jsonl');
   await writeJsonExport(createExportsRepository(target.db), second);
@@ -85,9 +116,19 @@ it('JSON: export → import into a fresh database → the same posts and comment
 
 it('WXR: export → import → the same posts, and comments with the same authors, addresses, text, status, dates and threads', async () => {
   const file = path.join(dir, 'blog.xml');
-  expect(await writeWxrExport(createExportsRepository(source.db), file, { title: 'Field Notes', url: 'https://margins.example' })).toEqual({ posts: 3, comments: 13 });
+  expect(
+    await writeWxrExport(createExportsRepository(source.db), file, {
+      title: 'Field Notes',
+      url: 'https://margins.example',
+    }),
+  ).toEqual({ posts: 3, comments: 13 });
   const report = await importWordPress(target.db, file);
-  expect(report).toMatchObject({ version: '1.2', posts: { created: 3 }, comments: { created: { approved: 7, pending: 1, spam: 3, trash: 2 } }, reattachedReplies: 0 });
+  expect(report).toMatchObject({
+    version: '1.2',
+    posts: { created: 3 },
+    comments: { created: { approved: 7, pending: 1, spam: 3, trash: 2 } },
+    reattachedReplies: 0,
+  });
   const comparable = (content: Awaited<ReturnType<typeof contentOf>>) =>
     content.map((post) => ({
       slug: post.slug,
@@ -95,9 +136,20 @@ it('WXR: export → import → the same posts, and comments with the same author
       publishedAt: post.publishedAt,
       commentsOpen: post.commentsOpen,
       // WordPress keeps dates to the second.
-      comments: post.comments.map((comment) => [comment.authorName, comment.authorEmail, comment.authorUrl, comment.ipAddress, comment.text, comment.status, Math.floor(comment.createdAt.getTime() / 1000), comment.parent?.replace(/\.\d{3}Z/, 'Z')]),
+      comments: post.comments.map((comment) => [
+        comment.authorName,
+        comment.authorEmail,
+        comment.authorUrl,
+        comment.ipAddress,
+        comment.text,
+        comment.status,
+        Math.floor(comment.createdAt.getTime() / 1000),
+        comment.parent?.replace(/\.\d{3}Z/, 'Z'),
+      ]),
     }));
-  expect(comparable(await contentOf(target.db, { withSourceIds: false }))).toEqual(comparable(await contentOf(source.db, { withSourceIds: false })));
+  expect(comparable(await contentOf(target.db, { withSourceIds: false }))).toEqual(
+    comparable(await contentOf(source.db, { withSourceIds: false })),
+  );
   const frost = await target.db.post.findUniqueOrThrow({ where: { slug: 'frost-on-the-reeds' } });
   expect(frost.bodyMarkdown).toContain('**white to the tip**');
 });
@@ -121,7 +173,12 @@ it('refuses a JSON file that is not a marginalia export, or is broken, naming th
   writeFileSync(broken, lines.join('\n'));
   await expect(importJson(target.db, broken)).rejects.toThrow(`${broken}:4: id`);
   const badAddress = path.join(dir, 'bad-address.jsonl');
-  writeFileSync(badAddress, readFileSync(file, 'utf8').replace('"slug":"frost-on-the-reeds"', '"slug":"../Frost on the reeds"'));
-  await expect(importJson(target.db, badAddress)).rejects.toThrow(`${badAddress}:2: slug is not a post address (lower-case letters, digits and hyphens).`);
+  writeFileSync(
+    badAddress,
+    readFileSync(file, 'utf8').replace('"slug":"frost-on-the-reeds"', '"slug":"../Frost on the reeds"'),
+  );
+  await expect(importJson(target.db, badAddress)).rejects.toThrow(
+    `${badAddress}:2: slug is not a post address (lower-case letters, digits and hyphens).`,
+  );
   expect(await target.db.post.count()).toBe(0);
 });

@@ -18,12 +18,33 @@ const commentsOf = (slug: string) =>
   ctx.db.comment.findMany({
     where: { post: { slug } },
     orderBy: { createdAt: 'asc' },
-    select: { sourceId: true, authorName: true, authorEmail: true, authorUrl: true, ipAddress: true, text: true, status: true, parentId: true, id: true, createdAt: true },
+    select: {
+      sourceId: true,
+      authorName: true,
+      authorEmail: true,
+      authorUrl: true,
+      ipAddress: true,
+      text: true,
+      status: true,
+      parentId: true,
+      id: true,
+      createdAt: true,
+    },
   });
 
 describe('importing a WordPress export (WXR 1.2)', () => {
   it('brings published posts and pages with every comment, status and thread, and reports what it left out', async () => {
-    await ctx.db.post.create({ data: { slug: 'welcome-to-the-margins', title: 'Here first', bodyMarkdown: '', bodyHtml: '', excerpt: '', authorName: 'Me', publishedAt: new Date() } });
+    await ctx.db.post.create({
+      data: {
+        slug: 'welcome-to-the-margins',
+        title: 'Here first',
+        bodyMarkdown: '',
+        bodyHtml: '',
+        excerpt: '',
+        authorName: 'Me',
+        publishedAt: new Date(),
+      },
+    });
     const report = await importWordPress(ctx.db, importFixture('wxr-1.2.xml'));
     expect(report).toEqual({
       format: 'wordpress',
@@ -39,10 +60,22 @@ describe('importing a WordPress export (WXR 1.2)', () => {
     });
 
     const post = await ctx.db.post.findUniqueOrThrow({ where: { slug: 'frost-on-the-reeds' } });
-    expect(post).toMatchObject({ title: 'Frost on the reeds', authorName: 'wren', commentsOpen: true, sourceId: 'wordpress:https://fieldnotes.example#post-11', publishedAt: new Date('2025-01-14T08:30:00Z') });
-    expect(post.bodyMarkdown).toBe('The reeds by the mill pond were **white to the tip** this morning.\n\nA heron stood there as if it had been carved — [see the heron notes](https://birds.example/heron).');
+    expect(post).toMatchObject({
+      title: 'Frost on the reeds',
+      authorName: 'wren',
+      commentsOpen: true,
+      sourceId: 'wordpress:https://fieldnotes.example#post-11',
+      publishedAt: new Date('2025-01-14T08:30:00Z'),
+    });
+    expect(post.bodyMarkdown).toBe(
+      'The reeds by the mill pond were **white to the tip** this morning.\n\nA heron stood there as if it had been carved — [see the heron notes](https://birds.example/heron).',
+    );
     const page = await ctx.db.post.findUniqueOrThrow({ where: { slug: 'welcome-to-the-margins-2' } });
-    expect(page).toMatchObject({ title: 'About these notes', commentsOpen: false, publishedAt: new Date('2024-06-01T11:00:00Z') });
+    expect(page).toMatchObject({
+      title: 'About these notes',
+      commentsOpen: false,
+      publishedAt: new Date('2024-06-01T11:00:00Z'),
+    });
     expect(page.bodyMarkdown).toBe('## Why\n\nBecause walking is thinking.');
 
     const comments = await commentsOf('frost-on-the-reeds');
@@ -60,14 +93,25 @@ describe('importing a WordPress export (WXR 1.2)', () => {
     });
     expect(byName.wren).toMatchObject({ parentId: byName['Ada Brook']!.id, status: 'approved' });
     // Its parent was a pingback (not imported): attached to the pingback's parent instead.
-    expect(byName.Noor).toMatchObject({ parentId: byName['Ada Brook']!.id, text: 'A reply to the pingback: صباح الخير 👩🏽‍🌾 — café' });
+    expect(byName.Noor).toMatchObject({
+      parentId: byName['Ada Brook']!.id,
+      text: 'A reply to the pingback: صباح الخير 👩🏽‍🌾 — café',
+    });
     // Its parent is not in the file at all: the top level.
     expect(byName['Held Hal']).toMatchObject({ parentId: null, status: 'pending' });
     expect(byName['Cheap Pills']).toMatchObject({ status: 'spam', authorUrl: 'http://spam.example' });
     expect(byName['Binned Ben']).toMatchObject({ status: 'trash' });
     // Dated before its parent, and still under it.
     expect(byName['Early Eve']).toMatchObject({ parentId: byName['Held Hal']!.id, status: 'approved' });
-    expect(Object.keys(byName).sort()).toEqual(['Ada Brook', 'Binned Ben', 'Cheap Pills', 'Early Eve', 'Held Hal', 'Noor', 'wren']);
+    expect(Object.keys(byName).sort()).toEqual([
+      'Ada Brook',
+      'Binned Ben',
+      'Cheap Pills',
+      'Early Eve',
+      'Held Hal',
+      'Noor',
+      'wren',
+    ]);
 
     // On the page: the thread, with the imported HTML shown as text, and nothing unapproved.
     const html = (await request(ctx.app).get('/posts/frost-on-the-reeds').expect(200)).text;
@@ -75,7 +119,11 @@ describe('importing a WordPress export (WXR 1.2)', () => {
     expect(html).toContain('A reply dated before its parent');
     expect(html).not.toContain('Waiting for a moderator.');
     expect(html).not.toContain('Buy now!');
-    expect(elementsOf(html).filter((element) => element.tag === 'script').map((element) => element.attrs.src)).toEqual([expect.stringMatching(/^\/assets\/comment-reply\.[\w-]+\.js$/)]);
+    expect(
+      elementsOf(html)
+        .filter((element) => element.tag === 'script')
+        .map((element) => element.attrs.src),
+    ).toEqual([expect.stringMatching(/^\/assets\/comment-reply\.[\w-]+\.js$/)]);
     expect(html).toContain('<a href="https://ice.example/pond"');
   });
 
@@ -90,7 +138,11 @@ describe('importing a WordPress export (WXR 1.2)', () => {
 
   it('a dry run reports the same and writes nothing', async () => {
     const dry = await importWordPress(ctx.db, importFixture('wxr-1.2.xml'), { dryRun: true });
-    expect(dry).toMatchObject({ dryRun: true, posts: { created: 2 }, comments: { created: { approved: 4, pending: 1, spam: 1, trash: 1 } } });
+    expect(dry).toMatchObject({
+      dryRun: true,
+      posts: { created: 2 },
+      comments: { created: { approved: 4, pending: 1, spam: 1, trash: 1 } },
+    });
     expect(await ctx.db.post.count()).toBe(0);
     expect(await ctx.db.comment.count()).toBe(0);
   });
@@ -103,9 +155,18 @@ describe('older and broken files', () => {
   ])('reads %s (WXR %s)', async (file, version, site) => {
     const report = await importWordPress(ctx.db, importFixture(file));
     expect(report).toMatchObject({ version, posts: { created: 1 }, comments: { created: { approved: 1 } } });
-    const post = await ctx.db.post.findUniqueOrThrow({ where: { slug: 'mending-a-fork' }, include: { comments: true } });
+    const post = await ctx.db.post.findUniqueOrThrow({
+      where: { slug: 'mending-a-fork' },
+      include: { comments: true },
+    });
     expect(post.bodyMarkdown).toBe('A plain body, from the days before blocks.\n\nTwo paragraphs of it.');
-    expect(post.comments).toEqual([expect.objectContaining({ authorName: 'Gran', text: 'Ash handles last longest.', sourceId: `wordpress:${site}#comment-1` })]);
+    expect(post.comments).toEqual([
+      expect.objectContaining({
+        authorName: 'Gran',
+        text: 'Ash handles last longest.',
+        sourceId: `wordpress:${site}#comment-1`,
+      }),
+    ]);
   });
 
   it('a file broken halfway fails with its line and column, and writes nothing', async () => {
@@ -121,7 +182,12 @@ describe('older and broken files', () => {
     const file = path.join(ctx.dir, 'no-id.xml');
     writeFileSync(
       file,
-      readFileSync(importFixture('wxr-1.0.xml'), 'utf8').replace('<wp:post_id>5</wp:post_id>', '').replace('</channel>', `<item><title>Second</title><wp:post_id>6</wp:post_id><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>\n</channel>`),
+      readFileSync(importFixture('wxr-1.0.xml'), 'utf8')
+        .replace('<wp:post_id>5</wp:post_id>', '')
+        .replace(
+          '</channel>',
+          `<item><title>Second</title><wp:post_id>6</wp:post_id><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>\n</channel>`,
+        ),
     );
     const report = await importWordPress(ctx.db, file);
     expect(report.errors).toEqual(['line 9: an item without a wp:post_id was left out (“Mending a fork”)']);
@@ -130,7 +196,9 @@ describe('older and broken files', () => {
   });
 
   it('a feed that is not a WordPress export is refused', async () => {
-    await expect(importWordPress(ctx.db, importFixture('not-wxr.xml'))).rejects.toThrow('is not a WordPress export (WXR 1.0, 1.1 or 1.2)');
+    await expect(importWordPress(ctx.db, importFixture('not-wxr.xml'))).rejects.toThrow(
+      'is not a WordPress export (WXR 1.0, 1.1 or 1.2)',
+    );
   });
 });
 
@@ -138,7 +206,10 @@ describe('npm run import', () => {
   const cli = path.resolve(__dirname, '..', '..', 'dist', 'imports', 'import-cli.js');
   const run = (...args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [cli, ...args], { cwd: ctx.dir, env: { PATH: process.env.PATH, DATABASE_URL: `file:${ctx.config.databaseFile}` } });
+      const child = spawn(process.execPath, [cli, ...args], {
+        cwd: ctx.dir,
+        env: { PATH: process.env.PATH, DATABASE_URL: `file:${ctx.config.databaseFile}` },
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

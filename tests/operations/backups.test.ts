@@ -9,7 +9,12 @@ import { startServer, type RunningServer } from '../helpers/server-process';
 // plus an integrity check), restoring by starting a server on the copy, and automatic backups.
 
 const backupCli = path.resolve(__dirname, '..', '..', 'dist', 'backups', 'backup-cli.js');
-const settings = { COMMENT_RATE_LIMIT: '100000', COMMENT_FLOOD_SECONDS: '0', COMMENT_MIN_SECONDS: '0', MODERATION_MODE: 'approve' };
+const settings = {
+  COMMENT_RATE_LIMIT: '100000',
+  COMMENT_FLOOD_SECONDS: '0',
+  COMMENT_MIN_SECONDS: '0',
+  MODERATION_MODE: 'approve',
+};
 
 let dir: string;
 beforeEach(() => {
@@ -18,7 +23,11 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function runBackup(databaseFile: string, target: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [backupCli, target], { cwd: dir, env: { PATH: process.env.PATH, DATABASE_URL: `file:${databaseFile}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [backupCli, target], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, DATABASE_URL: `file:${databaseFile}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -41,7 +50,8 @@ it('npm run backup writes a checked copy while comments keep arriving; a server 
   let writing = true;
   let during = 0;
   try {
-    for (let i = 0; i < 30; i += 1) if (await postComment(server, `Before the backup ${i}`)) acknowledgedBefore.push(`Before the backup ${i}`);
+    for (let i = 0; i < 30; i += 1)
+      if (await postComment(server, `Before the backup ${i}`)) acknowledgedBefore.push(`Before the backup ${i}`);
     const writer = (async () => {
       while (writing) if (await postComment(server, `During the backup ${during++}`)) continue;
     })();
@@ -62,7 +72,9 @@ it('npm run backup writes a checked copy while comments keep arriving; a server 
     // Restore: a server started on the copy.
     const restored = await startServer(dir, { DATABASE_URL: `file:${target}`, ...settings });
     try {
-      const listed = (await (await fetch(`${restored.url}/api/posts/welcome-to-the-margins/comments`)).json()) as { comments: { text: string }[] };
+      const listed = (await (await fetch(`${restored.url}/api/posts/welcome-to-the-margins/comments`)).json()) as {
+        comments: { text: string }[];
+      };
       const texts = listed.comments.map((comment) => comment.text);
       expect(texts).toEqual(expect.arrayContaining(acknowledgedBefore));
       expect(acknowledgedBefore).toHaveLength(30);
@@ -76,7 +88,11 @@ it('npm run backup writes a checked copy while comments keep arriving; a server 
 });
 
 it('says how to use it, and refuses a database that is not there', async () => {
-  const usage = spawn(process.execPath, [backupCli], { cwd: dir, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const usage = spawn(process.execPath, [backupCli], {
+    cwd: dir,
+    env: { PATH: process.env.PATH },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   usage.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   expect(await new Promise((resolve) => usage.on('exit', resolve))).toBe(2);
@@ -90,13 +106,22 @@ it('says how to use it, and refuses a database that is not there', async () => {
 it('BACKUP_DIR: backs up at start when the newest backup is older than the interval, and keeps BACKUP_KEEP', async () => {
   const backupDir = path.join(dir, 'backups');
   mkdirSync(backupDir);
-  const old = ['marginalia-2026-01-01T00-00-00Z.db', 'marginalia-2026-01-02T00-00-00Z.db', 'marginalia-2026-01-03T00-00-00Z.db'];
+  const old = [
+    'marginalia-2026-01-01T00-00-00Z.db',
+    'marginalia-2026-01-02T00-00-00Z.db',
+    'marginalia-2026-01-03T00-00-00Z.db',
+  ];
   for (const name of old) writeFileSync(path.join(backupDir, name), 'an old backup');
   writeFileSync(path.join(backupDir, 'notes.txt'), 'not a backup: never touched');
-  const server = await startServer(dir, { DATABASE_URL: `file:${path.join(dir, 'auto.db')}`, BACKUP_DIR: './backups', BACKUP_KEEP: '2' });
+  const server = await startServer(dir, {
+    DATABASE_URL: `file:${path.join(dir, 'auto.db')}`,
+    BACKUP_DIR: './backups',
+    BACKUP_KEEP: '2',
+  });
   try {
     const deadline = Date.now() + 15_000;
-    while (!server.output().includes('integrity check ok') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (!server.output().includes('integrity check ok') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     expect(server.output()).toContain('integrity check ok');
     const names = readdirSync(backupDir).sort();
     expect(names).toHaveLength(3);
@@ -115,10 +140,14 @@ it('BACKUP_DIR: backs up at start when the newest backup is older than the inter
 
 it('BACKUP_DIR that cannot be made: the failure is logged, and the server goes on serving', async () => {
   writeFileSync(path.join(dir, 'in-the-way'), 'a file where the backup folder should be');
-  const server = await startServer(dir, { DATABASE_URL: `file:${path.join(dir, 'auto.db')}`, BACKUP_DIR: './in-the-way/backups' });
+  const server = await startServer(dir, {
+    DATABASE_URL: `file:${path.join(dir, 'auto.db')}`,
+    BACKUP_DIR: './in-the-way/backups',
+  });
   try {
     const deadline = Date.now() + 15_000;
-    while (!server.output().includes('automatic backup failed') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (!server.output().includes('automatic backup failed') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     expect(server.output()).toContain('automatic backup failed');
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   } finally {

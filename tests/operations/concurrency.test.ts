@@ -16,7 +16,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('200 concurrent submissions: no 5xx, stored rows equal the successes, ids unique', async () => {
   const databaseFile = path.join(dir, 'concurrent.db');
-  const server = await startServer(dir, { DATABASE_URL: `file:${databaseFile}`, COMMENT_RATE_LIMIT: '1000', COMMENT_FLOOD_SECONDS: '0', COMMENT_MIN_SECONDS: '0' });
+  const server = await startServer(dir, {
+    DATABASE_URL: `file:${databaseFile}`,
+    COMMENT_RATE_LIMIT: '1000',
+    COMMENT_FLOOD_SECONDS: '0',
+    COMMENT_MIN_SECONDS: '0',
+  });
   const started = Date.now();
   let answers: { status: number; id: number | null; text: string }[];
   try {
@@ -25,8 +30,16 @@ it('200 concurrent submissions: no 5xx, stored rows equal the successes, ids uni
         const text = `Concurrent comment ${i}`;
         const fields = { comment: text, author: `Crowd ${i}`, email: `crowd${i}@example.com` };
         if (i % 2 === 0) {
-          const res = await fetch(`${server.url}/api/posts/welcome-to-the-margins/comments`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(fields) });
-          return { status: res.status, id: res.status === 201 ? ((await res.json()) as { comment: { id: number } }).comment.id : null, text };
+          const res = await fetch(`${server.url}/api/posts/welcome-to-the-margins/comments`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify(fields),
+          });
+          return {
+            status: res.status,
+            id: res.status === 201 ? ((await res.json()) as { comment: { id: number } }).comment.id : null,
+            text,
+          };
         }
         const res = await fetch(`${server.url}/posts/welcome-to-the-margins/comments`, {
           method: 'POST',
@@ -34,7 +47,11 @@ it('200 concurrent submissions: no 5xx, stored rows equal the successes, ids uni
           headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams(fields).toString(),
         });
-        return { status: res.status, id: res.status === 303 ? Number(/#comment-(\d+)$/.exec(res.headers.get('location') ?? '')?.[1]) : null, text };
+        return {
+          status: res.status,
+          id: res.status === 303 ? Number(/#comment-(\d+)$/.exec(res.headers.get('location') ?? '')?.[1]) : null,
+          text,
+        };
       }),
     );
   } finally {
@@ -49,9 +66,14 @@ it('200 concurrent submissions: no 5xx, stored rows equal the successes, ids uni
   expect(new Set(successes.map((answer) => answer.id)).size).toBe(successes.length);
 
   const db = new Database(databaseFile, { readonly: true });
-  const rows = db.prepare("SELECT id, text FROM Comment WHERE text LIKE 'Concurrent comment %'").all() as { id: number; text: string }[];
+  const rows = db.prepare("SELECT id, text FROM Comment WHERE text LIKE 'Concurrent comment %'").all() as {
+    id: number;
+    text: string;
+  }[];
   db.close();
   expect(rows.length).toBe(successes.length);
-  expect(new Map(rows.map((row) => [row.id, row.text]))).toEqual(new Map(successes.map((answer) => [answer.id, answer.text])));
+  expect(new Map(rows.map((row) => [row.id, row.text]))).toEqual(
+    new Map(successes.map((answer) => [answer.id, answer.text])),
+  );
   console.info(`concurrency: 200 submissions at once, ${successes.length} stored, 0 5xx, ${elapsed} ms`);
 });

@@ -32,7 +32,11 @@ async function submitUntilKilled(server: RunningServer, round: number, writer: n
   const acknowledged: Acknowledged[] = [];
   for (;;) {
     sequence += 1;
-    const sent = { text: `Crash round ${round}, writer ${writer}, comment ${sequence} ✓`, author: `Writer ${writer}`, email: `writer${writer}.${sequence}@example.com` };
+    const sent = {
+      text: `Crash round ${round}, writer ${writer}, comment ${sequence} ✓`,
+      author: `Writer ${writer}`,
+      email: `writer${writer}.${sequence}@example.com`,
+    };
     const viaForm = sequence % 2 === 0;
     try {
       const res = viaForm
@@ -48,8 +52,10 @@ async function submitUntilKilled(server: RunningServer, round: number, writer: n
             body: JSON.stringify({ comment: sent.text, author: sent.author, email: sent.email }),
           });
       // Acknowledged: the form's 303 names the comment's anchor; the API's 201 returns it.
-      if (viaForm && res.status === 303) acknowledged.push({ ...sent, id: Number(/#comment-(\d+)$/.exec(res.headers.get('location') ?? '')?.[1]) });
-      else if (!viaForm && res.status === 201) acknowledged.push({ ...sent, id: ((await res.json()) as { comment: { id: number } }).comment.id });
+      if (viaForm && res.status === 303)
+        acknowledged.push({ ...sent, id: Number(/#comment-(\d+)$/.exec(res.headers.get('location') ?? '')?.[1]) });
+      else if (!viaForm && res.status === 201)
+        acknowledged.push({ ...sent, id: ((await res.json()) as { comment: { id: number } }).comment.id });
       else throw new Error(`unexpected ${res.status}: ${await res.text()}`);
     } catch (error) {
       if (server.child.exitCode !== null || server.child.signalCode !== null) return acknowledged;
@@ -62,7 +68,13 @@ async function submitUntilKilled(server: RunningServer, round: number, writer: n
 
 it(`keeps every acknowledged comment through ${rounds} SIGKILLs at random moments`, async () => {
   const databaseFile = path.join(dir, 'crash.db');
-  const env = { DATABASE_URL: `file:${databaseFile}`, COMMENT_RATE_LIMIT: '1000000', COMMENT_FLOOD_SECONDS: '0', COMMENT_MIN_SECONDS: '0', MODERATION_MODE: 'approve' };
+  const env = {
+    DATABASE_URL: `file:${databaseFile}`,
+    COMMENT_RATE_LIMIT: '1000000',
+    COMMENT_FLOOD_SECONDS: '0',
+    COMMENT_MIN_SECONDS: '0',
+    MODERATION_MODE: 'approve',
+  };
   const all: Acknowledged[] = [];
   for (let round = 1; round <= rounds; round += 1) {
     const server = await startServer(dir, env);
@@ -75,9 +87,12 @@ it(`keeps every acknowledged comment through ${rounds} SIGKILLs at random moment
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       const stored = new Map(
-        (db.prepare('SELECT id, text, authorName AS author, authorEmail AS email FROM Comment').all() as Acknowledged[]).map((row) => [row.id, row]),
+        (
+          db.prepare('SELECT id, text, authorName AS author, authorEmail AS email FROM Comment').all() as Acknowledged[]
+        ).map((row) => [row.id, row]),
       );
-      const same = (a: Acknowledged, b: Acknowledged | undefined) => !!b && a.text === b.text && a.author === b.author && a.email === b.email;
+      const same = (a: Acknowledged, b: Acknowledged | undefined) =>
+        !!b && a.text === b.text && a.author === b.author && a.email === b.email;
       const lost = all.filter((comment) => !same(comment, stored.get(comment.id)));
       expect(lost.map((comment) => ({ sent: comment, stored: stored.get(comment.id) }))).toEqual([]);
     } finally {
@@ -86,5 +101,7 @@ it(`keeps every acknowledged comment through ${rounds} SIGKILLs at random moment
   }
   // Every round acknowledged something before its kill, or the test proved little.
   expect(all.length).toBeGreaterThan(rounds);
-  console.info(`crash test: ${rounds} SIGKILLs, ${all.length} acknowledged comments, all present and identical, integrity ok`);
+  console.info(
+    `crash test: ${rounds} SIGKILLs, ${all.length} acknowledged comments, all present and identical, integrity ok`,
+  );
 });

@@ -44,7 +44,9 @@ it('on SIGTERM finishes the request in flight, refuses new connections, closes t
   const server = await startServer(dir, { DATABASE_URL: `file:${databaseFile}` });
   // An idle keep-alive connection must not hold the shutdown up.
   const keepAlive = new Agent({ keepAlive: true });
-  await new Promise<void>((resolve) => httpRequest(`${server.url}/healthz`, { agent: keepAlive }, (res) => res.resume().on('end', resolve)).end());
+  await new Promise<void>((resolve) =>
+    httpRequest(`${server.url}/healthz`, { agent: keepAlive }, (res) => res.resume().on('end', resolve)).end(),
+  );
 
   const inFlight = halfSentComment(server.url, 'Sent while the server was stopping');
   await new Promise((resolve) => setTimeout(resolve, 100));
@@ -63,7 +65,9 @@ it('on SIGTERM finishes the request in flight, refuses new connections, closes t
 
   const answer = await inFlight.finish();
   expect(answer.status).toBe(201);
-  const exitCode = await new Promise<number | null>((resolve) => (server.child.exitCode !== null ? resolve(server.child.exitCode) : server.child.on('exit', resolve)));
+  const exitCode = await new Promise<number | null>((resolve) =>
+    server.child.exitCode !== null ? resolve(server.child.exitCode) : server.child.on('exit', resolve),
+  );
   expect(exitCode).toBe(0);
   // Well inside the keep-alive timeout (5 s) an idle connection could otherwise hold it for.
   expect(Date.now() - started).toBeLessThan(3000);
@@ -72,6 +76,8 @@ it('on SIGTERM finishes the request in flight, refuses new connections, closes t
   keepAlive.destroy();
 
   const db = new Database(databaseFile, { readonly: true });
-  expect(db.prepare('SELECT authorName FROM Comment WHERE text = ?').get('Sent while the server was stopping')).toEqual({ authorName: 'Slow Sam' });
+  expect(db.prepare('SELECT authorName FROM Comment WHERE text = ?').get('Sent while the server was stopping')).toEqual(
+    { authorName: 'Slow Sam' },
+  );
   db.close();
 });

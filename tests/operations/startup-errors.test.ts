@@ -27,7 +27,9 @@ async function refusal(databaseUrl: string): Promise<string> {
 describe('the server refuses to start, in one line', () => {
   it('when a file is in the way of the data folder', async () => {
     writeFileSync(path.join(dir, 'data'), 'a file, not a folder');
-    expect(await refusal('file:./data/blog.db')).toContain(`The data folder ${path.join(dir, 'data')} (from DATABASE_URL) cannot be created: a file is in the way.`);
+    expect(await refusal('file:./data/blog.db')).toContain(
+      `The data folder ${path.join(dir, 'data')} (from DATABASE_URL) cannot be created: a file is in the way.`,
+    );
   });
 
   it('when DATABASE_URL names a folder', async () => {
@@ -75,7 +77,9 @@ describe('migrating a database that holds data', () => {
 
   const tablesOf = (file: string) => {
     const db = new Database(file, { readonly: true });
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((row) => row.name);
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+    ).map((row) => row.name);
     const comments = db.prepare('SELECT text FROM Comment').all();
     const failed = db.prepare('SELECT COUNT(*) AS n FROM _prisma_migrations WHERE finished_at IS NULL').get();
     db.close();
@@ -86,7 +90,10 @@ describe('migrating a database that holds data', () => {
     const file = await existingDatabase();
     const before = tablesOf(file);
     // Prisma applies a migration statement by statement: the table would be made before the error.
-    const broken = migrationsWith('29990101000000_broken', 'CREATE TABLE "Extra" ("id" INTEGER NOT NULL PRIMARY KEY);\nTHIS IS NOT SQL;\n');
+    const broken = migrationsWith(
+      '29990101000000_broken',
+      'CREATE TABLE "Extra" ("id" INTEGER NOT NULL PRIMARY KEY);\nTHIS IS NOT SQL;\n',
+    );
     const error = await applyMigrations(file, broken).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DatabaseStartError);
     expect((error as Error).message).toBe(
@@ -99,7 +106,9 @@ describe('migrating a database that holds data', () => {
   it('a database with a migration left unfinished (by another tool) is refused in plain words, and left as it is', async () => {
     const file = await existingDatabase();
     const db = new Database(file);
-    db.prepare("INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ('x', 'x', '29980101000000_half_done', 0, 0)").run();
+    db.prepare(
+      "INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ('x', 'x', '29980101000000_half_done', 0, 0)",
+    ).run();
     db.close();
     const before = tablesOf(file);
     const good = migrationsWith('29990101000000_extra', 'CREATE TABLE "Extra" ("id" INTEGER NOT NULL PRIMARY KEY);\n');

@@ -21,15 +21,22 @@ afterAll(() => ctx.close());
 let sequence = 0;
 const submission = () => {
   sequence += 1;
-  return { comment: `Lock test comment ${sequence}`, author: `Locke ${sequence}`, email: `locke${sequence}@example.com` };
+  return {
+    comment: `Lock test comment ${sequence}`,
+    author: `Locke ${sequence}`,
+    email: `locke${sequence}@example.com`,
+  };
 };
-const postForm = (slug: string, fields: Record<string, string>) => request(ctx.app).post(`/posts/${slug}/comments`).type('form').send(formBody(fields));
+const postForm = (slug: string, fields: Record<string, string>) =>
+  request(ctx.app).post(`/posts/${slug}/comments`).type('form').send(formBody(fields));
 
 /** The texts another connection sees committed: proof they are not stuck in an open transaction. */
 function committedTexts(): string[] {
   const reader = new Database(ctx.config.databaseFile, { readonly: true });
   try {
-    return (reader.prepare("SELECT text FROM Comment WHERE text LIKE 'Lock test comment %'").all() as { text: string }[]).map((row) => row.text);
+    return (
+      reader.prepare("SELECT text FROM Comment WHERE text LIKE 'Lock test comment %'").all() as { text: string }[]
+    ).map((row) => row.text);
   } finally {
     reader.close();
   }
@@ -67,16 +74,28 @@ describe('another connection holding the write lock', () => {
     const api = await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send(submission());
     expect(api.status).toBe(503);
     expect(api.headers['retry-after']).toBe('5');
-    expect(api.body).toEqual({ error: { code: 'database_busy', message: expect.stringContaining('busy'), fields: {} } });
+    expect(api.body).toEqual({
+      error: { code: 'database_busy', message: expect.stringContaining('busy'), fields: {} },
+    });
     // A moderation action is a transaction: the case prisma/orm#29933 is about.
-    const bulk = await request(ctx.app).post('/admin/api/comments/bulk').set('Authorization', `Bearer ${apiToken}`).send({ ids: [pending.id], status: 'approved' });
+    const bulk = await request(ctx.app)
+      .post('/admin/api/comments/bulk')
+      .set('Authorization', `Bearer ${apiToken}`)
+      .send({ ids: [pending.id], status: 'approved' });
     expect(bulk.status).toBe(503);
     expect(ctx.logLines.join('')).toContain('database busy');
     await lock.release();
 
     const after = submission();
     expect((await postForm(post.slug, after)).status).toBe(303);
-    expect((await request(ctx.app).post('/admin/api/comments/bulk').set('Authorization', `Bearer ${apiToken}`).send({ ids: [pending.id], status: 'approved' })).status).toBe(200);
+    expect(
+      (
+        await request(ctx.app)
+          .post('/admin/api/comments/bulk')
+          .set('Authorization', `Bearer ${apiToken}`)
+          .send({ ids: [pending.id], status: 'approved' })
+      ).status,
+    ).toBe(200);
     const committed = committedTexts();
     expect(committed).toEqual(expect.arrayContaining([before.comment, after.comment]));
     expect(committed).not.toContain(refused.comment);
@@ -89,16 +108,28 @@ describe('another connection holding the write lock', () => {
     const post = await addPost(ctx.db);
     const author = request.agent(ctx.app);
     const page = await author.get(`/posts/${post.slug}`);
-    const posted = await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ ...submission(), form_ts: formStampOf(page.text) }));
+    const posted = await author
+      .post(`/posts/${post.slug}/comments`)
+      .type('form')
+      .send(formBody({ ...submission(), form_ts: formStampOf(page.text) }));
     const ownId = commentIdIn(posted.headers.location);
     const other = await addComment(ctx.db, post.id, { text: 'Before the moderator’s edit' });
     const moderator = await asModerator(ctx.app);
     const editForm = await moderator.get(`/admin/comments/${other.id}/edit`).expect(200);
-    const editFields = { _csrf: csrfTokenIn(editForm.text), author: other.authorName, email: other.authorEmail, url: '', comment: 'The moderator’s new words' };
+    const editFields = {
+      _csrf: csrfTokenIn(editForm.text),
+      author: other.authorName,
+      email: other.authorEmail,
+      url: '',
+      comment: 'The moderator’s new words',
+    };
 
     const lock = await holdWriteLock(ctx.config.databaseFile, 'until-released');
     try {
-      const own = await author.post(`/posts/${post.slug}/comments/${ownId}/edit`).type('form').send({ comment: 'The author’s new words' });
+      const own = await author
+        .post(`/posts/${post.slug}/comments/${ownId}/edit`)
+        .type('form')
+        .send({ comment: 'The author’s new words' });
       expect(own.status).toBe(503);
       expect(own.headers['retry-after']).toBe('5');
       expect(own.text).toContain('The blog’s database is busy for a moment, so nothing was saved.');
@@ -113,8 +144,12 @@ describe('another connection holding the write lock', () => {
       await lock.release();
     }
     const reader = new Database(ctx.config.databaseFile, { readonly: true });
-    expect(reader.prepare('SELECT text FROM Comment WHERE id = ?').get(other.id)).toEqual({ text: 'Before the moderator’s edit' });
-    expect((reader.prepare('SELECT text FROM Comment WHERE id = ?').get(ownId) as { text: string }).text).toMatch(/^Lock test comment /);
+    expect(reader.prepare('SELECT text FROM Comment WHERE id = ?').get(other.id)).toEqual({
+      text: 'Before the moderator’s edit',
+    });
+    expect((reader.prepare('SELECT text FROM Comment WHERE id = ?').get(ownId) as { text: string }).text).toMatch(
+      /^Lock test comment /,
+    );
     reader.close();
   });
 });
@@ -124,7 +159,10 @@ describe('waiting for another process’s lock', () => {
     const post = await addPost(ctx.db);
     const pending = await addComment(ctx.db, post.id, { status: 'pending' });
     const { released } = await holdWriteLock(ctx.config.databaseFile, busyTimeoutMs / 8);
-    const bulk = await request(ctx.app).post('/admin/api/comments/bulk').set('Authorization', `Bearer ${apiToken}`).send({ ids: [pending.id], status: 'approved' });
+    const bulk = await request(ctx.app)
+      .post('/admin/api/comments/bulk')
+      .set('Authorization', `Bearer ${apiToken}`)
+      .send({ ids: [pending.id], status: 'approved' });
     expect(bulk.status).toBe(200);
     await released;
     const reader = new Database(ctx.config.databaseFile, { readonly: true });
@@ -139,7 +177,11 @@ describe('waiting for another process’s lock', () => {
     });
     afterAll(() => patient.close());
 
-    const bulkApprove = (id: number) => request(patient.app).post('/admin/api/comments/bulk').set('Authorization', `Bearer ${apiToken}`).send({ ids: [id], status: 'approved' });
+    const bulkApprove = (id: number) =>
+      request(patient.app)
+        .post('/admin/api/comments/bulk')
+        .set('Authorization', `Bearer ${apiToken}`)
+        .send({ ids: [id], status: 'approved' });
 
     /**
      * Sends a write while another process holds the lock, checks the server answers readers in the
@@ -169,7 +211,10 @@ describe('waiting for another process’s lock', () => {
       expect((await bulkApprove(pending.id)).status).toBe(200);
 
       const fields = submission();
-      const res = await whileLockedOut(() => request(patient.app).post(`/posts/${post.slug}/comments`).type('form').send(formBody(fields)), [`/posts/${post.slug}`, '/']);
+      const res = await whileLockedOut(
+        () => request(patient.app).post(`/posts/${post.slug}/comments`).type('form').send(formBody(fields)),
+        [`/posts/${post.slug}`, '/'],
+      );
       expect(res.status).toBe(303);
       const reader = new Database(patient.config.databaseFile, { readonly: true });
       expect(reader.prepare('SELECT COUNT(*) AS n FROM Comment WHERE text = ?').get(fields.comment)).toEqual({ n: 1 });
@@ -182,14 +227,18 @@ describe('waiting for another process’s lock', () => {
       const { released } = await holdWriteLock(patient.config.databaseFile, 2_500);
       expect((await bulkApprove(pending.id)).status).toBe(200);
       await released;
-      expect(await patient.db.comment.findUnique({ where: { id: pending.id }, select: { status: true } })).toEqual({ status: 'approved' });
+      expect(await patient.db.comment.findUnique({ where: { id: pending.id }, select: { status: true } })).toEqual({
+        status: 'approved',
+      });
     });
 
     it('a waiting bulk action (one transaction) does not stop the server either, and applies once the lock is let go', async () => {
       const post = await addPost(patient.db);
       const pending = await addComment(patient.db, post.id, { status: 'pending' });
       expect((await whileLockedOut(() => bulkApprove(pending.id), [`/posts/${post.slug}`, '/'])).status).toBe(200);
-      expect(await patient.db.comment.findUnique({ where: { id: pending.id }, select: { status: true } })).toEqual({ status: 'approved' });
+      expect(await patient.db.comment.findUnique({ where: { id: pending.id }, select: { status: true } })).toEqual({
+        status: 'approved',
+      });
     });
   });
 });

@@ -20,7 +20,8 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 const get = (path: string) => request(ctx.app).get(path);
-const api = (method: 'patch' | 'post', path: string, body: object) => request(ctx.app)[method](`/admin/api${path}`).set('Authorization', `Bearer ${apiToken}`).send(body);
+const api = (method: 'patch' | 'post', path: string, body: object) =>
+  request(ctx.app)[method](`/admin/api${path}`).set('Authorization', `Bearer ${apiToken}`).send(body);
 
 async function cachedPost() {
   const post = await addPost(ctx.db, { title: 'Cached' });
@@ -32,7 +33,10 @@ async function cachedPost() {
 }
 
 /** The cookie the comment form sets for a commenter who ticks "Save my name, email, and website". */
-async function savedDetailsCookie(context: TestContext, details: { author: string; email: string; url: string }): Promise<string> {
+async function savedDetailsCookie(
+  context: TestContext,
+  details: { author: string; email: string; url: string },
+): Promise<string> {
   const post = await addPost(context.db);
   const res = await request(context.app)
     .post(`/posts/${post.slug}/comments`)
@@ -93,7 +97,9 @@ describe('serving from the cache', () => {
     expect(plain.headers.vary).toBe('Accept-Encoding');
     const brotli = await get(`/posts/${post.slug}`).set('Accept-Encoding', 'gzip, deflate, br, zstd');
     expect(brotli.headers['content-encoding']).toBe('br');
-    expect(brotli.text.replace(/name="form_ts" value="[^"]+"/, '')).toBe(plain.text.replace(/name="form_ts" value="[^"]+"/, ''));
+    expect(brotli.text.replace(/name="form_ts" value="[^"]+"/, '')).toBe(
+      plain.text.replace(/name="form_ts" value="[^"]+"/, ''),
+    );
     const zipped = await get(`/posts/${post.slug}`).set('Accept-Encoding', 'gzip, deflate');
     expect(zipped.headers['content-encoding']).toBe('gzip');
     expect(zipped.headers.vary).toBe('Accept-Encoding');
@@ -109,7 +115,10 @@ describe('serving from the cache', () => {
   it('keeps the home page too, and drops it when a comment is approved', async () => {
     const post = await addPost(ctx.db, { title: 'Counted on the home page' });
     expect((await get('/')).text).toMatch(new RegExp(`${post.slug}#comments">No comments`));
-    await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send({ comment: 'Counted', author: 'A', email: 'a@example.com' }).expect(201);
+    await request(ctx.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .send({ comment: 'Counted', author: 'A', email: 'a@example.com' })
+      .expect(201);
     expect((await get('/')).text).toMatch(new RegExp(`${post.slug}#comments">1 comment`));
   });
 });
@@ -117,13 +126,20 @@ describe('serving from the cache', () => {
 describe('exact invalidation', () => {
   it('a new approved comment shows at once', async () => {
     const { post } = await cachedPost();
-    await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send({ comment: 'Fresh and approved', author: 'F', email: 'f@example.com' }).expect(201);
+    await request(ctx.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .send({ comment: 'Fresh and approved', author: 'F', email: 'f@example.com' })
+      .expect(201);
     expect((await get(`/posts/${post.slug}`)).text).toContain('Fresh and approved');
   });
 
   it('a moderator approving from the admin area shows at once', async () => {
     const { post, hidden } = await cachedPost();
-    await moderator.post('/admin/comments/moderate').type('form').send({ _csrf: moderator.csrf, single: `approve:${hidden.id}` }).expect(303);
+    await moderator
+      .post('/admin/comments/moderate')
+      .type('form')
+      .send({ _csrf: moderator.csrf, single: `approve:${hidden.id}` })
+      .expect(303);
     expect((await get(`/posts/${post.slug}`)).text).toContain('written behind the cache');
   });
 
@@ -153,10 +169,20 @@ describe('exact invalidation', () => {
     await moderator
       .post('/admin/settings')
       .type('form')
-      .send({ _csrf: csrfTokenIn(page.text), mode: 'approve', maxLinks: '2', wordMatch: 'substring', closeAfterDays: '365' })
+      .send({
+        _csrf: csrfTokenIn(page.text),
+        mode: 'approve',
+        maxLinks: '2',
+        wordMatch: 'substring',
+        closeAfterDays: '365',
+      })
       .expect(303);
     expect((await get(`/posts/${old.slug}`)).text).toContain('Comments are closed.');
-    await moderator.post('/admin/settings').type('form').send({ _csrf: moderator.csrf, mode: 'approve', maxLinks: '2', wordMatch: 'substring', closeAfterDays: '0' }).expect(303);
+    await moderator
+      .post('/admin/settings')
+      .type('form')
+      .send({ _csrf: moderator.csrf, mode: 'approve', maxLinks: '2', wordMatch: 'substring', closeAfterDays: '0' })
+      .expect(303);
   });
 });
 
@@ -170,7 +196,14 @@ describe('personal pages are never shared', () => {
       await submitter
         .post(`/posts/${heldPost.slug}/comments`)
         .type('form')
-        .send(formBody({ comment: 'Mine alone for now', author: 'Pia', email: 'pia@example.com', 'wp-comment-cookies-consent': 'yes' }))
+        .send(
+          formBody({
+            comment: 'Mine alone for now',
+            author: 'Pia',
+            email: 'pia@example.com',
+            'wp-comment-cookies-consent': 'yes',
+          }),
+        )
         .expect(303);
       const own = await submitter.get(`/posts/${heldPost.slug}`);
       expect(own.text).toContain('Mine alone for now');
@@ -187,7 +220,11 @@ describe('personal pages are never shared', () => {
   });
 
   it('a reader who saved their details gets the kept page with them in the form, privately', async () => {
-    const saved = await savedDetailsCookie(ctx, { author: 'Sal "the saver" <S>', email: 'sal@example.com', url: 'https://sal.example/' });
+    const saved = await savedDetailsCookie(ctx, {
+      author: 'Sal "the saver" <S>',
+      email: 'sal@example.com',
+      url: 'https://sal.example/',
+    });
     const { post } = await cachedPost();
     await addComment(ctx.db, post.id, { text: 'approved behind the cache' });
     const reader = await get(`/posts/${post.slug}`).set('Cookie', saved).set('Accept-Encoding', 'gzip, br');
@@ -218,9 +255,25 @@ describe('personal pages are never shared', () => {
     try {
       const pages: string[] = [];
       for (const app of apps) {
-        const post = await addPost(app.db, { slug: 'one-and-the-same', title: 'One and the same', bodyMarkdown: 'The same body.', publishedAt: new Date(Date.UTC(2026, 1, 1)) });
-        const first = await addComment(app.db, post.id, { text: 'First words', authorName: 'Ann', authorEmail: 'ann@example.com', createdAt: new Date(Date.UTC(2026, 1, 2)) });
-        await addComment(app.db, post.id, { text: 'A reply', authorName: 'Bo', authorEmail: 'bo@example.com', parentId: first.id, createdAt: new Date(Date.UTC(2026, 1, 3)) });
+        const post = await addPost(app.db, {
+          slug: 'one-and-the-same',
+          title: 'One and the same',
+          bodyMarkdown: 'The same body.',
+          publishedAt: new Date(Date.UTC(2026, 1, 1)),
+        });
+        const first = await addComment(app.db, post.id, {
+          text: 'First words',
+          authorName: 'Ann',
+          authorEmail: 'ann@example.com',
+          createdAt: new Date(Date.UTC(2026, 1, 2)),
+        });
+        await addComment(app.db, post.id, {
+          text: 'A reply',
+          authorName: 'Bo',
+          authorEmail: 'bo@example.com',
+          parentId: first.id,
+          createdAt: new Date(Date.UTC(2026, 1, 3)),
+        });
         const saved = await savedDetailsCookie(app, { author: 'Cy', email: 'cy@example.com', url: '' });
         const html = (await request(app.app).get(`/posts/${post.slug}`).set('Cookie', saved)).text;
         pages.push(html.replace(/name="form_ts" value="[^"]*"/, 'name="form_ts" value=""'));
@@ -237,7 +290,11 @@ describe('personal pages are never shared', () => {
     // Through the form as a person sends it (with its timestamp), so each is approved at once.
     const say = async (slug: string, comment: string) => {
       const form_ts = formStampOf((await get(`/posts/${slug}`)).text);
-      return commenter.post(`/posts/${slug}/comments`).type('form').send(formBody({ comment, author: 'Olu', email: 'olu@example.com', form_ts })).expect(303);
+      return commenter
+        .post(`/posts/${slug}/comments`)
+        .type('form')
+        .send(formBody({ comment, author: 'Olu', email: 'olu@example.com', form_ts }))
+        .expect(303);
     };
     await say((await addPost(ctx.db)).slug, 'Said on another post');
     const { post } = await cachedPost();
@@ -260,7 +317,10 @@ describe('personal pages are never shared', () => {
 
   it('a refused form is shown to its sender only, and never kept', async () => {
     const post = await addPost(ctx.db);
-    const refused = await request(ctx.app).post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment: 'Typed but refused', author: '', email: 'x@example.com' }));
+    const refused = await request(ctx.app)
+      .post(`/posts/${post.slug}/comments`)
+      .type('form')
+      .send(formBody({ comment: 'Typed but refused', author: '', email: 'x@example.com' }));
     expect(refused.status).toBe(422);
     expect(refused.headers['cache-control']).toBe('private, no-store');
     expect((await get(`/posts/${post.slug}`)).text).not.toContain('Typed but refused');
@@ -280,7 +340,14 @@ describe('static assets', () => {
 });
 
 describe('the fast path for kept pages', () => {
-  const securityHeaderNames = ['content-security-policy', 'x-content-type-options', 'referrer-policy', 'x-frame-options', 'strict-transport-security', 'cross-origin-opener-policy'];
+  const securityHeaderNames = [
+    'content-security-policy',
+    'x-content-type-options',
+    'referrer-policy',
+    'x-frame-options',
+    'strict-transport-security',
+    'cross-origin-opener-policy',
+  ];
 
   it('answers a kept page with the same security headers, body and log line as the full stack', async () => {
     const post = await addPost(ctx.db, { title: 'Fast' });
@@ -290,9 +357,17 @@ describe('the fast path for kept pages', () => {
     for (const name of securityHeaderNames) expect(hit.headers[name]).toBe(miss.headers[name]);
     expect(hit.headers['x-powered-by']).toBeUndefined();
     expect(hit.headers.etag).toBe(miss.headers.etag);
-    expect(hit.text.replace(/name="form_ts" value="[^"]+"/, '')).toBe(miss.text.replace(/name="form_ts" value="[^"]+"/, ''));
+    expect(hit.text.replace(/name="form_ts" value="[^"]+"/, '')).toBe(
+      miss.text.replace(/name="form_ts" value="[^"]+"/, ''),
+    );
     const logged = ctx.logLines.slice(lines).map((line) => JSON.parse(line));
-    expect(logged).toEqual([expect.objectContaining({ req: { method: 'GET', path: `/posts/${post.slug}` }, res: { statusCode: 200 }, msg: 'request completed' })]);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        req: { method: 'GET', path: `/posts/${post.slug}` },
+        res: { statusCode: 200 },
+        msg: 'request completed',
+      }),
+    ]);
   });
 
   it('answers HEAD with headers only', async () => {
@@ -308,7 +383,10 @@ describe('the fast path for kept pages', () => {
     const post = await addPost(ctx.db);
     await get(`/posts/${post.slug}`);
     const author = request.agent(ctx.app);
-    const posted = await author.post(`/posts/${post.slug}/comments`).type('form').send(formBody({ comment: 'Mine, via the form', author: 'Me', email: 'me@example.com' }));
+    const posted = await author
+      .post(`/posts/${post.slug}/comments`)
+      .type('form')
+      .send(formBody({ comment: 'Mine, via the form', author: 'Me', email: 'me@example.com' }));
     expect(String(posted.headers['set-cookie'])).toContain('marginalia_own_comments=');
     const own = await author.get(`/posts/${post.slug}`);
     expect(own.headers['cache-control']).toBe('private, no-store');
@@ -320,10 +398,13 @@ describe('the fast path for kept pages', () => {
 describe('the fast path in front of Express (as the server runs it)', () => {
   it('answers kept pages before Express and hands everything else to it', async () => {
     let expressCalls = 0;
-    const countingApp = Object.assign((req: IncomingMessage, res: ServerResponse) => {
-      expressCalls += 1;
-      ctx.app(req, res);
-    }, { cachedPages: ctx.app.cachedPages });
+    const countingApp = Object.assign(
+      (req: IncomingMessage, res: ServerResponse) => {
+        expressCalls += 1;
+        ctx.app(req, res);
+      },
+      { cachedPages: ctx.app.cachedPages },
+    );
     const server = createServer(toRequestListener(countingApp as unknown as MarginaliaApp));
     const post = await addPost(ctx.db, { title: 'Through the listener' });
     const miss = await request(server).get(`/posts/${post.slug}`).expect(200);

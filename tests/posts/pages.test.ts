@@ -12,7 +12,11 @@ afterAll(() => ctx.close());
 
 describe('GET /', () => {
   it('lists posts newest first with title, date, excerpt and approved-comment count', async () => {
-    const older = await addPost(ctx.db, { title: 'Older post', publishedAt: new Date('2026-03-01T00:00:00Z'), bodyMarkdown: 'The *older* one.\n\nMore.' });
+    const older = await addPost(ctx.db, {
+      title: 'Older post',
+      publishedAt: new Date('2026-03-01T00:00:00Z'),
+      bodyMarkdown: 'The *older* one.\n\nMore.',
+    });
     const newer = await addPost(ctx.db, { title: 'Newer post', publishedAt: new Date('2026-04-01T00:00:00Z') });
     await addComment(ctx.db, older.id);
     await addComment(ctx.db, older.id);
@@ -33,7 +37,8 @@ describe('GET /posts/:slug', () => {
     const post = await addPost(ctx.db, {
       title: 'Anatomy',
       publishedAt: new Date('2026-05-06T12:00:00Z'),
-      bodyMarkdown: 'Para one.\n\n> Quoted.\n\n![Alt text](/assets/images/margin-notes.svg "The caption")\n\n<script>alert(1)</script>',
+      bodyMarkdown:
+        'Para one.\n\n> Quoted.\n\n![Alt text](/assets/images/margin-notes.svg "The caption")\n\n<script>alert(1)</script>',
     });
     const res = await request(ctx.app).get(`/posts/${post.slug}`).expect(200);
     const html = res.text;
@@ -44,7 +49,9 @@ describe('GET /posts/:slug', () => {
     expect(html).toContain('<h1 class="entry-title">Anatomy</h1>');
     expect(html).toContain('<time datetime="2026-05-06T12:00:00.000Z">May 6, 2026</time>');
     expect(html).toContain('<blockquote>\n<p>Quoted.</p>\n</blockquote>');
-    expect(html).toMatch(/<figure><img src="\/assets\/images\/margin-notes.svg" alt="Alt text"[^>]*><figcaption>The caption<\/figcaption><\/figure>/);
+    expect(html).toMatch(
+      /<figure><img src="\/assets\/images\/margin-notes.svg" alt="Alt text"[^>]*><figcaption>The caption<\/figcaption><\/figure>/,
+    );
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('<h2 id="comments-title" class="comments-title">Be First to Comment</h2>');
     expect(html).toContain('<h3 id="reply-title" class="comment-reply-title">Leave a Reply</h3>');
@@ -52,12 +59,21 @@ describe('GET /posts/:slug', () => {
     expect(html).toContain('Required fields are marked <span class="required">*</span>');
     expect(html).not.toContain('%d');
 
-    const order = ['name="comment"', 'name="author"', 'name="email"', 'name="url"', 'name="wp-comment-cookies-consent"', '>Post Comment</button>'];
+    const order = [
+      'name="comment"',
+      'name="author"',
+      'name="email"',
+      'name="url"',
+      'name="wp-comment-cookies-consent"',
+      '>Post Comment</button>',
+    ];
     const positions = order.map((needle) => html.indexOf(needle));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     for (const field of ['comment', 'author', 'email']) {
-      expect(html).toMatch(new RegExp(`<label for="${field}">[^<]+<span class="required" aria-hidden="true">\\*</span></label>`));
+      expect(html).toMatch(
+        new RegExp(`<label for="${field}">[^<]+<span class="required" aria-hidden="true">\\*</span></label>`),
+      );
       expect(html).toMatch(new RegExp(`id="${field}" name="${field}"[^>]* required`));
     }
     expect(html).not.toMatch(/id="url" name="url"[^>]* required/);
@@ -76,23 +92,36 @@ describe('GET /posts/:slug', () => {
 
   it('shows approved comments only, oldest first, with replies nested, escaped text and nofollow links', async () => {
     const post = await addPost(ctx.db);
-    const later = await addComment(ctx.db, post.id, { text: 'Later words', createdAt: new Date('2026-06-02T00:00:00Z') });
+    const later = await addComment(ctx.db, post.id, {
+      text: 'Later words',
+      createdAt: new Date('2026-06-02T00:00:00Z'),
+    });
     const earlier = await addComment(ctx.db, post.id, {
       text: 'Earlier <b>words</b>\nsecond line\n\nhttps://example.com/page',
       authorName: 'Eve',
       authorUrl: 'https://eve.example/',
       createdAt: new Date('2026-06-01T00:00:00Z'),
     });
-    const reply = await addComment(ctx.db, post.id, { parentId: earlier.id, text: 'A reply', createdAt: new Date('2026-06-03T00:00:00Z') });
+    const reply = await addComment(ctx.db, post.id, {
+      parentId: earlier.id,
+      text: 'A reply',
+      createdAt: new Date('2026-06-03T00:00:00Z'),
+    });
     await addComment(ctx.db, post.id, { status: 'spam', text: 'Buy things' });
     await addComment(ctx.db, post.id, { status: 'trash', text: 'Thrown away' });
 
     const html = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
     expect(html.indexOf(`id="comment-${earlier.id}"`)).toBeLessThan(html.indexOf(`id="comment-${later.id}"`));
-    expect(html).toMatch(new RegExp(`id="comment-${earlier.id}"[\\s\\S]*<ol class="children">\\s*<li id="comment-${reply.id}" class="comment depth-2`));
+    expect(html).toMatch(
+      new RegExp(
+        `id="comment-${earlier.id}"[\\s\\S]*<ol class="children">\\s*<li id="comment-${reply.id}" class="comment depth-2`,
+      ),
+    );
     expect(html).toContain('<a class="url" href="https://eve.example/" rel="nofollow ugc noopener">Eve</a>');
     expect(html).toContain('<p>Earlier &lt;b&gt;words&lt;/b&gt;<br>\nsecond line</p>');
-    expect(html).toContain('<a href="https://example.com/page" rel="nofollow ugc noopener">https://example.com/page</a>');
+    expect(html).toContain(
+      '<a href="https://example.com/page" rel="nofollow ugc noopener">https://example.com/page</a>',
+    );
     expect(html).toContain(`<a href="#comment-${earlier.id}"><time datetime="2026-06-01T00:00:00.000Z">`);
     expect(html).not.toMatch(/Buy things|Thrown away/);
   });
