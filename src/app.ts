@@ -159,5 +159,5 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
 /** The app as Node's request listener, with kept pages answered before Express sets anything up. */
 export function toRequestListener(app: MarginaliaApp): (req: IncomingMessage, res: ServerResponse) => void {
   const { cachedPages } = app;
-  return cachedPages ? (req, res) => cachedPages(req, res, () => app(req, res)) : app;
+  return cachedPages ? (req, res) => cachedPages(req, res, () => void app(req, res)) : app;
 }

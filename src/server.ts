@@ -30,11 +30,12 @@ function stopOnSignals(server: Server, db: Database, logger: Logger, cancelBacku
     // A keep-alive connection goes idle once its last response is sent; close each as it does,
     // or the server would wait for the client's keep-alive timeout.
     const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
-    server.close(async () => {
+    server.close(() => {
       clearInterval(closeIdle);
-      await db.$disconnect();
-      logger.info('stopped');
-      process.exit(0);
+      void db.$disconnect().finally(() => {
+        logger.info('stopped');
+        process.exit(0);
+      });
     });
     server.closeIdleConnections();
   };

@@ -29,7 +29,7 @@ export const commentListQuerySchema = z.object({
 export type CommentListQuery = z.output<typeof commentListQuerySchema>;
 
 const idList = z.preprocess(
-  (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]),
+  (value): unknown[] => (value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value]),
   z.array(positiveId).max(500, 'At most 500 comments at once.'),
 );
 

@@ -90,7 +90,7 @@ export interface CommentFormValues {
 export function formValuesOf(body: unknown): CommentFormValues {
   const raw = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const text = (key: string): string =>
-    typeof raw[key] === 'string' ? (raw[key] as string) : typeof raw[key] === 'number' ? String(raw[key]) : '';
+    typeof raw[key] === 'string' ? raw[key] : typeof raw[key] === 'number' ? String(raw[key]) : '';
   const consent = raw['wp-comment-cookies-consent'];
   return {
     comment: text('comment'),

@@ -4,6 +4,9 @@ import { connectionOf, plainStatement as statement, tuningEachAdapter } from './
 /** A statement that changes rows; everything else (reads, PRAGMA, VACUUM, transaction control) runs as it comes. */
 const changesRows = /^\s*(?:INSERT|UPDATE|DELETE|REPLACE)\b/i;
 
+/** A rejection reason as an Error (the driver's are; anything else is wrapped). */
+const asError = (reason: unknown): Error => (reason instanceof Error ? reason : new Error(String(reason)));
+
 interface WaitingWrite {
   run(transaction: Transaction): Promise<unknown>;
   settle(outcome: Promise<unknown>): void;
@@ -46,7 +49,7 @@ function shareOneConnection(adapter: SqlDriverAdapter): SqlDriverAdapter {
   const enqueue = <T>(run: (transaction: Transaction) => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (waiting.length === 0) setImmediate(() => void commitWaiting());
-      waiting.push({ run, settle: (outcome) => (outcome as Promise<T>).then(resolve, reject) });
+      waiting.push({ run, settle: (outcome) => void (outcome as Promise<T>).then(resolve, reject) });
     });
 
   async function outsideTransactions<T>(run: () => Promise<T>): Promise<T> {
@@ -62,7 +65,7 @@ function shareOneConnection(adapter: SqlDriverAdapter): SqlDriverAdapter {
     try {
       transaction = await adapter.startTransaction();
     } catch (error) {
-      for (const write of writes) write.settle(Promise.reject(error));
+      for (const write of writes) write.settle(Promise.reject(asError(error)));
       return;
     }
     // Each call below runs its statement before it returns (better-sqlite3 is synchronous under
@@ -92,7 +95,7 @@ function shareOneConnection(adapter: SqlDriverAdapter): SqlDriverAdapter {
       }
     }
     await transaction.commit();
-    writes.forEach((write, index) => write.settle(lost === null ? outcomes[index]! : Promise.reject(lost)));
+    writes.forEach((write, index) => write.settle(lost === null ? outcomes[index]! : Promise.reject(asError(lost))));
   }
 
   adapter.startTransaction = async (isolationLevel) => {

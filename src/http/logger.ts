@@ -18,8 +18,8 @@ const emailLike = /[^\s@<>"'`(),;:]{1,64}@[^\s@<>"'`(),;:]{1,255}/g;
 function serializeError(error: Error): Record<string, unknown> {
   const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
   for (const key of ['message', 'stack']) {
-    if (typeof serialized[key] === 'string')
-      serialized[key] = (serialized[key] as string).replace(emailLike, '[email]');
+    const value = serialized[key];
+    if (typeof value === 'string') serialized[key] = value.replace(emailLike, '[email]');
   }
   return serialized;
 }

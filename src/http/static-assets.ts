@@ -9,7 +9,7 @@ import express, { type RequestHandler } from 'express';
 
 export interface StaticAssets {
   /** The URL of a top-level file of public/, fingerprinted: "site.css" → "/assets/site.3f2a9c1e.css". */
-  url(name: string): string;
+  url: (name: string) => string;
   /** Serves /assets: fingerprinted names as immutable, plain names for an hour. */
   handlers: RequestHandler[];
 }

@@ -25,7 +25,7 @@ export function useEtaViews(app: Express, { cache }: { cache: boolean }): void {
   rememberResolvedPaths(eta);
   app.engine('eta', (filePath, data, done) => {
     try {
-      done(null, eta.render(path.relative(viewsDir, filePath), data as object));
+      done(null, eta.render(path.relative(viewsDir, filePath), data));
     } catch (error) {
       done(error);
     }

@@ -1,4 +1,4 @@
-import { parseDocument } from 'htmlparser2';
+import { ElementType, parseDocument } from 'htmlparser2';
 import type { ChildNode } from 'domhandler';
 
 // Comments elsewhere are HTML; here a comment is plain text (shown escaped, with its web addresses
@@ -26,9 +26,9 @@ const blocks = new Set([
 function textOf(nodes: ChildNode[]): string {
   let out = '';
   for (const node of nodes) {
-    if (node.type === 'text') out += node.data;
-    else if (node.type === 'tag' || node.type === 'script' || node.type === 'style') {
-      if (node.type !== 'tag') continue; // never the contents of <script> or <style>
+    if (node.type === ElementType.Text) out += node.data;
+    // Never the contents of <script> or <style> (their own node types).
+    else if (node.type === ElementType.Tag) {
       if (node.name === 'br') out += '\n';
       else if (node.name === 'a') {
         const label = textOf(node.children).trim();

@@ -53,7 +53,7 @@ async function readThreads(file: string): Promise<Map<string, DisqusThread>> {
   await streamXmlRecords(
     file,
     { prefixOf, onRoot: (name) => void (root = name), isRecord: (name, depth) => depth === 1 && name === 'thread' },
-    async (record) => {
+    (record) => {
       const id = record.attributes['dsq:id']?.trim() ?? '';
       threads.set(id, {
         id,

@@ -43,7 +43,7 @@ export function childAttribute(record: XmlRecord, name: string, attribute: strin
 export async function streamXmlRecords(
   file: string,
   options: RecordStreamOptions,
-  onRecord: (record: XmlRecord) => Promise<void>,
+  onRecord: (record: XmlRecord) => Promise<void> | void,
 ): Promise<void> {
   const parser = new SaxesParser({ xmlns: true, fileName: file });
   const ready: XmlRecord[] = [];

@@ -1,5 +1,8 @@
 declare module 'markdown-it-implicit-figures' {
-  import type { PluginWithOptions } from 'markdown-it';
-  const implicitFigures: PluginWithOptions<{ figcaption?: boolean | 'alt' | 'title'; lazyLoading?: boolean }>;
+  import type MarkdownIt from 'markdown-it';
+  const implicitFigures: (
+    md: MarkdownIt.MarkdownIt,
+    options?: { figcaption?: boolean | 'alt' | 'title'; lazyLoading?: boolean },
+  ) => void;
   export = implicitFigures;
 }

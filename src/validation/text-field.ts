@@ -5,6 +5,7 @@ import { z } from 'zod';
 // UTF-8 bytes, as WordPress counts its column sizes.
 
 // C0 and C1 control characters and DEL. Multi-line fields keep newline and tab; one-line fields neither.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const controlCharacters = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 const lineBreaksAndTabs = /[\t\n]/g;
 

@@ -155,7 +155,7 @@ describe('POST /posts/:slug/comments', () => {
   });
 
   it.each([
-    ['does not exist', async () => 999_999],
+    ['does not exist', () => Promise.resolve(999_999)],
     ['is not approved', async (postId: number) => (await addComment(ctx.db, postId, { status: 'pending' })).id],
     ['belongs to another post', async () => (await addComment(ctx.db, (await addPost(ctx.db)).id)).id],
   ])('refuses a reply to a comment that %s (422, nothing stored)', async (_case, parentOf) => {
@@ -199,7 +199,7 @@ describe('replying without JavaScript (?replytocom=ID)', () => {
       async (postId: number) => String((await addComment(ctx.db, postId, { status: 'pending' })).id),
     ],
     ['a comment of another post', async () => String((await addComment(ctx.db, (await addPost(ctx.db)).id)).id)],
-    ['garbage', async () => '1%20OR%201=1'],
+    ['garbage', () => Promise.resolve('1%20OR%201=1')],
   ])('ignores replytocom pointing at %s', async (_case, target) => {
     const post = await addPost(ctx.db);
     const res = await request(ctx.app)

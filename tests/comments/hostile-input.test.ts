@@ -24,7 +24,7 @@ const extras = [
   '1 OR 1=1; SELECT * FROM "AdminSession"',
   'x'.repeat(70_000),
 ];
-const inputs: string[] = [...(naughtyStrings as string[]), ...extras];
+const inputs: string[] = [...naughtyStrings, ...extras];
 
 let ctx: TestContext;
 let slug: string;

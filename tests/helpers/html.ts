@@ -46,7 +46,7 @@ export function elementsOf(html: string): { tag: string; attrs: Record<string, s
     for (const child of node.childNodes ?? []) visit(child);
     if (node.content) visit(node.content);
   };
-  visit(parse(html) as unknown as ParsedNode);
+  visit(parse(html));
   return elements;
 }
 
