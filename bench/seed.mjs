@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 const require = createRequire(import.meta.url);
 const { applyMigrations } = require('../dist/db/migrations.js');
 const { renderPostBody, excerptOf } = require('../dist/posts/post-markdown.js');
-const { renderCommentText } = require('../dist/comments/comment-text.js');
+const { renderCommentText } = require('../dist/shared/comment-text.js');
 
 const words = (
   'margin note pencil reader page ink paper book chapter line question answer idea ' +

@@ -9,9 +9,9 @@ import { adminMessages } from './admin/admin-messages';
 import { createAdminRouter } from './admin/admin-routes';
 import { createModerationRepository } from './moderation/moderation-repository';
 import { createModerationService } from './moderation/moderation-service';
-import { createCommenterCookies } from './comments/commenter-cookies';
+import { createCommenterCookies } from './site/commenter-cookies';
 import { createCommentsRepository } from './comments/comments-repository';
-import { createCommentsRouter } from './comments/comments-routes';
+import { createCommentsRouter } from './site/comments-routes';
 import { createCommentsService } from './comments/comments-service';
 import { createFormTimestamps } from './comments/form-timestamp';
 import { createOwnCommentsService } from './comments/own-comments-service';
@@ -25,15 +25,17 @@ import { createAccessLog } from './http/access-log';
 import { createRateLimiter } from './http/rate-limiters';
 import { securityHeaders } from './http/security-headers';
 import { headersSetBy, servePageFromCache, type NodeHandler } from './http/cached-page-fast-path';
-import { createPageCache, noPageChanges } from './http/page-cache';
+import { createPageCache } from './http/page-cache';
+import type { Clock } from './shared/clock';
+import { noPageChanges } from './shared/page-changes';
 import { createStaticAssets } from './http/static-assets';
 import { useEtaViews } from './http/views';
 import { projectRoot } from './paths';
 import { moderationDefaults } from './moderation/moderation-settings';
 import { createModerationSettingsRepository } from './moderation/moderation-settings-repository';
-import { createArticlePage } from './posts/article-page';
+import { createArticlePage } from './site/article-page';
 import { createPostsRepository } from './posts/posts-repository';
-import { createPostsRouter } from './posts/posts-routes';
+import { createPagesRouter } from './site/pages-routes';
 import { createPostsService } from './posts/posts-service';
 import { formatDate, formatDateTime } from './http/date-format';
 
@@ -41,6 +43,8 @@ export interface AppDeps {
   config: Config;
   db: Database;
   logger: Logger;
+  /** Where every part of the app reads the time. */
+  clock: Clock;
   /** Signs the commenter cookies; at least 32 characters. */
   cookieSecret: string;
   /** Signs moderator session cookies; at least 32 characters. */
@@ -50,10 +54,10 @@ export interface AppDeps {
 export type MarginaliaApp = Express & { cachedPages: NodeHandler | null };
 
 /** Repositories, services and limiters: one fresh set per app, so tests never share state. */
-function createServices({ config, db, cookieSecret }: Pick<AppDeps, 'config' | 'db' | 'cookieSecret'>) {
+function createServices({ config, db, clock, cookieSecret }: Pick<AppDeps, 'config' | 'db' | 'clock' | 'cookieSecret'>) {
   const pageCache = config.PAGE_CACHE === 'on' ? createPageCache(config.PAGE_CACHE_MAX_MB * 1024 * 1024) : null;
   const pageChanges = pageCache ?? noPageChanges;
-  const posts = createPostsService({ repo: createPostsRepository(db), pageChanges });
+  const posts = createPostsService({ repo: createPostsRepository(db), clock, pageChanges });
   const settings = createModerationSettingsRepository({ db, defaults: moderationDefaults(config), pageChanges });
   const commentsRepo = createCommentsRepository(db);
   const comments = createCommentsService({
@@ -62,6 +66,7 @@ function createServices({ config, db, cookieSecret }: Pick<AppDeps, 'config' | '
     settings,
     formTimestamps: createFormTimestamps(cookieSecret),
     pageChanges,
+    clock,
     limits: {
       floodSeconds: config.COMMENT_FLOOD_SECONDS,
       minFormSeconds: config.COMMENT_MIN_SECONDS,
@@ -75,6 +80,7 @@ function createServices({ config, db, cookieSecret }: Pick<AppDeps, 'config' | '
     posts,
     settings,
     pageChanges,
+    clock,
     editWindowMinutes: config.COMMENT_EDIT_WINDOW_MINUTES,
   });
   const commenterCookies = createCommenterCookies(cookieSecret);
@@ -86,7 +92,7 @@ function createServices({ config, db, cookieSecret }: Pick<AppDeps, 'config' | '
     ownComments,
     commenterCookies,
     articlePage: createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }),
-    moderation: createModerationService({ repo: createModerationRepository(db), pageChanges }),
+    moderation: createModerationService({ repo: createModerationRepository(db), clock, pageChanges }),
     auth: createAdminAuth({
       user: config.ADMIN_USER,
       passwordHash: config.ADMIN_PASSWORD_HASH,
@@ -107,7 +113,7 @@ function createServices({ config, db, cookieSecret }: Pick<AppDeps, 'config' | '
 }
 
 /** The composition root: wires configuration, database and feature routers into an Express app. */
-export function createApp({ config, db, logger, cookieSecret, sessionSecret }: AppDeps): MarginaliaApp {
+export function createApp({ config, db, logger, clock, cookieSecret, sessionSecret }: AppDeps): MarginaliaApp {
   const app = express();
   app.disable('x-powered-by');
   // Only shared pages carry validators (set with the page cache); personal ones must not be revalidated.
@@ -122,7 +128,7 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
     asset: assets.url,
   });
 
-  const s = createServices({ config, db, cookieSecret });
+  const s = createServices({ config, db, clock, cookieSecret });
   const headers = securityHeaders();
   const cachedPages = s.pageCache
     ? servePageFromCache({
@@ -138,7 +144,7 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
   app.use('/assets', ...assets.handlers);
   app.use(createHealthRouter({ health: createHealthRepository(db), logger }));
   app.use(cookieParser(cookieSecret));
-  app.use(createPostsRouter({ posts: s.posts, articlePage: s.articlePage, pageCache: s.pageCache }));
+  app.use(createPagesRouter({ posts: s.posts, articlePage: s.articlePage, pageCache: s.pageCache }));
   app.use(createCommentsRouter(s));
   app.use('/admin/api', createAdminApiRouter({ ...s, databaseFile: config.databaseFile }));
   app.use(
@@ -146,6 +152,7 @@ export function createApp({ config, db, logger, cookieSecret, sessionSecret }: A
     createAdminRouter({
       ...s,
       db,
+      clock,
       databaseFile: config.databaseFile,
       sessionSecret,
       idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES,

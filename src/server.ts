@@ -9,6 +9,7 @@ import { loadSecret } from './http/secrets';
 import { createLogger, type Logger } from './http/logger';
 import { createPostsRepository } from './posts/posts-repository';
 import { createPostsService } from './posts/posts-service';
+import { systemClock } from './shared/clock';
 
 const shutdownGraceMs = 10_000;
 
@@ -61,13 +62,13 @@ async function start(config: Config): Promise<void> {
     );
   if (!config.ADMIN_USER || !config.ADMIN_PASSWORD_HASH) logger.warn(adminMessages.notConfigured);
   if (!config.ADMIN_API_TOKEN) logger.info(adminMessages.apiNotConfigured);
-  const demo = await createPostsService({ repo: createPostsRepository(db) }).ensureDemoPost(new Date());
+  const demo = await createPostsService({ repo: createPostsRepository(db), clock: systemClock }).ensureDemoPost();
   if (demo) logger.info({ slug: demo.slug }, 'added a demo post to the empty blog');
 
   const dataDir = path.dirname(config.databaseFile);
   const cookieSecret = loadSecret(config.COOKIE_SECRET, dataDir, 'cookie-secret');
   const sessionSecret = loadSecret(config.SESSION_SECRET, dataDir, 'session-secret');
-  const app = createApp({ config, db, logger, cookieSecret, sessionSecret });
+  const app = createApp({ config, db, logger, clock: systemClock, cookieSecret, sessionSecret });
   const announce = (): void => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;

@@ -100,7 +100,7 @@ export function createAdminApiRouter({ databaseFile, auth, moderation, posts }: 
   // POST /admin/api/posts — { title, slug?, body, authorName?, commentsOpen? }
   const createPost: RequestHandler = async (req, res) => {
     const input = validBody<z.output<typeof postInputSchema>>(res);
-    const post = await posts.createPost({ ...toNewPost(input, 'The editor'), publishedAt: new Date() });
+    const post = await posts.createPost(toNewPost(input, 'The editor'));
     res.status(201).location(`/posts/${post.slug}`).json({ post });
   };
 

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { ServiceUnavailableError, UnauthorizedError } from '../errors';
 import { adminMessages } from './admin-messages';
-import { safeEqual } from '../http/constant-time';
+import { safeEqual } from '../shared/constant-time';
 import { verifyPassword } from './password';
 
 export interface AdminAccount {

@@ -1,5 +1,5 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { commentStatuses } from '../comments/comment-status';
+import { commentStatuses } from '../shared/comment-status';
 import { commentEditSchema, type CommentEdit } from '../comments/comments-schema';
 import { BadRequestError } from '../errors';
 import { validateBody, validBody } from '../http/validate';

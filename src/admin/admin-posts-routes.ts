@@ -28,10 +28,7 @@ export function createAdminPostsRouter({ posts }: { posts: PostsService }): Rout
   // POST /admin/posts — publish a new post
   const createPost: RequestHandler = async (req, res) => {
     const input = validBody<PostInput>(res);
-    const post = await posts.createPost({
-      ...toNewPost(input, req.session.user ?? 'The editor'),
-      publishedAt: new Date(),
-    });
+    const post = await posts.createPost(toNewPost(input, req.session.user ?? 'The editor'));
     redirectWithFlash(req, res, `/admin/posts/${post.id}/edit`, adminMessages.postSaved);
   };
 

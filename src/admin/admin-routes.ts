@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { Database } from '../db/database';
+import type { Clock } from '../shared/clock';
 import type { ModerationService } from '../moderation/moderation-service';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
 import type { PostsService } from '../posts/posts-service';
@@ -14,6 +15,7 @@ import { createSignInRouter } from './sign-in-routes';
 
 export interface AdminRouterDeps {
   db: Database;
+  clock: Clock;
   /** The database file, for imports (run in a child process of their own). */
   databaseFile: string;
   auth: AdminAuth;
@@ -32,7 +34,7 @@ export interface AdminRouterDeps {
 export function createAdminRouter(deps: AdminRouterDeps): Router {
   const router = Router();
   router.use(deps.auth.requireSignInConfigured);
-  router.use(createAdminSession({ db: deps.db, secret: deps.sessionSecret, idleMinutes: deps.idleMinutes }));
+  router.use(createAdminSession({ db: deps.db, clock: deps.clock, secret: deps.sessionSecret, idleMinutes: deps.idleMinutes }));
   router.use((_req, res, next) => {
     // Admin pages show emails and IPs: never cached anywhere, never indexed.
     res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commentStatuses } from '../comments/comment-status';
+import { commentStatuses } from '../shared/comment-status';
 import { commentEditSchema } from '../comments/comments-schema';
 import { ValidationError } from '../errors';
 import { importFormats, type ImportFormat } from '../imports/import-runner';

@@ -2,6 +2,7 @@ import { csrfSync } from 'csrf-sync';
 import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import type { Database } from '../db/database';
+import type { Clock } from '../shared/clock';
 import { ForbiddenError } from '../errors';
 import { adminMessages } from './admin-messages';
 import { PrismaSessionStore } from './session-store';
@@ -19,6 +20,7 @@ export const sessionCookieName = 'marginalia_admin';
 
 export interface AdminSessionOptions {
   db: Database;
+  clock: Clock;
   secret: string;
   idleMinutes: number;
 }
@@ -28,12 +30,12 @@ export interface AdminSessionOptions {
  * https), whose expiry moves forward with each request, so a session ends after `idleMinutes`
  * without one.
  */
-export function createAdminSession({ db, secret, idleMinutes }: AdminSessionOptions): RequestHandler {
+export function createAdminSession({ db, clock, secret, idleMinutes }: AdminSessionOptions): RequestHandler {
   const idleMs = idleMinutes * 60 * 1000;
   return session({
     name: sessionCookieName,
     secret,
-    store: new PrismaSessionStore(db, idleMs),
+    store: new PrismaSessionStore(db, idleMs, clock),
     resave: false,
     saveUninitialized: false,
     rolling: true,

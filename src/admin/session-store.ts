@@ -1,5 +1,6 @@
 import session, { type SessionData } from 'express-session';
 import type { Database } from '../db/database';
+import type { Clock } from '../shared/clock';
 
 const pruneEveryMs = 60 * 60 * 1000;
 
@@ -14,19 +15,20 @@ export class PrismaSessionStore extends session.Store {
   constructor(
     private readonly db: Database,
     private readonly idleMs: number,
+    private readonly clock: Clock,
   ) {
     super();
   }
 
   private expiryOf(data: SessionData): Date {
-    return data.cookie?.expires ? new Date(data.cookie.expires) : new Date(Date.now() + this.idleMs);
+    return data.cookie?.expires ? new Date(data.cookie.expires) : new Date(this.clock.now().getTime() + this.idleMs);
   }
 
   override get(sid: string, done: (error: unknown, data?: SessionData | null) => void): void {
     this.db.adminSession
       .findUnique({ where: { sid } })
       .then((row) =>
-        done(null, row && row.expiresAt.getTime() > Date.now() ? (JSON.parse(row.data) as SessionData) : null),
+        done(null, row && row.expiresAt.getTime() > this.clock.now().getTime() ? (JSON.parse(row.data) as SessionData) : null),
       )
       .catch(done);
   }
@@ -55,8 +57,9 @@ export class PrismaSessionStore extends session.Store {
   }
 
   private async pruneExpired(): Promise<void> {
-    if (Date.now() - this.lastPrune < pruneEveryMs) return;
-    this.lastPrune = Date.now();
-    await this.db.adminSession.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+    const now = this.clock.now();
+    if (now.getTime() - this.lastPrune < pruneEveryMs) return;
+    this.lastPrune = now.getTime();
+    await this.db.adminSession.deleteMany({ where: { expiresAt: { lt: now } } });
   }
 }

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database';
 import type { ArrivingComment } from '../moderation/moderation-rules';
-import type { CommentStatus } from './comment-status';
+import type { CommentStatus } from '../shared/comment-status';
 import { commentSql, publicFields, type ThreadView } from './comments-sql';
 
 export type { ThreadView } from './comments-sql';
@@ -86,11 +86,12 @@ export function createCommentsRepository(db: Database) {
      */
     async createUnlessRepeated(
       comment: NewCommentRecord,
+      now: Date,
       floodSince: Date | null,
       view: Omit<ThreadView, 'postId'>,
     ): Promise<StoredComment | null> {
       const [row] = await db.$queryRaw<(PublicRow & { threadsBefore: bigint | null })[]>(
-        commentSql.insertUnlessRepeated(comment, new Date(), floodSince, { ...view, postId: comment.postId }),
+        commentSql.insertUnlessRepeated(comment, now, floodSince, { ...view, postId: comment.postId }),
       );
       if (!row) return null;
       // COUNT(*) has no declared type: it comes back as a bigint.

@@ -7,11 +7,12 @@ import {
   ValidationError,
 } from '../errors';
 import { commentsAreOpen, decideArrivalStatus, type ArrivalDecision } from '../moderation/moderation-rules';
-import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
+import type { Clock } from '../shared/clock';
+import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
 import type { PostRecord } from '../posts/posts-repository';
 import type { PostsService } from '../posts/posts-service';
-import { renderCommentText } from './comment-text';
+import { renderCommentText } from '../shared/comment-text';
 import { buildCommentThreads } from './comment-threads';
 import { commentMessages as messages } from './comments-messages';
 import type {
@@ -56,7 +57,7 @@ export interface CommentsServiceOptions {
   formTimestamps: FormTimestamps;
   limits: CommentLimits;
   pageChanges?: PublicPageChanges;
-  now?: () => Date;
+  clock: Clock;
 }
 
 const maxUserAgentLength = 512;
@@ -94,7 +95,7 @@ export function createCommentsService({
   formTimestamps,
   limits,
   pageChanges = noPageChanges,
-  now = () => new Date(),
+  clock,
 }: CommentsServiceOptions) {
   /** The comment a reader may reply to: an approved comment of this post, or null. */
   async function findReplyTarget(postId: number, commentId: number | null | undefined): Promise<PublicComment | null> {
@@ -109,7 +110,7 @@ export function createCommentsService({
       return new ConflictError(messages.duplicate, 'duplicate_comment');
     const last = floodSince && (await repo.lastCommentTime(record.ipAddress, record.authorEmail, floodSince));
     if (!last) return null;
-    const wait = Math.max(1, Math.ceil(limits.floodSeconds - (now().getTime() - last.getTime()) / 1000));
+    const wait = Math.max(1, Math.ceil(limits.floodSeconds - (clock.now().getTime() - last.getTime()) / 1000));
     return new TooManyRequestsError(messages.tooFast, wait);
   }
 
@@ -120,10 +121,11 @@ export function createCommentsService({
 
   /** Stores the comment unless it is a duplicate or its sender is flooding; the checks are part of the INSERT. */
   async function storeUnlessRepeated(record: NewCommentRecord, ownIds: readonly number[]): Promise<StoredComment> {
-    const floodSince = limits.floodSeconds > 0 ? new Date(now().getTime() - limits.floodSeconds * 1000) : null;
+    const now = clock.now();
+    const floodSince = limits.floodSeconds > 0 ? new Date(now.getTime() - limits.floodSeconds * 1000) : null;
     // A second attempt only if what refused the first was trashed or deleted in between.
     for (let attempt = 1; ; attempt += 1) {
-      const stored = await repo.createUnlessRepeated(record, floodSince, viewOf(record.postId, ownIds));
+      const stored = await repo.createUnlessRepeated(record, now, floodSince, viewOf(record.postId, ownIds));
       if (stored) return stored;
       const refusal = await refusalOf(record, floodSince);
       if (refusal) throw refusal;
@@ -183,12 +185,12 @@ export function createCommentsService({
 
     /** Whether the post takes comments now (its own switch, and the automatic closing age). */
     async isOpen(post: PostRecord): Promise<boolean> {
-      return commentsAreOpen(post, await settings.current(), now());
+      return commentsAreOpen(post, await settings.current(), clock.now());
     },
 
     /** A fresh signed timestamp for the comment form on a page rendered for one visitor. */
     issueFormStamp(): string {
-      return formTimestamps.issue(now());
+      return formTimestamps.issue(clock.now());
     },
 
     /**
@@ -197,7 +199,7 @@ export function createCommentsService({
      * form can look up to a second older than it is, never younger: no person is held for it.
      */
     issueSharedFormStamp(): string {
-      const second = Math.floor(now().getTime() / 1000);
+      const second = Math.floor(clock.now().getTime() / 1000);
       if (second !== sharedStamp.second) sharedStamp = { second, stamp: formTimestamps.issue(new Date(second * 1000)) };
       return sharedStamp.stamp;
     },
@@ -206,8 +208,8 @@ export function createCommentsService({
     async postComment(slug: string, submission: CommentSubmission, submitter: SubmitterContext, form?: FormSignals) {
       const post = await posts.getPublished(slug);
       const rules = await settings.current();
-      if (!commentsAreOpen(post, rules, now())) throw new ForbiddenError(messages.closed, 'comments_closed');
-      const formAgeMs = form ? formTimestamps.ageOf(form.stamp, now()) : null;
+      if (!commentsAreOpen(post, rules, clock.now())) throw new ForbiddenError(messages.closed, 'comments_closed');
+      const formAgeMs = form ? formTimestamps.ageOf(form.stamp, clock.now()) : null;
       if (formAgeMs !== null && formAgeMs > limits.formMaxAgeHours * 3600 * 1000) throw new FormExpiredError();
       const parentId = submission.comment_parent;
       if (parentId !== null && !(await findReplyTarget(post.id, parentId))) {

@@ -16,10 +16,9 @@ export const publicFields = {
 } as const;
 
 // The queries behind every page render and every submission are written in SQL and run through
-// Prisma's $queryRaw: its query interpreter and result mapping cost more than SQLite's own work
-// (a 20-comment read: ~350 µs typed, ~190 µs raw), and these run on every request. Under the
-// bench's load, measured alternately against the typed queries: +25 % comment POSTs/s, +10 %
-// uncached pages/s. They select the same public columns as the typed queries, named once above.
+// Prisma's $queryRaw: its query interpreter and result mapping cost more than SQLite's own work,
+// and these run on every request (docs/PERFORMANCE.md). They select the same public columns as
+// the typed queries, named once above.
 // commentSql is exported for the query-plan tests; the repository's tests run each query.
 const publicColumns = Prisma.raw(Object.keys(publicFields).join(', '));
 
@@ -99,8 +98,8 @@ function threadsListedBefore(view: ThreadView, anchor: string) {
 }
 
 export const commentSql = {
-  // The limit is written into the SQL, not bound: a bound LIMIT cost an uncached page 10 % more
-  // CPU (measured alternately), most of it in the query's own run.
+  // The limit is written into the SQL, not bound: a bound LIMIT made the query itself slower
+  // (docs/PERFORMANCE.md).
   approvedOfPost: (postId: number, limit: number | null = null) =>
     Prisma.sql`SELECT ${publicColumns} FROM Comment WHERE postId = ${postId} AND status = 'approved' ORDER BY createdAt, id${limit === null ? Prisma.empty : Prisma.raw(` LIMIT ${Math.trunc(limit)}`)}`,
   /**

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { safeEqual } from '../http/constant-time';
+import { safeEqual } from '../shared/constant-time';
 
 /**
  * The time a comment form was served, signed so a bot cannot forge an old one: "<ms>.<hmac>".

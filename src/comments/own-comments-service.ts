@@ -1,9 +1,10 @@
 import { ForbiddenError, NotFoundError } from '../errors';
-import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
+import type { Clock } from '../shared/clock';
+import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import { decideArrivalStatus } from '../moderation/moderation-rules';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
 import type { PostsService } from '../posts/posts-service';
-import { renderCommentText } from './comment-text';
+import { renderCommentText } from '../shared/comment-text';
 import { commentMessages as messages } from './comments-messages';
 import type { AuthoredComment, CommentsRepository } from './comments-repository';
 
@@ -13,7 +14,7 @@ export interface OwnCommentsOptions {
   settings: ModerationSettingsRepository;
   editWindowMinutes: number;
   pageChanges?: PublicPageChanges;
-  now?: () => Date;
+  clock: Clock;
 }
 
 export type OwnCommentsService = ReturnType<typeof createOwnCommentsService>;
@@ -28,10 +29,10 @@ export function createOwnCommentsService({
   settings,
   editWindowMinutes,
   pageChanges = noPageChanges,
-  now = () => new Date(),
+  clock,
 }: OwnCommentsOptions) {
   const windowMs = editWindowMinutes * 60 * 1000;
-  const withinWindow = (createdAt: Date): boolean => windowMs > 0 && now().getTime() - createdAt.getTime() <= windowMs;
+  const withinWindow = (createdAt: Date): boolean => windowMs > 0 && clock.now().getTime() - createdAt.getTime() <= windowMs;
 
   async function authorize(
     slug: string,

@@ -107,8 +107,8 @@ export class DatabaseStartError extends Error {
  */
 export async function applyMigrations(databaseFile: string, dir = migrationsDir): Promise<string[]> {
   const migrations = readMigrationList(dir);
-  // Loading the engine costs ~0.5 s and tens of MB that are never given back; an up-to-date
-  // database (the usual restart) does not need it.
+  // Loading the engine is slow and its memory is never given back; an up-to-date database (the
+  // usual restart) does not need it.
   if (allRecordedAsApplied(databaseFile, migrations)) return [];
   if (!existsSync(databaseFile) || statSync(databaseFile).size === 0) {
     try {

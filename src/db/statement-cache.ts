@@ -17,8 +17,7 @@ const defaultCapacity = 200;
 /**
  * Wraps Prisma's better-sqlite3 adapter factory so each SQL text is compiled once per
  * connection instead of on every query. The adapter (7.10) calls `prepare(sql).bind(args)` for
- * every query, and compiling the statement was 9 % of a comment submission's CPU and 5 % of an
- * uncached page's. A compiled statement is handed back with a `bind` that passes the arguments at
+ * every query, and compiling was a large part of each query's cost (docs/PERFORMANCE.md). A compiled statement is handed back with a `bind` that passes the arguments at
  * execution instead, since better-sqlite3 lets a statement be bound only once, and with its result
  * columns read once (the adapter asks for them on every read; the schema cannot change under a
  * running server, whose migrations are applied before it connects).

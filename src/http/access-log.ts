@@ -10,9 +10,8 @@ const healthPath = '/healthz';
  * info; an answer cut off by the client leaving is "request aborted", at warn.
  *
  * The kept-page fast path and the full stack both log through this, so the line is the same
- * whichever answered. Written here rather than with pino-http: under the bench's load, its two
- * child loggers and per-request bookkeeping cost ~10 % of an uncached article page's CPU
- * (alternating A/B) for the same line.
+ * whichever answered. Written here rather than with pino-http, whose two child loggers and
+ * per-request bookkeeping cost a noticeable share of an uncached page (docs/PERFORMANCE.md).
  */
 export function logWhenAnswered(logger: Logger, req: IncomingMessage, res: ServerResponse): void {
   const started = process.hrtime.bigint();

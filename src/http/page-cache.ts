@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
+import type { PublicPageChanges } from '../shared/page-changes';
 
 // Rendered public pages, kept in memory so a busy post is served without a query or a render.
 // Only pages that are the same for every visitor are stored (the article page carries the form's
@@ -8,15 +9,6 @@ import { LRUCache } from 'lru-cache';
 // what they show changes: a post's pages when the post or one of its visible comments changes, the
 // home page with them, everything when the moderation settings change.
 
-/** What changes the public pages; the services call it, knowing nothing of how pages are kept. */
-export interface PublicPageChanges {
-  /** Something shown on this post's pages (and the home page) changed. */
-  postChanged(slug: string): void;
-  /** Something shown on every page changed (e.g. when comments close automatically). */
-  everythingChanged(): void;
-}
-
-export const noPageChanges: PublicPageChanges = { postChanged: () => undefined, everythingChanged: () => undefined };
 
 /**
  * A kept page as bytes, ready to write: `before`, then the per-visitor value (when the page has a
@@ -38,8 +30,7 @@ export interface CachedPage {
 
 export type PageEncoding = 'br' | 'gzip';
 
-// Brotli at quality 5: within a few percent of gzip's time, a third smaller (a 675 KB page of
-// comments: gzip 68 KB, Brotli 46 KB, each in about 6 ms).
+// Brotli at quality 5: about gzip's time, a third smaller (docs/PERFORMANCE.md).
 const compressors: Record<PageEncoding, (html: Buffer) => Buffer> = {
   br: (html) =>
     brotliCompressSync(html, {

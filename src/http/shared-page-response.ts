@@ -16,8 +16,7 @@ const encodings = ['br', 'gzip', 'identity'];
  * Writes a kept page: 304 when the browser already has it, else its bytes with the form stamp in
  * its slot, compressed (Brotli or gzip) when the browser accepts that. Compression is what lets a
  * post with hundreds of comments on a page hold up under load: the wire, not the server, is the
- * limit there (bare node:http sending the same 675 KB uncompressed had a p99 of half a second at
- * 50 connections; compressed it is a tenth to a fifteenth of the size).
+ * limit there (docs/PERFORMANCE.md).
  *
  * `headers` are added to whatever the response already carries (on the full stack, helmet's).
  */

@@ -1,5 +1,5 @@
-import type { CommentStatus } from '../comments/comment-status';
-import { renderCommentText } from '../comments/comment-text';
+import type { CommentStatus } from '../shared/comment-status';
+import { renderCommentText } from '../shared/comment-text';
 import type { Database } from '../db/database';
 import { renderedPostBody } from '../posts/post-markdown';
 import { slugFrom } from '../posts/posts-schema';

@@ -1,4 +1,4 @@
-import type { CommentStatus } from '../comments/comment-status';
+import type { CommentStatus } from '../shared/comment-status';
 import type { ImportWriter } from './imports-repository';
 
 // What every importer shares: the report it returns, and the small rules for what it writes.

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database';
 import type { Prisma } from '../generated/prisma/client';
-import type { CommentStatus } from '../comments/comment-status';
+import type { CommentStatus } from '../shared/comment-status';
 
 export interface ImportedPostRecord {
   sourceId: string;

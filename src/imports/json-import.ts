@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { commentStatuses } from '../comments/comment-status';
-import { renderCommentText } from '../comments/comment-text';
+import { commentStatuses } from '../shared/comment-status';
+import { renderCommentText } from '../shared/comment-text';
 import type { Database } from '../db/database';
 import { renderedPostBody } from '../posts/post-markdown';
 import { postLimits, slugPattern } from '../posts/posts-schema';

@@ -1,4 +1,4 @@
-import type { CommentStatus } from '../comments/comment-status';
+import type { CommentStatus } from '../shared/comment-status';
 import type { Database } from '../db/database';
 import type { ArrivingComment } from './moderation-rules';
 
@@ -148,11 +148,12 @@ export function createModerationRepository(db: Database) {
     async applyStatusChanges(
       changes: { id: number; from: CommentStatus; to: CommentStatus }[],
       actor: string,
+      at: Date,
     ): Promise<void> {
       await db.$transaction([
         ...changes.map(({ id, to }) => db.comment.update({ where: { id }, data: { status: to } })),
         db.commentStatusChange.createMany({
-          data: changes.map(({ id, from, to }) => ({ commentId: id, fromStatus: from, toStatus: to, actor })),
+          data: changes.map(({ id, from, to }) => ({ commentId: id, fromStatus: from, toStatus: to, actor, createdAt: at })),
         }),
       ]);
     },

@@ -1,4 +1,4 @@
-import type { CommentStatus } from '../comments/comment-status';
+import type { CommentStatus } from '../shared/comment-status';
 import type { ModerationSettings } from './moderation-settings';
 
 /** What the rules see of a newly submitted comment. */

@@ -1,7 +1,8 @@
-import { renderCommentText } from '../comments/comment-text';
-import type { CommentStatus } from '../comments/comment-status';
+import { renderCommentText } from '../shared/comment-text';
+import type { CommentStatus } from '../shared/comment-status';
 import { ConflictError, NotFoundError } from '../errors';
-import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
+import type { Clock } from '../shared/clock';
+import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import { moderationMessages } from './moderation-messages';
 import type { CommentFilter, ModeratedComment, ModerationRepository } from './moderation-repository';
 
@@ -46,9 +47,11 @@ export type ModerationService = ReturnType<typeof createModerationService>;
 /** The moderator's work on comments: the queue, status changes (recorded), edits and deletion. */
 export function createModerationService({
   repo,
+  clock,
   pageChanges = noPageChanges,
 }: {
   repo: ModerationRepository;
+  clock: Clock;
   pageChanges?: PublicPageChanges;
 }) {
   async function getComment(id: number) {
@@ -70,7 +73,7 @@ export function createModerationService({
         (change): change is { id: number; from: CommentStatus; to: CommentStatus; postSlug: string } =>
           change.to !== null && change.to !== change.from,
       );
-    if (changes.length) await repo.applyStatusChanges(changes, actor);
+    if (changes.length) await repo.applyStatusChanges(changes, actor, clock.now());
     // Only a change into or out of "approved" alters what readers see.
     const visible = changes.filter((change) => change.from === 'approved' || change.to === 'approved');
     for (const slug of new Set(visible.map((change) => change.postSlug))) pageChanges.postChanged(slug);

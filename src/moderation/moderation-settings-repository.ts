@@ -1,5 +1,5 @@
 import type { Database } from '../db/database';
-import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
+import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import type { ModerationMode, ModerationSettings } from './moderation-settings';
 
 export type ModerationSettingsRepository = ReturnType<typeof createModerationSettingsRepository>;

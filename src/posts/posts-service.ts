@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { NotFoundError } from '../errors';
-import { noPageChanges, type PublicPageChanges } from '../http/page-cache';
+import type { Clock } from '../shared/clock';
+import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import { demoPost } from './demo-post';
 import { renderedPostBody } from './post-markdown';
 import type { EditablePost, PostRecord, PostSummary, PostsRepository } from './posts-repository';
@@ -11,7 +12,8 @@ export interface NewPost {
   title: string;
   bodyMarkdown: string;
   authorName: string;
-  publishedAt: Date;
+  /** Now, unless given (imports and tests date their posts). */
+  publishedAt?: Date;
   commentsOpen?: boolean;
 }
 
@@ -20,9 +22,11 @@ export type PostsService = ReturnType<typeof createPostsService>;
 /** Reading and writing posts; Markdown is rendered here, once per save. */
 export function createPostsService({
   repo,
+  clock,
   pageChanges = noPageChanges,
 }: {
   repo: PostsRepository;
+  clock: Clock;
   pageChanges?: PublicPageChanges;
 }) {
   const rendered = (post: Omit<NewPost, 'publishedAt'>) => ({
@@ -45,7 +49,7 @@ export function createPostsService({
   const publishedBySlug = new LRUCache<string, PostRecord>({ max: 1000 });
 
   async function createPost(post: NewPost): Promise<PostRecord> {
-    const created = await repo.create({ ...rendered(post), publishedAt: post.publishedAt });
+    const created = await repo.create({ ...rendered(post), publishedAt: post.publishedAt ?? clock.now() });
     publishedBySlug.delete(created.slug);
     pageChanges.postChanged(created.slug);
     return created;
@@ -83,9 +87,9 @@ export function createPostsService({
     },
 
     /** Gives a brand-new blog something to show: one demo post, only when there is no post at all. */
-    async ensureDemoPost(now: Date): Promise<PostRecord | null> {
+    async ensureDemoPost(): Promise<PostRecord | null> {
       if ((await repo.count()) > 0) return null;
-      return createPost({ ...demoPost, publishedAt: now });
+      return createPost(demoPost);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { renderCommentText } from '../../src/comments/comment-text';
+import { renderCommentText } from '../../src/shared/comment-text';
 import { buildCommentThreads } from '../../src/comments/comment-threads';
 import type { PublicComment } from '../../src/comments/comments-repository';
 

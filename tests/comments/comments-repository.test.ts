@@ -35,7 +35,7 @@ describe('createUnlessRepeated', () => {
   it('stores every column and gives back only what a public page may show', async () => {
     const post = await addPost(ctx.db);
     const created = (
-      await repo.createUnlessRepeated(arriving(post.id, 'Stored through the SQL insert.'), null, threaded)
+      await repo.createUnlessRepeated(arriving(post.id, 'Stored through the SQL insert.'), new Date(), null, threaded)
     )?.comment;
     if (!created) throw new Error('refused');
     expect(Object.keys(created).sort()).toEqual([
@@ -74,7 +74,7 @@ describe('createUnlessRepeated', () => {
     await addComment(ctx.db, post.id, { status: 'trash' });
     await addComment(ctx.db, (await addPost(ctx.db)).id);
     const store = (text: string, status: 'approved' | 'pending', parentId: number | null = null) =>
-      repo.createUnlessRepeated({ ...arriving(post.id, text), status, parentId }, null, threaded);
+      repo.createUnlessRepeated({ ...arriving(post.id, text), status, parentId }, new Date(), null, threaded);
     expect((await store('A held thread.', 'pending'))?.threadsBefore).toBe(2);
     expect((await store('An approved thread.', 'approved'))?.threadsBefore).toBe(2);
     expect((await store('The next one.', 'pending'))?.threadsBefore).toBe(3);
@@ -86,7 +86,7 @@ describe('createUnlessRepeated', () => {
     const top = await addComment(ctx.db, post.id);
     await addComment(ctx.db, post.id, { parentId: top.id });
     await addComment(ctx.db, post.id, { status: 'pending' });
-    const reply = await repo.createUnlessRepeated({ ...arriving(post.id, 'A flat reply.'), parentId: top.id }, null, {
+    const reply = await repo.createUnlessRepeated({ ...arriving(post.id, 'A flat reply.'), parentId: top.id }, new Date(), null, {
       threaded: false,
       ownIds: [],
     });
@@ -97,9 +97,9 @@ describe('createUnlessRepeated', () => {
     const post = await addPost(ctx.db);
     await addComment(ctx.db, post.id, { authorEmail: 'ada@example.com', text: 'Said before.' });
     await addComment(ctx.db, post.id, { authorEmail: 'ada@example.com', text: 'Binned before.', status: 'trash' });
-    expect(await repo.createUnlessRepeated(arriving(post.id, 'Said before.'), null, threaded)).toBeNull();
+    expect(await repo.createUnlessRepeated(arriving(post.id, 'Said before.'), new Date(), null, threaded)).toBeNull();
     expect(await ctx.db.comment.count({ where: { postId: post.id, text: 'Said before.' } })).toBe(1);
-    expect(await repo.createUnlessRepeated(arriving(post.id, 'Binned before.'), null, threaded)).not.toBeNull();
+    expect(await repo.createUnlessRepeated(arriving(post.id, 'Binned before.'), new Date(), null, threaded)).not.toBeNull();
   });
 
   it('stores nothing and gives back null when the sender commented since `floodSince`, by email or by address', async () => {
@@ -121,11 +121,11 @@ describe('createUnlessRepeated', () => {
       authorEmail: 'elsewhere@example.com',
       ipAddress: '192.0.2.90',
     };
-    expect(await repo.createUnlessRepeated(sameEmail, since, threaded)).toBeNull();
-    expect(await repo.createUnlessRepeated(sameAddress, since, threaded)).toBeNull();
+    expect(await repo.createUnlessRepeated(sameEmail, new Date(), since, threaded)).toBeNull();
+    expect(await repo.createUnlessRepeated(sameAddress, new Date(), since, threaded)).toBeNull();
     expect(await ctx.db.comment.count({ where: { postId: post.id } })).toBe(1);
-    expect(await repo.createUnlessRepeated(sameEmail, new Date(now - 1_000), threaded)).not.toBeNull();
-    expect(await repo.createUnlessRepeated(sameAddress, null, threaded)).not.toBeNull();
+    expect(await repo.createUnlessRepeated(sameEmail, new Date(), new Date(now - 1_000), threaded)).not.toBeNull();
+    expect(await repo.createUnlessRepeated(sameAddress, new Date(), null, threaded)).not.toBeNull();
   });
 });
 
@@ -218,7 +218,7 @@ describe('countThreadsBefore', () => {
     await addComment(ctx.db, post.id, { createdAt: new Date(Date.now() - 60_000) });
     const held = await addComment(ctx.db, post.id, { status: 'pending', createdAt: new Date(Date.now() - 30_000) });
     await addComment(ctx.db, post.id, { status: 'pending', createdAt: new Date(Date.now() - 20_000) });
-    const stored = await repo.createUnlessRepeated(arriving(post.id, 'My second.'), null, {
+    const stored = await repo.createUnlessRepeated(arriving(post.id, 'My second.'), new Date(), null, {
       threaded: true,
       ownIds: [held.id],
     });
@@ -276,6 +276,7 @@ describe('lastCommentTime', () => {
     const created = (
       await repo.createUnlessRepeated(
         { ...arriving(post.id, 'Recent.'), authorEmail: 'recent@example.com', ipAddress: '192.0.2.77' },
+        new Date(),
         null,
         threaded,
       )

@@ -108,7 +108,7 @@ describe('editing and deleting one’s own comment', () => {
   it('refuses after the window with a clear message, changing nothing', async () => {
     const post = await addPost(ctx.db);
     const { author, id } = await postAsAuthor(post.slug);
-    await ctx.db.comment.update({ where: { id }, data: { createdAt: new Date(Date.now() - 16 * 60 * 1000) } });
+    ctx.clock.advance(16 * 60_000);
     const edit = await author
       .post(`/posts/${post.slug}/comments/${id}/edit`)
       .type('form')

@@ -1,3 +1,4 @@
+import { systemClock } from '../../src/shared/clock';
 import { createCommentsRepository, type CommentsRepository } from '../../src/comments/comments-repository';
 import { commentMessages } from '../../src/comments/comments-messages';
 import { createCommentsService } from '../../src/comments/comments-service';
@@ -24,10 +25,11 @@ afterAll(() => ctx.close());
 function commentsServiceOver(repo: CommentsRepository) {
   return createCommentsService({
     repo,
-    posts: createPostsService({ repo: createPostsRepository(ctx.db) }),
+    posts: createPostsService({ repo: createPostsRepository(ctx.db), clock: systemClock }),
     settings: createModerationSettingsRepository({ db: ctx.db, defaults: moderationDefaults(ctx.config) }),
     formTimestamps: createFormTimestamps('race-test-secret-at-least-32-characters'),
     limits: { floodSeconds: 0, minFormSeconds: 0, formMaxAgeHours: 24, perPage: 50, maxThreadDepth: 5 },
+    clock: systemClock,
   });
 }
 

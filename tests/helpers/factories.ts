@@ -1,5 +1,6 @@
-import { renderCommentText } from '../../src/comments/comment-text';
-import type { CommentStatus } from '../../src/comments/comment-status';
+import { systemClock } from '../../src/shared/clock';
+import { renderCommentText } from '../../src/shared/comment-text';
+import type { CommentStatus } from '../../src/shared/comment-status';
 import type { Database } from '../../src/db/database';
 import { createPostsRepository } from '../../src/posts/posts-repository';
 import { createPostsService, type NewPost } from '../../src/posts/posts-service';
@@ -10,7 +11,7 @@ const next = (): number => ++sequence;
 /** Adds a post through the posts service (so its Markdown is rendered as in production). */
 export async function addPost(db: Database, overrides: Partial<NewPost> = {}) {
   const n = next();
-  return createPostsService({ repo: createPostsRepository(db) }).createPost({
+  return createPostsService({ repo: createPostsRepository(db), clock: systemClock }).createPost({
     slug: `post-${n}`,
     title: `Post number ${n}`,
     bodyMarkdown: `The body of post ${n}.\n\nA second paragraph.`,

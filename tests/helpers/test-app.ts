@@ -6,11 +6,14 @@ import { createApp, type MarginaliaApp } from '../../src/app';
 import { loadConfig, type Config, type ConfigInput } from '../../src/config';
 import { openDatabase, type Database } from '../../src/db/database';
 import { createLogger } from '../../src/http/logger';
+import { createTestClock, type TestClock } from './test-clock';
 
 export interface TestContext {
   app: MarginaliaApp;
   db: Database;
   config: Config;
+  /** The app's clock: `ctx.clock.advance(ms)` moves time forward for every part of the app. */
+  clock: TestClock;
   /** Every log line the app wrote, as text. */
   logLines: string[];
   dir: string;
@@ -43,10 +46,12 @@ export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> 
     },
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
+  const clock = createTestClock();
   const app = createApp({
     config,
     db,
     logger,
+    clock,
     cookieSecret: 'test-secret-that-is-at-least-32-characters',
     sessionSecret: 'test-session-secret-at-least-32-characters',
   });
@@ -54,6 +59,7 @@ export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> 
     app,
     db,
     config,
+    clock,
     logLines,
     dir,
     async close() {

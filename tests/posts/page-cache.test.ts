@@ -71,11 +71,12 @@ describe('serving from the cache', () => {
     const stamps = createFormTimestamps('test-secret-that-is-at-least-32-characters');
     const a = formStampOf((await get(`/posts/${post.slug}`)).text);
     // A shared stamp is the start of its second: valid, and at most a second (plus the request) old.
-    expect(stamps.ageOf(a, new Date())).toBeLessThan(2000);
-    await new Promise((resolve) => setTimeout(resolve, 1050));
+    expect(stamps.ageOf(a, ctx.clock.now())).toBeLessThan(2000);
+    ctx.clock.advance(1000);
     const b = formStampOf((await get(`/posts/${post.slug}`)).text);
     expect(b).not.toBe(a);
-    expect(stamps.ageOf(b, new Date())).toBeLessThan(2000);
+    expect(stamps.ageOf(b, ctx.clock.now())).toBeLessThan(2000);
+    expect(stamps.ageOf(a, ctx.clock.now())).toBeGreaterThanOrEqual(1000);
   });
 
   it('keeps a comment that spells out the form stamp’s slot as written, and the form’s stamp valid', async () => {
@@ -86,7 +87,7 @@ describe('serving from the cache', () => {
     for (let i = 0; i < 2; i += 1) {
       const html = (await get(`/posts/${post.slug}`)).text;
       expect(html).toContain('I say __FORM_STAMP__ here');
-      expect(stamps.ageOf(formStampOf(html), new Date())).toBeLessThan(2000);
+      expect(stamps.ageOf(formStampOf(html), ctx.clock.now())).toBeLessThan(2000);
     }
   });
 
@@ -238,7 +239,7 @@ describe('personal pages are never shared', () => {
     expect(fieldValue(reader.text, 'url')).toBe('https://sal.example/');
     expect(reader.text).toMatch(/id="wp-comment-cookies-consent"[^>]*value="yes" checked>/);
     const stamps = createFormTimestamps('test-secret-that-is-at-least-32-characters');
-    expect(stamps.ageOf(formStampOf(reader.text), new Date())).toBeLessThan(2000);
+    expect(stamps.ageOf(formStampOf(reader.text), ctx.clock.now())).toBeLessThan(2000);
     expect(reader.headers['cache-control']).toBe('private, no-store');
     expect(reader.headers['content-encoding']).toBeUndefined();
     expect(reader.headers.etag).toBeUndefined();
@@ -305,7 +306,7 @@ describe('personal pages are never shared', () => {
     expect(editable.text).toContain(`/posts/${post.slug}/comments/${id}/edit`);
     expect(editable.headers['cache-control']).toBe('private, no-store');
     // Once the window has passed, nothing on the page is theirs alone.
-    await ctx.db.comment.update({ where: { id }, data: { createdAt: new Date(Date.now() - 16 * 60_000) } });
+    ctx.clock.advance(16 * 60_000);
     expect((await get(`/posts/${post.slug}`)).text).toContain('Said here, approved');
     await addComment(ctx.db, post.id, { text: 'approved behind the cache' });
     const later = await commenter.get(`/posts/${post.slug}`);
@@ -421,6 +422,7 @@ describe('the fast path in front of Express (as the server runs it)', () => {
   });
 });
 
+/** The age of a form stamp the shared test app issued, by its clock. */
 function stampAgeMs(stamp: string): number | null {
-  return createFormTimestamps('test-secret-that-is-at-least-32-characters').ageOf(stamp, new Date());
+  return createFormTimestamps('test-secret-that-is-at-least-32-characters').ageOf(stamp, ctx.clock.now());
 }

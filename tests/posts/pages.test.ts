@@ -1,3 +1,4 @@
+import { systemClock } from '../../src/shared/clock';
 import request from 'supertest';
 import { createPostsRepository } from '../../src/posts/posts-repository';
 import { createPostsService } from '../../src/posts/posts-service';
@@ -152,10 +153,10 @@ describe('the demo post', () => {
   it('is added to an empty blog, once', async () => {
     const fresh = await buildTestApp();
     try {
-      const posts = createPostsService({ repo: createPostsRepository(fresh.db) });
-      const demo = await posts.ensureDemoPost(new Date('2026-11-29T00:00:00Z'));
+      const posts = createPostsService({ repo: createPostsRepository(fresh.db), clock: systemClock });
+      const demo = await posts.ensureDemoPost();
       expect(demo?.slug).toBe('welcome-to-the-margins');
-      expect(await posts.ensureDemoPost(new Date())).toBeNull();
+      expect(await posts.ensureDemoPost()).toBeNull();
       expect(await fresh.db.post.count()).toBe(1);
       const page = await request(fresh.app).get('/posts/welcome-to-the-margins').expect(200);
       expect(page.text).toContain('<figure>');

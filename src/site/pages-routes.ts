@@ -3,17 +3,17 @@ import { homePageKey, type PageCache } from '../http/page-cache';
 import { numericParam } from '../http/route-params';
 import { sharedPageCacheControl } from '../http/shared-page-response';
 import { renderToString, sendSharedPage, type ArticlePage } from './article-page';
-import { postMessages } from './posts-messages';
-import type { PostsService } from './posts-service';
+import { postMessages } from '../posts/posts-messages';
+import type { PostsService } from '../posts/posts-service';
 
-export interface PostsRouterDeps {
+export interface PagesRouterDeps {
   posts: PostsService;
   articlePage: ArticlePage;
   pageCache: PageCache | null;
 }
 
 /** The public pages: the list of posts and each article. */
-export function createPostsRouter({ posts, articlePage, pageCache }: PostsRouterDeps): Router {
+export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouterDeps): Router {
   const renderHome = async (res: Response) =>
     renderToString(res, 'posts/index', {
       title: null,

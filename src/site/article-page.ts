@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { CommenterCookies, SavedDetails } from '../comments/commenter-cookies';
+import type { CommenterCookies, SavedDetails } from './commenter-cookies';
 import { commentMessages } from '../comments/comments-messages';
 import type { CommentFormValues } from '../comments/comments-schema';
 import type { CommentNode } from '../comments/comment-threads';
@@ -8,7 +8,7 @@ import type { OwnCommentsService } from '../comments/own-comments-service';
 import type { FieldErrors } from '../errors';
 import { pageMarks, postPageKey, type CachedPage, type PageCache } from '../http/page-cache';
 import { sharedPageCacheControl, writePageWithOwnDetails, writeSharedPage } from '../http/shared-page-response';
-import type { PostsService } from './posts-service';
+import type { PostsService } from '../posts/posts-service';
 
 /** The "Leave a Reply" form as it should be shown again after a refused submission. */
 export interface CommentFormState {

@@ -4,19 +4,19 @@ import { setRetryAfter, toAppError } from '../http/error-handler';
 import { formBody, jsonBody } from '../http/body-parsers';
 import { numericParam } from '../http/route-params';
 import { validateBody, validBody } from '../http/validate';
-import type { ArticlePage } from '../posts/article-page';
+import type { ArticlePage } from './article-page';
 import type { CommenterCookies } from './commenter-cookies';
-import type { OwnCommentsService } from './own-comments-service';
-import { commentMessages as messages } from './comments-messages';
-import type { PublicComment } from './comments-repository';
+import type { OwnCommentsService } from '../comments/own-comments-service';
+import { commentMessages as messages } from '../comments/comments-messages';
+import type { PublicComment } from '../comments/comments-repository';
 import {
   commentSubmissionSchema,
   formSignalsOf,
   formValuesOf,
   ownEditSchema,
   type CommentSubmission,
-} from './comments-schema';
-import type { CommentsService, SubmitterContext } from './comments-service';
+} from '../comments/comments-schema';
+import type { CommentsService, SubmitterContext } from '../comments/comments-service';
 
 export interface CommentsRouterDeps {
   comments: CommentsService;
