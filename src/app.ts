@@ -54,7 +54,12 @@ export interface AppDeps {
 export type MarginaliaApp = Express & { cachedPages: NodeHandler | null };
 
 /** Repositories, services and limiters: one fresh set per app, so tests never share state. */
-function createServices({ config, db, clock, cookieSecret }: Pick<AppDeps, 'config' | 'db' | 'clock' | 'cookieSecret'>) {
+function createServices({
+  config,
+  db,
+  clock,
+  cookieSecret,
+}: Pick<AppDeps, 'config' | 'db' | 'clock' | 'cookieSecret'>) {
   const pageCache = config.PAGE_CACHE === 'on' ? createPageCache(config.PAGE_CACHE_MAX_MB * 1024 * 1024) : null;
   const pageChanges = pageCache ?? noPageChanges;
   const posts = createPostsService({ repo: createPostsRepository(db), clock, pageChanges });

@@ -34,7 +34,9 @@ export interface AdminRouterDeps {
 export function createAdminRouter(deps: AdminRouterDeps): Router {
   const router = Router();
   router.use(deps.auth.requireSignInConfigured);
-  router.use(createAdminSession({ db: deps.db, clock: deps.clock, secret: deps.sessionSecret, idleMinutes: deps.idleMinutes }));
+  router.use(
+    createAdminSession({ db: deps.db, clock: deps.clock, secret: deps.sessionSecret, idleMinutes: deps.idleMinutes }),
+  );
   router.use((_req, res, next) => {
     // Admin pages show emails and IPs: never cached anywhere, never indexed.
     res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow' });

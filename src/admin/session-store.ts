@@ -28,7 +28,10 @@ export class PrismaSessionStore extends session.Store {
     this.db.adminSession
       .findUnique({ where: { sid } })
       .then((row) =>
-        done(null, row && row.expiresAt.getTime() > this.clock.now().getTime() ? (JSON.parse(row.data) as SessionData) : null),
+        done(
+          null,
+          row && row.expiresAt.getTime() > this.clock.now().getTime() ? (JSON.parse(row.data) as SessionData) : null,
+        ),
       )
       .catch(done);
   }

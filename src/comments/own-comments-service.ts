@@ -32,7 +32,8 @@ export function createOwnCommentsService({
   clock,
 }: OwnCommentsOptions) {
   const windowMs = editWindowMinutes * 60 * 1000;
-  const withinWindow = (createdAt: Date): boolean => windowMs > 0 && clock.now().getTime() - createdAt.getTime() <= windowMs;
+  const withinWindow = (createdAt: Date): boolean =>
+    windowMs > 0 && clock.now().getTime() - createdAt.getTime() <= windowMs;
 
   async function authorize(
     slug: string,

@@ -9,7 +9,6 @@ import type { PublicPageChanges } from '../shared/page-changes';
 // what they show changes: a post's pages when the post or one of its visible comments changes, the
 // home page with them, everything when the moderation settings change.
 
-
 /**
  * A kept page as bytes, ready to write: `before`, then the per-visitor value (when the page has a
  * slot for one), then `after`. Kept as Buffers so a hit costs no string copy or encoding.

@@ -153,7 +153,13 @@ export function createModerationRepository(db: Database) {
       await db.$transaction([
         ...changes.map(({ id, to }) => db.comment.update({ where: { id }, data: { status: to } })),
         db.commentStatusChange.createMany({
-          data: changes.map(({ id, from, to }) => ({ commentId: id, fromStatus: from, toStatus: to, actor, createdAt: at })),
+          data: changes.map(({ id, from, to }) => ({
+            commentId: id,
+            fromStatus: from,
+            toStatus: to,
+            actor,
+            createdAt: at,
+          })),
         }),
       ]);
     },

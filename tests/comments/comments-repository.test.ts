@@ -86,10 +86,15 @@ describe('createUnlessRepeated', () => {
     const top = await addComment(ctx.db, post.id);
     await addComment(ctx.db, post.id, { parentId: top.id });
     await addComment(ctx.db, post.id, { status: 'pending' });
-    const reply = await repo.createUnlessRepeated({ ...arriving(post.id, 'A flat reply.'), parentId: top.id }, new Date(), null, {
-      threaded: false,
-      ownIds: [],
-    });
+    const reply = await repo.createUnlessRepeated(
+      { ...arriving(post.id, 'A flat reply.'), parentId: top.id },
+      new Date(),
+      null,
+      {
+        threaded: false,
+        ownIds: [],
+      },
+    );
     expect(reply?.threadsBefore).toBe(2);
   });
 
@@ -99,7 +104,9 @@ describe('createUnlessRepeated', () => {
     await addComment(ctx.db, post.id, { authorEmail: 'ada@example.com', text: 'Binned before.', status: 'trash' });
     expect(await repo.createUnlessRepeated(arriving(post.id, 'Said before.'), new Date(), null, threaded)).toBeNull();
     expect(await ctx.db.comment.count({ where: { postId: post.id, text: 'Said before.' } })).toBe(1);
-    expect(await repo.createUnlessRepeated(arriving(post.id, 'Binned before.'), new Date(), null, threaded)).not.toBeNull();
+    expect(
+      await repo.createUnlessRepeated(arriving(post.id, 'Binned before.'), new Date(), null, threaded),
+    ).not.toBeNull();
   });
 
   it('stores nothing and gives back null when the sender commented since `floodSince`, by email or by address', async () => {
