@@ -46,13 +46,13 @@ export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDe
   };
 
   // POST /admin/comments/moderate — one row's button, or the bulk action on the ticked rows
-  const moderate: RequestHandler = async (req, res) => {
+  const moderate: RequestHandler = async (req, res, next) => {
     const form = moderationFormSchema.parse(req.body);
     const returnTo = safeAdminReturn(form.returnTo);
     if (!form.action) throw new BadRequestError(adminMessages.unknownAction);
-    if (form.ids.length === 0) return redirectWithFlash(req, res, returnTo, adminMessages.noneSelected);
+    if (form.ids.length === 0) return redirectWithFlash(req, res, next, returnTo, adminMessages.noneSelected);
     const changed = await moderation.apply(form.action, form.ids, actorOf(req));
-    redirectWithFlash(req, res, returnTo, describeOutcome(form.action, changed));
+    redirectWithFlash(req, res, next, returnTo, describeOutcome(form.action, changed));
   };
 
   const renderEdit = async (
@@ -80,25 +80,25 @@ export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDe
   const showEdit: RequestHandler<{ id: string }> = (req, res) => renderEdit(req, res);
 
   // POST /admin/comments/:id/edit — save name, email, website and text (the public form's rules)
-  const saveEdit: RequestHandler<{ id: string }> = async (req, res) => {
+  const saveEdit: RequestHandler<{ id: string }> = async (req, res, next) => {
     const edit = validBody<CommentEdit>(res);
     await moderation.edit(numericId(req), edit);
-    redirectWithFlash(req, res, safeAdminReturn(typedValues(req.body).return), adminMessages.commentSaved);
+    redirectWithFlash(req, res, next, safeAdminReturn(typedValues(req.body).return), adminMessages.commentSaved);
   };
 
   // GET /admin/comments/:id/delete — "Delete permanently?" (only from trash or spam)
-  const confirmDelete: RequestHandler<{ id: string }> = async (req, res) => {
+  const confirmDelete: RequestHandler<{ id: string }> = async (req, res, next) => {
     const comment = await moderation.getComment(numericId(req));
     const returnTo = safeAdminReturn(typeof req.query.return === 'string' ? req.query.return : undefined);
     if (comment.status !== 'trash' && comment.status !== 'spam')
-      return redirectWithFlash(req, res, returnTo, moderationMessages.deleteOnlyFromTrash);
+      return redirectWithFlash(req, res, next, returnTo, moderationMessages.deleteOnlyFromTrash);
     res.render('admin/comment-delete', { title: 'Delete comment permanently', comment, returnTo });
   };
 
   // POST /admin/comments/:id/delete — delete for good
-  const deleteComment: RequestHandler<{ id: string }> = async (req, res) => {
+  const deleteComment: RequestHandler<{ id: string }> = async (req, res, next) => {
     await moderation.deletePermanently(numericId(req));
-    redirectWithFlash(req, res, safeAdminReturn(typedValues(req.body).return), adminMessages.commentDeleted);
+    redirectWithFlash(req, res, next, safeAdminReturn(typedValues(req.body).return), adminMessages.commentDeleted);
   };
 
   const router = Router();

@@ -1,4 +1,10 @@
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import { UnsupportedMediaTypeError, type AppError } from '../errors';
 import { setRetryAfter, toAppError } from '../http/error-handler';
 import { httpMessages } from '../http/http-messages';
@@ -32,10 +38,19 @@ export const adminPageLocals: RequestHandler = (req, res, next) => {
   next();
 };
 
+/**
+ * Redirects once the session is stored. express-session saves a changed session as the response
+ * ends, but sends the headers first: a browser following the redirect at once could arrive before
+ * the session (a sign-in, a confirmation) was there.
+ */
+export function redirectAfterSaving(req: Request, res: Response, next: NextFunction, to: string): void {
+  req.session.save((error) => (error ? next(error) : res.redirect(303, to)));
+}
+
 /** Leaves a one-line confirmation for the next page, then goes there (post/redirect/get). */
-export function redirectWithFlash(req: Request, res: Response, to: string, message: string): void {
+export function redirectWithFlash(req: Request, res: Response, next: NextFunction, to: string, message: string): void {
   req.session.flash = message;
-  res.redirect(303, to);
+  redirectAfterSaving(req, res, next, to);
 }
 
 /** The form values as typed (strings only), to show a refused form again. */

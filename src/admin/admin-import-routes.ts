@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import { runImport } from '../imports/import-runner';
 import { showFormAgain, typedValues } from './admin-http';
 import { importRequestOf } from './admin-schemas';
-import { verifyAdminForm } from './admin-session';
+import { verifyAdminUpload } from './admin-session';
 import { exportUpload } from './admin-upload';
 
 /** /admin/import: upload a WordPress, Disqus or marginalia export, see the report. */
@@ -24,8 +24,8 @@ export function createAdminImportRouter({ databaseFile }: { databaseFile: string
   router.get('/import', showForm);
   router.post(
     '/import',
+    verifyAdminUpload,
     exportUpload,
-    verifyAdminForm,
     importFile,
     showFormAgain(
       (req, res, error) => render(res, typedValues(req.body), { errors: error.fields }),

@@ -26,10 +26,10 @@ export function createAdminPostsRouter({ posts }: { posts: PostsService }): Rout
   const newPost: RequestHandler = (_req, res) => renderForm(res, null, { values: { commentsOpen: 'yes' }, errors: {} });
 
   // POST /admin/posts — publish a new post
-  const createPost: RequestHandler = async (req, res) => {
+  const createPost: RequestHandler = async (req, res, next) => {
     const input = validBody<PostInput>(res);
     const post = await posts.createPost(toNewPost(input, req.session.user ?? 'The editor'));
-    redirectWithFlash(req, res, `/admin/posts/${post.id}/edit`, adminMessages.postSaved);
+    redirectWithFlash(req, res, next, `/admin/posts/${post.id}/edit`, adminMessages.postSaved);
   };
 
   // GET /admin/posts/:id/edit — the post form, filled in
@@ -48,12 +48,12 @@ export function createAdminPostsRouter({ posts }: { posts: PostsService }): Rout
   };
 
   // POST /admin/posts/:id/edit — save the edited post
-  const saveEdit: RequestHandler<{ id: string }> = async (req, res) => {
+  const saveEdit: RequestHandler<{ id: string }> = async (req, res, next) => {
     const post = await posts.updatePost(
       numericId(req),
       toNewPost(validBody<PostInput>(res), req.session.user ?? 'The editor'),
     );
-    redirectWithFlash(req, res, `/admin/posts/${post.id}/edit`, adminMessages.postSaved);
+    redirectWithFlash(req, res, next, `/admin/posts/${post.id}/edit`, adminMessages.postSaved);
   };
 
   const showPostFormAgain = showFormAgain(async (req, res, error) => {

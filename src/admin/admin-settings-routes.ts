@@ -25,9 +25,9 @@ export function createAdminSettingsRouter({ settings }: { settings: ModerationSe
   };
 
   // POST /admin/settings — save them (they apply to the next comment)
-  const saveSettings: RequestHandler = async (req, res) => {
+  const saveSettings: RequestHandler = async (req, res, next) => {
     await settings.update(validBody<ModerationSettings>(res));
-    redirectWithFlash(req, res, '/admin/settings', adminMessages.settingsSaved);
+    redirectWithFlash(req, res, next, '/admin/settings', adminMessages.settingsSaved);
   };
 
   const router = Router();

@@ -7,7 +7,8 @@ import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from
 import { adminMessages } from './admin-messages';
 
 // An export file sent to the admin area or API: streamed to a temp folder (never held in memory),
-// one file, at most 256 MB, deleted once the response is sent.
+// one file, at most 256 MB, deleted once the response is sent. Mount it after the checks of who is
+// sending (the API token, or the session and its CSRF token): nothing of an upload is read before.
 
 export const maxUploadMegabytes = 256;
 const receive = multer({
@@ -17,7 +18,11 @@ const receive = multer({
 
 export const exportUpload: RequestHandler = (req, res, next) => {
   if (!req.is('multipart/form-data')) return next(new UnsupportedMediaTypeError(adminMessages.uploadOnly));
-  res.on('close', () => void (req.file ? rm(req.file.path, { force: true }) : undefined));
+  res.on('close', () => {
+    // multer deletes what it stored when it refuses an upload, and may leave `req.file` without a path.
+    const stored = req.file?.path;
+    if (typeof stored === 'string') rm(stored, { force: true }).catch(() => undefined);
+  });
   receive(req, res, (error: unknown) => {
     if (!error) return next();
     if (error instanceof multer.MulterError) {

@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { UnauthorizedError } from '../errors';
 import type { AdminAuth } from './admin-auth';
-import { adminFormBody, showFormAgain, typedValues } from './admin-http';
+import { adminFormBody, redirectAfterSaving, showFormAgain, typedValues } from './admin-http';
 import { adminMessages } from './admin-messages';
 import { safeAdminReturn, signInSchema, type SignIn } from './admin-schemas';
 import { csrfTokenFor, renewCsrfToken, sessionCookieName, verifyAdminForm } from './admin-session';
@@ -49,7 +49,7 @@ export function createSignInRouter({ auth, signInLimiter }: SignInDeps): Router 
       if (error) return next(error);
       req.session.user = username;
       renewCsrfToken(req);
-      res.redirect(303, returnTo);
+      redirectAfterSaving(req, res, next, returnTo);
     });
   };
 
