@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createAdminApiRouter } from './admin/admin-api-routes';
 import { createAdminAuth } from './admin/admin-auth';
 import { adminMessages } from './admin/admin-messages';
+import { createPasswordCheckLine } from './admin/password-checks';
 import { createAdminRouter } from './admin/admin-routes';
 import { createModerationRepository } from './moderation/moderation-repository';
 import { createModerationService } from './moderation/moderation-service';
@@ -102,13 +103,24 @@ function createServices({
       user: config.ADMIN_USER,
       passwordHash: config.ADMIN_PASSWORD_HASH,
       apiToken: config.ADMIN_API_TOKEN,
+      passwordChecks: createPasswordCheckLine(),
     }),
-    signInLimiter: createRateLimiter({
-      limit: config.LOGIN_RATE_LIMIT,
-      windowSeconds: config.LOGIN_RATE_WINDOW_SECONDS,
-      message: adminMessages.tooManySignIns,
-      skipSuccessfulRequests: true,
-    }),
+    // Failed sign-ins are limited per address, and for the whole site on top (many addresses).
+    signInLimiters: [
+      createRateLimiter({
+        limit: config.LOGIN_RATE_LIMIT,
+        windowSeconds: config.LOGIN_RATE_WINDOW_SECONDS,
+        message: adminMessages.tooManySignIns,
+        skipSuccessfulRequests: true,
+      }),
+      createRateLimiter({
+        limit: config.LOGIN_SITE_RATE_LIMIT,
+        windowSeconds: config.LOGIN_RATE_WINDOW_SECONDS,
+        message: adminMessages.tooManySignInsOnSite,
+        skipSuccessfulRequests: true,
+        wholeSite: true,
+      }),
+    ],
     submissionLimiter: createRateLimiter({
       limit: config.COMMENT_RATE_LIMIT,
       windowSeconds: config.COMMENT_RATE_WINDOW_SECONDS,

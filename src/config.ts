@@ -114,6 +114,9 @@ export const configSchema = z.object({
     .describe('A moderator session ends after this long without a request'),
   LOGIN_RATE_LIMIT: integer(1, 1_000_000).default(10).describe('Sign-in attempts allowed per client IP per window'),
   LOGIN_RATE_WINDOW_SECONDS: integer(1, 86_400).default(900),
+  LOGIN_SITE_RATE_LIMIT: integer(1, 1_000_000)
+    .default(100)
+    .describe('Failed sign-in attempts allowed from all addresses together per window'),
   SESSION_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)')

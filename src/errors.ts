@@ -86,9 +86,13 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
-/** 503: this part of the site cannot serve requests (e.g. it has not been set up yet). */
+/** 503: this part of the site cannot serve requests (not set up yet, or busy for a moment). */
 export class ServiceUnavailableError extends AppError {
-  constructor(message: string, code = 'service_unavailable') {
+  constructor(
+    message: string,
+    code = 'service_unavailable',
+    override readonly retryAfterSeconds?: number,
+  ) {
     super(503, code, message);
   }
 }

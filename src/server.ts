@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { adminMessages } from './admin/admin-messages';
+import { checkMemoryOf, defaultCheckMemory } from './admin/password';
 import { createApp, toRequestListener } from './app';
 import { scheduleBackups } from './backups/backup-schedule';
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config';
@@ -62,6 +63,9 @@ async function start(config: Config): Promise<void> {
     );
   if (!config.ADMIN_USER || !config.ADMIN_PASSWORD_HASH) logger.warn(adminMessages.notConfigured);
   if (!config.ADMIN_API_TOKEN) logger.info(adminMessages.apiNotConfigured);
+  if (config.ADMIN_PASSWORD_HASH && checkMemoryOf(config.ADMIN_PASSWORD_HASH) > defaultCheckMemory) {
+    logger.info(adminMessages.costlyPasswordHash);
+  }
   const demo = await createPostsService({ repo: createPostsRepository(db), clock: systemClock }).ensureDemoPost();
   if (demo) logger.info({ slug: demo.slug }, 'added a demo post to the empty blog');
 

@@ -2,18 +2,21 @@ import type { RequestHandler } from 'express';
 import { ServiceUnavailableError, UnauthorizedError } from '../errors';
 import { adminMessages } from './admin-messages';
 import { safeEqual } from '../shared/constant-time';
-import { verifyPassword } from './password';
+import type { PasswordCheckLine } from './password-checks';
+import { checkMemoryOf, verifyPassword } from './password';
 
 export interface AdminAccount {
   user?: string;
   passwordHash?: string;
   apiToken?: string;
+  /** Where password checks wait their turn (each takes tens of MB). */
+  passwordChecks: PasswordCheckLine;
 }
 
 export type AdminAuth = ReturnType<typeof createAdminAuth>;
 
 /** Checks the moderator's credentials and the API token, always in constant time. */
-export function createAdminAuth({ user, passwordHash, apiToken }: AdminAccount) {
+export function createAdminAuth({ user, passwordHash, apiToken, passwordChecks }: AdminAccount) {
   const signInConfigured = Boolean(user && passwordHash);
   return {
     signInConfigured,
@@ -25,7 +28,9 @@ export function createAdminAuth({ user, passwordHash, apiToken }: AdminAccount) 
      */
     async verifyCredentials(username: string, password: string): Promise<boolean> {
       if (!user || !passwordHash) return false;
-      const passwordOk = await verifyPassword(password, passwordHash);
+      const passwordOk = await passwordChecks.run(checkMemoryOf(passwordHash), () =>
+        verifyPassword(password, passwordHash),
+      );
       return safeEqual(username, user) && passwordOk;
     },
 

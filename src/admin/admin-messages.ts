@@ -1,3 +1,5 @@
+import { waitText } from '../shared/wait-text';
+
 /** Everything the moderator is told, in one place for review. */
 export const adminMessages = {
   notConfigured:
@@ -8,7 +10,14 @@ export const adminMessages = {
   apiUnauthorized: 'Send the admin API token as "Authorization: Bearer <token>".',
   signInFailed: 'The user name or password is incorrect.',
   signInRequired: 'Please enter your user name and password.',
-  tooManySignIns: 'Too many sign-in attempts from your address. Please wait 15 minutes and try again.',
+  tooManySignIns: (retryAfterSeconds: number) =>
+    `Too many sign-in attempts from your address. Please wait ${waitText(retryAfterSeconds)} and try again.`,
+  tooManySignInsOnSite: (retryAfterSeconds: number) =>
+    `Too many failed sign-ins on this site lately, so signing in is paused. Please try again in ${waitText(retryAfterSeconds)}.`,
+  costlyPasswordHash:
+    'ADMIN_PASSWORD_HASH was made with a costlier setting than today’s (more memory per sign-in, checked one at a time). ' +
+    'It still works; `npm run -s admin:hash-password` makes one that takes a quarter of the memory.',
+  signInBusy: 'Many sign-ins are being checked at this moment. Please try again in a few seconds.',
   csrfFailed: 'This form has expired or did not come from this site. Please go back, reload the page and try again.',
   signedOut: 'You have signed out.',
   noneSelected: 'Select at least one comment first.',

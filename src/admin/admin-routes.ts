@@ -21,7 +21,7 @@ export interface AdminRouterDeps {
   auth: AdminAuth;
   sessionSecret: string;
   idleMinutes: number;
-  signInLimiter: RequestHandler;
+  signInLimiters: RequestHandler[];
   moderation: ModerationService;
   posts: PostsService;
   settings: ModerationSettingsRepository;
@@ -42,7 +42,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow' });
     next();
   });
-  router.use(createSignInRouter({ auth: deps.auth, signInLimiter: deps.signInLimiter }));
+  router.use(createSignInRouter({ auth: deps.auth, signInLimiters: deps.signInLimiters }));
   router.use(requireModerator, adminPageLocals);
   router.use(createAdminCommentsRouter({ moderation: deps.moderation, posts: deps.posts }));
   router.use(createAdminPostsRouter({ posts: deps.posts }));

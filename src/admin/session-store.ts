@@ -20,8 +20,9 @@ export class PrismaSessionStore extends session.Store {
     super();
   }
 
-  private expiryOf(data: SessionData): Date {
-    return data.cookie?.expires ? new Date(data.cookie.expires) : new Date(this.clock.now().getTime() + this.idleMs);
+  /** A session ends `idleMs` after its last request, by the app's clock (whatever its cookie says). */
+  private expiryFromNow(): Date {
+    return new Date(this.clock.now().getTime() + this.idleMs);
   }
 
   override get(sid: string, done: (error: unknown, data?: SessionData | null) => void): void {
@@ -37,7 +38,7 @@ export class PrismaSessionStore extends session.Store {
   }
 
   override set(sid: string, data: SessionData, done?: (error?: unknown) => void): void {
-    const row = { data: JSON.stringify(data), expiresAt: this.expiryOf(data) };
+    const row = { data: JSON.stringify(data), expiresAt: this.expiryFromNow() };
     this.db.adminSession
       .upsert({ where: { sid }, create: { sid, ...row }, update: row })
       .then(() => this.pruneExpired())
@@ -47,7 +48,7 @@ export class PrismaSessionStore extends session.Store {
 
   override touch(sid: string, data: SessionData, done?: (error?: unknown) => void): void {
     this.db.adminSession
-      .updateMany({ where: { sid }, data: { expiresAt: this.expiryOf(data) } })
+      .updateMany({ where: { sid }, data: { expiresAt: this.expiryFromNow() } })
       .then(() => done?.())
       .catch((error: unknown) => done?.(error));
   }

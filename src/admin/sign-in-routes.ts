@@ -9,11 +9,11 @@ import { validateBody, validBody } from '../http/validate';
 
 export interface SignInDeps {
   auth: AdminAuth;
-  signInLimiter: RequestHandler;
+  signInLimiters: RequestHandler[];
 }
 
 /** /admin/login and /admin/logout. */
-export function createSignInRouter({ auth, signInLimiter }: SignInDeps): Router {
+export function createSignInRouter({ auth, signInLimiters }: SignInDeps): Router {
   const renderSignIn = (
     req: Request,
     res: Response,
@@ -53,11 +53,11 @@ export function createSignInRouter({ auth, signInLimiter }: SignInDeps): Router 
     });
   };
 
-  // A refused sign-in (wrong credentials 401, empty fields 422, too many attempts 429) shows the
-  // form again with the user name kept; the password never is.
+  // A refused sign-in (wrong credentials 401, empty fields 422, too many attempts 429, too many
+  // being checked at once 503) shows the form again with the user name kept; the password never is.
   const showSignInAgain = showFormAgain(
     (req, res, error) => renderSignIn(req, res, { username: typedValues(req.body).username, error: error.message }),
-    [400, 401, 422, 429],
+    [400, 401, 422, 429, 503],
   );
 
   // POST /admin/logout — end the session for good (its row is deleted)
@@ -74,7 +74,7 @@ export function createSignInRouter({ auth, signInLimiter }: SignInDeps): Router 
   router.post(
     '/login',
     adminFormBody,
-    signInLimiter,
+    ...signInLimiters,
     verifyAdminForm,
     validateBody(signInSchema, adminMessages.signInRequired),
     signIn,

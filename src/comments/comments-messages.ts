@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { waitText } from '../shared/wait-text';
 
 // One formatter (toLocaleString builds a new one on every call), and its text kept per count:
 // formatting is most of what the heading costs, and it is written on every page render.
@@ -17,7 +18,8 @@ export const commentMessages = {
   urlInvalid: 'Please enter a web address starting with http:// or https://, or leave the field empty.',
   urlHasCredentials: 'Please leave the user name and password out of the web address.',
   parentInvalid: 'The comment you are replying to could not be found. It may have been removed.',
-  tooFast: 'You are posting comments too quickly. Slow down.',
+  tooFast: (retryAfterSeconds: number) =>
+    `You are posting comments too quickly. Please wait ${waitText(retryAfterSeconds)} before posting again.`,
   duplicate: 'Duplicate comment detected; it looks as though you’ve already said that!',
   sendAgain: 'Your comment could not be saved just now. Please send it again in a few seconds.',
   formExpired: 'This form was open for more than a day. Please check your comment and post it again.',

@@ -111,7 +111,7 @@ export function createCommentsService({
     const last = floodSince && (await repo.lastCommentTime(record.ipAddress, record.authorEmail, floodSince));
     if (!last) return null;
     const wait = Math.max(1, Math.ceil(limits.floodSeconds - (clock.now().getTime() - last.getTime()) / 1000));
-    return new TooManyRequestsError(messages.tooFast, wait);
+    return new TooManyRequestsError(messages.tooFast(wait), wait);
   }
 
   /** What a viewer with these comments of their own sees of a post's threads. */

@@ -5,31 +5,38 @@ import { TooManyRequestsError } from '../errors';
 export interface RateLimitOptions {
   limit: number;
   windowSeconds: number;
-  message: string;
+  /** What the client is told, knowing how many seconds it must wait. */
+  message: (retryAfterSeconds: number) => string;
   /** Count only refused requests (sign-in: a successful one should not use up the allowance). */
   skipSuccessfulRequests?: boolean;
+  /** One allowance for every client together (a site-wide budget), instead of one per client IP. */
+  wholeSite?: boolean;
 }
 
 /**
- * A per-client-IP limiter (IPv6 clients keyed by their /56, so one host cannot dodge it by
- * rotating addresses). Each call makes a fresh in-memory store: one per limiter, one set per app.
- * Going over the limit raises TooManyRequestsError, so a 429 looks like every other error (the
- * comment form shows it next to what was typed); RateLimit and Retry-After headers are sent.
+ * A limiter per client IP (IPv6 clients keyed by their /56, so one host cannot dodge it by
+ * rotating addresses), or for the whole site. Each call makes a fresh in-memory store: one per
+ * limiter, one set per app. Going over the limit raises TooManyRequestsError, so a 429 looks like
+ * every other error (the comment form shows it next to what was typed); RateLimit and Retry-After
+ * headers are sent.
  */
 export function createRateLimiter({
   limit,
   windowSeconds,
   message,
   skipSuccessfulRequests = false,
+  wholeSite = false,
 }: RateLimitOptions): RequestHandler {
   return rateLimit({
     windowMs: windowSeconds * 1000,
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    ipv6Subnet: 56,
+    ...(wholeSite ? { keyGenerator: () => 'the whole site' } : { ipv6Subnet: 56 }),
     skipSuccessfulRequests,
-    handler: (_req, res, next) =>
-      next(new TooManyRequestsError(message, Number(res.getHeader('Retry-After')) || undefined)),
+    handler: (_req, res, next) => {
+      const retryAfter = Number(res.getHeader('Retry-After')) || windowSeconds;
+      next(new TooManyRequestsError(message(retryAfter), retryAfter));
+    },
   });
 }

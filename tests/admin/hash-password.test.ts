@@ -12,7 +12,7 @@ describe('npm run -s admin:hash-password', () => {
     const lines = result.stdout.split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
     const hash = lines[0]!;
-    expect(hash).toMatch(/^scrypt\$N=131072,r=8,p=1\$/);
+    expect(hash).toMatch(/^scrypt\$N=32768,r=8,p=3\$/);
     expect(result.stdout).not.toContain('a long enough passphrase');
     expect(await verifyPassword('a long enough passphrase', hash)).toBe(true);
     expect(await verifyPassword('a long enough passphrasE', hash)).toBe(false);

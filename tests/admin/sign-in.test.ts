@@ -86,6 +86,7 @@ describe('signing in', () => {
     expect(limited.text).toContain(
       'Too many sign-in attempts from your address. Please wait 15 minutes and try again.',
     );
+    expect(limited.headers['retry-after']).toBe('900');
     expect(limited.headers['retry-after']).toBeDefined();
     // Another address is not affected.
     expect((await asModerator(ctx.app, '198.51.100.4')).csrf).toBeTruthy();
@@ -182,6 +183,37 @@ describe('with no moderator account configured', () => {
   });
 });
 
+describe('failed sign-ins from many addresses', () => {
+  it('pause signing in for everyone once the site-wide budget is spent, saying for how long', async () => {
+    const site = await buildTestApp({
+      ...moderatorEnv,
+      TRUST_PROXY: '1',
+      LOGIN_SITE_RATE_LIMIT: '4',
+      LOGIN_RATE_WINDOW_SECONDS: '120',
+    });
+    try {
+      const attempt = async (ip: string, password: string) => {
+        const agent = request.agent(site.app);
+        const page = await agent.get('/admin/login').set('X-Forwarded-For', ip);
+        return agent
+          .post('/admin/login')
+          .set('X-Forwarded-For', ip)
+          .type('form')
+          .send({ _csrf: csrfTokenIn(page.text), username: 'editor', password });
+      };
+      for (let i = 1; i <= 4; i += 1) expect((await attempt(`192.0.2.${i}`, 'wrong')).status).toBe(401);
+      const paused = await attempt('192.0.2.50', moderatorPassword);
+      expect(paused.status).toBe(429);
+      expect(paused.headers['retry-after']).toBe('120');
+      expect(paused.text).toContain(
+        'Too many failed sign-ins on this site lately, so signing in is paused. Please try again in 2 minutes.',
+      );
+    } finally {
+      await site.close();
+    }
+  });
+});
+
 describe('session expiry', () => {
   it('ends a session after the idle time, however old the cookie says it is', async () => {
     const moderator = await asModerator(ctx.app, '198.51.100.20');
@@ -196,7 +228,9 @@ describe('session expiry', () => {
     const idleMs = row.expiresAt.getTime() - Date.now();
     expect(idleMs).toBeGreaterThan(59 * 60 * 1000);
     expect(idleMs).toBeLessThanOrEqual(60 * 60 * 1000);
-    await ctx.db.adminSession.updateMany({ data: { expiresAt: new Date(Date.now() - 1000) } });
+    ctx.clock.advance(59 * 60 * 1000);
+    expect((await moderator.get('/admin')).status).toBe(200);
+    ctx.clock.advance(61 * 60 * 1000);
     expect((await moderator.get('/admin')).status).toBe(303);
   });
 });

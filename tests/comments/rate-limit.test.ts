@@ -20,7 +20,11 @@ describe('comment rate limiting', () => {
     expect((await post(2)).status).toBe(303);
     const limited = await post(3);
     expect(limited.status).toBe(429);
-    expect(limited.text).toContain('You are posting comments too quickly. Slow down.');
+    // The message says how long to wait: as long as Retry-After does.
+    const wait = Number(limited.headers['retry-after']);
+    expect(limited.text).toContain(
+      `You are posting comments too quickly. Please wait ${wait} seconds before posting again.`,
+    );
     expect(fieldValue(limited.text, 'comment')).toBe('Comment number 3');
     expect(fieldValue(limited.text, 'author')).toBe('Dee');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
@@ -36,7 +40,7 @@ describe('comment rate limiting', () => {
     expect(res.status).toBe(429);
     expect(res.body.error).toEqual({
       code: 'too_many_requests',
-      message: 'You are posting comments too quickly. Slow down.',
+      message: `You are posting comments too quickly. Please wait ${res.headers['retry-after']} seconds before posting again.`,
       fields: {},
     });
   });
