@@ -70,7 +70,7 @@ export const configSchema = z.object({
   COMMENT_RATE_WINDOW_SECONDS: integer(1, 86_400).default(60),
   COMMENT_FLOOD_SECONDS: integer(0, 86_400)
     .default(15)
-    .describe('After a comment, the same IP or email must wait this long; 0 = off'),
+    .describe('After a comment, the same sender (network or browser) must wait this long; 0 = off'),
   COMMENT_MIN_SECONDS: integer(0, 3600)
     .default(2)
     .describe('A form sent sooner than this after it was served is held as likely spam'),

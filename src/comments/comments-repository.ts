@@ -1,9 +1,9 @@
 import type { Database } from '../db/database';
 import type { ArrivingComment } from '../moderation/moderation-rules';
 import type { CommentStatus } from '../shared/comment-status';
-import { commentSql, publicFields, type ThreadView } from './comments-sql';
+import { commentSql, publicFields, type Sender, type ThreadView } from './comments-sql';
 
-export type { ThreadView } from './comments-sql';
+export type { Sender, ThreadView } from './comments-sql';
 
 /**
  * A comment as public pages may show it: no email, IP or user agent, and no moderation verdict
@@ -29,6 +29,8 @@ export interface AuthoredComment extends ArrivingComment {
 
 export interface NewCommentRecord extends ArrivingComment {
   postId: number;
+  /** The sender's network (see `Sender`). */
+  clientNetwork: string | null;
   parentId: number | null;
   textHtml: string;
   status: CommentStatus;
@@ -78,20 +80,20 @@ export function createCommentsRepository(db: Database) {
 
   return {
     /**
-     * Stores a comment and the reason for its status, unless it repeats one (`duplicateOf`) or,
-     * with `floodSince`, its sender has commented since then (`latestFrom`); null when refused.
-     * One statement for the checks, the INSERT and, for a comment that heads its own thread, the
-     * count that places it on its page: no two submissions can pass the checks together, and
-     * Prisma's cost per query (more than SQLite's own work here) is paid once, not three or four times.
+     * Stores a comment and the reason for its status, unless its sender said the same on this post
+     * before (`duplicateOf`) or, with `floodSince`, has commented since then (`latestFrom`); null
+     * when refused. One statement for the checks, the INSERT and, for a comment that heads its own
+     * thread, the count that places it on its page: no two submissions can pass the checks
+     * together, and Prisma's cost per query (more than SQLite's own work here) is paid once.
      */
     async createUnlessRepeated(
       comment: NewCommentRecord,
       now: Date,
-      floodSince: Date | null,
+      checks: { sender: Sender; floodSince: Date | null },
       view: Omit<ThreadView, 'postId'>,
     ): Promise<StoredComment | null> {
       const [row] = await db.$queryRaw<(PublicRow & { threadsBefore: bigint | null })[]>(
-        commentSql.insertUnlessRepeated(comment, now, floodSince, { ...view, postId: comment.postId }),
+        commentSql.insertUnlessRepeated(comment, now, checks, { ...view, postId: comment.postId }),
       );
       if (!row) return null;
       // COUNT(*) has no declared type: it comes back as a bigint.
@@ -105,13 +107,10 @@ export function createCommentsRepository(db: Database) {
       return row ? Number(row.threadsBefore) : null;
     },
 
-    /** Whether this name and email already have an approved comment (the "known" moderation mode). */
-    async hasApprovedComment(authorEmail: string, authorName: string): Promise<boolean> {
-      const found = await db.comment.findFirst({
-        where: { authorEmail, authorName, status: 'approved' },
-        select: { id: true },
-      });
-      return found !== null;
+    /** Whether this sender has an approved comment under this name and email (the "known" moderation mode). */
+    async hasApprovedComment(authorEmail: string, authorName: string, sender: Sender): Promise<boolean> {
+      const found = await db.$queryRaw<{ id: number }[]>(commentSql.approvedFrom(authorEmail, authorName, sender));
+      return found.length > 0;
     },
 
     /** Approved comments of a post, plus the given unapproved ones (the viewer's own), oldest first. */
@@ -140,15 +139,15 @@ export function createCommentsRepository(db: Database) {
       return rows.map(toPublic);
     },
 
-    /** Whether this email already said exactly this on this post (trash aside, as WordPress does). */
-    async hasDuplicate(postId: number, authorEmail: string, text: string): Promise<boolean> {
-      const found = await db.$queryRaw<{ id: number }[]>(commentSql.duplicateOf(postId, authorEmail, text));
+    /** Whether this sender already said exactly this on this post (trash aside, as WordPress does). */
+    async hasDuplicate(postId: number, text: string, sender: Sender): Promise<boolean> {
+      const found = await db.$queryRaw<{ id: number }[]>(commentSql.duplicateOf(postId, text, sender));
       return found.length > 0;
     },
 
-    /** When this IP address or email last commented, if since `since`. */
-    async lastCommentTime(ipAddress: string | null, authorEmail: string, since: Date): Promise<Date | null> {
-      const [latest] = await db.$queryRaw<{ createdAt: Date }[]>(commentSql.latestFrom(authorEmail, ipAddress, since));
+    /** When this sender last commented, if since `since`. */
+    async lastCommentTime(sender: Sender, since: Date): Promise<Date | null> {
+      const [latest] = await db.$queryRaw<{ createdAt: Date }[]>(commentSql.latestFrom(sender, since));
       return latest?.createdAt ?? null;
     },
 

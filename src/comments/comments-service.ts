@@ -19,6 +19,7 @@ import type {
   CommentsRepository,
   NewCommentRecord,
   PublicComment,
+  Sender,
   StoredComment,
   ThreadView,
 } from './comments-repository';
@@ -28,6 +29,8 @@ import type { FormTimestamps } from './form-timestamp';
 /** Who sent a comment, as the request showed it; kept for the moderator's spam decisions. */
 export interface SubmitterContext {
   ipAddress: string | null;
+  /** The network the address is in (an IPv4 address, or an IPv6 /56), as the rate limit counts clients. */
+  network: string | null;
   userAgent: string | null;
   /** The sender's earlier comments (from their cookie): those awaiting moderation are on their pages too. */
   ownCommentIds: readonly number[];
@@ -105,10 +108,14 @@ export function createCommentsService({
   }
 
   /** Why a submission was refused as a repeat: a duplicate (409) first, then a flood (429). */
-  async function refusalOf(record: NewCommentRecord, floodSince: Date | null): Promise<AppError | null> {
-    if (await repo.hasDuplicate(record.postId, record.authorEmail, record.text))
+  async function refusalOf(
+    record: NewCommentRecord,
+    sender: Sender,
+    floodSince: Date | null,
+  ): Promise<AppError | null> {
+    if (await repo.hasDuplicate(record.postId, record.text, sender))
       return new ConflictError(messages.duplicate, 'duplicate_comment');
-    const last = floodSince && (await repo.lastCommentTime(record.ipAddress, record.authorEmail, floodSince));
+    const last = floodSince && (await repo.lastCommentTime(sender, floodSince));
     if (!last) return null;
     const wait = Math.max(1, Math.ceil(limits.floodSeconds - (clock.now().getTime() - last.getTime()) / 1000));
     return new TooManyRequestsError(messages.tooFast(wait), wait);
@@ -119,15 +126,23 @@ export function createCommentsService({
     return { postId, ownIds, threaded: limits.maxThreadDepth > 1 };
   }
 
-  /** Stores the comment unless it is a duplicate or its sender is flooding; the checks are part of the INSERT. */
-  async function storeUnlessRepeated(record: NewCommentRecord, ownIds: readonly number[]): Promise<StoredComment> {
+  /**
+   * Stores the comment unless its sender already said it, or is flooding; the checks are part of
+   * the INSERT, and look only at the sender's own earlier comments.
+   */
+  async function storeUnlessRepeated(record: NewCommentRecord, sender: Sender): Promise<StoredComment> {
     const now = clock.now();
     const floodSince = limits.floodSeconds > 0 ? new Date(now.getTime() - limits.floodSeconds * 1000) : null;
     // A second attempt only if what refused the first was trashed or deleted in between.
     for (let attempt = 1; ; attempt += 1) {
-      const stored = await repo.createUnlessRepeated(record, now, floodSince, viewOf(record.postId, ownIds));
+      const stored = await repo.createUnlessRepeated(
+        record,
+        now,
+        { sender, floodSince },
+        viewOf(record.postId, sender.ownIds),
+      );
       if (stored) return stored;
-      const refusal = await refusalOf(record, floodSince);
+      const refusal = await refusalOf(record, sender, floodSince);
       if (refusal) throw refusal;
       // Refused twice with nothing found to blame: ask for the same again, the form shown with it.
       if (attempt === 2) throw new DatabaseBusyError(messages.sendAgain);
@@ -223,8 +238,10 @@ export function createCommentsService({
         ipAddress: submitter.ipAddress,
         userAgent: submitter.userAgent?.slice(0, maxUserAgentLength) ?? null,
       };
+      const sender = { network: submitter.network, ownIds: submitter.ownCommentIds };
+      // Known only to the network or browser that wrote the approved comment: anyone can type a name and address.
       const isKnown =
-        rules.mode === 'known' && (await repo.hasApprovedComment(arriving.authorEmail, arriving.authorName));
+        rules.mode === 'known' && (await repo.hasApprovedComment(arriving.authorEmail, arriving.authorName, sender));
       const decision = applyFormTraps(decideArrivalStatus(arriving, rules, isKnown), form, formAgeMs);
       const { comment, threadsBefore } = await storeUnlessRepeated(
         {
@@ -234,8 +251,9 @@ export function createCommentsService({
           textHtml: renderCommentText(submission.comment),
           status: decision.status,
           statusNote: decision.note,
+          clientNetwork: submitter.network,
         },
-        submitter.ownCommentIds,
+        sender,
       );
       if (comment.status === 'approved') pageChanges.postChanged(post.slug);
       // Its author sees it on the page of its thread, among their own comments awaiting moderation.

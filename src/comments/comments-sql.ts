@@ -28,6 +28,26 @@ const publicColumns = Prisma.raw(Object.keys(publicFields).join(', '));
  * (COMMENT_THREAD_DEPTH=1). The SQL below places a comment among the threads of this view as
  * buildCommentThreads does; a test holds the two to the same answers.
  */
+/**
+ * Who sent a submission, as far as it can be proved: their network (an IPv4 address, or an IPv6
+ * /56), and the comments their browser posted (its signed cookie). A submission is compared only
+ * with that sender's earlier comments, so its answer never tells anything about anyone else's.
+ */
+export interface Sender {
+  network: string | null;
+  ownIds: readonly number[];
+}
+
+/** Whether comment `alias` came from the sender: their network, or their browser. */
+function fromSender(alias: string, { network, ownIds }: Sender) {
+  const c = Prisma.raw(alias);
+  const conditions = [
+    ...(network === null ? [] : [Prisma.sql`${c}.clientNetwork = ${network}`]),
+    ...(ownIds.length === 0 ? [] : [Prisma.sql`${c}.id IN (${Prisma.join([...ownIds])})`]),
+  ];
+  return conditions.length === 0 ? Prisma.sql`0` : Prisma.join(conditions, ' OR ', '(', ')');
+}
+
 export interface ThreadView {
   postId: number;
   ownIds: readonly number[];
@@ -137,36 +157,54 @@ export const commentSql = {
         WHERE ${view.threaded ? Prisma.sql`1` : Prisma.sql`0`} AND ${inView('r', view)} AND ${listedBefore('member', 'r')}
       )
       SELECT ${publicColumns} FROM Comment WHERE id IN (SELECT id FROM member) ORDER BY createdAt, id`,
-  duplicateOf: (postId: number, authorEmail: string, text: string) =>
-    Prisma.sql`SELECT id FROM Comment WHERE postId = ${postId} AND authorEmail = ${authorEmail} AND text = ${text} AND status <> 'trash' LIMIT 1`,
-  latestFrom: (authorEmail: string, ipAddress: string | null, since: Date) =>
-    Prisma.sql`SELECT createdAt FROM Comment WHERE createdAt >= ${since}
-      AND (authorEmail = ${authorEmail}${ipAddress === null ? Prisma.empty : Prisma.sql` OR ipAddress = ${ipAddress}`})
-      ORDER BY createdAt DESC LIMIT 1`,
+  /**
+   * The same words from the same sender on this post (trash aside), found through the index on
+   * the post and the text's length and beginning (Comment_duplicates_idx), so it costs the same
+   * on any post.
+   */
+  duplicateOf: (postId: number, text: string, sender: Sender) =>
+    Prisma.sql`SELECT id FROM Comment WHERE postId = ${postId} AND length(text) = length(${text})
+      AND substr(text, 1, 64) = substr(${text}, 1, 64) AND text = ${text} AND status <> 'trash'
+      AND ${fromSender('Comment', sender)} LIMIT 1`,
+  /** When the sender last commented, if since `since`: their network's comments lately, and their browser's. */
+  latestFrom: (sender: Sender, since: Date) => {
+    const parts = [
+      ...(sender.network === null
+        ? []
+        : [
+            Prisma.sql`SELECT createdAt FROM Comment WHERE clientNetwork = ${sender.network} AND createdAt >= ${since}`,
+          ]),
+      ...(sender.ownIds.length === 0
+        ? []
+        : [
+            Prisma.sql`SELECT createdAt FROM Comment WHERE id IN (${Prisma.join([...sender.ownIds])}) AND createdAt >= ${since}`,
+          ]),
+    ];
+    if (parts.length === 0) return Prisma.sql`SELECT createdAt FROM Comment WHERE 0`;
+    return Prisma.sql`SELECT createdAt FROM (${Prisma.join(parts, ' UNION ALL ', '', '')}) ORDER BY createdAt DESC LIMIT 1`;
+  },
+  /** Whether this name and email have an approved comment that this sender made (the "known" rule). */
+  approvedFrom: (authorEmail: string, authorName: string, sender: Sender) =>
+    Prisma.sql`SELECT id FROM Comment WHERE authorEmail = ${authorEmail} AND authorName = ${authorName}
+      AND status = 'approved' AND ${fromSender('Comment', sender)} LIMIT 1`,
   // Dates go in as Date values, which the adapter writes in the same form as Prisma's own
   // queries; both are set here, as Prisma's @default(now()) and @updatedAt would. A comment that
   // heads its own thread (top level, or any comment with threading off) also gets the number of
   // threads listed before it in its author's view, counted in the same statement.
-  insertUnlessRepeated: (comment: NewCommentRecord, now: Date, floodSince: Date | null, view: ThreadView) => {
-    const {
-      postId,
-      parentId,
-      authorName,
-      authorEmail,
-      authorUrl,
-      text,
-      textHtml,
-      status,
-      ipAddress,
-      userAgent,
-      statusNote,
-    } = comment;
+  insertUnlessRepeated: (
+    comment: NewCommentRecord,
+    now: Date,
+    { sender, floodSince }: { sender: Sender; floodSince: Date | null },
+    view: ThreadView,
+  ) => {
+    const { postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status } = comment;
+    const { ipAddress, clientNetwork, userAgent, statusNote } = comment;
     const notFlooding = floodSince
-      ? Prisma.sql`AND NOT EXISTS (${commentSql.latestFrom(authorEmail, ipAddress, floodSince)})`
+      ? Prisma.sql`AND NOT EXISTS (${commentSql.latestFrom(sender, floodSince)})`
       : Prisma.empty;
-    return Prisma.sql`INSERT INTO Comment (postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, userAgent, arrivalNote, createdAt, updatedAt)
-      SELECT ${postId}, ${parentId}, ${authorName}, ${authorEmail}, ${authorUrl}, ${text}, ${textHtml}, ${status}, ${ipAddress}, ${userAgent}, ${statusNote}, ${now}, ${now}
-      WHERE NOT EXISTS (${commentSql.duplicateOf(postId, authorEmail, text)}) ${notFlooding}
+    return Prisma.sql`INSERT INTO Comment (postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, clientNetwork, userAgent, arrivalNote, createdAt, updatedAt)
+      SELECT ${postId}, ${parentId}, ${authorName}, ${authorEmail}, ${authorUrl}, ${text}, ${textHtml}, ${status}, ${ipAddress}, ${clientNetwork}, ${userAgent}, ${statusNote}, ${now}, ${now}
+      WHERE NOT EXISTS (${commentSql.duplicateOf(postId, text, sender)}) ${notFlooding}
       RETURNING ${publicColumns}, CASE WHEN ${view.threaded ? Prisma.sql`parentId IS NULL` : Prisma.sql`1`} THEN ${threadsListedBefore(view, 'Comment')} END AS threadsBefore`;
   },
 };

@@ -79,8 +79,13 @@ export function createOwnCommentsService({
     async editOwn(slug: string, id: number, ownCommentIds: readonly number[], text: string): Promise<void> {
       const { comment } = await authorize(slug, id, ownCommentIds);
       const rules = await settings.current();
+      // Its author proved their browser (the cookie): its approved comments make them known.
       const isKnown =
-        comment.status === 'approved' || (await repo.hasApprovedComment(comment.authorEmail, comment.authorName));
+        comment.status === 'approved' ||
+        (await repo.hasApprovedComment(comment.authorEmail, comment.authorName, {
+          network: null,
+          ownIds: ownCommentIds,
+        }));
       const decision = decideArrivalStatus({ ...comment, text }, rules, isKnown);
       const to = comment.status === 'approved' || decision.status === 'spam' ? decision.status : comment.status;
       await repo.updateText(id, {

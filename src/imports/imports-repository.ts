@@ -1,6 +1,7 @@
 import type { Database } from '../db/database';
 import type { Prisma } from '../generated/prisma/client';
 import type { CommentStatus } from '../shared/comment-status';
+import { clientNetworkOf } from '../shared/client-network';
 
 export interface ImportedPostRecord {
   sourceId: string;
@@ -67,7 +68,8 @@ function importWriter(tx: Prisma.TransactionClient) {
     },
 
     async createComment(comment: ImportedCommentRecord): Promise<number> {
-      return (await tx.comment.create({ data: comment, select: { id: true } })).id;
+      const data = { ...comment, clientNetwork: clientNetworkOf(comment.ipAddress) };
+      return (await tx.comment.create({ data, select: { id: true } })).id;
     },
 
     async addStatusHistory(

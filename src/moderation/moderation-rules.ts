@@ -35,7 +35,8 @@ function findWord(words: readonly string[], fields: readonly string[], wholeWord
 /**
  * The status a new comment arrives with, in WordPress's order: disallowed words send it to spam;
  * otherwise moderation words or too many links hold it; otherwise the mode decides ("known"
- * approves an author who already has an approved comment under the same name and email).
+ * approves an author whom the caller found to have an approved comment under the same name and
+ * email, sent from the same browser or network).
  */
 export function decideArrivalStatus(
   comment: ArrivingComment,

@@ -2,6 +2,7 @@ import { Router, type ErrorRequestHandler, type Request, type RequestHandler } f
 import { NotFoundError, ValidationError } from '../errors';
 import { setRetryAfter, toAppError } from '../http/error-handler';
 import { formBody, jsonBody } from '../http/body-parsers';
+import { clientNetworkOf } from '../shared/client-network';
 import { numericParam } from '../http/route-params';
 import { validateBody, validBody } from '../http/validate';
 import type { ArticlePage } from './article-page';
@@ -58,6 +59,7 @@ export function createCommentsRouter({
   function submitterOf(req: Request): SubmitterContext {
     return {
       ipAddress: req.ip ?? null,
+      network: clientNetworkOf(req.ip),
       userAgent: req.get('user-agent') ?? null,
       ownCommentIds: commenterCookies.readOwnCommentIds(req),
     };

@@ -16,6 +16,8 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 const threaded = { threaded: true, ownIds: [] };
+/** No earlier comment to compare with, and no flood check. */
+const unchecked = { sender: { network: null, ownIds: [] }, floodSince: null };
 
 const arriving = (postId: number, text: string) => ({
   postId,
@@ -26,6 +28,7 @@ const arriving = (postId: number, text: string) => ({
   text,
   textHtml: `<p>${text}</p>`,
   ipAddress: '198.51.100.4',
+  clientNetwork: '198.51.100.4',
   userAgent: 'test agent',
   status: 'pending' as const,
   statusNote: 'held for moderation',
@@ -35,7 +38,12 @@ describe('createUnlessRepeated', () => {
   it('stores every column and gives back only what a public page may show', async () => {
     const post = await addPost(ctx.db);
     const created = (
-      await repo.createUnlessRepeated(arriving(post.id, 'Stored through the SQL insert.'), new Date(), null, threaded)
+      await repo.createUnlessRepeated(
+        arriving(post.id, 'Stored through the SQL insert.'),
+        new Date(),
+        unchecked,
+        threaded,
+      )
     )?.comment;
     if (!created) throw new Error('refused');
     expect(Object.keys(created).sort()).toEqual([
@@ -74,7 +82,7 @@ describe('createUnlessRepeated', () => {
     await addComment(ctx.db, post.id, { status: 'trash' });
     await addComment(ctx.db, (await addPost(ctx.db)).id);
     const store = (text: string, status: 'approved' | 'pending', parentId: number | null = null) =>
-      repo.createUnlessRepeated({ ...arriving(post.id, text), status, parentId }, new Date(), null, threaded);
+      repo.createUnlessRepeated({ ...arriving(post.id, text), status, parentId }, new Date(), unchecked, threaded);
     expect((await store('A held thread.', 'pending'))?.threadsBefore).toBe(2);
     expect((await store('An approved thread.', 'approved'))?.threadsBefore).toBe(2);
     expect((await store('The next one.', 'pending'))?.threadsBefore).toBe(3);
@@ -89,7 +97,7 @@ describe('createUnlessRepeated', () => {
     const reply = await repo.createUnlessRepeated(
       { ...arriving(post.id, 'A flat reply.'), parentId: top.id },
       new Date(),
-      null,
+      unchecked,
       {
         threaded: false,
         ownIds: [],
@@ -98,41 +106,48 @@ describe('createUnlessRepeated', () => {
     expect(reply?.threadsBefore).toBe(2);
   });
 
-  it('stores nothing and gives back null for a duplicate, trash aside', async () => {
+  it('stores nothing and gives back null for the same words from the same sender, trash aside', async () => {
     const post = await addPost(ctx.db);
-    await addComment(ctx.db, post.id, { authorEmail: 'ada@example.com', text: 'Said before.' });
-    await addComment(ctx.db, post.id, { authorEmail: 'ada@example.com', text: 'Binned before.', status: 'trash' });
-    expect(await repo.createUnlessRepeated(arriving(post.id, 'Said before.'), new Date(), null, threaded)).toBeNull();
+    const sender = { network: '198.51.100.4', ownIds: [] };
+    await addComment(ctx.db, post.id, {
+      text: 'Said before.',
+      ipAddress: '198.51.100.4',
+      clientNetwork: '198.51.100.4',
+    });
+    await addComment(ctx.db, post.id, { text: 'Binned before.', clientNetwork: '198.51.100.4', status: 'trash' });
+    const checks = { sender, floodSince: null };
+    expect(await repo.createUnlessRepeated(arriving(post.id, 'Said before.'), new Date(), checks, threaded)).toBeNull();
     expect(await ctx.db.comment.count({ where: { postId: post.id, text: 'Said before.' } })).toBe(1);
     expect(
-      await repo.createUnlessRepeated(arriving(post.id, 'Binned before.'), new Date(), null, threaded),
+      await repo.createUnlessRepeated(arriving(post.id, 'Binned before.'), new Date(), checks, threaded),
     ).not.toBeNull();
   });
 
-  it('stores nothing and gives back null when the sender commented since `floodSince`, by email or by address', async () => {
+  it('stores nothing and gives back null when the sender commented since `floodSince`, from their network or browser', async () => {
     const post = await addPost(ctx.db);
     const now = Date.now();
-    await addComment(ctx.db, post.id, {
-      authorEmail: 'quick@example.com',
-      ipAddress: '192.0.2.90',
+    const earlier = await addComment(ctx.db, post.id, {
+      clientNetwork: '192.0.2.90',
       createdAt: new Date(now - 5_000),
     });
     const since = new Date(now - 15_000);
-    const sameEmail = {
-      ...arriving(post.id, 'Again, by email.'),
-      authorEmail: 'quick@example.com',
-      ipAddress: '192.0.2.91',
-    };
-    const sameAddress = {
-      ...arriving(post.id, 'Again, by address.'),
-      authorEmail: 'elsewhere@example.com',
-      ipAddress: '192.0.2.90',
-    };
-    expect(await repo.createUnlessRepeated(sameEmail, new Date(), since, threaded)).toBeNull();
-    expect(await repo.createUnlessRepeated(sameAddress, new Date(), since, threaded)).toBeNull();
+    const sameNetwork = { sender: { network: '192.0.2.90', ownIds: [] }, floodSince: since };
+    const sameBrowser = { sender: { network: '192.0.2.91', ownIds: [earlier.id] }, floodSince: since };
+    const elsewhere = { sender: { network: '192.0.2.92', ownIds: [] }, floodSince: since };
+    expect(
+      await repo.createUnlessRepeated(arriving(post.id, 'Again, same network.'), new Date(), sameNetwork, threaded),
+    ).toBeNull();
+    expect(
+      await repo.createUnlessRepeated(arriving(post.id, 'Again, same browser.'), new Date(), sameBrowser, threaded),
+    ).toBeNull();
     expect(await ctx.db.comment.count({ where: { postId: post.id } })).toBe(1);
-    expect(await repo.createUnlessRepeated(sameEmail, new Date(), new Date(now - 1_000), threaded)).not.toBeNull();
-    expect(await repo.createUnlessRepeated(sameAddress, new Date(), null, threaded)).not.toBeNull();
+    expect(
+      await repo.createUnlessRepeated(arriving(post.id, 'Someone else.'), new Date(), elsewhere, threaded),
+    ).not.toBeNull();
+    const later = { ...sameNetwork, floodSince: new Date(now - 1_000) };
+    expect(
+      await repo.createUnlessRepeated(arriving(post.id, 'Again, later.'), new Date(), later, threaded),
+    ).not.toBeNull();
   });
 });
 
@@ -225,7 +240,7 @@ describe('countThreadsBefore', () => {
     await addComment(ctx.db, post.id, { createdAt: new Date(Date.now() - 60_000) });
     const held = await addComment(ctx.db, post.id, { status: 'pending', createdAt: new Date(Date.now() - 30_000) });
     await addComment(ctx.db, post.id, { status: 'pending', createdAt: new Date(Date.now() - 20_000) });
-    const stored = await repo.createUnlessRepeated(arriving(post.id, 'My second.'), new Date(), null, {
+    const stored = await repo.createUnlessRepeated(arriving(post.id, 'My second.'), new Date(), unchecked, {
       threaded: true,
       ownIds: [held.id],
     });
@@ -263,44 +278,59 @@ describe('listThreadsOfView and countThreads (a long post’s page read alone)',
 });
 
 describe('hasDuplicate', () => {
-  it('finds the same words from the same email on the same post, trash aside', async () => {
+  it('finds the same words from the same sender (network or browser) on the same post, trash aside', async () => {
     const post = await addPost(ctx.db);
     const other = await addPost(ctx.db);
-    await addComment(ctx.db, post.id, { authorEmail: 'twice@example.com', text: 'Said once.' });
-    await addComment(ctx.db, post.id, { authorEmail: 'binned@example.com', text: 'Thrown away.', status: 'trash' });
-    expect(await repo.hasDuplicate(post.id, 'twice@example.com', 'Said once.')).toBe(true);
-    expect(await repo.hasDuplicate(post.id, 'twice@example.com', 'Said once')).toBe(false);
-    expect(await repo.hasDuplicate(other.id, 'twice@example.com', 'Said once.')).toBe(false);
-    expect(await repo.hasDuplicate(post.id, 'someone@example.com', 'Said once.')).toBe(false);
-    expect(await repo.hasDuplicate(post.id, 'binned@example.com', 'Thrown away.')).toBe(false);
+    const said = await addComment(ctx.db, post.id, { text: 'Said once.', clientNetwork: '192.0.2.5' });
+    await addComment(ctx.db, post.id, { text: 'Thrown away.', clientNetwork: '192.0.2.5', status: 'trash' });
+    const network = { network: '192.0.2.5', ownIds: [] };
+    expect(await repo.hasDuplicate(post.id, 'Said once.', network)).toBe(true);
+    expect(await repo.hasDuplicate(post.id, 'Said once.', { network: '192.0.2.6', ownIds: [said.id] })).toBe(true);
+    expect(await repo.hasDuplicate(post.id, 'Said once', network)).toBe(false);
+    expect(await repo.hasDuplicate(other.id, 'Said once.', network)).toBe(false);
+    expect(await repo.hasDuplicate(post.id, 'Said once.', { network: '192.0.2.6', ownIds: [] })).toBe(false);
+    expect(await repo.hasDuplicate(post.id, 'Said once.', { network: null, ownIds: [] })).toBe(false);
+    expect(await repo.hasDuplicate(post.id, 'Thrown away.', network)).toBe(false);
+  });
+
+  it('tells texts apart that share their first 64 characters and length', async () => {
+    const post = await addPost(ctx.db);
+    const start = 'x'.repeat(64);
+    await addComment(ctx.db, post.id, { text: `${start}-a`, clientNetwork: '192.0.2.7' });
+    const network = { network: '192.0.2.7', ownIds: [] };
+    expect(await repo.hasDuplicate(post.id, `${start}-b`, network)).toBe(false);
+    expect(await repo.hasDuplicate(post.id, `${start}-a`, network)).toBe(true);
   });
 });
 
 describe('lastCommentTime', () => {
-  it('finds the latest comment since a moment, by email or by address, compared as Prisma stores dates', async () => {
+  it('finds the sender’s latest comment since a moment, compared as Prisma stores dates', async () => {
     const post = await addPost(ctx.db);
     const now = Date.now();
     const created = (
       await repo.createUnlessRepeated(
-        { ...arriving(post.id, 'Recent.'), authorEmail: 'recent@example.com', ipAddress: '192.0.2.77' },
+        { ...arriving(post.id, 'Recent.'), clientNetwork: '192.0.2.77' },
         new Date(),
-        null,
+        unchecked,
         threaded,
       )
     )?.comment;
     if (!created) throw new Error('refused');
-    await addComment(ctx.db, post.id, { authorEmail: 'older@example.com', createdAt: new Date(now - 120_000) });
+    const older = await addComment(ctx.db, post.id, {
+      clientNetwork: '192.0.2.78',
+      createdAt: new Date(now - 120_000),
+    });
     const since = new Date(now - 60_000);
-    expect(await repo.lastCommentTime(null, 'recent@example.com', since)).toEqual(created.createdAt);
-    expect(await repo.lastCommentTime('192.0.2.77', 'nobody@example.com', since)).toEqual(created.createdAt);
-    expect(await repo.lastCommentTime(null, 'nobody@example.com', since)).toBeNull();
-    expect(await repo.lastCommentTime('192.0.2.78', 'nobody@example.com', since)).toBeNull();
-    expect(await repo.lastCommentTime(null, 'older@example.com', since)).toBeNull();
-    expect(await repo.lastCommentTime(null, 'older@example.com', new Date(now - 180_000))).toEqual(
+    expect(await repo.lastCommentTime({ network: '192.0.2.77', ownIds: [] }, since)).toEqual(created.createdAt);
+    expect(await repo.lastCommentTime({ network: null, ownIds: [created.id] }, since)).toEqual(created.createdAt);
+    expect(await repo.lastCommentTime({ network: '192.0.2.79', ownIds: [] }, since)).toBeNull();
+    expect(await repo.lastCommentTime({ network: null, ownIds: [] }, since)).toBeNull();
+    expect(await repo.lastCommentTime({ network: '192.0.2.78', ownIds: [] }, since)).toBeNull();
+    expect(await repo.lastCommentTime({ network: null, ownIds: [older.id] }, new Date(now - 180_000))).toEqual(
       new Date(now - 120_000),
     );
     expect(
-      await repo.lastCommentTime(null, 'recent@example.com', new Date(created.createdAt.getTime() + 1)),
+      await repo.lastCommentTime({ network: '192.0.2.77', ownIds: [] }, new Date(created.createdAt.getTime() + 1)),
     ).toBeNull();
   });
 });

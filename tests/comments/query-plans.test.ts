@@ -22,21 +22,33 @@ it('finds a post’s approved comments through the index, without sorting', asyn
   expect(plan).not.toContain('TEMP B-TREE');
 });
 
-it('looks for a duplicate among the sender’s own comments', async () => {
-  const plan = await planOf(commentSql.duplicateOf(1, 'reader@example.com', 'the same words'));
-  expect(plan).toMatch(/SEARCH Comment USING INDEX Comment_(authorEmail_createdAt|postId_status_createdAt_id)_idx/);
-  expect(plan).not.toMatch(/\bSCAN\b/);
+it('looks for a duplicate by the post and the text’s length and beginning, then among the sender’s own comments', async () => {
+  for (const sender of [
+    { network: '203.0.113.9', ownIds: [] },
+    { network: '203.0.113.9', ownIds: [3, 4] },
+  ]) {
+    const plan = await planOf(commentSql.duplicateOf(1, 'the same words', sender));
+    expect(plan).toMatch(/SEARCH Comment USING INDEX Comment_duplicates_idx \(postId=\? AND <expr>=\? AND <expr>=\?\)/);
+    expect(plan).not.toMatch(/\bSCAN\b/);
+  }
 });
 
-it('finds a sender’s latest comment by email and by address through their indexes', async () => {
+it('finds a sender’s latest comment by their network and their browser’s comments, through indexes', async () => {
   const since = new Date();
-  const both = await planOf(commentSql.latestFrom('reader@example.com', '203.0.113.9', since));
-  expect(both).toContain('Comment_authorEmail_createdAt_idx (authorEmail=? AND createdAt>?)');
-  expect(both).toContain('Comment_ipAddress_createdAt_idx (ipAddress=? AND createdAt>?)');
-  expect(both).not.toMatch(/\bSCAN\b/);
-  const emailOnly = await planOf(commentSql.latestFrom('reader@example.com', null, since));
-  expect(emailOnly).toContain('Comment_authorEmail_createdAt_idx (authorEmail=? AND createdAt>?)');
-  expect(emailOnly).not.toContain('ipAddress');
+  const both = await planOf(commentSql.latestFrom({ network: '203.0.113.9', ownIds: [3, 4] }, since));
+  expect(both).toContain('Comment_clientNetwork_createdAt_idx (clientNetwork=? AND createdAt>?)');
+  expect(both).toContain('USING INTEGER PRIMARY KEY (rowid=?)');
+  expect(both).not.toMatch(/\bSCAN Comment\b/);
+  const networkOnly = await planOf(commentSql.latestFrom({ network: '203.0.113.9', ownIds: [] }, since));
+  expect(networkOnly).toContain('Comment_clientNetwork_createdAt_idx (clientNetwork=? AND createdAt>?)');
+});
+
+it('checks the "known author" rule among that email’s comments', async () => {
+  const plan = await planOf(
+    commentSql.approvedFrom('reader@example.com', 'Reader', { network: '203.0.113.9', ownIds: [3] }),
+  );
+  expect(plan).toContain('Comment_authorEmail_createdAt_idx (authorEmail=?)');
+  expect(plan).not.toMatch(/\bSCAN\b/);
 });
 
 it('checks a new comment for a duplicate and a flood, and counts the threads before it, through indexes, inside its INSERT', async () => {
@@ -51,16 +63,15 @@ it('checks a new comment for a duplicate and a flood, and counts the threads bef
     status: 'pending' as const,
     statusNote: 'held',
     ipAddress: '203.0.113.9',
+    clientNetwork: '203.0.113.9',
     userAgent: null,
   };
+  const checks = { sender: { network: '203.0.113.9', ownIds: [3, 4] }, floodSince: new Date() };
   const plan = await planOf(
-    commentSql.insertUnlessRepeated(comment, new Date(), new Date(), { postId: 1, ownIds: [3, 4], threaded: true }),
+    commentSql.insertUnlessRepeated(comment, new Date(), checks, { postId: 1, ownIds: [3, 4], threaded: true }),
   );
-  expect(plan).toMatch(
-    /SEARCH Comment USING INDEX Comment_(authorEmail_createdAt|postId_status_createdAt_id)_idx \((authorEmail|postId)=\?\)/,
-  );
-  expect(plan).toContain('Comment_authorEmail_createdAt_idx (authorEmail=? AND createdAt>?)');
-  expect(plan).toContain('Comment_ipAddress_createdAt_idx (ipAddress=? AND createdAt>?)');
+  expect(plan).toContain('Comment_duplicates_idx');
+  expect(plan).toContain('Comment_clientNetwork_createdAt_idx (clientNetwork=? AND createdAt>?)');
   expect(plan).toMatch(/SEARCH c USING INDEX Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?/);
   // The author's own comments awaiting moderation, by key.
   expect(plan).toContain('SEARCH c USING INTEGER PRIMARY KEY (rowid=?)');

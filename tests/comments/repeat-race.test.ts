@@ -51,7 +51,7 @@ function withStepsAroundRefusalLookup(
 }
 
 const setStatus = (id: number, status: string) => ctx.db.comment.update({ where: { id }, data: { status } });
-const submitter = { ipAddress: '198.51.100.30', userAgent: 'race test', ownCommentIds: [] };
+const submitter = { ipAddress: '198.51.100.30', network: '198.51.100.30', userAgent: 'race test', ownCommentIds: [] };
 
 async function repeatOfAComment() {
   const post = await addPost(ctx.db);
@@ -59,6 +59,7 @@ async function repeatOfAComment() {
     status: 'approved',
     authorEmail: 'twice@example.com',
     text: 'Said once, then again.',
+    ipAddress: submitter.ipAddress,
   });
   const submission = {
     comment: 'Said once, then again.',

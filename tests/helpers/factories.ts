@@ -29,6 +29,7 @@ export interface CommentOverrides {
   authorUrl?: string | null;
   text?: string;
   ipAddress?: string | null;
+  clientNetwork?: string | null;
   createdAt?: Date;
 }
 
@@ -47,6 +48,8 @@ export async function addComment(db: Database, postId: number, overrides: Commen
       textHtml: renderCommentText(text),
       status: overrides.status ?? 'approved',
       ipAddress: overrides.ipAddress === undefined ? '203.0.113.9' : overrides.ipAddress,
+      clientNetwork:
+        overrides.clientNetwork === undefined ? (overrides.ipAddress ?? '203.0.113.9') : overrides.clientNetwork,
       userAgent: 'factory',
       ...(overrides.createdAt ? { createdAt: overrides.createdAt } : {}),
     },
