@@ -121,12 +121,12 @@ export const configSchema = z.object({
     .string()
     .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)')
     .optional()
-    .describe('Signs moderator session cookies; generated and kept in the data folder when unset'),
+    .describe('Signs moderator session cookies; generated and kept in the database when unset'),
   COOKIE_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)')
     .optional()
-    .describe('Signs commenter cookies; generated and kept in the data folder when unset'),
+    .describe('Signs commenter cookies; generated and kept in the database when unset'),
   BACKUP_DIR: z
     .string()
     .trim()

@@ -6,7 +6,8 @@ import { createApp, toRequestListener } from './app';
 import { scheduleBackups } from './backups/backup-schedule';
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
-import { loadSecret } from './http/secrets';
+import { loadSiteSecrets } from './site-secrets/site-secrets';
+import { createSiteSecretsRepository } from './site-secrets/site-secrets-repository';
 import { createLogger, type Logger } from './http/logger';
 import { createPostsRepository } from './posts/posts-repository';
 import { createPostsService } from './posts/posts-service';
@@ -69,9 +70,10 @@ async function start(config: Config): Promise<void> {
   const demo = await createPostsService({ repo: createPostsRepository(db), clock: systemClock }).ensureDemoPost();
   if (demo) logger.info({ slug: demo.slug }, 'added a demo post to the empty blog');
 
-  const dataDir = path.dirname(config.databaseFile);
-  const cookieSecret = loadSecret(config.COOKIE_SECRET, dataDir, 'cookie-secret');
-  const sessionSecret = loadSecret(config.SESSION_SECRET, dataDir, 'session-secret');
+  const { cookieSecret, sessionSecret } = await loadSiteSecrets(createSiteSecretsRepository(db), {
+    cookieSecret: config.COOKIE_SECRET,
+    sessionSecret: config.SESSION_SECRET,
+  });
   const app = createApp({ config, db, logger, clock: systemClock, cookieSecret, sessionSecret });
   const announce = (): void => {
     const address = server.address();
