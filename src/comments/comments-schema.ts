@@ -73,6 +73,9 @@ export const commentSubmissionSchema = z.object(
   { error: messages.notAnObject },
 );
 
+/** The rules of the fields that need more than a length: imports apply them too. */
+export const commentFieldRules = { email: emailField, url: websiteField } as const;
+
 /** A submission that passed every rule, normalised. */
 export type CommentSubmission = z.output<typeof commentSubmissionSchema>;
 

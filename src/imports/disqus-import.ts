@@ -2,6 +2,7 @@ import type { CommentStatus } from '../shared/comment-status';
 import { renderCommentText } from '../shared/comment-text';
 import type { Database } from '../db/database';
 import { renderedPostBody } from '../posts/post-markdown';
+import { commentFieldRules } from '../comments/comments-schema';
 import { slugFrom } from '../posts/posts-schema';
 import { normaliseText } from '../validation/text-field';
 import { commentHtmlToText } from './comment-html';
@@ -10,10 +11,10 @@ import {
   countSkipped,
   freeSlug,
   newReport,
-  webAddress,
   type ImportOptions,
   type ImportReport,
 } from './import-report';
+import { importedCommentFields, importedPostFields } from './imported-fields';
 import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { childAttribute, childText, ExportFormatError, streamXmlRecords, type XmlRecord } from './xml-records';
 
@@ -84,12 +85,13 @@ export async function importDisqus(
   const report = newReport('disqus', dryRun);
   report.version = 'Disqus XML';
   const threads = await readThreads(file);
-  const postForThread = new Map<string, number>();
+  const postForThread = new Map<string, number | null>();
   const idsByDisqusId = new Map<string, number>();
   const parentOf = new Map<number, string>(); // new comment → its parent's Disqus id
   let done = 0;
 
-  async function postFor(writer: ImportWriter, thread: DisqusThread): Promise<number> {
+  /** The post here for a thread: found, or made for it; null when its title is over the limit (reported once). */
+  async function postFor(writer: ImportWriter, thread: DisqusThread): Promise<number | null> {
     const known = postForThread.get(thread.id);
     if (known !== undefined) return known;
     const sourceId = `disqus:${thread.forum}#thread-${thread.id}`;
@@ -97,12 +99,19 @@ export async function importDisqus(
     let post = (await writer.findPostBySource(sourceId)) ?? (slug ? await writer.findPostBySlug(slug) : null);
     if (post) report.posts.alreadyImported += 1;
     else {
-      const title = normaliseText(thread.title, false) || thread.link || `Thread ${thread.id}`;
+      const link = commentFieldRules.url.safeParse(thread.link);
+      const body = link.success && link.data ? `First published at <${link.data}>.` : '';
+      const raw = { title: thread.title || thread.link || `Thread ${thread.id}`, bodyMarkdown: body, authorName: '' };
+      const fields = importedPostFields(raw, report, `thread ${thread.id}`);
+      if (!fields) {
+        postForThread.set(thread.id, null);
+        return null;
+      }
       post = await writer.createPost({
         sourceId,
-        slug: await freeSlug(writer, report, slug || slugFrom(title) || `thread-${thread.id}`),
-        title,
-        ...renderedPostBody(webAddress(thread.link) ? `First published at <${thread.link}>.` : ''),
+        slug: await freeSlug(writer, report, slug || slugFrom(fields.title) || `thread-${thread.id}`),
+        title: fields.title,
+        ...renderedPostBody(fields.bodyMarkdown),
         authorName: 'Unknown author',
         publishedAt: isoDate(thread.createdAt),
         commentsOpen: !thread.isClosed,
@@ -121,6 +130,7 @@ export async function importDisqus(
       return;
     }
     const postId = await postFor(writer, thread);
+    if (postId === null) return countSkipped(report, 'comments on posts not imported');
     const sourceId = `disqus:${thread.forum}#post-${id}`;
     const existing = await writer.commentIdsBySource([sourceId]);
     if (existing.has(sourceId)) {
@@ -128,23 +138,26 @@ export async function importDisqus(
       report.comments.alreadyImported += 1;
       return;
     }
-    const text = normaliseText(commentHtmlToText(childText(record, 'message')), true);
-    if (!text) return countSkipped(report, 'empty comments');
+    const author = record.children.find((child) => child.name === 'author');
+    const raw = {
+      authorName: author ? childText(author, 'name') : '',
+      authorEmail: author ? childText(author, 'email') : '',
+      authorUrl: null,
+      text: commentHtmlToText(childText(record, 'message')),
+    };
+    const fields = importedCommentFields(raw, report, `line ${record.line}`);
+    if (!fields) return;
     const status: CommentStatus = isTrue(childText(record, 'isSpam'))
       ? 'spam'
       : isTrue(childText(record, 'isDeleted'))
         ? 'trash'
         : 'approved';
-    const author = record.children.find((child) => child.name === 'author');
     const newId = await writer.createComment({
       sourceId,
       postId,
       parentId: null,
-      authorName: normaliseText(author ? childText(author, 'name') : '', false) || 'Anonymous',
-      authorEmail: normaliseText(author ? childText(author, 'email') : '', false).toLowerCase(),
-      authorUrl: null,
-      text,
-      textHtml: renderCommentText(text),
+      ...fields,
+      textHtml: renderCommentText(fields.text),
       status,
       ipAddress: normaliseText(childText(record, 'ipAddress'), false) || null,
       createdAt: isoDate(childText(record, 'createdAt')),

@@ -33,10 +33,13 @@ function describe(report: ImportReport): string {
     `  comments: ${created.approved} approved, ${created.pending} pending, ${created.spam} spam, ${created.trash} trash; ${report.comments.alreadyImported} already imported`,
     `  replies re-attached to the nearest imported ancestor (or the top level): ${report.reattachedReplies}`,
   ];
-  const skipped = Object.entries(report.skipped);
-  lines.push(
-    `  skipped: ${skipped.length ? skipped.map(([reason, count]) => `${count} ${reason}`).join(', ') : 'nothing'}`,
-  );
+  const counted = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([reason, count]) => `${count} ${reason}`)
+      .join(', ') || 'nothing';
+  lines.push(`  skipped: ${counted(report.skipped)}`);
+  if (Object.keys(report.dropped).length)
+    lines.push(`  left empty, against the forms' rules: ${counted(report.dropped)}`);
   if (report.orphans.length)
     lines.push(
       `  left out, their thread is not in the file: ${report.orphans.length} comment(s) (Disqus ids ${report.orphans.slice(0, 10).join(', ')}${report.orphans.length > 10 ? ', …' : ''})`,

@@ -11,6 +11,8 @@ export interface ImportReport {
   comments: { created: Record<CommentStatus, number>; alreadyImported: number };
   /** What was left out, by reason (pingbacks, trackbacks, drafts, attachments…), with counts. */
   skipped: Record<string, number>;
+  /** Fields left empty because they broke the forms' rules (a web address that is not http(s)…), with counts. */
+  dropped: Record<string, number>;
   /** Replies whose parent was not imported, attached to the nearest imported ancestor (or the top level). */
   reattachedReplies: number;
   /** Posts whose address was taken here, and the address they got instead. */
@@ -30,6 +32,7 @@ export function newReport(format: ImportReport['format'], dryRun: boolean): Impo
     posts: { created: 0, alreadyImported: 0 },
     comments: { created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 0 },
     skipped: {},
+    dropped: {},
     reattachedReplies: 0,
     renamedSlugs: [],
     orphans: [],
@@ -40,6 +43,11 @@ export function newReport(format: ImportReport['format'], dryRun: boolean): Impo
 /** Counts something left out, by reason. */
 export function countSkipped(report: ImportReport, reason: string, count = 1): void {
   report.skipped[reason] = (report.skipped[reason] ?? 0) + count;
+}
+
+/** Counts a field left empty, by reason. */
+export function countDropped(report: ImportReport, reason: string): void {
+  report.dropped[reason] = (report.dropped[reason] ?? 0) + 1;
 }
 
 /** A free address for an imported post: `wanted`, or `wanted-2`, `-3`… (reported) when taken here. */
@@ -67,8 +75,6 @@ export async function attachReplies<FileId>(
     else await writer.setParent(id, parentId);
   }
 }
-
-export const webAddress = (url: string): string | null => (/^https?:\/\/\S+$/i.test(url.trim()) ? url.trim() : null);
 
 export interface ImportOptions {
   dryRun?: boolean;

@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { commentStatuses } from '../shared/comment-status';
 import { renderCommentText } from '../shared/comment-text';
@@ -14,7 +12,9 @@ import {
   type ImportOptions,
   type ImportReport,
 } from './import-report';
-import { inImportTransaction } from './imports-repository';
+import { boundedLines } from './bounded-lines';
+import { importedCommentFields, importedPostFields } from './imported-fields';
+import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { ExportFormatError } from './xml-records';
 
 // Reads back marginalia's own export (docs/EXPORT-FORMAT.md): JSON Lines, a header, then each post
@@ -67,6 +67,12 @@ const commentLine = z.object({
     .default([]),
 });
 
+/** No post or comment within the forms' limits comes near this on one line, even with every character escaped. */
+const maxLineBytes = 4 * 1024 * 1024;
+
+type PostLine = z.output<typeof postLine>;
+type CommentLine = z.output<typeof commentLine>;
+
 /**
  * Imports a marginalia JSON export. Posts and comments keep their source ids (an item made on the
  * exporting blog gets one naming that blog and its id there), so importing the same file twice
@@ -78,101 +84,116 @@ export async function importJson(
   { dryRun = false, onProgress }: ImportOptions = {},
 ): Promise<ImportReport> {
   const report = newReport('json', dryRun);
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let origin = '';
   const postIds = new Map<number, number>(); // exported post id → here
+  const postsLeftOut = new Set<number>(); // exported post ids over a limit
   const commentIds = new Map<number, number>(); // exported comment id → here
   const parentOf = new Map<number, number>(); // new comment here → its parent's exported id
 
+  async function importPost(writer: ImportWriter, item: PostLine, where: string): Promise<void> {
+    const sourceId = item.sourceId ?? `marginalia:${origin}#post-${item.id}`;
+    const existing = await writer.findPostBySource(sourceId);
+    if (existing) {
+      report.posts.alreadyImported += 1;
+      postIds.set(item.id, existing.id);
+      return;
+    }
+    const fields = importedPostFields(item, report, where);
+    if (!fields) return void postsLeftOut.add(item.id);
+    const created = await writer.createPost({
+      sourceId,
+      slug: await freeSlug(writer, report, item.slug),
+      title: fields.title || `Post ${item.id}`,
+      ...renderedPostBody(fields.bodyMarkdown),
+      authorName: fields.authorName,
+      publishedAt: item.publishedAt,
+      commentsOpen: item.commentsOpen,
+    });
+    postIds.set(item.id, created.id);
+    report.posts.created += 1;
+  }
+
+  async function importComment(writer: ImportWriter, item: CommentLine, where: string): Promise<void> {
+    const postId = postIds.get(item.postId);
+    if (postId === undefined) {
+      if (postsLeftOut.has(item.postId)) countSkipped(report, 'comments on posts not imported');
+      else report.orphans.push(String(item.id));
+      return;
+    }
+    const sourceId = item.sourceId ?? `marginalia:${origin}#comment-${item.id}`;
+    const existing = (await writer.commentIdsBySource([sourceId])).get(sourceId);
+    if (existing !== undefined) {
+      commentIds.set(item.id, existing);
+      report.comments.alreadyImported += 1;
+      return;
+    }
+    const fields = importedCommentFields(item, report, where);
+    if (!fields) return;
+    const id = await writer.createComment({
+      sourceId,
+      postId,
+      parentId: null,
+      ...fields,
+      textHtml: renderCommentText(fields.text),
+      status: item.status,
+      ipAddress: item.ipAddress,
+      userAgent: item.userAgent,
+      createdAt: item.createdAt,
+      arrivalNote: item.arrivalNote ?? 'imported from a marginalia export',
+    });
+    await writer.addStatusHistory(id, item.statusChanges);
+    commentIds.set(item.id, id);
+    if (item.parentId !== null) parentOf.set(id, item.parentId);
+    report.comments.created[item.status] += 1;
+  }
+
   await inImportTransaction(db, dryRun, async (writer) => {
-    let lineNumber = 0;
-    for await (const line of lines) {
-      lineNumber += 1;
-      if (!line.trim()) continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        throw new ExportFormatError(`${file}:${lineNumber}: not valid JSON.`);
+    for await (const line of boundedLines(file, maxLineBytes)) {
+      if ('tooLong' in line) {
+        if (!origin) throw new ExportFormatError(notAnExport(file));
+        countSkipped(report, 'lines too long to be a post or comment');
+        report.errors.push(
+          `line ${line.number}: larger than ${maxLineBytes / 1024 / 1024} MB, so it cannot be a post or comment within the limits; left out`,
+        );
+        continue;
       }
+      if (!line.text.trim()) continue;
+      const value = parseJsonLine(file, line.number, line.text);
       if (!origin) {
         const parsed = header.safeParse(value);
-        if (!parsed.success)
-          throw new ExportFormatError(
-            `${file} is not a marginalia export: its first line is not {"format":"marginalia","version":1,"origin":…}.`,
-          );
+        if (!parsed.success) throw new ExportFormatError(notAnExport(file));
         origin = parsed.data.origin;
         report.version = '1';
         continue;
       }
-      const type = (value as { type?: unknown } | null)?.type;
-      const parsed = type === 'post' ? postLine.safeParse(value) : commentLine.safeParse(value);
-      if (!parsed.success)
-        throw new ExportFormatError(
-          `${file}:${lineNumber}: ${parsed.error.issues[0]?.path.join('.') ?? 'line'} ${parsed.error.issues[0]?.message ?? 'is not valid'}.`,
-        );
-      const item = parsed.data;
-      if (item.type === 'post') {
-        const sourceId = item.sourceId ?? `marginalia:${origin}#post-${item.id}`;
-        const existing = await writer.findPostBySource(sourceId);
-        if (existing) {
-          report.posts.alreadyImported += 1;
-          postIds.set(item.id, existing.id);
-          continue;
-        }
-        const created = await writer.createPost({
-          sourceId,
-          slug: await freeSlug(writer, report, item.slug),
-          title: item.title,
-          ...renderedPostBody(item.bodyMarkdown),
-          authorName: item.authorName,
-          publishedAt: item.publishedAt,
-          commentsOpen: item.commentsOpen,
-        });
-        postIds.set(item.id, created.id);
-        report.posts.created += 1;
-      } else {
-        const postId = postIds.get(item.postId);
-        if (postId === undefined) {
-          report.orphans.push(String(item.id));
-          continue;
-        }
-        const sourceId = item.sourceId ?? `marginalia:${origin}#comment-${item.id}`;
-        const existing = (await writer.commentIdsBySource([sourceId])).get(sourceId);
-        if (existing !== undefined) {
-          commentIds.set(item.id, existing);
-          report.comments.alreadyImported += 1;
-          continue;
-        }
-        if (!item.text.trim()) {
-          countSkipped(report, 'empty comments');
-          continue;
-        }
-        const status = item.status;
-        const id = await writer.createComment({
-          sourceId,
-          postId,
-          parentId: null,
-          authorName: item.authorName,
-          authorEmail: item.authorEmail,
-          authorUrl: item.authorUrl,
-          text: item.text,
-          textHtml: renderCommentText(item.text),
-          status,
-          ipAddress: item.ipAddress,
-          userAgent: item.userAgent,
-          createdAt: item.createdAt,
-          arrivalNote: item.arrivalNote ?? 'imported from a marginalia export',
-        });
-        await writer.addStatusHistory(id, item.statusChanges);
-        commentIds.set(item.id, id);
-        if (item.parentId !== null) parentOf.set(id, item.parentId);
-        report.comments.created[status] += 1;
-      }
+      const item = parseItem(file, line.number, value);
+      if (item.type === 'post') await importPost(writer, item, `line ${line.number}`);
+      else await importComment(writer, item, `line ${line.number}`);
       onProgress?.({ posts: postIds.size, comments: commentIds.size });
     }
     if (!origin) throw new ExportFormatError(`${file} is empty.`);
     await attachReplies(writer, report, parentOf, commentIds);
   });
   return report;
+}
+
+const notAnExport = (file: string) =>
+  `${file} is not a marginalia export: its first line is not {"format":"marginalia","version":1,"origin":…}.`;
+
+function parseJsonLine(file: string, number: number, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ExportFormatError(`${file}:${number}: not valid JSON.`);
+  }
+}
+
+function parseItem(file: string, number: number, value: unknown): PostLine | CommentLine {
+  const type = (value as { type?: unknown } | null)?.type;
+  const parsed = type === 'post' ? postLine.safeParse(value) : commentLine.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ExportFormatError(
+    `${file}:${number}: ${issue?.path.join('.') ?? 'line'} ${issue?.message ?? 'is not valid'}.`,
+  );
 }

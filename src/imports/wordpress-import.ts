@@ -3,10 +3,11 @@ import type { CommentStatus } from '../shared/comment-status';
 import { renderCommentText } from '../shared/comment-text';
 import type { Database } from '../db/database';
 import { renderedPostBody } from '../posts/post-markdown';
-import { slugFrom } from '../posts/posts-schema';
-import { normaliseText } from '../validation/text-field';
+import { postLimits, slugFrom } from '../posts/posts-schema';
+import { byteLength, normaliseText } from '../validation/text-field';
 import { commentHtmlToText } from './comment-html';
-import { countSkipped, freeSlug, newReport, webAddress, type ImportOptions, type ImportReport } from './import-report';
+import { countSkipped, freeSlug, newReport, type ImportOptions, type ImportReport } from './import-report';
+import { importedCommentFields, importedPostFields } from './imported-fields';
 import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { readWxr, type WxrComment, type WxrItem, type WxrSite } from './wxr-reader';
 
@@ -88,27 +89,34 @@ export async function importWordPress(
       return;
     }
     const post = await findOrCreatePost(writer, item);
-    await importComments(writer, item, post.id);
+    if (post) await importComments(writer, item, post.id);
+    else if (item.comments.length) skip('comments on posts not imported', item.comments.length);
   }
 
-  async function findOrCreatePost(writer: ImportWriter, item: WxrItem): Promise<{ id: number }> {
+  /** The post here for this item: found, or made from it; null when it breaks a size limit (reported). */
+  async function findOrCreatePost(writer: ImportWriter, item: WxrItem): Promise<{ id: number } | null> {
     const sourceId = `wordpress:${site.baseSiteUrl}#post-${item.postId.trim()}`;
     const existing = await writer.findPostBySource(sourceId);
     if (existing) {
       report.posts.alreadyImported += 1;
       return existing;
     }
-    const title = normaliseText(item.title, false) || `Post ${item.postId.trim()}`;
+    // Its HTML far over the limit is not converted at all: Markdown is rarely longer than its HTML.
+    const html = item.contentHtml || '';
+    const bodyMarkdown = byteLength(html) > 4 * postLimits.body ? html : toMarkdown.turndown(withParagraphs(html));
+    const where = `line ${item.line}`;
+    const fields = importedPostFields({ title: item.title, bodyMarkdown, authorName: item.creator }, report, where);
+    if (!fields) return null;
+    const title = fields.title || `Post ${item.postId.trim()}`;
     const wanted = slugFrom(item.postName.trim() || title) || `post-${item.postId.trim()}`;
     const slug = await freeSlug(writer, report, wanted);
-    const bodyMarkdown = normaliseText(toMarkdown.turndown(withParagraphs(item.contentHtml || '')), true);
     report.posts.created += 1;
     return writer.createPost({
       sourceId,
       slug,
       title,
-      ...renderedPostBody(bodyMarkdown),
-      authorName: normaliseText(item.creator, false) || 'Unknown author',
+      ...renderedPostBody(fields.bodyMarkdown),
+      authorName: fields.authorName || 'Unknown author',
       publishedAt: wordpressDate(item.postDateGmt, item.postDate) ?? new Date(0),
       commentsOpen: item.commentStatus.trim() === 'open',
     });
@@ -165,8 +173,17 @@ export async function importWordPress(
         report.comments.alreadyImported += 1;
         return;
       }
-      const text = normaliseText(commentHtmlToText(comment.contentHtml), true);
-      if (!text) return skip('empty comments');
+      const fields = importedCommentFields(
+        {
+          authorName: comment.author,
+          authorEmail: comment.email,
+          authorUrl: comment.url,
+          text: commentHtmlToText(comment.contentHtml),
+        },
+        report,
+        `line ${item.line}`,
+      );
+      if (!fields) return;
       const parentId = parentHere(comment);
       const hadParent = comment.parentId.trim() !== '' && comment.parentId.trim() !== '0';
       if (hadParent && (parentId === null || !imported.has(comment.parentId.trim()))) report.reattachedReplies += 1;
@@ -175,11 +192,8 @@ export async function importWordPress(
         sourceId: sourceIdOf(id),
         postId,
         parentId,
-        authorName: normaliseText(comment.author, false) || 'Anonymous',
-        authorEmail: normaliseText(comment.email, false).toLowerCase(),
-        authorUrl: webAddress(comment.url),
-        text,
-        textHtml: renderCommentText(text),
+        ...fields,
+        textHtml: renderCommentText(fields.text),
         status,
         ipAddress: normaliseText(comment.ip, false) || null,
         createdAt: wordpressDate(comment.dateGmt, comment.date) ?? new Date(0),

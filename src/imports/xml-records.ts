@@ -40,6 +40,13 @@ export function childAttribute(record: XmlRecord, name: string, attribute: strin
   return record.children.find((child) => child.name === name)?.attributes[attribute]?.trim() ?? '';
 }
 
+/**
+ * The most characters a record, or any text between two tags, may take: far beyond any post or
+ * comment within the forms' limits (the importers leave those out, reported), and the bound on
+ * what the parser holds at once, whatever the file.
+ */
+export const maxRecordCharacters = 32 * 1024 * 1024;
+
 export async function streamXmlRecords(
   file: string,
   options: RecordStreamOptions,
@@ -49,6 +56,9 @@ export async function streamXmlRecords(
   const ready: XmlRecord[] = [];
   const open: XmlRecord[] = []; // the record being read and its open descendants
   let depth = -1;
+  // Where (in characters) the record being read began, and where the parser last saw a tag.
+  let recordStart = 0;
+  let lastTag = 0;
   const nameOf = (tag: { uri: string; local: string }): string => {
     const prefix = options.prefixOf(tag.uri);
     return prefix ? `${prefix}:${tag.local}` : tag.local;
@@ -56,6 +66,7 @@ export async function streamXmlRecords(
 
   parser.on('opentag', (tag: SaxesTagNS) => {
     depth += 1;
+    lastTag = parser.position;
     const name = nameOf(tag);
     if (depth === 0) options.onRoot?.(name);
     if (open.length === 0 && !options.isRecord(name, depth)) return;
@@ -63,6 +74,7 @@ export async function streamXmlRecords(
       Object.values(tag.attributes).map((attribute) => [nameOf(attribute), attribute.value]),
     );
     const element: XmlRecord = { name, attributes, children: [], text: '', line: parser.line };
+    if (open.length === 0) recordStart = parser.position;
     open.at(-1)?.children.push(element);
     open.push(element);
   });
@@ -71,6 +83,7 @@ export async function streamXmlRecords(
   parser.on('cdata', addText);
   parser.on('closetag', () => {
     depth -= 1;
+    lastTag = parser.position;
     const element = open.pop();
     if (element && open.length === 0) ready.push(element);
   });
@@ -79,6 +92,14 @@ export async function streamXmlRecords(
     for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
       parser.write(chunk as string);
       while (ready.length > 0) await onRecord(ready.shift()!);
+      const held = Math.max(open.length > 0 ? parser.position - recordStart : 0, parser.position - lastTag);
+      if (held > maxRecordCharacters) {
+        const where =
+          open.length > 0 ? `the item starting on line ${open[0]!.line}` : `the text before line ${parser.line}`;
+        throw new ExportFormatError(
+          `${where} is larger than ${maxRecordCharacters / 1024 / 1024} MB, far beyond any post or comment.`,
+        );
+      }
     }
     parser.close();
   } catch (error) {

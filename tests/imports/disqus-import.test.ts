@@ -19,6 +19,7 @@ describe('importing a Disqus export', () => {
       format: 'disqus',
       version: 'Disqus XML',
       dryRun: false,
+      dropped: {},
       posts: { created: 1, alreadyImported: 1 },
       comments: { created: { approved: 3, pending: 0, spam: 1, trash: 1 }, alreadyImported: 0 },
       skipped: {},

@@ -50,6 +50,7 @@ describe('importing a WordPress export (WXR 1.2)', () => {
       format: 'wordpress',
       version: '1.2',
       dryRun: false,
+      dropped: {},
       posts: { created: 2, alreadyImported: 0 },
       comments: { created: { approved: 4, pending: 1, spam: 1, trash: 1 }, alreadyImported: 0 },
       skipped: { pingbacks: 1, trackbacks: 1, 'posts not published (draft)': 1, 'attachment items': 1 },
@@ -83,7 +84,7 @@ describe('importing a WordPress export (WXR 1.2)', () => {
     expect(byName['Ada Brook']).toMatchObject({
       sourceId: 'wordpress:https://fieldnotes.example#comment-101',
       authorEmail: 'ada@brook.example',
-      authorUrl: 'https://brook.example',
+      authorUrl: 'https://brook.example/',
       ipAddress: '198.51.100.7',
       status: 'approved',
       parentId: null,
@@ -99,7 +100,7 @@ describe('importing a WordPress export (WXR 1.2)', () => {
     });
     // Its parent is not in the file at all: the top level.
     expect(byName['Held Hal']).toMatchObject({ parentId: null, status: 'pending' });
-    expect(byName['Cheap Pills']).toMatchObject({ status: 'spam', authorUrl: 'http://spam.example' });
+    expect(byName['Cheap Pills']).toMatchObject({ status: 'spam', authorUrl: 'http://spam.example/' });
     expect(byName['Binned Ben']).toMatchObject({ status: 'trash' });
     // Dated before its parent, and still under it.
     expect(byName['Early Eve']).toMatchObject({ parentId: byName['Held Hal']!.id, status: 'approved' });
