@@ -1,3 +1,4 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,8 +12,23 @@ import { adminMessages } from './admin-messages';
 // sending (the API token, or the session and its CSRF token): nothing of an upload is read before.
 
 export const maxUploadMegabytes = 256;
+
+let folder: string | null = null;
+
+/**
+ * The folder uploads are received in: made on first use for this process alone, so only its owner
+ * can open it (an export holds every commenter's email address), and removed when the process ends.
+ */
+export function uploadFolder(): string {
+  if (folder) return folder;
+  const made = mkdtempSync(path.join(tmpdir(), 'marginalia-uploads-'));
+  process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+  folder = made;
+  return made;
+}
+
 const receive = multer({
-  dest: path.join(tmpdir(), 'marginalia-uploads'),
+  storage: multer.diskStorage({ destination: (_req, _file, done) => done(null, uploadFolder()) }),
   limits: { fileSize: maxUploadMegabytes * 1024 * 1024, files: 1, fields: 20 },
 }).single('file');
 

@@ -2,6 +2,7 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, read
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DatabaseStartError } from './migrations';
+import { createPrivateFile } from './private-file';
 
 // Before anything opens or migrates the database: the mistakes a person can make in DATABASE_URL
 // or on the disk, each turned into one line that says what to do, with the file left untouched.
@@ -61,7 +62,7 @@ export function checkDatabaseLocation(databaseFile: string): void {
       `The data folder ${dir} is not writable by this user; the database and its write-ahead log are kept there.`,
     );
   }
-  if (!existsSync(databaseFile)) return;
+  if (!existsSync(databaseFile)) return createPrivateFile(databaseFile);
   const stat = statSync(databaseFile);
   if (stat.isDirectory())
     throw new DatabaseStartError(

@@ -7,6 +7,7 @@ import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@p
 import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { DiffTarget, MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { projectRoot } from '../paths';
+import { createPrivateFile } from './private-file';
 
 // Prisma's native schema engine is a binary the CLI downloads on first use, which offline machines
 // cannot do. The same engine is published compiled to WebAssembly; it talks to SQLite through the
@@ -146,6 +147,7 @@ async function migrateACopy(databaseFile: string, migrations: MigrationList): Pr
   }
   const copy = `${databaseFile}.migrating`;
   removeDatabaseFiles(copy);
+  createPrivateFile(copy);
   const original = new Database(databaseFile, { readonly: true, fileMustExist: true });
   try {
     original.prepare('VACUUM INTO ?').run(copy);

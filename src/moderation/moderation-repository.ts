@@ -1,5 +1,6 @@
 import type { CommentStatus } from '../shared/comment-status';
 import type { Database } from '../db/database';
+import { Prisma } from '../generated/prisma/client';
 import type { ArrivingComment } from './moderation-rules';
 
 /** A comment as the moderator sees it: everything, including email, IP and user agent. */
@@ -51,14 +52,24 @@ const moderatedFields = {
   createdAt: true,
 } as const;
 
-function whereOf({ status, postId, q }: CommentFilter) {
-  return {
-    ...(status ? { status } : {}),
-    ...(postId ? { postId } : {}),
-    ...(q
-      ? { OR: [{ authorName: { contains: q } }, { authorEmail: { contains: q } }, { text: { contains: q } }] }
-      : {}),
-  };
+function whereOf({ status, postId }: CommentFilter) {
+  return { ...(status ? { status } : {}), ...(postId ? { postId } : {}) };
+}
+
+/**
+ * The comments whose name, email or text holds `q` as written (case aside, as Prisma's `contains`
+ * on SQLite): Prisma turns `contains` into LIKE, where % and _ in the search would be wildcards.
+ */
+function searchCondition({ status, postId, q = '' }: CommentFilter): Prisma.Sql {
+  const holds = (column: string) => Prisma.sql`instr(lower(${Prisma.raw(column)}), lower(${q})) > 0`;
+  return Prisma.join(
+    [
+      ...(status ? [Prisma.sql`status = ${status}`] : []),
+      ...(postId ? [Prisma.sql`postId = ${postId}`] : []),
+      Prisma.sql`(${holds('authorName')} OR ${holds('authorEmail')} OR ${holds('text')})`,
+    ],
+    ' AND ',
+  );
 }
 
 const asModerated = <T extends { status: string }>(row: T) => ({ ...row, status: row.status as CommentStatus });
@@ -67,6 +78,22 @@ export type ModerationRepository = ReturnType<typeof createModerationRepository>
 
 /** Prisma access for the moderator's view of comments and their status history. */
 export function createModerationRepository(db: Database) {
+  /** A page of the comments matching a search, newest first, and how many match. */
+  async function search(filter: CommentFilter, skip: number, take: number) {
+    const where = searchCondition(filter);
+    const [page, [count]] = await Promise.all([
+      db.$queryRaw<{ id: number }[]>(
+        Prisma.sql`SELECT id FROM Comment WHERE ${where} ORDER BY createdAt DESC, id DESC LIMIT ${take} OFFSET ${skip}`,
+      ),
+      db.$queryRaw<{ total: bigint }[]>(Prisma.sql`SELECT COUNT(*) AS total FROM Comment WHERE ${where}`),
+    ]);
+    const ids = page.map((row) => row.id);
+    const rows = await db.comment.findMany({ where: { id: { in: ids } }, select: moderatedFields });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const comments = ids.flatMap((id) => (byId.has(id) ? [asModerated(byId.get(id)!)] : []));
+    return { comments, total: Number(count?.total ?? 0) };
+  }
+
   return {
     async countByStatus(): Promise<Record<string, number>> {
       const groups = await db.comment.groupBy({ by: ['status'], _count: { _all: true } });
@@ -79,6 +106,7 @@ export function createModerationRepository(db: Database) {
       skip: number,
       take: number,
     ): Promise<{ comments: ModeratedComment[]; total: number }> {
+      if (filter.q) return search(filter, skip, take);
       const where = whereOf(filter);
       const [rows, total] = await Promise.all([
         db.comment.findMany({

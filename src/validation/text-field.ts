@@ -18,10 +18,33 @@ export const textMessages = {
     '(Plain letters take 1 byte, accented letters 2, emoji 4.)',
 } as const;
 
-/** NFC, CRLF → LF, control characters removed, trimmed. */
+// Characters that change how a line reads without being seen: bidi embeddings, overrides,
+// isolates and marks, the zero-width space, word joiner and invisible operators, the BOM, and the
+// blank Hangul fillers. A name or web address has no use for them, and they let one pass for
+// another ("Admin" followed by a reversed tail, a link whose end reads backwards). A multi-line
+// text keeps them: right-to-left writing needs its marks.
+const invisibleFormatting =
+  /[\u061C\u115F\u1160\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u3164\uFEFF\uFFA0]/g;
+// The zero-width joiner and non-joiner shape emoji sequences and many scripts (Persian, Indic):
+// they stay between two such characters, and go anywhere else.
+const joiners = new Set(['\u200C', '\u200D']);
+const takesJoiners = /^[\p{Extended_Pictographic}\p{Emoji_Component}\p{M}\p{L}]$/u;
+const joinable = (character: string | undefined): boolean =>
+  character !== undefined && character > '\u007F' && takesJoiners.test(character);
+
+function withoutInvisibleFormatting(line: string): string {
+  const characters = Array.from(line.replace(invisibleFormatting, ''));
+  return characters
+    .filter(
+      (character, at) => !joiners.has(character) || (joinable(characters[at - 1]) && joinable(characters[at + 1])),
+    )
+    .join('');
+}
+
+/** NFC, CRLF → LF, control characters removed, trimmed; one-line text also loses invisible formatting. */
 export function normaliseText(value: string, multiline: boolean): string {
   const text = value.normalize('NFC').replace(/\r\n?/g, '\n').replace(controlCharacters, '');
-  return (multiline ? text : text.replace(lineBreaksAndTabs, ' ')).trim();
+  return multiline ? text.trim() : withoutInvisibleFormatting(text.replace(lineBreaksAndTabs, ' ')).trim();
 }
 
 export const byteLength = (value: string): number => Buffer.byteLength(value, 'utf8');

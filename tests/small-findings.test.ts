@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { uploadFolder } from '../src/admin/admin-upload';
+import { openDatabase } from '../src/db/database';
+import { addComment, addPost } from './helpers/factories';
+import { importFixture } from './helpers/import-fixtures';
+import { apiToken, asModerator, moderatorEnv } from './helpers/moderator';
+import { buildTestApp, type TestContext } from './helpers/test-app';
+
+// The small findings of the outside review: invisible characters that change how a name or web
+// address reads, the files that hold commenters' addresses, and the moderator's search.
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await buildTestApp({ ...moderatorEnv, MODERATION_MODE: 'approve' });
+});
+afterAll(() => ctx.close());
+
+describe('one-line fields (name, website)', () => {
+  it('lose bidi overrides and zero-width characters, which make a name or address read other than it is', async () => {
+    const post = await addPost(ctx.db);
+    const res = await request(ctx.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .send({
+        comment: 'Right-to-left text stays as written: \u05E9\u05DC\u05D5\u05DD \u202Eabc\u202C.',
+        author: 'Ad\u200Bmin\u202E nimdA\u2066\u2069\uFEFF',
+        email: 'bidi@example.com',
+        url: 'https://exa\u200Bmple.org/\u202Efdp.exe',
+      })
+      .expect(201);
+    expect(res.body.comment.authorName).toBe('Admin nimdA');
+    expect(res.body.comment.authorUrl).toBe('https://example.org/fdp.exe');
+    // A multi-line text keeps them: right-to-left writing needs its marks.
+    expect(res.body.comment.text).toContain('\u202Eabc\u202C');
+  });
+
+  it('keep the joiners that emoji and many scripts need', async () => {
+    const post = await addPost(ctx.db);
+    const family = '\u{1F469}\u200D\u{1F467} \u{1F469}\u{1F3FD}\u200D\u{1F4BB}';
+    const persian = '\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645';
+    const res = await request(ctx.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .send({ comment: 'Hello', author: `${family} ${persian}`, email: 'joiners@example.com' })
+      .expect(201);
+    expect(res.body.comment.authorName).toBe(`${family} ${persian}`);
+  });
+});
+
+describe('files holding commenters’ addresses', () => {
+  it('creates the database (and its write-ahead log) readable by its owner only', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'marginalia-modes-'));
+    try {
+      const file = path.join(dir, 'blog.db');
+      const { db } = await openDatabase({ databaseFile: file, busyTimeoutMs: 1000 });
+      await db.$executeRawUnsafe("INSERT INTO SiteSecret (name, value) VALUES ('x', 'y')");
+      for (const name of ['blog.db', 'blog.db-wal', 'blog.db-shm']) {
+        expect({ name, mode: (statSync(path.join(dir, name)).mode & 0o777).toString(8) }).toEqual({
+          name,
+          mode: '600',
+        });
+      }
+      await db.$disconnect();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('receives uploads in a folder only its owner can open', async () => {
+    await request(ctx.app)
+      .post('/admin/api/imports')
+      .set('Authorization', `Bearer ${apiToken}`)
+      .field('format', 'wordpress')
+      .field('dryRun', 'yes')
+      .attach('file', importFixture('wxr-1.2.xml'))
+      .expect(200);
+    expect((statSync(uploadFolder()).mode & 0o777).toString(8)).toBe('700');
+  });
+});
+
+describe('the moderator’s search', () => {
+  it('finds % and _ as themselves, not as wildcards', async () => {
+    const post = await addPost(ctx.db);
+    await addComment(ctx.db, post.id, { text: 'A discount of 50% today' });
+    await addComment(ctx.db, post.id, { text: 'A discount of 50 percent today' });
+    await addComment(ctx.db, post.id, { text: 'snake_case names' });
+    await addComment(ctx.db, post.id, { text: 'snakeXcase names' });
+    const moderator = await asModerator(ctx.app);
+    const search = async (q: string) => {
+      const res = await request(ctx.app)
+        .get('/admin/api/comments')
+        .query({ q, post: post.id })
+        .set('Authorization', `Bearer ${apiToken}`);
+      return (res.body.comments as { text: string }[]).map((comment) => comment.text).sort();
+    };
+    expect(await search('50%')).toEqual(['A discount of 50% today']);
+    expect(await search('snake_case')).toEqual(['snake_case names']);
+    expect(await search('SNAKE_')).toEqual(['snake_case names']);
+    const page = await moderator.get('/admin/comments').query({ q: '50%', post: post.id });
+    expect(page.text).toContain('A discount of 50% today');
+    expect(page.text).not.toContain('A discount of 50 percent today');
+  });
+});
