@@ -55,6 +55,12 @@ const parentField = z
     return id === 0 ? null : id;
   });
 
+// The page of comments the form was on (a reply's thread is there); anything else is no page.
+const pageField = z.preprocess(
+  (value) => (typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : ''),
+  z.string().transform((value) => (/^\d{1,6}$/.test(value) && Number(value) > 0 ? Number(value) : null)),
+);
+
 export const commentSubmissionSchema = z.object(
   {
     comment: textField({
@@ -67,6 +73,7 @@ export const commentSubmissionSchema = z.object(
     email: emailField,
     url: websiteField,
     comment_parent: parentField,
+    cpage: pageField,
     // WordPress's checkbox value is "yes"; JSON clients may send true.
     'wp-comment-cookies-consent': checkboxField('The save-my-details box'),
   },

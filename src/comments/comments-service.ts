@@ -15,14 +15,7 @@ import type { PostsService } from '../posts/posts-service';
 import { renderCommentText } from '../shared/comment-text';
 import { buildCommentThreads } from './comment-threads';
 import { commentMessages as messages } from './comments-messages';
-import type {
-  CommentsRepository,
-  NewCommentRecord,
-  PublicComment,
-  Sender,
-  StoredComment,
-  ThreadView,
-} from './comments-repository';
+import type { CommentsRepository, NewCommentRecord, PublicComment, Sender, ThreadView } from './comments-repository';
 import type { CommentSubmission } from './comments-schema';
 import type { FormTimestamps } from './form-timestamp';
 
@@ -130,17 +123,12 @@ export function createCommentsService({
    * Stores the comment unless its sender already said it, or is flooding; the checks are part of
    * the INSERT, and look only at the sender's own earlier comments.
    */
-  async function storeUnlessRepeated(record: NewCommentRecord, sender: Sender): Promise<StoredComment> {
+  async function storeUnlessRepeated(record: NewCommentRecord, sender: Sender): Promise<PublicComment> {
     const now = clock.now();
     const floodSince = limits.floodSeconds > 0 ? new Date(now.getTime() - limits.floodSeconds * 1000) : null;
     // A second attempt only if what refused the first was trashed or deleted in between.
     for (let attempt = 1; ; attempt += 1) {
-      const stored = await repo.createUnlessRepeated(
-        record,
-        now,
-        { sender, floodSince },
-        viewOf(record.postId, sender.ownIds),
-      );
+      const stored = await repo.createUnlessRepeated(record, now, { sender, floodSince });
       if (stored) return stored;
       const refusal = await refusalOf(record, sender, floodSince);
       if (refusal) throw refusal;
@@ -166,6 +154,18 @@ export function createCommentsService({
       page: current,
       pages,
     };
+  }
+
+  /**
+   * The page its author sees a new comment on. A thread of its own is the view's newest: placed
+   * from the post's counts, whatever its size. A reply is on its thread's page, which is the page
+   * the form was on (`cpage`, sent by the form); without it (another form, the API), null: the
+   * comment's permalink finds the page when it is opened, so no comment waits for a count.
+   */
+  async function pageOfNew(comment: PublicComment, view: ThreadView, formPage: number | null): Promise<number | null> {
+    if (!view.threaded || comment.parentId === null)
+      return pageFor(await repo.countThreadsBeforeNewThread(view, comment));
+    return formPage;
   }
 
   /** The page of comments that shows a thread with this many threads before it. */
@@ -243,7 +243,7 @@ export function createCommentsService({
       const isKnown =
         rules.mode === 'known' && (await repo.hasApprovedComment(arriving.authorEmail, arriving.authorName, sender));
       const decision = applyFormTraps(decideArrivalStatus(arriving, rules, isKnown), form, formAgeMs);
-      const { comment, threadsBefore } = await storeUnlessRepeated(
+      const comment = await storeUnlessRepeated(
         {
           ...arriving,
           postId: post.id,
@@ -256,13 +256,11 @@ export function createCommentsService({
         sender,
       );
       if (comment.status === 'approved') pageChanges.postChanged(post.slug);
-      // Its author sees it on the page of its thread, among their own comments awaiting moderation.
-      const page = pageFor(
-        threadsBefore ??
-          (await repo.countThreadsBefore(viewOf(post.id, [...submitter.ownCommentIds, comment.id]), comment.id)) ??
-          0,
-      );
-      return { post, comment, page };
+      return {
+        post,
+        comment,
+        page: await pageOfNew(comment, viewOf(post.id, [...sender.ownIds, comment.id]), submission.cpage),
+      };
     },
 
     /** One page of the threads under a post: approved comments, plus the viewer's own awaiting moderation. */

@@ -107,6 +107,31 @@ function threadHeads(view: ThreadView) {
   );
 }
 
+/** The viewer's own comments awaiting moderation (held or spam) on the view's post, found by key. */
+function ownPart(alias: string, view: ThreadView): Prisma.Sql {
+  const c = Prisma.raw(alias);
+  return Prisma.sql`${c}.id IN (${Prisma.join([...view.ownIds])}) AND ${c}.postId = ${view.postId} AND ${c}.status IN ('pending', 'spam')`;
+}
+
+/**
+ * How many threads the view has, from the post's counts (kept by triggers on Comment) corrected
+ * for the viewer's own comments awaiting moderation: those heading threads of their own, less the
+ * approved replies to them, which the public sees as threads and this viewer sees under them. A
+ * few lookups by key, whatever the post's size. `post` is the outer query's alias of the Post row.
+ */
+function threadsInView(view: ThreadView, post: string) {
+  const p = Prisma.raw(post);
+  if (view.ownIds.length === 0)
+    return view.threaded ? Prisma.sql`${p}.approvedThreads` : Prisma.sql`${p}.approvedComments`;
+  const ownHeads = Prisma.sql`(SELECT COUNT(*) FROM Comment AS c WHERE ${ownPart('c', view)} AND ${headsThread('c', view)})`;
+  if (!view.threaded) return Prisma.sql`${p}.approvedComments + ${ownHeads}`;
+  // The replies are found by their parent's key (as in threadsOfView): left to itself, SQLite
+  // reads every approved comment of the post instead.
+  const repliesToOwn = Prisma.sql`(SELECT COUNT(*) FROM Comment AS o JOIN Comment AS d INDEXED BY Comment_parentId_idx ON d.parentId = o.id
+    WHERE ${ownPart('o', view)} AND d.postId = ${view.postId} AND d.status = 'approved' AND ${listedBefore('o', 'd')})`;
+  return Prisma.sql`${p}.approvedThreads + ${ownHeads} - ${repliesToOwn}`;
+}
+
 /** How many threads of the view are listed before comment `anchor` (an alias of the outer query). */
 function threadsListedBefore(view: ThreadView, anchor: string) {
   const heads = headsThread('c', view);
@@ -138,8 +163,22 @@ export const commentSql = {
       SELECT ${threadsListedBefore(view, 'head')} AS threadsBefore FROM head`,
   /** How many threads the view has, and how many approved comments the post has. */
   threadCounts: (view: ThreadView) =>
-    Prisma.sql`SELECT (SELECT COUNT(*) FROM (${threadHeads(view)})) AS threads,
-      (SELECT COUNT(*) FROM Comment WHERE postId = ${view.postId} AND status = 'approved') AS approved`,
+    Prisma.sql`SELECT ${threadsInView(view, 'post')} AS threads, post.approvedComments AS approved
+      FROM Post AS post WHERE post.id = ${view.postId}`,
+  /**
+   * Where a comment that heads its own thread (a new top-level one) stands: the view's threads,
+   * and how many of them are listed after it (the comments dated later: normally none, as it is
+   * the newest). Both are found through indexes and the post's counts, whatever the post's size.
+   */
+  threadsAround: (view: ThreadView, comment: { id: number; createdAt: Date }) => {
+    const after = Prisma.sql`c.createdAt >= ${comment.createdAt} AND (c.createdAt > ${comment.createdAt} OR c.id > ${comment.id})`;
+    const heads = headsThread('c', view);
+    const later = viewParts('c', view).map(
+      (part) => Prisma.sql`(SELECT COUNT(*) FROM Comment AS c WHERE ${part} AND ${after} AND ${heads})`,
+    );
+    return Prisma.sql`SELECT ${threadsInView(view, 'post')} AS threads, ${Prisma.join(later, ' + ', '', '')} AS threadsAfter
+      FROM Post AS post WHERE post.id = ${view.postId}`;
+  },
   /**
    * The comments of `limit` threads of the view after the first `offset`, oldest first: their
    * heads, and every comment in view below a comment of theirs and listed after it. The replies
@@ -188,14 +227,13 @@ export const commentSql = {
     Prisma.sql`SELECT id FROM Comment WHERE authorEmail = ${authorEmail} AND authorName = ${authorName}
       AND status = 'approved' AND ${fromSender('Comment', sender)} LIMIT 1`,
   // Dates go in as Date values, which the adapter writes in the same form as Prisma's own
-  // queries; both are set here, as Prisma's @default(now()) and @updatedAt would. A comment that
-  // heads its own thread (top level, or any comment with threading off) also gets the number of
-  // threads listed before it in its author's view, counted in the same statement.
+  // queries; both are set here, as Prisma's @default(now()) and @updatedAt would. The post's
+  // counts follow by trigger. Nothing here grows with the post: the checks find the sender's
+  // comments through indexes, and nothing is counted.
   insertUnlessRepeated: (
     comment: NewCommentRecord,
     now: Date,
     { sender, floodSince }: { sender: Sender; floodSince: Date | null },
-    view: ThreadView,
   ) => {
     const { postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status } = comment;
     const { ipAddress, clientNetwork, userAgent, statusNote } = comment;
@@ -205,6 +243,6 @@ export const commentSql = {
     return Prisma.sql`INSERT INTO Comment (postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status, ipAddress, clientNetwork, userAgent, arrivalNote, createdAt, updatedAt)
       SELECT ${postId}, ${parentId}, ${authorName}, ${authorEmail}, ${authorUrl}, ${text}, ${textHtml}, ${status}, ${ipAddress}, ${clientNetwork}, ${userAgent}, ${statusNote}, ${now}, ${now}
       WHERE NOT EXISTS (${commentSql.duplicateOf(postId, text, sender)}) ${notFlooding}
-      RETURNING ${publicColumns}, CASE WHEN ${view.threaded ? Prisma.sql`parentId IS NULL` : Prisma.sql`1`} THEN ${threadsListedBefore(view, 'Comment')} END AS threadsBefore`;
+      RETURNING ${publicColumns}`;
   },
 };

@@ -56,12 +56,13 @@ export function createPostsRepository(db: Database) {
       return db.post.findUnique({ where: { slug }, select: publicFields });
     },
 
+    /** Every post, newest first, with its approved comments' count (kept on the post, not counted). */
     async listNewestFirst(): Promise<PostSummary[]> {
       const posts = await db.post.findMany({
-        select: { ...publicFields, _count: { select: { comments: { where: { status: 'approved' } } } } },
+        select: { ...publicFields, approvedComments: true },
         orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
       });
-      return posts.map(({ _count, ...post }) => ({ ...post, approvedCommentCount: _count.comments }));
+      return posts.map(({ approvedComments, ...post }) => ({ ...post, approvedCommentCount: approvedComments }));
     },
 
     async count(): Promise<number> {

@@ -28,8 +28,12 @@ export interface CommentsRouterDeps {
   submissionLimiter: RequestHandler;
 }
 
-/** Where a comment is shown: its post, on the right page of comments, at its anchor. */
-export function commentUrl(slug: string, id: number, page = 1): string {
+/**
+ * Where a comment is shown: its post, on the right page of comments, at its anchor; with no page
+ * known, its permalink, which finds the page when opened.
+ */
+export function commentUrl(slug: string, id: number, page: number | null = 1): string {
+  if (page === null) return `/posts/${encodeURIComponent(slug)}/comments/${id}`;
   return `/posts/${encodeURIComponent(slug)}${page > 1 ? `?cpage=${page}` : ''}#comment-${id}`;
 }
 

@@ -15,7 +15,6 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const threaded = { threaded: true, ownIds: [] };
 /** No earlier comment to compare with, and no flood check. */
 const unchecked = { sender: { network: null, ownIds: [] }, floodSince: null };
 
@@ -37,14 +36,11 @@ const arriving = (postId: number, text: string) => ({
 describe('createUnlessRepeated', () => {
   it('stores every column and gives back only what a public page may show', async () => {
     const post = await addPost(ctx.db);
-    const created = (
-      await repo.createUnlessRepeated(
-        arriving(post.id, 'Stored through the SQL insert.'),
-        new Date(),
-        unchecked,
-        threaded,
-      )
-    )?.comment;
+    const created = await repo.createUnlessRepeated(
+      arriving(post.id, 'Stored through the SQL insert.'),
+      new Date(),
+      unchecked,
+    );
     if (!created) throw new Error('refused');
     expect(Object.keys(created).sort()).toEqual([
       'authorName',
@@ -73,7 +69,7 @@ describe('createUnlessRepeated', () => {
     expect(row.updatedAt).toEqual(created.createdAt);
   });
 
-  it('counts, for a top-level comment, the threads shown before it: approved, with no parent or a parent the public cannot see', async () => {
+  it('counts, for a new top-level comment, the threads shown before it: approved, with no parent or a parent the public cannot see', async () => {
     const post = await addPost(ctx.db);
     const top = await addComment(ctx.db, post.id);
     await addComment(ctx.db, post.id, { parentId: top.id });
@@ -81,15 +77,18 @@ describe('createUnlessRepeated', () => {
     await addComment(ctx.db, post.id, { parentId: held.id });
     await addComment(ctx.db, post.id, { status: 'trash' });
     await addComment(ctx.db, (await addPost(ctx.db)).id);
-    const store = (text: string, status: 'approved' | 'pending', parentId: number | null = null) =>
-      repo.createUnlessRepeated({ ...arriving(post.id, text), status, parentId }, new Date(), unchecked, threaded);
-    expect((await store('A held thread.', 'pending'))?.threadsBefore).toBe(2);
-    expect((await store('An approved thread.', 'approved'))?.threadsBefore).toBe(2);
-    expect((await store('The next one.', 'pending'))?.threadsBefore).toBe(3);
-    expect((await store('A reply.', 'approved', top.id))?.threadsBefore).toBeNull();
+    const before = async (text: string, status: 'approved' | 'pending') => {
+      const stored = await repo.createUnlessRepeated({ ...arriving(post.id, text), status }, new Date(), unchecked);
+      if (!stored) throw new Error('refused');
+      const ownIds = status === 'approved' ? [] : [stored.id];
+      return repo.countThreadsBeforeNewThread({ postId: post.id, ownIds, threaded: true }, stored);
+    };
+    expect(await before('A held thread.', 'pending')).toBe(2);
+    expect(await before('An approved thread.', 'approved')).toBe(2);
+    expect(await before('The next one.', 'pending')).toBe(3);
   });
 
-  it('counts every other approved comment as a thread before any new one when threading is off', async () => {
+  it('counts every other approved comment as a thread before a new one when threading is off', async () => {
     const post = await addPost(ctx.db);
     const top = await addComment(ctx.db, post.id);
     await addComment(ctx.db, post.id, { parentId: top.id });
@@ -98,12 +97,24 @@ describe('createUnlessRepeated', () => {
       { ...arriving(post.id, 'A flat reply.'), parentId: top.id },
       new Date(),
       unchecked,
-      {
-        threaded: false,
-        ownIds: [],
-      },
     );
-    expect(reply?.threadsBefore).toBe(2);
+    if (!reply) throw new Error('refused');
+    expect(
+      await repo.countThreadsBeforeNewThread({ postId: post.id, ownIds: [reply.id], threaded: false }, reply),
+    ).toBe(2);
+  });
+
+  it('places a new thread before comments dated after it (an import from the future), as the page lists them', async () => {
+    const post = await addPost(ctx.db);
+    await addComment(ctx.db, post.id, { createdAt: new Date(Date.now() - 60_000) });
+    await addComment(ctx.db, post.id, { createdAt: new Date(Date.now() + 3_600_000) });
+    const stored = await repo.createUnlessRepeated(
+      { ...arriving(post.id, 'Now.'), status: 'approved' },
+      new Date(),
+      unchecked,
+    );
+    if (!stored) throw new Error('refused');
+    expect(await repo.countThreadsBeforeNewThread({ postId: post.id, ownIds: [], threaded: true }, stored)).toBe(1);
   });
 
   it('stores nothing and gives back null for the same words from the same sender, trash aside', async () => {
@@ -116,11 +127,9 @@ describe('createUnlessRepeated', () => {
     });
     await addComment(ctx.db, post.id, { text: 'Binned before.', clientNetwork: '198.51.100.4', status: 'trash' });
     const checks = { sender, floodSince: null };
-    expect(await repo.createUnlessRepeated(arriving(post.id, 'Said before.'), new Date(), checks, threaded)).toBeNull();
+    expect(await repo.createUnlessRepeated(arriving(post.id, 'Said before.'), new Date(), checks)).toBeNull();
     expect(await ctx.db.comment.count({ where: { postId: post.id, text: 'Said before.' } })).toBe(1);
-    expect(
-      await repo.createUnlessRepeated(arriving(post.id, 'Binned before.'), new Date(), checks, threaded),
-    ).not.toBeNull();
+    expect(await repo.createUnlessRepeated(arriving(post.id, 'Binned before.'), new Date(), checks)).not.toBeNull();
   });
 
   it('stores nothing and gives back null when the sender commented since `floodSince`, from their network or browser', async () => {
@@ -135,19 +144,15 @@ describe('createUnlessRepeated', () => {
     const sameBrowser = { sender: { network: '192.0.2.91', ownIds: [earlier.id] }, floodSince: since };
     const elsewhere = { sender: { network: '192.0.2.92', ownIds: [] }, floodSince: since };
     expect(
-      await repo.createUnlessRepeated(arriving(post.id, 'Again, same network.'), new Date(), sameNetwork, threaded),
+      await repo.createUnlessRepeated(arriving(post.id, 'Again, same network.'), new Date(), sameNetwork),
     ).toBeNull();
     expect(
-      await repo.createUnlessRepeated(arriving(post.id, 'Again, same browser.'), new Date(), sameBrowser, threaded),
+      await repo.createUnlessRepeated(arriving(post.id, 'Again, same browser.'), new Date(), sameBrowser),
     ).toBeNull();
     expect(await ctx.db.comment.count({ where: { postId: post.id } })).toBe(1);
-    expect(
-      await repo.createUnlessRepeated(arriving(post.id, 'Someone else.'), new Date(), elsewhere, threaded),
-    ).not.toBeNull();
+    expect(await repo.createUnlessRepeated(arriving(post.id, 'Someone else.'), new Date(), elsewhere)).not.toBeNull();
     const later = { ...sameNetwork, floodSince: new Date(now - 1_000) };
-    expect(
-      await repo.createUnlessRepeated(arriving(post.id, 'Again, later.'), new Date(), later, threaded),
-    ).not.toBeNull();
+    expect(await repo.createUnlessRepeated(arriving(post.id, 'Again, later.'), new Date(), later)).not.toBeNull();
   });
 });
 
@@ -230,6 +235,15 @@ describe('countThreadsBefore', () => {
             id,
             before: index < 0 ? null : index,
           });
+          // A comment heading a thread (as a new one does) is placed from the post's counts too.
+          if (index >= 0 && threads[index]!.id === id) {
+            const { createdAt } = await ctx.db.comment.findUniqueOrThrow({ where: { id } });
+            expect({ view, id, fromCounts: await repo.countThreadsBeforeNewThread(view, { id, createdAt }) }).toEqual({
+              view,
+              id,
+              fromCounts: index,
+            });
+          }
         }
       }
     }
@@ -240,11 +254,10 @@ describe('countThreadsBefore', () => {
     await addComment(ctx.db, post.id, { createdAt: new Date(Date.now() - 60_000) });
     const held = await addComment(ctx.db, post.id, { status: 'pending', createdAt: new Date(Date.now() - 30_000) });
     await addComment(ctx.db, post.id, { status: 'pending', createdAt: new Date(Date.now() - 20_000) });
-    const stored = await repo.createUnlessRepeated(arriving(post.id, 'My second.'), new Date(), unchecked, {
-      threaded: true,
-      ownIds: [held.id],
-    });
-    expect(stored?.threadsBefore).toBe(2);
+    const stored = await repo.createUnlessRepeated(arriving(post.id, 'My second.'), new Date(), unchecked);
+    if (!stored) throw new Error('refused');
+    const view = { threaded: true, postId: post.id, ownIds: [held.id, stored.id] };
+    expect(await repo.countThreadsBeforeNewThread(view, stored)).toBe(2);
   });
 });
 
@@ -307,14 +320,11 @@ describe('lastCommentTime', () => {
   it('finds the sender’s latest comment since a moment, compared as Prisma stores dates', async () => {
     const post = await addPost(ctx.db);
     const now = Date.now();
-    const created = (
-      await repo.createUnlessRepeated(
-        { ...arriving(post.id, 'Recent.'), clientNetwork: '192.0.2.77' },
-        new Date(),
-        unchecked,
-        threaded,
-      )
-    )?.comment;
+    const created = await repo.createUnlessRepeated(
+      { ...arriving(post.id, 'Recent.'), clientNetwork: '192.0.2.77' },
+      new Date(),
+      unchecked,
+    );
     if (!created) throw new Error('refused');
     const older = await addComment(ctx.db, post.id, {
       clientNetwork: '192.0.2.78',

@@ -67,6 +67,7 @@ async function repeatOfAComment() {
     email: 'twice@example.com',
     url: null,
     comment_parent: null,
+    cpage: null,
     'wp-comment-cookies-consent': false,
   };
   return { post, first, submission };

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { addComment, addPost } from '../helpers/factories';
-import { commentIdIn, elementsOf, formBody } from '../helpers/html';
+import { commentIdIn, elementsOf, fieldValue, formBody } from '../helpers/html';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 let ctx: TestContext;
@@ -240,7 +240,42 @@ describe('the page a new reply lands on', () => {
       [fourth.id, 2],
     ]);
     for (const [parentId, page] of expected) {
+      // The reader follows the comment's Reply link (no JavaScript), on the page that shows it.
       const author = request.agent(ctx.app);
+      const listing = await author.get(`/posts/${post.slug}${page > 1 ? `?cpage=${page}` : ''}`);
+      const replyLink = new RegExp(`href="\\?((?:cpage=\\d+&amp;)?replytocom=${parentId})#respond"`).exec(
+        listing.text,
+      )?.[1];
+      expect(replyLink).toBeDefined();
+      const form = await author.get(`/posts/${post.slug}?${replyLink!.replace('&amp;', '&')}`);
+      const res = await author
+        .post(`/posts/${post.slug}/comments`)
+        .type('form')
+        .send(
+          formBody({
+            comment: `a reply to ${parentId}`,
+            author: 'R',
+            email: 'r@example.com',
+            comment_parent: String(parentId),
+            cpage: fieldValue(form.text, 'cpage') ?? '',
+          }),
+        );
+      const id = commentIdIn(res.headers.location);
+      expect(res.headers.location).toBe(`/posts/${post.slug}${page > 1 ? `?cpage=${page}` : ''}#comment-${id}`);
+      expect((await author.get(String(res.headers.location).split('#')[0]!)).text).toContain(`id="comment-${id}"`);
+    }
+  });
+
+  it('is found through its permalink when the form did not say which page it was on (another form, the API)', async () => {
+    const post = await addPost(ctx.db);
+    const first = await addComment(ctx.db, post.id, { createdAt: at(0) });
+    await addComment(ctx.db, post.id, { createdAt: at(1) });
+    const third = await addComment(ctx.db, post.id, { createdAt: at(2) });
+    const author = request.agent(ctx.app);
+    for (const [parentId, page] of [
+      [first.id, 1],
+      [third.id, 2],
+    ] as const) {
       const res = await author
         .post(`/posts/${post.slug}/comments`)
         .type('form')
@@ -252,9 +287,13 @@ describe('the page a new reply lands on', () => {
             comment_parent: String(parentId),
           }),
         );
-      const id = commentIdIn(res.headers.location);
-      expect(res.headers.location).toBe(`/posts/${post.slug}${page > 1 ? `?cpage=${page}` : ''}#comment-${id}`);
-      expect((await author.get(String(res.headers.location).split('#')[0]!)).text).toContain(`id="comment-${id}"`);
+      const permalink = /^\/posts\/[\w-]+\/comments\/(\d+)$/.exec(String(res.headers.location));
+      expect(permalink).not.toBeNull();
+      const found = await author.get(res.headers.location!);
+      expect(found.status).toBe(302);
+      expect(found.headers.location).toBe(
+        `/posts/${post.slug}${page > 1 ? `?cpage=${page}` : ''}#comment-${permalink![1]}`,
+      );
     }
   });
 });
