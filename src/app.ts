@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
-import express, { type Express } from 'express';
+import express from 'express';
 import type { Logger } from 'pino';
 import { createAdminApiRouter } from './admin/admin-api-routes';
 import { createAdminAuth } from './admin/admin-auth';
@@ -25,8 +25,11 @@ import { createHealthRouter } from './health/health-routes';
 import { createAccessLog } from './http/access-log';
 import { createRateLimiter } from './http/rate-limiters';
 import { securityHeaders } from './http/security-headers';
-import { headersSetBy, servePageFromCache, type NodeHandler } from './http/cached-page-fast-path';
-import { createPageCache } from './http/page-cache';
+import { answerKeptPagesFirst, headersSetBy, servePageFromCache } from './http/cached-page-fast-path';
+import { createExternalChangeCheck } from './http/external-change-check';
+import { createPageCache, type PageCache } from './http/page-cache';
+import { watchExternalWrites } from './db/external-writes';
+import { createImports } from './imports/import-runner';
 import type { Clock } from './shared/clock';
 import { noPageChanges } from './shared/page-changes';
 import { createStaticAssets } from './http/static-assets';
@@ -52,7 +55,11 @@ export interface AppDeps {
   sessionSecret: string;
 }
 
-export type MarginaliaApp = Express & { cachedPages: NodeHandler | null };
+/**
+ * The app as Node's request listener: a look for other processes' writes when one is due, kept
+ * pages answered before Express sets anything up, then Express. `pageCache` is there for tests.
+ */
+export type MarginaliaApp = ((req: IncomingMessage, res: ServerResponse) => void) & { pageCache: PageCache | null };
 
 /** Repositories, services and limiters: one fresh set per app, so tests never share state. */
 function createServices({
@@ -61,7 +68,7 @@ function createServices({
   clock,
   cookieSecret,
 }: Pick<AppDeps, 'config' | 'db' | 'clock' | 'cookieSecret'>) {
-  const pageCache = config.PAGE_CACHE === 'on' ? createPageCache(config.PAGE_CACHE_MAX_MB * 1024 * 1024) : null;
+  const pageCache = config.PAGE_CACHE === 'on' ? createPageCache(config.PAGE_CACHE_MAX_MB * 1024 * 1024, clock) : null;
   const pageChanges = pageCache ?? noPageChanges;
   const posts = createPostsService({ repo: createPostsRepository(db), clock, pageChanges });
   const settings = createModerationSettingsRepository({ db, defaults: moderationDefaults(config), pageChanges });
@@ -99,6 +106,7 @@ function createServices({
     commenterCookies,
     articlePage: createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }),
     moderation: createModerationService({ repo: createModerationRepository(db), clock, pageChanges }),
+    imports: createImports({ databaseFile: config.databaseFile, pageChanges }),
     auth: createAdminAuth({
       user: config.ADMIN_USER,
       passwordHash: config.ADMIN_PASSWORD_HASH,
@@ -129,7 +137,7 @@ function createServices({
   };
 }
 
-/** The composition root: wires configuration, database and feature routers into an Express app. */
+/** The composition root: wires configuration, clock, database and feature routers into one request listener. */
 export function createApp({ config, db, logger, clock, cookieSecret, sessionSecret }: AppDeps): MarginaliaApp {
   const app = express();
   app.disable('x-powered-by');
@@ -147,15 +155,6 @@ export function createApp({ config, db, logger, clock, cookieSecret, sessionSecr
 
   const s = createServices({ config, db, clock, cookieSecret });
   const headers = securityHeaders();
-  const cachedPages = s.pageCache
-    ? servePageFromCache({
-        pageCache: s.pageCache,
-        securityHeaders: headersSetBy(headers),
-        issueFormStamp: () => s.comments.issueSharedFormStamp(),
-        logger,
-      })
-    : null;
-  if (cachedPages) app.use(cachedPages);
   app.use(createAccessLog(logger));
   app.use(headers);
   app.use('/assets', ...assets.handlers);
@@ -163,25 +162,37 @@ export function createApp({ config, db, logger, clock, cookieSecret, sessionSecr
   app.use(cookieParser(cookieSecret));
   app.use(createPagesRouter({ posts: s.posts, articlePage: s.articlePage, pageCache: s.pageCache }));
   app.use(createCommentsRouter(s));
-  app.use('/admin/api', createAdminApiRouter({ ...s, databaseFile: config.databaseFile }));
+  app.use('/admin/api', createAdminApiRouter(s));
   app.use(
     '/admin',
-    createAdminRouter({
-      ...s,
-      db,
-      clock,
-      databaseFile: config.databaseFile,
-      sessionSecret,
-      idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES,
-    }),
+    createAdminRouter({ ...s, db, clock, sessionSecret, idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES }),
   );
   app.use(notFoundHandler);
   app.use(createErrorHandler(logger));
-  return Object.assign(app, { cachedPages });
-}
 
-/** The app as Node's request listener, with kept pages answered before Express sets anything up. */
-export function toRequestListener(app: MarginaliaApp): (req: IncomingMessage, res: ServerResponse) => void {
-  const { cachedPages } = app;
-  return cachedPages ? (req, res) => cachedPages(req, res, () => void app(req, res)) : app;
+  const keptPages = s.pageCache
+    ? servePageFromCache({
+        pageCache: s.pageCache,
+        securityHeaders: headersSetBy(headers),
+        issueFormStamp: () => s.comments.issueSharedFormStamp(),
+        logger,
+      })
+    : null;
+  const answer = answerKeptPagesFirst(keptPages, (req, res) => void app(req, res));
+  const externalChanges = createExternalChangeCheck({
+    clock,
+    externalWrites: watchExternalWrites(db),
+    logger,
+    onChange: () => {
+      s.pageCache?.everythingChanged();
+      s.posts.forgetKept();
+      s.settings.forgetKept();
+    },
+  });
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const looking = externalChanges.due();
+    if (looking) void looking.then(() => answer(req, res));
+    else answer(req, res);
+  };
+  return Object.assign(listener, { pageCache: s.pageCache });
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { adminMessages } from './admin/admin-messages';
 import { checkMemoryOf, defaultCheckMemory } from './admin/password';
-import { createApp, toRequestListener } from './app';
+import { createApp } from './app';
 import { scheduleBackups } from './backups/backup-schedule';
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
@@ -80,7 +80,7 @@ async function start(config: Config): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     logger.info({ port }, `marginalia is serving http://localhost:${port}`);
   };
-  const server = createServer(toRequestListener(app));
+  const server = createServer(app);
   if (config.HOST) server.listen(config.PORT, config.HOST, announce);
   else server.listen(config.PORT, announce);
   server.on('error', (error) => {

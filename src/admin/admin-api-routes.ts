@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
 import { NotFoundError } from '../errors';
-import { runImport } from '../imports/import-runner';
+import type { Imports } from '../imports/import-runner';
 import { jsonBody } from '../http/body-parsers';
 import { validateBody, validBody } from '../http/validate';
 import type { ModeratedComment } from '../moderation/moderation-repository';
@@ -15,8 +15,8 @@ import { toNewPost } from './admin-posts-routes';
 import { bulkStatusSchema, commentListQuerySchema, commentPatchSchema, importRequestOf } from './admin-schemas';
 
 export interface AdminApiDeps {
-  /** The database file, for imports (run in a child process of their own). */
-  databaseFile: string;
+  /** Imports, each run in a child process of its own. */
+  imports: Imports;
   auth: AdminAuth;
   moderation: ModerationService;
   posts: PostsService;
@@ -43,11 +43,11 @@ function toAdminJson(comment: ModeratedComment) {
 }
 
 /** The JSON admin API under /admin/api, for automation: `Authorization: Bearer <ADMIN_API_TOKEN>`. */
-export function createAdminApiRouter({ databaseFile, auth, moderation, posts }: AdminApiDeps): Router {
+export function createAdminApiRouter({ imports, auth, moderation, posts }: AdminApiDeps): Router {
   // POST /admin/api/imports — multipart: format (wordpress | disqus | json), dryRun (optional), file.
   // A file that cannot be imported: 422 import_failed (ImportFailedError).
   const importFile: RequestHandler = async (req, res) => {
-    res.json({ report: await runImport({ databaseFile, ...importRequestOf(req.body, req.file) }) });
+    res.json({ report: await imports.run(importRequestOf(req.body, req.file)) });
   };
 
   // GET /admin/api/comments?status=&post=&q=&page=

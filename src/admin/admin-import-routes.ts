@@ -1,12 +1,12 @@
 import { Router, type RequestHandler } from 'express';
-import { runImport } from '../imports/import-runner';
+import type { Imports } from '../imports/import-runner';
 import { showFormAgain, typedValues } from './admin-http';
 import { importRequestOf } from './admin-schemas';
 import { verifyAdminUpload } from './admin-session';
 import { exportUpload } from './admin-upload';
 
 /** /admin/import: upload a WordPress, Disqus or marginalia export, see the report. */
-export function createAdminImportRouter({ databaseFile }: { databaseFile: string }): Router {
+export function createAdminImportRouter({ imports }: { imports: Imports }): Router {
   const render = (res: Parameters<RequestHandler>[1], values: Record<string, string>, extra: object = {}) =>
     res.render('admin/import', { title: 'Import', values, errors: {}, report: null, ...extra });
 
@@ -16,7 +16,7 @@ export function createAdminImportRouter({ databaseFile }: { databaseFile: string
   // POST /admin/import — run the import (or a dry run) and show what it did. A file that cannot be
   // imported is a 422 (ImportFailedError), shown above the form again with the choices made.
   const importFile: RequestHandler = async (req, res) => {
-    const report = await runImport({ databaseFile, ...importRequestOf(req.body, req.file) });
+    const report = await imports.run(importRequestOf(req.body, req.file));
     render(res, typedValues(req.body), { report });
   };
 

@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { Database } from '../db/database';
+import type { Imports } from '../imports/import-runner';
 import type { Clock } from '../shared/clock';
 import type { ModerationService } from '../moderation/moderation-service';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
@@ -16,8 +17,8 @@ import { createSignInRouter } from './sign-in-routes';
 export interface AdminRouterDeps {
   db: Database;
   clock: Clock;
-  /** The database file, for imports (run in a child process of their own). */
-  databaseFile: string;
+  /** Imports, each run in a child process of its own. */
+  imports: Imports;
   auth: AdminAuth;
   sessionSecret: string;
   idleMinutes: number;
@@ -47,6 +48,6 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.use(createAdminCommentsRouter({ moderation: deps.moderation, posts: deps.posts }));
   router.use(createAdminPostsRouter({ posts: deps.posts }));
   router.use(createAdminSettingsRouter({ settings: deps.settings }));
-  router.use(createAdminImportRouter({ databaseFile: deps.databaseFile }));
+  router.use(createAdminImportRouter({ imports: deps.imports }));
   return router;
 }

@@ -6,6 +6,12 @@ import { waitText } from '../shared/wait-text';
 const countFormat = new Intl.NumberFormat('en-US');
 const countTexts = new LRUCache<number, string>({ max: 1_000, memoMethod: (count) => countFormat.format(count) });
 
+/** "an hour", "2 hours", "a day", "3 days". */
+function durationText(hours: number): string {
+  const [count, unit] = hours % 24 === 0 ? [hours / 24, 'day'] : [hours, 'hour'];
+  return count === 1 ? `${unit === 'hour' ? 'an' : 'a'} ${unit}` : `${count} ${unit}s`;
+}
+
 /** Everything commenters are told, in one place for review. */
 export const commentMessages = {
   summary: 'Your comment could not be posted. Please correct the fields marked below.',
@@ -22,7 +28,8 @@ export const commentMessages = {
     `You are posting comments too quickly. Please wait ${waitText(retryAfterSeconds)} before posting again.`,
   duplicate: 'Duplicate comment detected; it looks as though you’ve already said that!',
   sendAgain: 'Your comment could not be saved just now. Please send it again in a few seconds.',
-  formExpired: 'This form was open for more than a day. Please check your comment and post it again.',
+  formExpired: (hours: number) =>
+    `This form was open for more than ${durationText(hours)}. Please check your comment and post it again.`,
   notYours: 'Only the browser that posted this comment can edit or delete it.',
   editWindowOver: (minutes: number) =>
     `Comments can be edited or deleted only for ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} after posting. Please contact the site owner instead.`,

@@ -6,7 +6,12 @@ import {
   TooManyRequestsError,
   ValidationError,
 } from '../errors';
-import { commentsAreOpen, decideArrivalStatus, type ArrivalDecision } from '../moderation/moderation-rules';
+import {
+  commentsAreOpen,
+  commentsCloseAt,
+  decideArrivalStatus,
+  type ArrivalDecision,
+} from '../moderation/moderation-rules';
 import type { Clock } from '../shared/clock';
 import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
@@ -67,8 +72,8 @@ const wholePostMaxComments = 100;
 
 /** 422: the form is too old to trust; it is shown again with a fresh one and everything typed. */
 export class FormExpiredError extends AppError {
-  constructor() {
-    super(422, 'form_expired', messages.formExpired);
+  constructor(maxAgeHours: number) {
+    super(422, 'form_expired', messages.formExpired(maxAgeHours));
   }
 }
 
@@ -193,7 +198,7 @@ export function createCommentsService({
     return decision;
   }
 
-  let sharedStamp = { second: Number.NaN, stamp: '' };
+  let sharedStamp = { second: Number.NaN, value: '', period: 0 };
 
   return {
     findReplyTarget,
@@ -201,6 +206,17 @@ export function createCommentsService({
     /** Whether the post takes comments now (its own switch, and the automatic closing age). */
     async isOpen(post: PostRecord): Promise<boolean> {
       return commentsAreOpen(post, await settings.current(), clock.now());
+    },
+
+    /** When the post's comments will close by age, if they are open now and will. */
+    async closesAt(post: PostRecord): Promise<Date | null> {
+      const closing = commentsCloseAt(post, await settings.current());
+      return closing && closing.getTime() > clock.now().getTime() ? closing : null;
+    },
+
+    /** How many pages of threads the post has for this viewer (at least one), from the post's counts. */
+    async pageCount(postId: number, ownCommentIds: readonly number[]): Promise<number> {
+      return pagesOf((await repo.countThreads(viewOf(postId, ownCommentIds))).threads, 1).pages;
     },
 
     /** A fresh signed timestamp for the comment form on a page rendered for one visitor. */
@@ -212,11 +228,16 @@ export function createCommentsService({
      * The form timestamp on shared pages: one per second, the start of that second, for everyone
      * served in it, so a kept page is compressed once a second rather than for every reader. A
      * form can look up to a second older than it is, never younger: no person is held for it.
+     * With it, the quarter of the form's allowed age it was issued in: a shared page's validator
+     * changes with it, so a browser's copy is not confirmed unchanged once its form is old.
      */
-    issueSharedFormStamp(): string {
+    issueSharedFormStamp(): { value: string; period: number } {
       const second = Math.floor(clock.now().getTime() / 1000);
-      if (second !== sharedStamp.second) sharedStamp = { second, stamp: formTimestamps.issue(new Date(second * 1000)) };
-      return sharedStamp.stamp;
+      if (second !== sharedStamp.second) {
+        const period = Math.floor((second * 1000) / ((limits.formMaxAgeHours * 3600 * 1000) / 4));
+        sharedStamp = { second, value: formTimestamps.issue(new Date(second * 1000)), period };
+      }
+      return { value: sharedStamp.value, period: sharedStamp.period };
     },
 
     /** Stores a validated submission on the post at `slug`, with the status the checks give it. */
@@ -225,7 +246,8 @@ export function createCommentsService({
       const rules = await settings.current();
       if (!commentsAreOpen(post, rules, clock.now())) throw new ForbiddenError(messages.closed, 'comments_closed');
       const formAgeMs = form ? formTimestamps.ageOf(form.stamp, clock.now()) : null;
-      if (formAgeMs !== null && formAgeMs > limits.formMaxAgeHours * 3600 * 1000) throw new FormExpiredError();
+      if (formAgeMs !== null && formAgeMs > limits.formMaxAgeHours * 3600 * 1000)
+        throw new FormExpiredError(limits.formMaxAgeHours);
       const parentId = submission.comment_parent;
       if (parentId !== null && !(await findReplyTarget(post.id, parentId))) {
         throw new ValidationError({ comment_parent: messages.parentInvalid }, messages.parentInvalid);

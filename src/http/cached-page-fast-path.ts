@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { homePageKey, postPageKey, type PageCache } from './page-cache';
-import { sharedPageCacheControl, writeSharedPage } from './shared-page-response';
+import { sharedPageCacheControl, writeSharedPage, type SharedFormStamp } from './shared-page-response';
 import { logWhenAnswered } from './access-log';
 
 // The busiest requests are anonymous reads of a kept page. They are answered here, first thing,
@@ -15,7 +15,7 @@ export interface FastPathOptions {
   /** The headers helmet sets on every response. */
   securityHeaders: Record<string, string>;
   /** The signed form timestamp for the article page's slot (shared pages share one per second). */
-  issueFormStamp: () => string;
+  issueFormStamp: () => SharedFormStamp;
   logger: Logger;
 }
 
@@ -34,9 +34,8 @@ function keyOf(url: string): string | null {
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 /**
- * Answers anonymous GET and HEAD requests for kept pages; passes everything else on. It is the
- * app's first middleware, and the server also puts it in front of Express itself, so a hit costs
- * no Express request setup at all.
+ * Answers anonymous GET and HEAD requests for kept pages; passes everything else on. The app puts
+ * it in front of Express itself (`answerKeptPagesFirst`), so a hit costs no Express request setup.
  */
 export function servePageFromCache({
   pageCache,
@@ -58,8 +57,16 @@ export function servePageFromCache({
     const page = key ? pageCache.get(key) : undefined;
     if (!page) return next();
     logWhenAnswered(logger, req, res);
-    writeSharedPage(req, res, page, headers, page.after ? issueFormStamp() : '');
+    writeSharedPage(req, res, page, headers, page.after ? issueFormStamp() : null);
   };
+}
+
+/** A request listener that answers kept pages with `keptPages`, and hands everything else to `next`. */
+export function answerKeptPagesFirst(
+  keptPages: NodeHandler | null,
+  next: (req: IncomingMessage, res: ServerResponse) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return keptPages ? (req, res) => keptPages(req, res, () => next(req, res)) : next;
 }
 
 /** The headers a middleware sets on every response (helmet), captured once with a stand-in response. */

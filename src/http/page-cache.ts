@@ -1,13 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
+import type { Clock } from '../shared/clock';
 import type { PublicPageChanges } from '../shared/page-changes';
 
 // Rendered public pages, kept in memory so a busy post is served without a query or a render.
 // Only pages that are the same for every visitor are stored (the article page carries the form's
 // per-visitor timestamp as a placeholder, filled in on each send). Entries are dropped exactly when
 // what they show changes: a post's pages when the post or one of its visible comments changes, the
-// home page with them, everything when the moderation settings change.
+// home page with them, everything when the moderation settings change or another process writes
+// to the database; and a page showing something that will change by itself at a known time (a
+// post's comments closing by age) is kept only until then.
 
 /**
  * A kept page as bytes, ready to write: `before`, then the per-visitor value (when the page has a
@@ -21,8 +24,10 @@ export interface CachedPage {
    * for a reader who saved theirs: the kept page with their own details in that place.
    */
   details?: { start: number; end: number };
-  /** A weak validator for If-None-Match (the shared part of the page). */
-  etag: string;
+  /** A digest of the shared part of the page, from which its validator (ETag) is made. */
+  contentHash: string;
+  /** When (ms since the epoch) the page stops being true by itself, if it does. */
+  expiresAt?: number;
   /** The page compressed with the last form stamp it was sent with (one stamp per second), by encoding. */
   compressed?: Partial<Record<PageEncoding, { formStamp: string; body: Buffer }>>;
 }
@@ -68,9 +73,11 @@ export const pageMarks: Required<PageMarks> = {
 
 export interface PageCache extends PublicPageChanges {
   get(key: string): CachedPage | undefined;
-  /** Keeps `html`, rendered with `marks`. */
-  set(key: string, html: string, marks?: PageMarks): CachedPage;
+  /** Keeps `html`, rendered with `marks`, until `expiresAt` if given. */
+  set(key: string, html: string, marks?: PageMarks, expiresAt?: Date | null): CachedPage;
   readonly size: number;
+  /** How many times a page was looked up, and found. */
+  stats(): { lookups: number; hits: number };
 }
 
 /** A page ready to write, from its HTML and the marks it was rendered with (removed here). */
@@ -91,7 +98,7 @@ export function toCachedPage(marked: string, { slot, details }: PageMarks = {}):
     before,
     after: at < 0 ? null : Buffer.from(html.slice(at + slot!.length)),
     ...(detailsAt && detailsAt.end <= before.length ? { details: detailsAt } : {}),
-    etag: `W/"${createHash('sha1').update(html).digest('base64url')}"`,
+    contentHash: createHash('sha1').update(html).digest('base64url'),
   };
 }
 
@@ -106,19 +113,31 @@ export function postPageKey(slug: string, commentPage: number): string {
  * A page cache bounded to `maxBytes`, least recently used pages dropped first. A page counts its
  * HTML plus a quarter for its compressed copies (HTML compresses to well under an eighth).
  */
-export function createPageCache(maxBytes: number): PageCache {
+export function createPageCache(maxBytes: number, clock: Clock): PageCache {
   const sizeOf = (page: CachedPage) => Math.ceil((page.before.length + (page.after?.length ?? 0)) * 1.25) + 64;
   const pages = new LRUCache<string, CachedPage>({ maxSize: maxBytes, sizeCalculation: sizeOf });
+  const counted = { lookups: 0, hits: 0 };
   return {
-    get: (key) => pages.get(key),
-    set(key, html, marks) {
+    get(key) {
+      counted.lookups += 1;
+      const page = pages.get(key);
+      if (page?.expiresAt !== undefined && page.expiresAt <= clock.now().getTime()) {
+        pages.delete(key);
+        return undefined;
+      }
+      if (page) counted.hits += 1;
+      return page;
+    },
+    set(key, html, marks, expiresAt) {
       const page = toCachedPage(html, marks);
+      if (expiresAt) page.expiresAt = expiresAt.getTime();
       pages.set(key, page);
       return page;
     },
     get size() {
       return pages.size;
     },
+    stats: () => ({ ...counted }),
     postChanged(slug) {
       pages.delete(homePageKey);
       const prefix = postPageKey(slug, 0).slice(0, -1);

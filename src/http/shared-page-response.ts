@@ -13,6 +13,21 @@ export const sharedPageCacheControl = 'public, max-age=0, s-maxage=10, stale-whi
 const encodings = ['br', 'gzip', 'identity'];
 
 /**
+ * The form stamp a shared page is sent with, and the period of the form's life it was issued in.
+ * A page with a form is validated (ETag) by its content and that period, so a browser's copy is
+ * confirmed unchanged (304) only while its form is young enough to be sent.
+ */
+export interface SharedFormStamp {
+  value: string;
+  period: number;
+}
+
+/** The validator of a kept page: its content, and for a page with a form, the form's period. */
+function etagOf(page: CachedPage, form: SharedFormStamp | null): string {
+  return page.after && form ? `W/"${page.contentHash}.${form.period}"` : `W/"${page.contentHash}"`;
+}
+
+/**
  * Writes a kept page: 304 when the browser already has it, else its bytes with the form stamp in
  * its slot, compressed (Brotli or gzip) when the browser accepts that. Compression is what lets a
  * post with hundreds of comments on a page hold up under load: the wire, not the server, is the
@@ -25,11 +40,13 @@ export function writeSharedPage(
   res: ServerResponse,
   page: CachedPage,
   headers: Record<string, string>,
-  formStamp: string,
+  form: SharedFormStamp | null,
 ): void {
-  const common = { ...headers, ETag: page.etag, Vary: 'Accept-Encoding' };
+  const etag = etagOf(page, form);
+  const formStamp = form?.value ?? '';
+  const common = { ...headers, ETag: etag, Vary: 'Accept-Encoding' };
   const ifNoneMatch = req.headers['if-none-match'];
-  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === page.etag)) {
+  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) {
     res.writeHead(304, common);
     res.end();
     return;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { runToolInChild } from '../command-line';
 import { AppError } from '../errors';
 import { projectRoot } from '../paths';
+import type { PublicPageChanges } from '../shared/page-changes';
 import type { ImportReport } from './import-report';
 
 export const importFormats = ['wordpress', 'disqus', 'json'] as const;
@@ -46,4 +47,25 @@ export async function runImport({
     `the importer stopped unexpectedly (exit code ${run.code ?? 'none'}).`;
   // An upload's temp path means nothing to the person who sent it; its own name does.
   throw new ImportFailedError(reason.split(file).join(fileName));
+}
+
+export type Imports = ReturnType<typeof createImports>;
+
+/**
+ * Imports as the admin area and API run them: in a child process (`runImport`), and then every
+ * public page is told it changed, since an import may add posts and comments anywhere.
+ */
+export function createImports({ databaseFile, pageChanges }: { databaseFile: string; pageChanges: PublicPageChanges }) {
+  return {
+    async run(request: {
+      format: ImportFormat;
+      file: string;
+      dryRun: boolean;
+      fileName?: string;
+    }): Promise<ImportReport> {
+      const report = await runImport({ databaseFile, ...request });
+      if (!report.dryRun) pageChanges.everythingChanged();
+      return report;
+    },
+  };
 }

@@ -65,6 +65,15 @@ export function decideArrivalStatus(
   return { status: 'pending', note: 'held for moderation' };
 }
 
+/** When an open post's comments close by age; null if they do not (its switch is off, or no age is set). */
+export function commentsCloseAt(
+  post: { commentsOpen: boolean; publishedAt: Date },
+  settings: ModerationSettings,
+): Date | null {
+  if (!post.commentsOpen || settings.closeAfterDays === 0) return null;
+  return new Date(post.publishedAt.getTime() + settings.closeAfterDays * 24 * 3600 * 1000);
+}
+
 /** Whether a post takes comments now: open, and not older than the automatic closing age. */
 export function commentsAreOpen(
   post: { commentsOpen: boolean; publishedAt: Date },

@@ -8,7 +8,8 @@ const settingsRowId = 1;
 
 /**
  * The moderation rules in force: the saved row, or the environment's defaults until one is saved.
- * Read on every comment, so the current value is kept in memory; this process is the only writer.
+ * Read on every comment, so the current value is kept in memory, and read again when this
+ * process saves them or another process writes to the database.
  */
 export interface ModerationSettingsDeps {
   db: Database;
@@ -38,6 +39,11 @@ export function createModerationSettingsRepository({
           }
         : defaults;
       return cached;
+    },
+
+    /** Forgets the kept rules (another process changed the database): the next read reads them again. */
+    forgetKept(): void {
+      cached = null;
     },
 
     async update(settings: ModerationSettings): Promise<ModerationSettings> {

@@ -66,6 +66,11 @@ export function createPostsService({
       return post;
     },
 
+    /** Forgets the kept post records (another process changed the database). */
+    forgetKept(): void {
+      publishedBySlug.clear();
+    },
+
     async listNewestFirst(): Promise<PostSummary[]> {
       return repo.listNewestFirst();
     },

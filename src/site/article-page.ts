@@ -6,8 +6,14 @@ import type { CommentNode } from '../comments/comment-threads';
 import type { CommentsService } from '../comments/comments-service';
 import type { OwnCommentsService } from '../comments/own-comments-service';
 import type { FieldErrors } from '../errors';
-import { pageMarks, postPageKey, type CachedPage, type PageCache } from '../http/page-cache';
-import { sharedPageCacheControl, writePageWithOwnDetails, writeSharedPage } from '../http/shared-page-response';
+import { pageMarks, postPageKey, toCachedPage, type CachedPage, type PageCache } from '../http/page-cache';
+import {
+  sharedPageCacheControl,
+  writePageWithOwnDetails,
+  writeSharedPage,
+  type SharedFormStamp,
+} from '../http/shared-page-response';
+import type { PostRecord } from '../posts/posts-repository';
 import type { PostsService } from '../posts/posts-service';
 
 /** The "Leave a Reply" form as it should be shown again after a refused submission. */
@@ -49,9 +55,14 @@ export function renderToString(res: Response, view: string, data: object): Promi
 
 const htmlType = { 'Content-Type': 'text/html; charset=utf-8' };
 
-/** Sends a kept page through the full stack (after a cache miss). */
-export function sendSharedPage(req: Request, res: Response, page: CachedPage, formStamp = ''): void {
-  writeSharedPage(req, res, page, { 'Cache-Control': sharedPageCacheControl, ...htmlType }, formStamp);
+/** Sends a shared page through the full stack (after a cache miss, or with no cache): compressed if the browser accepts it. */
+export function sendSharedPage(
+  req: Request,
+  res: Response,
+  page: CachedPage,
+  form: SharedFormStamp | null = null,
+): void {
+  writeSharedPage(req, res, page, { 'Cache-Control': sharedPageCacheControl, ...htmlType }, form);
 }
 
 /**
@@ -102,41 +113,60 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
     });
   }
 
-  /** The kept shared page, rendered and kept first if it is not there yet. */
-  async function keptPage(res: Response, pageCache: PageCache, slug: string, commentPage: number): Promise<CachedPage> {
-    const key = postPageKey(slug, commentPage);
-    const kept = pageCache.get(key);
+  /**
+   * The shared page: the kept one, or rendered (and kept, when pages are kept) until something on
+   * it changes, or its comments close by age.
+   */
+  async function sharedPage(res: Response, post: PostRecord, commentPage: number): Promise<CachedPage> {
+    const key = postPageKey(post.slug, commentPage);
+    const kept = pageCache?.get(key);
     if (kept) return kept;
     // Rendered with marks where readers' pages differ: the form stamp, and the commenter details.
-    const html = await renderPage(res, slug, {
+    const html = await renderPage(res, post.slug, {
       commentPage,
       ownCommentIds: [],
       saved: null,
       formStamp: pageMarks.slot,
       detailsMarker: pageMarks.details,
     });
-    return pageCache.set(key, html, pageMarks);
+    return pageCache
+      ? pageCache.set(key, html, pageMarks, await comments.closesAt(post))
+      : toCachedPage(html, pageMarks);
+  }
+
+  /** Where a page of comments past the last one should go instead: the last one; null if the page is there. */
+  async function lastPageIfPast(
+    post: PostRecord,
+    commentPage: number,
+    ownCommentIds: number[],
+  ): Promise<string | null> {
+    if (commentPage <= 1) return null;
+    const last = await comments.pageCount(post.id, ownCommentIds);
+    if (commentPage <= last) return null;
+    return `/posts/${encodeURIComponent(post.slug)}${last > 1 ? `?cpage=${last}` : ''}#comments`;
   }
 
   return {
     async render(req: Request, res: Response, slug: string, options: ArticlePageOptions = {}): Promise<void> {
       const { refused, replyToId, commentPage = 1, status = 200 } = options;
+      const post = await posts.getPublished(slug);
       const plainRead = !refused && !replyToId && status === 200;
       // A commenter's own comments count only where they change the page: held ones, or ones they may still edit.
       const cookieIds = commenterCookies.readOwnCommentIds(req);
-      const ownShown =
-        !plainRead ||
-        (cookieIds.length > 0 && (await ownComments.changePageOf((await posts.getPublished(slug)).id, cookieIds)));
+      const ownShown = !plainRead || (cookieIds.length > 0 && (await ownComments.changePageOf(post.id, cookieIds)));
       const ownCommentIds = ownShown ? cookieIds : [];
+      // A page past the last is never rendered (nor kept): the reader goes to the last one.
+      const last = status === 200 ? await lastPageIfPast(post, commentPage, ownCommentIds) : null;
+      if (last) return res.redirect(302, last);
       const saved = refused ? null : commenterCookies.readSavedDetails(req);
       // Nothing of the reader's own on the page, or only the details they saved for the form.
       const sharedButDetails = plainRead && ownCommentIds.length === 0;
-      const shared = sharedButDetails && !saved;
-      const formStamp = shared ? comments.issueSharedFormStamp() : comments.issueFormStamp();
-      if (shared && pageCache)
-        return sendSharedPage(req, res, await keptPage(res, pageCache, slug, commentPage), formStamp);
-      if (sharedButDetails && saved && pageCache) {
-        const page = await keptPage(res, pageCache, slug, commentPage);
+      if (sharedButDetails && !saved) {
+        return sendSharedPage(req, res, await sharedPage(res, post, commentPage), comments.issueSharedFormStamp());
+      }
+      const formStamp = comments.issueFormStamp();
+      if (sharedButDetails && saved) {
+        const page = await sharedPage(res, post, commentPage);
         if (page.details) {
           const details = await renderToString(res, 'comments/form-details', {
             values: { ...emptyForm, ...saved, saveDetails: true },
@@ -146,11 +176,7 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
         }
       }
       const html = await renderPage(res, slug, { ...options, ownCommentIds, saved, formStamp });
-      res
-        .status(status)
-        .set('Cache-Control', shared ? sharedPageCacheControl : 'private, no-store')
-        .type('html')
-        .send(html);
+      res.status(status).set('Cache-Control', 'private, no-store').type('html').send(html);
     },
   };
 }

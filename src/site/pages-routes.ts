@@ -1,7 +1,6 @@
 import { Router, type RequestHandler, type Response } from 'express';
-import { homePageKey, type PageCache } from '../http/page-cache';
+import { homePageKey, toCachedPage, type PageCache } from '../http/page-cache';
 import { numericParam } from '../http/route-params';
-import { sharedPageCacheControl } from '../http/shared-page-response';
 import { renderToString, sendSharedPage, type ArticlePage } from './article-page';
 import { postMessages } from '../posts/posts-messages';
 import type { PostsService } from '../posts/posts-service';
@@ -23,12 +22,10 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
 
   // GET / — posts, newest first (the same for everyone, so kept in the page cache)
   const listPosts: RequestHandler = async (req, res) => {
-    if (!pageCache)
-      return void res
-        .set('Cache-Control', sharedPageCacheControl)
-        .type('html')
-        .send(await renderHome(res));
-    sendSharedPage(req, res, pageCache.get(homePageKey) ?? pageCache.set(homePageKey, await renderHome(res)));
+    const kept = pageCache?.get(homePageKey);
+    if (kept) return sendSharedPage(req, res, kept);
+    const html = await renderHome(res);
+    sendSharedPage(req, res, pageCache ? pageCache.set(homePageKey, html) : toCachedPage(html));
   };
 
   // GET /posts/:slug — the article, its comments and the "Leave a Reply" form

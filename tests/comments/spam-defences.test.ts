@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
@@ -26,7 +27,7 @@ async function sendAtOnce(
   ctx: TestContext,
   submissions: { path: string; body: object; headers?: Record<string, string> }[],
 ): Promise<number[]> {
-  const server = ctx.app.listen(0, '127.0.0.1');
+  const server = createServer(ctx.app).listen(0, '127.0.0.1');
   try {
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;

@@ -61,7 +61,10 @@ describe('comment pages', () => {
     expect(page2).not.toContain('top 1');
     expect(page2).toContain(`<a class="prev" rel="prev" href="/posts/${post.slug}#comments">← Earlier comments</a>`);
 
-    const beyond = (await request(ctx.app).get(`/posts/${post.slug}?cpage=99`)).text;
+    const past = await request(ctx.app).get(`/posts/${post.slug}?cpage=99`);
+    expect(past.status).toBe(302);
+    expect(past.headers.location).toBe(`/posts/${post.slug}?cpage=3#comments`);
+    const beyond = (await request(ctx.app).get(`/posts/${post.slug}?cpage=3`)).text;
     expect(beyond).toContain('top 4');
     expect(beyond).toContain('Page 3 of 3');
   });
@@ -93,7 +96,9 @@ describe('comment pages', () => {
     expect(page2).not.toContain(name(1));
     expect(page2).not.toContain(name(4));
 
-    const beyond = (await request(ctx.app).get(`/posts/${post.slug}?cpage=99`)).text;
+    const past = await request(ctx.app).get(`/posts/${post.slug}?cpage=99`);
+    expect(past.headers.location).toBe(`/posts/${post.slug}?cpage=53#comments`);
+    const beyond = (await request(ctx.app).get(`/posts/${post.slug}?cpage=53`)).text;
     expect(beyond).toContain(name(104));
     expect(beyond).not.toContain(name(103));
     expect(beyond).toContain('Page 53 of 53');

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type { ConfigInput } from '../../src/config';
 
 export const moderatorPassword = 'moderator password 1';
@@ -22,7 +22,7 @@ export function csrfTokenIn(html: string): string {
 export type ModeratorAgent = ReturnType<typeof request.agent> & { csrf: string };
 
 /** A browser-like agent signed in as the moderator, with the CSRF token of its session. */
-export async function asModerator(app: Express, ip?: string): Promise<ModeratorAgent> {
+export async function asModerator(app: RequestListener, ip?: string): Promise<ModeratorAgent> {
   const agent = request.agent(app);
   // A client address only matters (and is only read) where the test app trusts a proxy.
   const from = ip ? { 'X-Forwarded-For': ip } : {};

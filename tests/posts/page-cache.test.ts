@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import request from 'supertest';
-import { toRequestListener, type MarginaliaApp } from '../../src/app';
 import { createFormTimestamps } from '../../src/comments/form-timestamp';
 import { addComment, addPost } from '../helpers/factories';
 import { commentIdIn, fieldValue, formBody, formStampOf } from '../helpers/html';
@@ -60,7 +59,8 @@ describe('serving from the cache', () => {
     const { post } = await cachedPost();
     const first = await get(`/posts/${post.slug}`);
     expect(first.headers['cache-control']).toBe('public, max-age=0, s-maxage=10, stale-while-revalidate=60');
-    expect(first.headers.etag).toMatch(/^W\/"[\w-]+"$/);
+    // The content's digest, and the period of the form's life its stamp is from.
+    expect(first.headers.etag).toMatch(/^W\/"[\w-]+\.\d+"$/);
     const again = await get(`/posts/${post.slug}`).set('If-None-Match', first.headers.etag!);
     expect(again.status).toBe(304);
     expect(again.text).toBe('');
@@ -397,28 +397,20 @@ describe('the fast path for kept pages', () => {
 });
 
 describe('the fast path in front of Express (as the server runs it)', () => {
-  it('answers kept pages before Express and hands everything else to it', async () => {
-    let expressCalls = 0;
-    const countingApp = Object.assign(
-      (req: IncomingMessage, res: ServerResponse) => {
-        expressCalls += 1;
-        ctx.app(req, res);
-      },
-      { cachedPages: ctx.app.cachedPages },
-    );
-    const server = createServer(toRequestListener(countingApp as unknown as MarginaliaApp));
+  it('answers kept pages with the headers the full stack gives, and hands everything else to Express', async () => {
+    const server = createServer(ctx.app);
     const post = await addPost(ctx.db, { title: 'Through the listener' });
     const miss = await request(server).get(`/posts/${post.slug}`).expect(200);
-    expect(expressCalls).toBe(1);
+    const lookups = ctx.app.pageCache!.stats().lookups;
     const hit = await request(server).get(`/posts/${post.slug}`).set('Accept-Encoding', 'gzip').expect(200);
-    expect(expressCalls).toBe(1);
+    // Answered by the fast path alone: the route, which looks the page up too, never saw it.
+    expect(ctx.app.pageCache!.stats().lookups - lookups).toBe(1);
     expect(hit.headers['content-security-policy']).toBe(miss.headers['content-security-policy']);
     expect(hit.headers['content-encoding']).toBe('gzip');
     expect(hit.text).toContain('<h1 class="entry-title">Through the listener</h1>');
     expect(stampAgeMs(formStampOf(hit.text))).toBeLessThan(2000);
     await request(server).get('/admin/api/comments').expect(401);
     await request(server).post(`/posts/${post.slug}/comments`).type('form').send('comment=').expect(422);
-    expect(expressCalls).toBe(3);
   });
 });
 
