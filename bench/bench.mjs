@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { benchPosts, seedBenchDatabase } from './seed.mjs';
+import { benchPosts, seedBenchDatabase, seedGrowingPost } from './seed.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -153,7 +153,7 @@ async function measure(label, contenders) {
 }
 
 let sequence = 0;
-function commentBody(context) {
+function commentBody(context, extra = {}) {
   sequence += 1;
   context.text = `Bench comment number ${sequence}, with a few words to store.`;
   return new URLSearchParams({
@@ -161,7 +161,25 @@ function commentBody(context) {
     author: `Bench Writer ${sequence}`,
     email: `writer${sequence}@bench.example`,
     comment_parent: '0',
+    ...extra,
   }).toString();
+}
+
+/** A comment form POST to the post `slugOf()` names, with a valid form stamp (so the rules, not the time trap, decide). */
+const stampedFormPost = (slugOf, formStamp) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  setupRequest: (request, context) => ({
+    ...request,
+    path: `/posts/${slugOf()}/comments`,
+    body: commentBody(context, { form_ts: formStamp }),
+  }),
+});
+
+/** The signed form stamp on a post's page. */
+async function formStampOf(url) {
+  const html = await (await fetch(url)).text();
+  return /name="form_ts" value="([^"]+)"/.exec(html)[1];
 }
 // For the server under test, every text sent and every answer is kept: each 303 names the stored
 // comment (#comment-ID), and afterwards every stored row must be accounted for.
@@ -299,6 +317,26 @@ async function main() {
     await stop(bareSameTable);
     await stop(expressSameTable);
 
+    // 4b. Every comment approved (MODERATION_MODE=approve, a valid form stamp), so each one is
+    //     placed among the post's threads and drops its kept pages: POSTs spread over the 97
+    //     bench posts (about 1,000 comments each), against all of them to one post that starts
+    //     at 20,000 comments and grows by every round, the two alternating round by round. The
+    //     one post must cost no more than the spread ones.
+    await stop(server);
+    seedGrowingPost(dbFile, quick ? 5_000 : 20_000);
+    server = await startServer({ ...serverEnv, MODERATION_MODE: 'approve', COMMENT_MIN_SECONDS: '0' }, dir);
+    const stamp = await formStampOf(`${server.url}/posts/${benchPosts.grows}`);
+    let next = 0;
+    const spreadSlug = () => `bench-post-${3 + (next++ % 97)}`;
+    results.scenarios.growing = await measure('comment POST: spread over 97 posts, and all to one growing post', {
+      spread: { url: server.url, requests: [stampedFormPost(spreadSlug, stamp)] },
+      onePost: { url: server.url, requests: [stampedFormPost(() => benchPosts.grows, stamp)] },
+    });
+    results.scenarios.growing.onePostApproved = approvedOn(dbFile, benchPosts.grows);
+    rss.afterGrowing = rssMb(server.child.pid);
+    await stop(server);
+    server = await startServer(serverEnv, dir);
+
     // 5. Mixed: 95% reads, 5% posts, a moderator approving every second through the admin API,
     //    and each approved comment looked for on the very next read of its page.
     results.scenarios.mixed = await mixed(server);
@@ -340,6 +378,18 @@ function copyDatabase(from, to) {
   const db = new Database(from, { readonly: true });
   db.exec(`VACUUM INTO '${to.replaceAll("'", "''")}'`);
   db.close();
+}
+
+/** How many approved comments the post at `slug` has. */
+function approvedOn(dbFile, slug) {
+  const db = new Database(dbFile, { readonly: true });
+  const { n } = db
+    .prepare(
+      `SELECT COUNT(*) AS n FROM Comment JOIN Post ON Post.id = Comment.postId WHERE Post.slug = ? AND Comment.status = 'approved'`,
+    )
+    .get(slug);
+  db.close();
+  return n;
 }
 
 function lastCommentId(dbFile) {
@@ -545,6 +595,28 @@ function report(r) {
       post.marginalia.p99,
       postRatios.join('; '),
       post.marginalia.fivexx,
+    ]),
+  );
+  const g = s.growing;
+  const codesOf = (contender) => contender.codes.map((codes) => codes['303'] ?? 0).reduce((a, b) => a + b, 0);
+  console.log(
+    row([
+      '4b. comment POST, approved, spread over 97 posts',
+      f(g.spread.rps),
+      g.spread.p50,
+      g.spread.p99,
+      '1.00',
+      g.spread.fivexx,
+    ]),
+  );
+  console.log(
+    row([
+      `4c. the same, all to one post growing past 20,000 comments (${f(g.onePostApproved)} at the end)`,
+      f(g.onePost.rps),
+      g.onePost.p50,
+      g.onePost.p99,
+      `${ratio(g.onePost, g.spread)} of 4b (${f(codesOf(g.onePost))} answered 303)`,
+      g.onePost.fivexx,
     ]),
   );
   console.log(row(['5. mixed 95% GET / 5% POST', f(s.mixed.rps), s.mixed.p50, s.mixed.p99, '', s.mixed.fivexx]));

@@ -24,7 +24,43 @@ const sentence = (n) => {
 const paragraph = (sentences) =>
   Array.from({ length: sentences }, () => sentence(8 + Math.floor(random() * 10))).join(' ');
 
-export const benchPosts = { article: 'bench-article', big: 'bench-big', mixed: 'bench-mixed' };
+export const benchPosts = { article: 'bench-article', big: 'bench-big', mixed: 'bench-mixed', grows: 'bench-grows' };
+
+/**
+ * Adds the post that every comment of the one-post POST scenario goes to, with `count` approved
+ * comments in threads (the triggers keep its counts as they are written); returns its slug.
+ */
+export function seedGrowingPost(file, count) {
+  const db = new Database(file);
+  const when = new Date(Date.UTC(2026, 0, 2)).toISOString().replace('Z', '+00:00');
+  const postId = Number(
+    db
+      .prepare(
+        `INSERT INTO Post (slug, title, bodyMarkdown, bodyHtml, excerpt, authorName, publishedAt, commentsOpen, updatedAt)
+        VALUES (?, 'The post that keeps growing', 'Everyone comments here.', '<p>Everyone comments here.</p>', 'Everyone comments here.', 'Bench Author', ?, 1, ?)`,
+      )
+      .run(benchPosts.grows, when, when).lastInsertRowid,
+  );
+  const insert =
+    db.prepare(`INSERT INTO Comment (postId, parentId, authorName, authorEmail, text, textHtml, status, ipAddress, clientNetwork, userAgent, createdAt, updatedAt)
+    VALUES (?, ?, ?, ?, ?, ?, 'approved', '203.0.113.8', '203.0.113.8', 'bench', ?, ?)`);
+  db.transaction(() => {
+    const ids = [];
+    for (let i = 0; i < count; i += 1) {
+      const text = sentence(10);
+      const at = new Date(Date.UTC(2026, 0, 2) + i * 1000).toISOString().replace('Z', '+00:00');
+      const parentId = ids.length > 0 && random() < 0.5 ? pick(ids) : null;
+      ids.push(
+        Number(
+          insert.run(postId, parentId, `Grower ${i}`, `grower${i}@example.com`, text, renderCommentText(text), at, at)
+            .lastInsertRowid,
+        ),
+      );
+    }
+  })();
+  db.close();
+  return benchPosts.grows;
+}
 
 /** Creates and fills the bench database; returns how many comments it wrote. */
 export async function seedBenchDatabase(file) {

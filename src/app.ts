@@ -28,7 +28,7 @@ import { securityHeaders } from './http/security-headers';
 import { answerKeptPagesFirst, headersSetBy, servePageFromCache } from './http/cached-page-fast-path';
 import { createExternalChangeCheck } from './http/external-change-check';
 import { createPageCache, type PageCache } from './http/page-cache';
-import { watchExternalWrites } from './db/external-writes';
+import type { ExternalWrites } from './db/external-writes';
 import { createImports } from './imports/import-runner';
 import type { Clock } from './shared/clock';
 import { noPageChanges } from './shared/page-changes';
@@ -46,6 +46,8 @@ import { formatDate, formatDateTime } from './http/date-format';
 export interface AppDeps {
   config: Config;
   db: Database;
+  /** Whether another process has written to the database since the last look (openDatabase gives it). */
+  externalWrites: ExternalWrites;
   logger: Logger;
   /** Where every part of the app reads the time. */
   clock: Clock;
@@ -138,7 +140,15 @@ function createServices({
 }
 
 /** The composition root: wires configuration, clock, database and feature routers into one request listener. */
-export function createApp({ config, db, logger, clock, cookieSecret, sessionSecret }: AppDeps): MarginaliaApp {
+export function createApp({
+  config,
+  db,
+  externalWrites,
+  logger,
+  clock,
+  cookieSecret,
+  sessionSecret,
+}: AppDeps): MarginaliaApp {
   const app = express();
   app.disable('x-powered-by');
   // Only shared pages carry validators (set with the page cache); personal ones must not be revalidated.
@@ -181,8 +191,7 @@ export function createApp({ config, db, logger, clock, cookieSecret, sessionSecr
   const answer = answerKeptPagesFirst(keptPages, (req, res) => void app(req, res));
   const externalChanges = createExternalChangeCheck({
     clock,
-    externalWrites: watchExternalWrites(db),
-    logger,
+    externalWrites,
     onChange: () => {
       s.pageCache?.everythingChanged();
       s.posts.forgetKept();
@@ -190,9 +199,8 @@ export function createApp({ config, db, logger, clock, cookieSecret, sessionSecr
     },
   });
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    const looking = externalChanges.due();
-    if (looking) void looking.then(() => answer(req, res));
-    else answer(req, res);
+    externalChanges.lookIfDue();
+    answer(req, res);
   };
   return Object.assign(listener, { pageCache: s.pageCache });
 }

@@ -48,7 +48,7 @@ function stopOnSignals(server: Server, db: Database, logger: Logger, cancelBacku
 
 async function start(config: Config): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
-  const { db, settings, appliedMigrations } = await openDatabase({
+  const { db, externalWrites, settings, appliedMigrations } = await openDatabase({
     databaseFile: config.databaseFile,
     busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS,
   });
@@ -74,7 +74,7 @@ async function start(config: Config): Promise<void> {
     cookieSecret: config.COOKIE_SECRET,
     sessionSecret: config.SESSION_SECRET,
   });
-  const app = createApp({ config, db, logger, clock: systemClock, cookieSecret, sessionSecret });
+  const app = createApp({ config, db, externalWrites, logger, clock: systemClock, cookieSecret, sessionSecret });
   const announce = (): void => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;

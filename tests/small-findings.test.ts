@@ -86,6 +86,7 @@ describe('the moderator’s search', () => {
     await addComment(ctx.db, post.id, { text: 'A discount of 50 percent today' });
     await addComment(ctx.db, post.id, { text: 'snake_case names' });
     await addComment(ctx.db, post.id, { text: 'snakeXcase names' });
+    await addComment(ctx.db, post.id, { text: 'saved in C:\\temp\\notes' });
     const moderator = await asModerator(ctx.app);
     const search = async (q: string) => {
       const res = await request(ctx.app)
@@ -97,6 +98,7 @@ describe('the moderator’s search', () => {
     expect(await search('50%')).toEqual(['A discount of 50% today']);
     expect(await search('snake_case')).toEqual(['snake_case names']);
     expect(await search('SNAKE_')).toEqual(['snake_case names']);
+    expect(await search('C:\\temp')).toEqual(['saved in C:\\temp\\notes']);
     const page = await moderator.get('/admin/comments').query({ q: '50%', post: post.id });
     expect(page.text).toContain('A discount of 50% today');
     expect(page.text).not.toContain('A discount of 50 percent today');

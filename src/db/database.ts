@@ -5,6 +5,7 @@ import { applyMigrations } from './migrations';
 import { sharingOneConnection } from './shared-connection';
 import { waitingForLocksAsync } from './lock-waits';
 import { cachingStatements } from './statement-cache';
+import { watchingExternalWrites, type ExternalWrites } from './external-writes';
 
 export type Database = PrismaClient;
 
@@ -18,6 +19,8 @@ export interface DatabaseSettings {
 
 export interface OpenedDatabase {
   db: Database;
+  /** Whether another process has written to the database since the last look. */
+  externalWrites: ExternalWrites;
   settings: DatabaseSettings;
   appliedMigrations: string[];
 }
@@ -32,13 +35,9 @@ const synchronousNames = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 export async function openDatabase(options: { databaseFile: string; busyTimeoutMs: number }): Promise<OpenedDatabase> {
   checkDatabaseLocation(options.databaseFile);
   const appliedMigrations = await applyMigrations(options.databaseFile);
+  const watched = watchingExternalWrites(cachingStatements(new PrismaBetterSqlite3({ url: options.databaseFile })));
   const db = new PrismaClient({
-    adapter: sharingOneConnection(
-      waitingForLocksAsync(
-        cachingStatements(new PrismaBetterSqlite3({ url: options.databaseFile })),
-        options.busyTimeoutMs,
-      ),
-    ),
+    adapter: sharingOneConnection(waitingForLocksAsync(watched.factory, options.busyTimeoutMs)),
     // A transaction begins by waiting for the write lock (lock-waits.ts): Prisma must give it the
     // whole busy timeout on top of its usual two seconds, or a lock held between the two would
     // fail as "unable to start a transaction" instead of "busy".
@@ -53,6 +52,7 @@ export async function openDatabase(options: { databaseFile: string; busyTimeoutM
     await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
     return {
       db,
+      externalWrites: watched.externalWrites,
       settings: { ...(await readDatabaseSettings(db)), busyTimeoutMs: options.busyTimeoutMs },
       appliedMigrations,
     };

@@ -1,21 +1,41 @@
-import type { Database } from './database';
+import type Database from 'better-sqlite3';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { connectionOf, tuningEachAdapter } from './adapter-connection';
 
 /**
  * Tells whether another connection (another process: a command-line import, the sqlite3 shell)
- * has committed a change to the database since the last look. SQLite keeps that count itself, per
- * connection (`PRAGMA data_version`): this server's own writes do not move it.
+ * has committed a change to the database since the last look. SQLite keeps that count for each
+ * connection (`PRAGMA data_version`); this server's own writes do not move it. Read on the
+ * connection directly, at once: through Prisma it would wait behind every open transaction.
  */
-export function watchExternalWrites(db: Database) {
+export interface ExternalWrites {
+  changedSinceLastLook(): boolean;
+}
+
+/** Wraps the adapter factory so the connection's `ExternalWrites` can be read once it is open. */
+export function watchingExternalWrites(factory: SqlDriverAdapterFactory): {
+  factory: SqlDriverAdapterFactory;
+  externalWrites: ExternalWrites;
+} {
+  let connection: Database.Database | null = null;
   let lastSeen: number | null = null;
   return {
-    async changedSinceLastLook(): Promise<boolean> {
-      const [row] = await db.$queryRawUnsafe<{ data_version: bigint | number }[]>('PRAGMA data_version');
-      const version = Number(row?.data_version ?? 0);
-      const changed = lastSeen !== null && version !== lastSeen;
-      lastSeen = version;
-      return changed;
+    factory: tuningEachAdapter(factory, (adapter) => {
+      connection = connectionOf(adapter);
+      lastSeen = null;
+      return adapter;
+    }),
+    externalWrites: {
+      changedSinceLastLook() {
+        if (!connection) return false;
+        const version = Number(connection.pragma('data_version', { simple: true }));
+        const changed = lastSeen !== null && version !== lastSeen;
+        lastSeen = version;
+        return changed;
+      },
     },
   };
 }
 
-export type ExternalWrites = ReturnType<typeof watchExternalWrites>;
+/** For apps built without a database of their own to watch (nothing else writes to it). */
+export const noExternalWrites: ExternalWrites = { changedSinceLastLook: () => false };

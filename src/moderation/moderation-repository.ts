@@ -57,11 +57,13 @@ function whereOf({ status, postId }: CommentFilter) {
 }
 
 /**
- * The comments whose name, email or text holds `q` as written (case aside, as Prisma's `contains`
- * on SQLite): Prisma turns `contains` into LIKE, where % and _ in the search would be wildcards.
+ * The comments whose name, email or text holds `q` as written (ASCII case aside, as Prisma's
+ * `contains` on SQLite). Prisma turns `contains` into a LIKE without an escape character, where %
+ * and _ in the search would be wildcards; here they are escaped.
  */
 function searchCondition({ status, postId, q = '' }: CommentFilter): Prisma.Sql {
-  const holds = (column: string) => Prisma.sql`instr(lower(${Prisma.raw(column)}), lower(${q})) > 0`;
+  const pattern = `%${q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+  const holds = (column: string) => Prisma.sql`${Prisma.raw(column)} LIKE ${pattern} ESCAPE '\\'`;
   return Prisma.join(
     [
       ...(status ? [Prisma.sql`status = ${status}`] : []),

@@ -37,7 +37,10 @@ export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> 
     PAGE_CACHE: 'off',
     ...env,
   });
-  const { db } = await openDatabase({ databaseFile: config.databaseFile, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });
+  const { db, externalWrites } = await openDatabase({
+    databaseFile: config.databaseFile,
+    busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS,
+  });
   const logLines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -50,6 +53,7 @@ export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> 
   const app = createApp({
     config,
     db,
+    externalWrites,
     logger,
     clock,
     cookieSecret: 'test-secret-that-is-at-least-32-characters',
