@@ -20,7 +20,14 @@ import type { PostsService } from '../posts/posts-service';
 import { renderCommentText } from '../shared/comment-text';
 import { buildCommentThreads } from './comment-threads';
 import { commentMessages as messages } from './comments-messages';
-import type { CommentsRepository, NewCommentRecord, PublicComment, Sender, ThreadView } from './comments-repository';
+import type {
+  CommentsRepository,
+  NewCommentRecord,
+  PublicComment,
+  Sender,
+  StoredComment,
+  ThreadView,
+} from './comments-repository';
 import type { CommentSubmission } from './comments-schema';
 import type { FormTimestamps } from './form-timestamp';
 
@@ -128,12 +135,17 @@ export function createCommentsService({
    * Stores the comment unless its sender already said it, or is flooding; the checks are part of
    * the INSERT, and look only at the sender's own earlier comments.
    */
-  async function storeUnlessRepeated(record: NewCommentRecord, sender: Sender): Promise<PublicComment> {
+  async function storeUnlessRepeated(record: NewCommentRecord, sender: Sender): Promise<StoredComment> {
     const now = clock.now();
     const floodSince = limits.floodSeconds > 0 ? new Date(now.getTime() - limits.floodSeconds * 1000) : null;
     // A second attempt only if what refused the first was trashed or deleted in between.
     for (let attempt = 1; ; attempt += 1) {
-      const stored = await repo.createUnlessRepeated(record, now, { sender, floodSince });
+      const stored = await repo.createUnlessRepeated(
+        record,
+        now,
+        { sender, floodSince },
+        viewOf(record.postId, sender.ownIds),
+      );
       if (stored) return stored;
       const refusal = await refusalOf(record, sender, floodSince);
       if (refusal) throw refusal;
@@ -159,18 +171,6 @@ export function createCommentsService({
       page: current,
       pages,
     };
-  }
-
-  /**
-   * The page its author sees a new comment on. A thread of its own is the view's newest: placed
-   * from the post's counts, whatever its size. A reply is on its thread's page, which is the page
-   * the form was on (`cpage`, sent by the form); without it (another form, the API), null: the
-   * comment's permalink finds the page when it is opened, so no comment waits for a count.
-   */
-  async function pageOfNew(comment: PublicComment, view: ThreadView, formPage: number | null): Promise<number | null> {
-    if (!view.threaded || comment.parentId === null)
-      return pageFor(await repo.countThreadsBeforeNewThread(view, comment));
-    return formPage;
   }
 
   /** The page of comments that shows a thread with this many threads before it. */
@@ -265,7 +265,7 @@ export function createCommentsService({
       const isKnown =
         rules.mode === 'known' && (await repo.hasApprovedComment(arriving.authorEmail, arriving.authorName, sender));
       const decision = applyFormTraps(decideArrivalStatus(arriving, rules, isKnown), form, formAgeMs);
-      const comment = await storeUnlessRepeated(
+      const { comment, threadsBefore } = await storeUnlessRepeated(
         {
           ...arriving,
           postId: post.id,
@@ -278,11 +278,11 @@ export function createCommentsService({
         sender,
       );
       if (comment.status === 'approved') pageChanges.postChanged(post.slug);
-      return {
-        post,
-        comment,
-        page: await pageOfNew(comment, viewOf(post.id, [...sender.ownIds, comment.id]), submission.cpage),
-      };
+      // A thread of its own is placed by the INSERT, from the post's counts. A reply is on its
+      // thread's page, the page the form was on (`cpage`); without it (another form, the API),
+      // null: the comment's permalink finds the page when opened, so no comment waits for a count.
+      const page = threadsBefore !== null ? pageFor(threadsBefore) : submission.cpage;
+      return { post, comment, page };
     },
 
     /** One page of the threads under a post: approved comments, plus the viewer's own awaiting moderation. */

@@ -15,6 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
+const threaded = { threaded: true, ownIds: [] };
 /** No earlier comment to compare with, and no flood check. */
 const unchecked = { sender: { network: null, ownIds: [] }, floodSince: null };
 
@@ -36,11 +37,14 @@ const arriving = (postId: number, text: string) => ({
 describe('createUnlessRepeated', () => {
   it('stores every column and gives back only what a public page may show', async () => {
     const post = await addPost(ctx.db);
-    const created = await repo.createUnlessRepeated(
-      arriving(post.id, 'Stored through the SQL insert.'),
-      new Date(),
-      unchecked,
-    );
+    const created = (
+      await repo.createUnlessRepeated(
+        arriving(post.id, 'Stored through the SQL insert.'),
+        new Date(),
+        unchecked,
+        threaded,
+      )
+    )?.comment;
     if (!created) throw new Error('refused');
     expect(Object.keys(created).sort()).toEqual([
       'authorName',
@@ -69,7 +73,7 @@ describe('createUnlessRepeated', () => {
     expect(row.updatedAt).toEqual(created.createdAt);
   });
 
-  it('counts, for a new top-level comment, the threads shown before it: approved, with no parent or a parent the public cannot see', async () => {
+  it('counts, for a top-level comment, the threads shown before it: approved, with no parent or a parent the public cannot see', async () => {
     const post = await addPost(ctx.db);
     const top = await addComment(ctx.db, post.id);
     await addComment(ctx.db, post.id, { parentId: top.id });
@@ -77,18 +81,15 @@ describe('createUnlessRepeated', () => {
     await addComment(ctx.db, post.id, { parentId: held.id });
     await addComment(ctx.db, post.id, { status: 'trash' });
     await addComment(ctx.db, (await addPost(ctx.db)).id);
-    const before = async (text: string, status: 'approved' | 'pending') => {
-      const stored = await repo.createUnlessRepeated({ ...arriving(post.id, text), status }, new Date(), unchecked);
-      if (!stored) throw new Error('refused');
-      const ownIds = status === 'approved' ? [] : [stored.id];
-      return repo.countThreadsBeforeNewThread({ postId: post.id, ownIds, threaded: true }, stored);
-    };
-    expect(await before('A held thread.', 'pending')).toBe(2);
-    expect(await before('An approved thread.', 'approved')).toBe(2);
-    expect(await before('The next one.', 'pending')).toBe(3);
+    const store = (text: string, status: 'approved' | 'pending', parentId: number | null = null) =>
+      repo.createUnlessRepeated({ ...arriving(post.id, text), status, parentId }, new Date(), unchecked, threaded);
+    expect((await store('A held thread.', 'pending'))?.threadsBefore).toBe(2);
+    expect((await store('An approved thread.', 'approved'))?.threadsBefore).toBe(2);
+    expect((await store('The next one.', 'pending'))?.threadsBefore).toBe(3);
+    expect((await store('A reply.', 'approved', top.id))?.threadsBefore).toBeNull();
   });
 
-  it('counts every other approved comment as a thread before a new one when threading is off', async () => {
+  it('counts every other approved comment as a thread before any new one when threading is off', async () => {
     const post = await addPost(ctx.db);
     const top = await addComment(ctx.db, post.id);
     await addComment(ctx.db, post.id, { parentId: top.id });
@@ -97,11 +98,12 @@ describe('createUnlessRepeated', () => {
       { ...arriving(post.id, 'A flat reply.'), parentId: top.id },
       new Date(),
       unchecked,
+      {
+        threaded: false,
+        ownIds: [],
+      },
     );
-    if (!reply) throw new Error('refused');
-    expect(
-      await repo.countThreadsBeforeNewThread({ postId: post.id, ownIds: [reply.id], threaded: false }, reply),
-    ).toBe(2);
+    expect(reply?.threadsBefore).toBe(2);
   });
 
   it('places a new thread before comments dated after it (an import from the future), as the page lists them', async () => {
@@ -112,9 +114,34 @@ describe('createUnlessRepeated', () => {
       { ...arriving(post.id, 'Now.'), status: 'approved' },
       new Date(),
       unchecked,
+      threaded,
     );
-    if (!stored) throw new Error('refused');
-    expect(await repo.countThreadsBeforeNewThread({ postId: post.id, ownIds: [], threaded: true }, stored)).toBe(1);
+    expect(stored?.threadsBefore).toBe(1);
+  });
+
+  it('places a new thread as the page lists it, in every view of an awkward post, held or approved', async () => {
+    for (const status of ['pending', 'approved'] as const) {
+      const { post, ownIdSets } = await awkwardPost();
+      for (const threadedView of [true, false]) {
+        for (const ownIds of ownIdSets) {
+          const stored = await repo.createUnlessRepeated(
+            { ...arriving(post.id, `New, ${status}, ${String(ownIds)}, ${threadedView}`), status },
+            new Date(),
+            unchecked,
+            { threaded: threadedView, ownIds },
+          );
+          if (!stored) throw new Error('refused');
+          const visible = await repo.listVisibleForPost(post.id, [...ownIds, stored.comment.id]);
+          const threads = buildCommentThreads(visible, threadedView ? 3 : 1);
+          const view = { status, threadedView, ownIds };
+          expect({ view, before: stored.threadsBefore }).toEqual({
+            view,
+            before: threads.findIndex((node) => node.id === stored.comment.id),
+          });
+          await ctx.db.comment.delete({ where: { id: stored.comment.id } });
+        }
+      }
+    }
   });
 
   it('stores nothing and gives back null for the same words from the same sender, trash aside', async () => {
@@ -127,9 +154,11 @@ describe('createUnlessRepeated', () => {
     });
     await addComment(ctx.db, post.id, { text: 'Binned before.', clientNetwork: '198.51.100.4', status: 'trash' });
     const checks = { sender, floodSince: null };
-    expect(await repo.createUnlessRepeated(arriving(post.id, 'Said before.'), new Date(), checks)).toBeNull();
+    expect(await repo.createUnlessRepeated(arriving(post.id, 'Said before.'), new Date(), checks, threaded)).toBeNull();
     expect(await ctx.db.comment.count({ where: { postId: post.id, text: 'Said before.' } })).toBe(1);
-    expect(await repo.createUnlessRepeated(arriving(post.id, 'Binned before.'), new Date(), checks)).not.toBeNull();
+    expect(
+      await repo.createUnlessRepeated(arriving(post.id, 'Binned before.'), new Date(), checks, threaded),
+    ).not.toBeNull();
   });
 
   it('stores nothing and gives back null when the sender commented since `floodSince`, from their network or browser', async () => {
@@ -144,15 +173,19 @@ describe('createUnlessRepeated', () => {
     const sameBrowser = { sender: { network: '192.0.2.91', ownIds: [earlier.id] }, floodSince: since };
     const elsewhere = { sender: { network: '192.0.2.92', ownIds: [] }, floodSince: since };
     expect(
-      await repo.createUnlessRepeated(arriving(post.id, 'Again, same network.'), new Date(), sameNetwork),
+      await repo.createUnlessRepeated(arriving(post.id, 'Again, same network.'), new Date(), sameNetwork, threaded),
     ).toBeNull();
     expect(
-      await repo.createUnlessRepeated(arriving(post.id, 'Again, same browser.'), new Date(), sameBrowser),
+      await repo.createUnlessRepeated(arriving(post.id, 'Again, same browser.'), new Date(), sameBrowser, threaded),
     ).toBeNull();
     expect(await ctx.db.comment.count({ where: { postId: post.id } })).toBe(1);
-    expect(await repo.createUnlessRepeated(arriving(post.id, 'Someone else.'), new Date(), elsewhere)).not.toBeNull();
+    expect(
+      await repo.createUnlessRepeated(arriving(post.id, 'Someone else.'), new Date(), elsewhere, threaded),
+    ).not.toBeNull();
     const later = { ...sameNetwork, floodSince: new Date(now - 1_000) };
-    expect(await repo.createUnlessRepeated(arriving(post.id, 'Again, later.'), new Date(), later)).not.toBeNull();
+    expect(
+      await repo.createUnlessRepeated(arriving(post.id, 'Again, later.'), new Date(), later, threaded),
+    ).not.toBeNull();
   });
 });
 
@@ -235,15 +268,6 @@ describe('countThreadsBefore', () => {
             id,
             before: index < 0 ? null : index,
           });
-          // A comment heading a thread (as a new one does) is placed from the post's counts too.
-          if (index >= 0 && threads[index]!.id === id) {
-            const { createdAt } = await ctx.db.comment.findUniqueOrThrow({ where: { id } });
-            expect({ view, id, fromCounts: await repo.countThreadsBeforeNewThread(view, { id, createdAt }) }).toEqual({
-              view,
-              id,
-              fromCounts: index,
-            });
-          }
         }
       }
     }
@@ -254,10 +278,11 @@ describe('countThreadsBefore', () => {
     await addComment(ctx.db, post.id, { createdAt: new Date(Date.now() - 60_000) });
     const held = await addComment(ctx.db, post.id, { status: 'pending', createdAt: new Date(Date.now() - 30_000) });
     await addComment(ctx.db, post.id, { status: 'pending', createdAt: new Date(Date.now() - 20_000) });
-    const stored = await repo.createUnlessRepeated(arriving(post.id, 'My second.'), new Date(), unchecked);
-    if (!stored) throw new Error('refused');
-    const view = { threaded: true, postId: post.id, ownIds: [held.id, stored.id] };
-    expect(await repo.countThreadsBeforeNewThread(view, stored)).toBe(2);
+    const stored = await repo.createUnlessRepeated(arriving(post.id, 'My second.'), new Date(), unchecked, {
+      threaded: true,
+      ownIds: [held.id],
+    });
+    expect(stored?.threadsBefore).toBe(2);
   });
 });
 
@@ -320,11 +345,14 @@ describe('lastCommentTime', () => {
   it('finds the sender’s latest comment since a moment, compared as Prisma stores dates', async () => {
     const post = await addPost(ctx.db);
     const now = Date.now();
-    const created = await repo.createUnlessRepeated(
-      { ...arriving(post.id, 'Recent.'), clientNetwork: '192.0.2.77' },
-      new Date(),
-      unchecked,
-    );
+    const created = (
+      await repo.createUnlessRepeated(
+        { ...arriving(post.id, 'Recent.'), clientNetwork: '192.0.2.77' },
+        new Date(),
+        unchecked,
+        threaded,
+      )
+    )?.comment;
     if (!created) throw new Error('refused');
     const older = await addComment(ctx.db, post.id, {
       clientNetwork: '192.0.2.78',

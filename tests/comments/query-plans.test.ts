@@ -51,7 +51,7 @@ it('checks the "known author" rule among that email’s comments', async () => {
   expect(plan).not.toMatch(/\bSCAN\b/);
 });
 
-it('checks a new comment for a duplicate and a flood through indexes, inside its INSERT, and counts nothing', async () => {
+it('checks a new comment for a duplicate and a flood, and places it, through indexes and the post’s counts, inside its INSERT', async () => {
   const comment = {
     postId: 1,
     parentId: null,
@@ -66,29 +66,23 @@ it('checks a new comment for a duplicate and a flood through indexes, inside its
     clientNetwork: '203.0.113.9',
     userAgent: null,
   };
-  const checks = { sender: { network: '203.0.113.9', ownIds: [3, 4] }, floodSince: new Date() };
-  const plan = await planOf(commentSql.insertUnlessRepeated(comment, new Date(), checks));
-  expect(plan).toContain('Comment_duplicates_idx');
-  expect(plan).toContain('Comment_clientNetwork_createdAt_idx (clientNetwork=? AND createdAt>?)');
-  // The sender's browser's comments, by key; nothing read by the post alone.
-  expect(plan).toContain('USING INTEGER PRIMARY KEY (rowid=?)');
-  expect(plan).not.toContain('Comment_postId_status_createdAt_id_idx');
-  // The one row being inserted is the only thing "scanned".
-  expect(plan).not.toMatch(/\bSCAN (?!CONSTANT ROW)/);
-});
-
-it('places a new thread from the post’s counts and the comments dated after it, whatever the post’s size', async () => {
   for (const ownIds of [[], [3, 4]]) {
+    const checks = { sender: { network: '203.0.113.9', ownIds }, floodSince: new Date() };
     const plan = await planOf(
-      commentSql.threadsAround({ postId: 1, ownIds, threaded: true }, { id: 9, createdAt: new Date() }),
+      commentSql.insertUnlessRepeated(comment, new Date(), checks, { postId: 1, ownIds, threaded: true }),
     );
+    expect(plan).toContain('Comment_duplicates_idx');
+    expect(plan).toContain('Comment_clientNetwork_createdAt_idx (clientNetwork=? AND createdAt>?)');
+    // Placed from the post's row, and the approved comments dated at or after it: a range of the index.
     expect(plan).toContain('SEARCH post USING INTEGER PRIMARY KEY (rowid=?)');
-    // Only the approved comments dated at or after it: a range of the index, not the post.
     expect(plan).toMatch(/Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\? AND createdAt>\?\)/);
+    expect(plan).not.toMatch(/Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?\)/);
     if (ownIds.length > 0) {
+      // The author's own comments awaiting moderation, and the replies to them, by key.
+      expect(plan).toContain('SEARCH c USING INTEGER PRIMARY KEY (rowid=?)');
       expect(plan).toContain('SEARCH d USING INDEX Comment_parentId_idx (parentId=?)');
-      expect(plan).not.toMatch(/Comment_postId_status_createdAt_id_idx \(postId=\? AND status=\?\)/);
     }
+    // The one row being inserted is the only thing "scanned".
     expect(plan).not.toMatch(/\bSCAN (?!CONSTANT ROW)/);
   }
 });
