@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
-// Every setting marginalia reads, with its default. `.env.example` and the README list the same
+// Every setting marginalia reads, with its default. `.env.example` and docs/CONFIGURATION.md list the same
 // variables; a test keeps the three in step.
 
 const integer = (min: number, max: number) =>
@@ -100,10 +100,17 @@ export const configSchema = z.object({
   ADMIN_PASSWORD_HASH: z
     .string()
     .trim()
-    .regex(
-      /^scrypt\$N=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/,
-      'must be a hash printed by `npm run -s admin:hash-password`',
-    )
+    .superRefine((value, ctx) => {
+      if (/^scrypt\$N=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/.test(value)) return;
+      // A shell, or a .env line it reads, turns "$N=…" and "$<salt>" into empty variables.
+      const lostItsDollars = /^scrypt/.test(value) && (value.match(/\$/g) ?? []).length < 3;
+      ctx.addIssue({
+        code: 'custom',
+        message: lostItsDollars
+          ? "has lost its $ signs: a shell (or a .env line read by one) took $N and the rest for variables. Put the value in single quotes, as `npm run -s admin:hash-password` prints it: ADMIN_PASSWORD_HASH='scrypt$N=…'"
+          : 'must be a hash printed by `npm run -s admin:hash-password`',
+      });
+    })
     .optional(),
   ADMIN_API_TOKEN: z
     .string()

@@ -3,7 +3,9 @@ import { hashPassword } from './password';
 
 // npm run -s admin:hash-password
 // Reads a password from standard input (without echo on a terminal, asked twice there) and prints
-// its hash on one line, ready for ADMIN_PASSWORD_HASH. Prompts go to stderr so stdout is the hash alone.
+// one line ready to paste into .env or a shell: ADMIN_PASSWORD_HASH='scrypt$…', quoted because the
+// hash holds $ signs, which a shell (and an unquoted .env line read by one) would take for variables.
+// Prompts go to stderr, so stdout is that line alone.
 
 const minimumLength = 12;
 
@@ -20,12 +22,13 @@ async function ask(prompt: string): Promise<string> {
 
 async function main(): Promise<void> {
   const password = await ask('Password: ');
+  // Said before the second prompt: typing a too-short password twice helps nobody.
+  if (password.length < minimumLength)
+    throw new Error(`Please choose a password of at least ${minimumLength} characters.`);
   if (process.stdin.isTTY && (await ask('The same password again: ')) !== password) {
     throw new Error('The two passwords differ; nothing was printed.');
   }
-  if (password.length < minimumLength)
-    throw new Error(`Please choose a password of at least ${minimumLength} characters.`);
-  process.stdout.write(`${await hashPassword(password)}\n`);
+  process.stdout.write(`ADMIN_PASSWORD_HASH='${await hashPassword(password)}'\n`);
 }
 
 main().catch((error: unknown) => {

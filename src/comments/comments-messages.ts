@@ -6,6 +6,19 @@ import { waitText } from '../shared/wait-text';
 const countFormat = new Intl.NumberFormat('en-US');
 const countTexts = new LRUCache<number, string>({ max: 1_000, memoMethod: (count) => countFormat.format(count) });
 
+/** A title as it reads inside double quotes: its own double quotes made single (“ ” → ‘ ’, " → ‘ or ’). */
+function quotedWithin(title: string): string {
+  let opening = true;
+  return title
+    .replace(/“/g, '‘')
+    .replace(/”/g, '’')
+    .replace(/"/g, () => {
+      const quote = opening ? '‘' : '’';
+      opening = !opening;
+      return quote;
+    });
+}
+
 /** "an hour", "2 hours", "a day", "3 days". */
 function durationText(hours: number): string {
   const [count, unit] = hours % 24 === 0 ? [hours / 24, 'day'] : [hours, 'hour'];
@@ -37,9 +50,12 @@ export const commentMessages = {
   awaitingModeration: 'Your comment is awaiting moderation.',
   closed: 'Comments are closed.',
   closedKeepYourText: 'Here is what you wrote, so you can keep a copy:',
-  /** The heading above the comment list: "Be First to Comment", "1 Comment on “Title”", "3 Comments on “Title”". */
+  /**
+   * The heading above the comment list: "Be First to Comment", "1 Comment on “Title”", "3 Comments
+   * on “Title”". Double quotes inside the title become single ones, as quotes within quotes are written.
+   */
   countHeading: (count: number, postTitle: string) =>
     count === 0
       ? 'Be First to Comment'
-      : `${countTexts.memo(count)} ${count === 1 ? 'Comment' : 'Comments'} on “${postTitle}”`,
+      : `${countTexts.memo(count)} ${count === 1 ? 'Comment' : 'Comments'} on “${quotedWithin(postTitle)}”`,
 } as const;

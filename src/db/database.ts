@@ -47,7 +47,7 @@ export async function openDatabase(options: { databaseFile: string; busyTimeoutM
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     // NORMAL in WAL mode: a commit survives a crash or kill of this process; only a power loss
     // or OS crash can roll back the last transactions. FULL would also cover that at the cost
-    // of an fsync per comment; see the README.
+    // of an fsync per comment; see docs/OPERATIONS.md.
     await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
     await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
     return {

@@ -127,11 +127,34 @@ describe('GET /posts/:slug', () => {
     expect(html).not.toMatch(/Buy things|Thrown away/);
   });
 
-  it('shows "Comments are closed." instead of the form on a closed post', async () => {
+  it('shows "Comments are closed." instead of the form on a closed post, and no Reply links', async () => {
     const post = await addPost(ctx.db, { commentsOpen: false });
+    await addComment(ctx.db, post.id, { text: 'Said while it was open' });
     const html = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
     expect(html).toContain('Comments are closed.');
+    expect(html).toContain('Said while it was open');
     expect(html).not.toContain('Leave a Reply');
+    expect(html).not.toContain('comment-reply-link');
+  });
+
+  it('quotes a title that has quotes of its own as quotes within quotes are written', async () => {
+    for (const [title, heading] of [
+      ['On “Being” Late', '1 Comment on “On ‘Being’ Late”'],
+      ['Say "hello" and "goodbye"', '1 Comment on “Say ‘hello’ and ‘goodbye’”'],
+    ]) {
+      const post = await addPost(ctx.db, { title });
+      await addComment(ctx.db, post.id);
+      expect((await request(ctx.app).get(`/posts/${post.slug}`)).text).toContain(heading);
+    }
+  });
+
+  it('lets a browser send a web address typed without https:// (the server adds it)', async () => {
+    const post = await addPost(ctx.db);
+    const html = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
+    const website = /<input id="url"[^>]*>/.exec(html)?.[0] ?? '';
+    expect(website).toContain('inputmode="url"');
+    // type="url" would make the browser refuse "example.org" before it is ever sent.
+    expect(website).not.toContain('type="url"');
   });
 
   it('answers an unknown slug with a real 404 page', async () => {
