@@ -155,8 +155,9 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
       const cookieIds = commenterCookies.readOwnCommentIds(req);
       const ownShown = !plainRead || (cookieIds.length > 0 && (await ownComments.changePageOf(post.id, cookieIds)));
       const ownCommentIds = ownShown ? cookieIds : [];
-      // A page past the last is never rendered (nor kept): the reader goes to the last one.
-      const last = status === 200 ? await lastPageIfPast(post, commentPage, ownCommentIds) : null;
+      // A page past the last is never rendered (nor kept): the reader goes to the last one. (A
+      // reply target or a refused form is rendered for its reader alone, on the last page.)
+      const last = plainRead ? await lastPageIfPast(post, commentPage, ownCommentIds) : null;
       if (last) return res.redirect(302, last);
       const saved = refused ? null : commenterCookies.readSavedDetails(req);
       // Nothing of the reader's own on the page, or only the details they saved for the form.

@@ -223,6 +223,23 @@ describe('the page a new comment lands on', () => {
   });
 });
 
+/** Sends the comment form as a reply to `parentId`, with whatever else the form sent. */
+function sendReply(
+  author: ReturnType<typeof request.agent>,
+  slug: string,
+  parentId: number,
+  extra: Record<string, string> = {},
+) {
+  const fields = {
+    comment: `a reply to ${parentId}`,
+    author: 'R',
+    email: 'r@example.com',
+    comment_parent: String(parentId),
+    ...extra,
+  };
+  return author.post(`/posts/${slug}/comments`).type('form').send(formBody(fields));
+}
+
 describe('the page a new reply lands on', () => {
   it('is its thread’s page, whatever is held or binned around it, and shows it to its author', async () => {
     const post = await addPost(ctx.db);
@@ -253,18 +270,7 @@ describe('the page a new reply lands on', () => {
       )?.[1];
       expect(replyLink).toBeDefined();
       const form = await author.get(`/posts/${post.slug}?${replyLink!.replace('&amp;', '&')}`);
-      const res = await author
-        .post(`/posts/${post.slug}/comments`)
-        .type('form')
-        .send(
-          formBody({
-            comment: `a reply to ${parentId}`,
-            author: 'R',
-            email: 'r@example.com',
-            comment_parent: String(parentId),
-            cpage: fieldValue(form.text, 'cpage') ?? '',
-          }),
-        );
+      const res = await sendReply(author, post.slug, parentId, { cpage: fieldValue(form.text, 'cpage') ?? '' });
       const id = commentIdIn(res.headers.location);
       expect(res.headers.location).toBe(`/posts/${post.slug}${page > 1 ? `?cpage=${page}` : ''}#comment-${id}`);
       expect((await author.get(String(res.headers.location).split('#')[0]!)).text).toContain(`id="comment-${id}"`);
@@ -281,17 +287,7 @@ describe('the page a new reply lands on', () => {
       [first.id, 1],
       [third.id, 2],
     ] as const) {
-      const res = await author
-        .post(`/posts/${post.slug}/comments`)
-        .type('form')
-        .send(
-          formBody({
-            comment: `a reply to ${parentId}`,
-            author: 'R',
-            email: 'r@example.com',
-            comment_parent: String(parentId),
-          }),
-        );
+      const res = await sendReply(author, post.slug, parentId);
       const permalink = /^\/posts\/[\w-]+\/comments\/(\d+)$/.exec(String(res.headers.location));
       expect(permalink).not.toBeNull();
       const found = await author.get(res.headers.location!);
