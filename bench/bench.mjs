@@ -480,106 +480,26 @@ function report(r) {
   console.log(`article page: ${f(r.articleBytes)} bytes\n`);
   console.log(row(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'vs ceiling', '5xx']));
   console.log(row(['---', '---', '---', '---', '---', '---']));
-  console.log(
-    row([
-      'ceiling: bare node:http, same bytes (beside 1)',
-      f(s.cached.ceiling.rps),
-      s.cached.ceiling.p50,
-      s.cached.ceiling.p99,
-      '1.00',
-      s.cached.ceiling.fivexx,
-    ]),
-  );
-  console.log(
-    row([
-      '1. article page, cached',
-      f(s.cached.marginalia.rps),
-      s.cached.marginalia.p50,
-      s.cached.marginalia.p99,
-      ratio(s.cached.marginalia, s.cached.ceiling),
-      s.cached.marginalia.fivexx,
-    ]),
-  );
-  console.log(
-    row([
-      'ceiling, measured beside scenario 2',
-      f(s.uncached.ceiling.rps),
-      s.uncached.ceiling.p50,
-      s.uncached.ceiling.p99,
-      '1.00',
-      s.uncached.ceiling.fivexx,
-    ]),
-  );
-  console.log(
-    row([
-      '2. article page, PAGE_CACHE=off',
-      f(s.uncached.marginalia.rps),
-      s.uncached.marginalia.p50,
-      s.uncached.marginalia.p99,
-      ratio(s.uncached.marginalia, s.uncached.ceiling),
-      s.uncached.marginalia.fivexx,
-    ]),
-  );
-  console.log(
-    row([
-      '3. 2,000-comment post (page 1), gzip accepted',
-      f(s.bigPost.marginalia.rps),
-      s.bigPost.marginalia.p50,
-      s.bigPost.marginalia.p99,
-      '',
-      s.bigPost.marginalia.fivexx,
-    ]),
-  );
-  console.log(
-    row([
-      '3b. the same, uncompressed',
-      f(s.bigPost.uncompressed.rps),
-      s.bigPost.uncompressed.p50,
-      s.bigPost.uncompressed.p99,
-      '',
-      s.bigPost.uncompressed.fivexx,
-    ]),
-  );
+  const line = (label, contender, vsCeiling = '') =>
+    console.log(row([label, f(contender.rps), contender.p50, contender.p99, vsCeiling, contender.fivexx]));
+  line('ceiling: bare node:http, same bytes (beside 1)', s.cached.ceiling, '1.00');
+  line('1. article page, cached', s.cached.marginalia, ratio(s.cached.marginalia, s.cached.ceiling));
+  line('ceiling, measured beside scenario 2', s.uncached.ceiling, '1.00');
+  line('2. article page, PAGE_CACHE=off', s.uncached.marginalia, ratio(s.uncached.marginalia, s.uncached.ceiling));
+  line('3. 2,000-comment post (page 1), gzip accepted', s.bigPost.marginalia);
+  line('3b. the same, uncompressed', s.bigPost.uncompressed);
   const post = s.post;
-  console.log(
-    row([
-      'bare better-sqlite3 insert server, five-column table',
-      f(post.bare.rps),
-      post.bare.p50,
-      post.bare.p99,
-      '1.00 (writes)',
-      post.bare.fivexx,
-    ]),
+  line('bare better-sqlite3 insert server, five-column table', post.bare, '1.00 (writes)');
+  line(
+    'the same insert behind Express 5 + urlencoded parser, nothing else',
+    post.bareExpress,
+    ratio(post.bareExpress, post.bare),
   );
-  console.log(
-    row([
-      'the same insert behind Express 5 + urlencoded parser, nothing else',
-      f(post.bareExpress.rps),
-      post.bareExpress.p50,
-      post.bareExpress.p99,
-      ratio(post.bareExpress, post.bare),
-      post.bareExpress.fivexx,
-    ]),
-  );
-  console.log(
-    row([
-      'bare insert into marginalia’s Comment table',
-      f(post.bareSameTable.rps),
-      post.bareSameTable.p50,
-      post.bareSameTable.p99,
-      ratio(post.bareSameTable, post.bare),
-      post.bareSameTable.fivexx,
-    ]),
-  );
-  console.log(
-    row([
-      'comment POST with raw better-sqlite3: that insert behind Express 5 + parser',
-      f(post.expressSameTable.rps),
-      post.expressSameTable.p50,
-      post.expressSameTable.p99,
-      ratio(post.expressSameTable, post.bare),
-      post.expressSameTable.fivexx,
-    ]),
+  line('bare insert into marginalia’s Comment table', post.bareSameTable, ratio(post.bareSameTable, post.bare));
+  line(
+    'comment POST with raw better-sqlite3: that insert behind Express 5 + parser',
+    post.expressSameTable,
+    ratio(post.expressSameTable, post.bare),
   );
   const postRatios = [
     `${ratio(post.marginalia, post.expressSameTable)} of the raw better-sqlite3 comment POST`,
@@ -587,39 +507,16 @@ function report(r) {
     `${ratio(post.marginalia, post.bareExpress)} of it behind Express`,
     `${ratio(post.marginalia, post.bareSameTable)} of the bare same-table insert`,
   ];
-  console.log(
-    row([
-      '4. comment POST',
-      f(post.marginalia.rps),
-      post.marginalia.p50,
-      post.marginalia.p99,
-      postRatios.join('; '),
-      post.marginalia.fivexx,
-    ]),
-  );
+  line('4. comment POST', post.marginalia, postRatios.join('; '));
   const g = s.growing;
   const codesOf = (contender) => contender.codes.map((codes) => codes['303'] ?? 0).reduce((a, b) => a + b, 0);
-  console.log(
-    row([
-      '4b. comment POST, approved, spread over 97 posts',
-      f(g.spread.rps),
-      g.spread.p50,
-      g.spread.p99,
-      '1.00',
-      g.spread.fivexx,
-    ]),
+  line('4b. comment POST, approved, spread over 97 posts', g.spread, '1.00');
+  line(
+    `4c. the same, all to one post growing past 20,000 comments (${f(g.onePostApproved)} at the end)`,
+    g.onePost,
+    `${ratio(g.onePost, g.spread)} of 4b (${f(codesOf(g.onePost))} answered 303)`,
   );
-  console.log(
-    row([
-      `4c. the same, all to one post growing past 20,000 comments (${f(g.onePostApproved)} at the end)`,
-      f(g.onePost.rps),
-      g.onePost.p50,
-      g.onePost.p99,
-      `${ratio(g.onePost, g.spread)} of 4b (${f(codesOf(g.onePost))} answered 303)`,
-      g.onePost.fivexx,
-    ]),
-  );
-  console.log(row(['5. mixed 95% GET / 5% POST', f(s.mixed.rps), s.mixed.p50, s.mixed.p99, '', s.mixed.fivexx]));
+  line('5. mixed 95% GET / 5% POST', s.mixed);
   const p = s.post.marginalia;
   console.log(
     `\nPOST: ${f(p.accepted)} answered 303, each looked up by id and text: ${p.acknowledgedMissing} missing or different. ` +
