@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createAdminApiRouter } from './admin/admin-api-routes';
 import { createAdminAuth } from './admin/admin-auth';
 import { adminMessages } from './admin/admin-messages';
+import { hasSignedInBefore, wrongPassword } from './admin/admin-session';
 import { createPasswordCheckLine } from './admin/password-checks';
 import { createAdminRouter } from './admin/admin-routes';
 import { createModerationRepository } from './moderation/moderation-repository';
@@ -116,18 +117,24 @@ function createServices({
       passwordChecks: createPasswordCheckLine(),
     }),
     // Failed sign-ins are limited per address, and for the whole site on top (many addresses).
+    // Only a password checked and found wrong (401) counts, so refusals that cost nothing (a bad
+    // form token, a full line) cannot use up the budget; a browser that has signed in before is
+    // outside the site-wide one, so a flood of wrong guesses cannot lock the moderator out.
     signInLimiters: [
       createRateLimiter({
         limit: config.LOGIN_RATE_LIMIT,
         windowSeconds: config.LOGIN_RATE_WINDOW_SECONDS,
         message: adminMessages.tooManySignIns,
         skipSuccessfulRequests: true,
+        counts: wrongPassword,
       }),
       createRateLimiter({
         limit: config.LOGIN_SITE_RATE_LIMIT,
         windowSeconds: config.LOGIN_RATE_WINDOW_SECONDS,
         message: adminMessages.tooManySignInsOnSite,
         skipSuccessfulRequests: true,
+        counts: wrongPassword,
+        exempt: hasSignedInBefore,
         wholeSite: true,
       }),
     ],

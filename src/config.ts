@@ -123,7 +123,9 @@ export const configSchema = z.object({
   LOGIN_RATE_WINDOW_SECONDS: integer(1, 86_400).default(900),
   LOGIN_SITE_RATE_LIMIT: integer(1, 1_000_000)
     .default(100)
-    .describe('Failed sign-in attempts allowed from all addresses together per window'),
+    .describe(
+      'Wrong passwords allowed from all addresses together per window (browsers that signed in before are exempt)',
+    ),
   SESSION_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)')

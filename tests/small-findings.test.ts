@@ -36,6 +36,50 @@ describe('one-line fields (name, website)', () => {
     expect(res.body.comment.text).toContain('\u202Eabc\u202C');
   });
 
+  it('lose every other invisible character: soft hyphens, tags, fillers, blank patterns, lone marks', async () => {
+    const post = await addPost(ctx.db);
+    const names: [string, string][] = [
+      ['A\u00ADdmin', 'Admin'],
+      ['Ad\u034Fmin', 'Admin'],
+      ['Admin\u{E0041}\u{E0042}', 'Admin'],
+      ['Admin\uFE0F\uFE0E', 'Admin'],
+      ['Ad\u17B4min', 'Admin'],
+      ['A\u180BB', 'AB'],
+      ['A\u{1D173}B', 'AB'],
+      ['A\uFFF9x\uFFFAy\uFFFB', 'Axy'],
+      ['\u2800Ada', 'Ada'],
+      ['Ada\uFFFC', 'Ada'],
+      ['\u0301\u0301Ada', 'Ada'],
+    ];
+    for (const [at, [typed, stored]] of names.entries()) {
+      const res = await request(ctx.app)
+        .post(`/api/posts/${post.slug}/comments`)
+        .send({ comment: `Hello from ${stored}, number ${at}`, author: typed, email: 'invisible@example.com' });
+      expect({ typed, status: res.status, name: res.body.comment?.authorName }).toEqual({
+        typed,
+        status: 201,
+        name: stored,
+      });
+    }
+    for (const blank of ['\u2800', '\uFFFC', '\u0301\u0301\u0301', '\u00AD\u200B']) {
+      const res = await request(ctx.app)
+        .post(`/api/posts/${post.slug}/comments`)
+        .send({ comment: 'A comment from nobody visible', author: blank, email: 'blank@example.com' });
+      expect(res.status).toBe(422);
+      expect(JSON.stringify(res.body)).toContain('Please enter your name.');
+    }
+  });
+
+  it('keep an emoji’s presentation selector, the tags of a subdivision flag, and marks on their letters', async () => {
+    const post = await addPost(ctx.db);
+    const name = 'Zo\u0065\u0308 \u2764\uFE0F \u{1F3F4}\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}\u{E007F}';
+    const res = await request(ctx.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .send({ comment: 'Hello from Wales', author: name, email: 'flags@example.com' })
+      .expect(201);
+    expect(res.body.comment.authorName).toBe(name.normalize('NFC'));
+  });
+
   it('keep the joiners that emoji and many scripts need', async () => {
     const post = await addPost(ctx.db);
     const family = '\u{1F469}\u200D\u{1F467} \u{1F469}\u{1F3FD}\u200D\u{1F4BB}';

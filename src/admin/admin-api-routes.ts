@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
 import { NotFoundError } from '../errors';
 import type { Imports } from '../imports/import-runner';
-import { jsonBody } from '../http/body-parsers';
+import { jsonBody, jsonBodyUpTo } from '../http/body-parsers';
 import { validateBody, validBody } from '../http/validate';
 import type { ModeratedComment } from '../moderation/moderation-repository';
 import type { ModerationService } from '../moderation/moderation-service';
@@ -142,8 +142,10 @@ export function createAdminApiRouter({ imports, auth, moderation, posts }: Admin
   router.delete('/comments/:id', deleteComment);
   router.post('/comments/bulk', jsonBody, validateBody(bulkStatusSchema, 'The request could not be read.'), bulkStatus);
   router.get('/posts', listPosts);
-  router.post('/posts', jsonBody, validPost, createPost);
-  router.patch('/posts/:id', jsonBody, mergeStoredPost, validPost, patchPost);
+  // A post's body may be 500,000 bytes, more than a comment's body limit allows.
+  const postBody = jsonBodyUpTo('2mb');
+  router.post('/posts', postBody, validPost, createPost);
+  router.patch('/posts/:id', postBody, mergeStoredPost, validPost, patchPost);
   router.post('/imports', exportUpload, importFile);
   router.use((_req, _res, next) => next(new NotFoundError()));
   return router;

@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { Imports } from '../imports/import-runner';
 import { showFormAgain, typedValues } from './admin-http';
 import { importRequestOf } from './admin-schemas';
-import { verifyAdminUpload } from './admin-session';
+import { verifyAdminForm, verifyUploadOrigin } from './admin-session';
 import { exportUpload } from './admin-upload';
 
 /** /admin/import: upload a WordPress, Disqus or marginalia export, see the report. */
@@ -24,12 +24,13 @@ export function createAdminImportRouter({ imports }: { imports: Imports }): Rout
   router.get('/import', showForm);
   router.post(
     '/import',
-    verifyAdminUpload,
+    verifyUploadOrigin,
     exportUpload,
+    verifyAdminForm,
     importFile,
     showFormAgain(
       (req, res, error) => render(res, typedValues(req.body), { errors: error.fields }),
-      [400, 413, 415, 422],
+      [400, 409, 413, 415, 422],
     ),
   );
   return router;

@@ -3,8 +3,8 @@ import { waitText } from '../shared/wait-text';
 /** Everything the moderator is told, in one place for review. */
 export const adminMessages = {
   notConfigured:
-    'The admin area is not set up yet. Set ADMIN_USER, and ADMIN_PASSWORD_HASH to the line printed by ' +
-    '`npm run -s admin:hash-password`, then restart the server.',
+    'The admin area is not set up yet. In the .env file (see the README), set ADMIN_USER, and ' +
+    'ADMIN_PASSWORD_HASH to the line printed by "npm run -s admin:hash-password", then restart the server.',
   apiNotConfigured:
     'The admin API is closed. Set ADMIN_API_TOKEN (32 or more characters) and restart the server to open it.',
   apiUnauthorized: 'Send the admin API token as "Authorization: Bearer <token>".',

@@ -1,9 +1,10 @@
 import { csrfSync } from 'csrf-sync';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import type { Database } from '../db/database';
 import type { Clock } from '../shared/clock';
 import { ForbiddenError } from '../errors';
+import { fromThisSite, onlyFromThisSite } from '../http/same-origin';
 import { adminMessages } from './admin-messages';
 import { PrismaSessionStore } from './session-store';
 
@@ -46,11 +47,6 @@ export function createAdminSession({ db, clock, secret, idleMinutes }: AdminSess
 const fromFormBody = csrfSync({
   getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined,
 });
-// An upload's body is read only after this check, so its form carries the token in its address.
-const fromAddress = csrfSync({
-  getTokenFromRequest: (req) => (typeof req.query._csrf === 'string' ? req.query._csrf : undefined),
-});
-
 /** The CSRF token for the forms of this session (created on first use). */
 export function csrfTokenFor(req: Request): string {
   return fromFormBody.generateToken(req);
@@ -59,13 +55,6 @@ export function csrfTokenFor(req: Request): string {
 /** A fresh token, after signing in, so a token seen before sign-in is worthless after it. */
 export function renewCsrfToken(req: Request): string {
   return fromFormBody.generateToken(req, true);
-}
-
-/** Whether the browser sent this from one of our own pages (Origin and Sec-Fetch-Site). */
-function fromThisSite(req: Request): boolean {
-  const origin = req.get('origin');
-  const sameOrigin = origin === undefined || (URL.canParse(origin) && new URL(origin).host === req.get('host'));
-  return sameOrigin && req.get('sec-fetch-site') !== 'cross-site';
 }
 
 function csrfGuard(isRequestValid: (req: Request) => boolean): RequestHandler {
@@ -83,5 +72,35 @@ function csrfGuard(isRequestValid: (req: Request) => boolean): RequestHandler {
  */
 export const verifyAdminForm: RequestHandler = csrfGuard(fromFormBody.isRequestValid);
 
-/** The same for a file upload, whose token is in its address (`?_csrf=`): checked before the body is read. */
-export const verifyAdminUpload: RequestHandler = csrfGuard(fromAddress.isRequestValid);
+/**
+ * Before a file upload's body is read: it must come from one of our pages, by the Origin every
+ * browser sends with a form's POST. Its CSRF token, in the body, is checked once the body is read
+ * (verifyAdminForm); a token in the address would end up in history and proxy logs.
+ */
+export const verifyUploadOrigin: RequestHandler = onlyFromThisSite(adminMessages.csrfFailed, { originRequired: true });
+
+// A browser that has signed in before is remembered (a signed cookie that grants nothing else),
+// so the site-wide budget of failed sign-ins, which anyone can use up, never locks it out.
+const signedInBeforeCookie = 'marginalia_signed_in_before';
+const signedInBeforeMaxAgeMs = 365 * 24 * 60 * 60 * 1000;
+
+/** Marks this browser as one the moderator has signed in from. */
+export function rememberSignedIn(req: Request, res: Response, username: string): void {
+  res.cookie(signedInBeforeCookie, username, {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: req.secure,
+    path: '/admin/login',
+    maxAge: signedInBeforeMaxAgeMs,
+  });
+}
+
+/** Whether this browser has signed in before (its cookie signed by this blog). */
+export function hasSignedInBefore(req: Request): boolean {
+  const value = (req.signedCookies as Record<string, unknown> | undefined)?.[signedInBeforeCookie];
+  return typeof value === 'string' && value.length > 0;
+}
+
+/** The one sign-in answer that counts against the budgets: a password checked and found wrong. */
+export const wrongPassword = (statusCode: number): boolean => statusCode === 401;

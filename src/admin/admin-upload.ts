@@ -48,6 +48,9 @@ export const exportUpload: RequestHandler = (req, res, next) => {
           : new BadRequestError(adminMessages.uploadUnreadable),
       );
     }
-    next(error);
+    // Anything else the parser threw (no boundary, a cut-off body, a malformed part) is the
+    // sender's; a system error (a full disk) is ours.
+    const isSystemError = error instanceof Error && 'syscall' in error;
+    next(isSystemError ? error : new BadRequestError(adminMessages.uploadUnreadable));
   });
 };

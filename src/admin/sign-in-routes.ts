@@ -4,7 +4,7 @@ import type { AdminAuth } from './admin-auth';
 import { adminFormBody, redirectAfterSaving, showFormAgain, typedValues } from './admin-http';
 import { adminMessages } from './admin-messages';
 import { safeAdminReturn, signInSchema, type SignIn } from './admin-schemas';
-import { csrfTokenFor, renewCsrfToken, sessionCookieName, verifyAdminForm } from './admin-session';
+import { csrfTokenFor, rememberSignedIn, renewCsrfToken, sessionCookieName, verifyAdminForm } from './admin-session';
 import { validateBody, validBody } from '../http/validate';
 
 export interface SignInDeps {
@@ -49,6 +49,7 @@ export function createSignInRouter({ auth, signInLimiters }: SignInDeps): Router
       if (error) return next(error);
       req.session.user = username;
       renewCsrfToken(req);
+      rememberSignedIn(req, res, username);
       redirectAfterSaving(req, res, next, returnTo);
     });
   };

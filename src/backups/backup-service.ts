@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { createPrivateFile } from '../db/private-file';
+import { createPrivateFile, makeFolderFor } from '../db/private-file';
 import path from 'node:path';
 import { backupsRepository } from './backups-repository';
 
@@ -31,6 +31,7 @@ export async function backUpDatabase(
   rmSync(partial, { force: true });
   const started = now();
   try {
+    makeFolderFor(target);
     createPrivateFile(partial);
     await backupsRepository.copyDatabase(databaseFile, partial);
     const problems = await backupsRepository.integrityCheck(partial);

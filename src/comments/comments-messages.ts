@@ -36,6 +36,8 @@ export const commentMessages = {
   emailInvalid: 'Please enter a valid email address, like name@example.com.',
   urlInvalid: 'Please enter a web address starting with http:// or https://, or leave the field empty.',
   urlHasCredentials: 'Please leave the user name and password out of the web address.',
+  urlIsEmail:
+    'That looks like an email address: it goes in the Email field. Website is for a web address, like example.org.',
   parentInvalid: 'The comment you are replying to could not be found. It may have been removed.',
   tooFast: (retryAfterSeconds: number) =>
     `You are posting comments too quickly. Please wait ${waitText(retryAfterSeconds)} before posting again.`,
@@ -44,6 +46,9 @@ export const commentMessages = {
   formExpired: (hours: number) =>
     `This form was open for more than ${durationText(hours)}. Please check your comment and post it again.`,
   notYours: 'Only the browser that posted this comment can edit or delete it.',
+  editWaitsForModerator:
+    'Once you save a change, your comment waits for the site owner to approve it again, and is not shown to others until then.',
+  notFromThisSite: 'Your comment can be changed only from this site’s own pages. Please open the post and try again.',
   editWindowOver: (minutes: number) =>
     `Comments can be edited or deleted only for ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} after posting. Please contact the site owner instead.`,
   commentNotFound: 'That comment does not exist, or is not visible yet.',
@@ -52,10 +57,13 @@ export const commentMessages = {
   closedKeepYourText: 'Here is what you wrote, so you can keep a copy:',
   /**
    * The heading above the comment list: "Be First to Comment", "1 Comment on “Title”", "3 Comments
-   * on “Title”". Double quotes inside the title become single ones, as quotes within quotes are written.
+   * on “Title”" ("Comments on “Title”" when the only ones shown are the reader's own, still held).
+   * Double quotes inside the title become single ones, as quotes within quotes are written.
    */
-  countHeading: (count: number, postTitle: string) =>
+  countHeading: (count: number, postTitle: string, ownHeldShown = false) =>
     count === 0
-      ? 'Be First to Comment'
+      ? ownHeldShown
+        ? `Comments on “${quotedWithin(postTitle)}”`
+        : 'Be First to Comment'
       : `${countTexts.memo(count)} ${count === 1 ? 'Comment' : 'Comments'} on “${quotedWithin(postTitle)}”`,
 } as const;

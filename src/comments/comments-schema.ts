@@ -28,7 +28,9 @@ const websiteField = textField({ label: 'Website', maxBytes: commentLimits.url }
     return z.NEVER;
   }
   if (url.username || url.password) {
-    ctx.addIssue({ code: 'custom', message: messages.urlHasCredentials });
+    // "name@example.org" typed without a scheme is an email address in the wrong field.
+    const looksLikeEmail = withScheme !== value && emailAddress.safeParse(value).success;
+    ctx.addIssue({ code: 'custom', message: looksLikeEmail ? messages.urlIsEmail : messages.urlHasCredentials });
     return z.NEVER;
   }
   if (byteLength(url.href) > commentLimits.url) {

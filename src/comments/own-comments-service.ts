@@ -72,6 +72,11 @@ export function createOwnCommentsService({
       return (await authorize(slug, id, ownCommentIds)).comment;
     },
 
+    /** Whether saving an edit takes this comment off the page until a moderator approves it again. */
+    async editWaitsForModerator(comment: AuthoredComment): Promise<boolean> {
+      return comment.status === 'approved' && (await settings.current()).mode === 'hold';
+    },
+
     /**
      * Replaces the text. The new text meets the moderation rules again (with the author counted as
      * known when approved), so an approved comment cannot be edited into spam behind the moderator's back.

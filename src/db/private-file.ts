@@ -1,4 +1,5 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * Creates an empty file only its owner can read and write, for SQLite to fill: the database, a
@@ -7,4 +8,9 @@ import { closeSync, openSync } from 'node:fs';
  */
 export function createPrivateFile(file: string): void {
   closeSync(openSync(file, 'wx', 0o600));
+}
+
+/** Makes the folder `file` goes in, and any above it, only its owner can open (those it makes). */
+export function makeFolderFor(file: string): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
 }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
 import escapeHtml from 'escape-html';
 import { createCB } from 'xmlbuilder2';
+import { makeFolderFor } from '../db/private-file';
 import type { ExportedComment, ExportsRepository } from './exports-repository';
 
 export interface ExportResult {
@@ -21,7 +22,10 @@ async function writeTo(
 ): Promise<ExportResult> {
   if (existsSync(file))
     throw new ExportTargetError(`${file} already exists; choose a new file name (an export never overwrites a file).`);
-  const out = createWriteStream(file, { flags: 'wx' });
+  // An export holds every commenter's email address: readable by its owner only.
+  makeFolderFor(file);
+  const out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
+  await once(out, 'open');
   const write = async (text: string): Promise<void> => {
     if (!out.write(text)) await once(out, 'drain');
   };

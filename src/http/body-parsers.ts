@@ -17,7 +17,9 @@ export const formBody: RequestHandler[] = [
 ];
 
 /** A JSON object or array body, and nothing else (415). */
-export const jsonBody: RequestHandler[] = [
-  requireContentType('application/json', httpMessages.jsonOnly),
-  express.json({ limit: bodyLimit, strict: true }),
-];
+export const jsonBody: RequestHandler[] = jsonBodyUpTo(bodyLimit);
+
+/** The same, up to `limit` (a post of the largest legal body, 500,000 bytes, escaped: `2mb`). */
+export function jsonBodyUpTo(limit: string): RequestHandler[] {
+  return [requireContentType('application/json', httpMessages.jsonOnly), express.json({ limit, strict: true })];
+}

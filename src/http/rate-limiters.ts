@@ -1,5 +1,5 @@
 import { rateLimit } from 'express-rate-limit';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { TooManyRequestsError } from '../errors';
 
 export interface RateLimitOptions {
@@ -9,6 +9,10 @@ export interface RateLimitOptions {
   message: (retryAfterSeconds: number) => string;
   /** Count only refused requests (sign-in: a successful one should not use up the allowance). */
   skipSuccessfulRequests?: boolean;
+  /** With skipSuccessfulRequests: which answers count (by default, any 4xx or 5xx). */
+  counts?: (statusCode: number) => boolean;
+  /** Requests the limiter lets through uncounted. */
+  exempt?: (req: Request) => boolean;
   /** One allowance for every client together (a site-wide budget), instead of one per client IP. */
   wholeSite?: boolean;
 }
@@ -25,6 +29,8 @@ export function createRateLimiter({
   windowSeconds,
   message,
   skipSuccessfulRequests = false,
+  counts = (statusCode) => statusCode >= 400,
+  exempt,
   wholeSite = false,
 }: RateLimitOptions): RequestHandler {
   return rateLimit({
@@ -34,6 +40,8 @@ export function createRateLimiter({
     legacyHeaders: false,
     ...(wholeSite ? { keyGenerator: () => 'the whole site' } : { ipv6Subnet: 56 }),
     skipSuccessfulRequests,
+    requestWasSuccessful: (_req, res) => !counts(res.statusCode),
+    ...(exempt ? { skip: exempt } : {}),
     handler: (_req, res, next) => {
       const retryAfter = Number(res.getHeader('Retry-After')) || windowSeconds;
       next(new TooManyRequestsError(message(retryAfter), retryAfter));

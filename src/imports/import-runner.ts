@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { runToolInChild } from '../command-line';
-import { AppError } from '../errors';
+import { AppError, ConflictError } from '../errors';
 import { projectRoot } from '../paths';
 import type { PublicPageChanges } from '../shared/page-changes';
 import type { ImportReport } from './import-report';
@@ -14,6 +14,8 @@ export class ImportFailedError extends AppError {
     super(422, 'import_failed', `Nothing was imported: ${reason}`);
   }
 }
+
+export const importAlreadyRunning = 'Another import is running. Please try again when it has finished.';
 
 const importCli = path.join(projectRoot, 'dist', 'imports', 'import-cli.js');
 
@@ -56,6 +58,9 @@ export type Imports = ReturnType<typeof createImports>;
  * public page is told it changed, since an import may add posts and comments anywhere.
  */
 export function createImports({ databaseFile, pageChanges }: { databaseFile: string; pageChanges: PublicPageChanges }) {
+  // One import at a time: each runs in a process of its own, with its own memory, and two
+  // writing one database would only wait for each other.
+  let running = false;
   return {
     async run(request: {
       format: ImportFormat;
@@ -63,9 +68,15 @@ export function createImports({ databaseFile, pageChanges }: { databaseFile: str
       dryRun: boolean;
       fileName?: string;
     }): Promise<ImportReport> {
-      const report = await runImport({ databaseFile, ...request });
-      if (!report.dryRun) pageChanges.everythingChanged();
-      return report;
+      if (running) throw new ConflictError(importAlreadyRunning, 'import_running');
+      running = true;
+      try {
+        const report = await runImport({ databaseFile, ...request });
+        if (!report.dryRun) pageChanges.everythingChanged();
+        return report;
+      } finally {
+        running = false;
+      }
     },
   };
 }

@@ -102,7 +102,7 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
       commentPages: { page, pages, slug: post.slug },
       formStamp,
       detailsMarker,
-      countHeading: commentMessages.countHeading(approvedCount, post.title),
+      countHeading: commentMessages.countHeading(approvedCount, post.title, threads.length > 0),
       form: {
         values: { ...values, parentId: replyTo ? String(replyTo.id) : '0' },
         replyTo,

@@ -2,6 +2,7 @@ import { Router, type ErrorRequestHandler, type Request, type RequestHandler } f
 import { NotFoundError, ValidationError } from '../errors';
 import { setRetryAfter, toAppError } from '../http/error-handler';
 import { formBody, jsonBody } from '../http/body-parsers';
+import { onlyFromThisSite } from '../http/same-origin';
 import { clientNetworkOf } from '../shared/client-network';
 import { numericParam } from '../http/route-params';
 import { validateBody, validBody } from '../http/validate';
@@ -133,6 +134,7 @@ export function createCommentsRouter({
       title: 'Edit your comment',
       slug: req.params.slug,
       comment,
+      waitNotice: (await ownComments.editWaitsForModerator(comment)) ? messages.editWaitsForModerator : null,
       text: comment.text,
       error: null,
     });
@@ -161,6 +163,7 @@ export function createCommentsRouter({
       title: 'Edit your comment',
       slug: req.params.slug,
       comment,
+      waitNotice: (await ownComments.editWaitsForModerator(comment)) ? messages.editWaitsForModerator : null,
       text: formValuesOf(req.body).comment,
       error: refusal.fields.comment ?? refusal.message,
     });
@@ -182,15 +185,18 @@ export function createCommentsRouter({
   router.post('/api/posts/:slug/comments', jsonBody, submissionLimiter, validSubmission, postFromApi);
   router.get('/api/posts/:slug/comments', listApproved);
   router.get('/posts/:slug/comments/:id', permalink);
-  // The own-comments cookie is SameSite=Lax, so a cross-site form cannot act on the author's behalf.
+  // The own-comments cookie is SameSite=Lax, so a cross-site form cannot act on the author's
+  // behalf; a page on a sibling subdomain or another port could, so changes must come from ours.
+  const fromOurPages = onlyFromThisSite(messages.notFromThisSite);
   router.get('/posts/:slug/comments/:id/edit', showOwnEdit);
   router.post(
     '/posts/:slug/comments/:id/edit',
+    fromOurPages,
     formBody,
     validateBody(ownEditSchema, messages.malformed),
     saveOwnEdit,
     showOwnEditAgain,
   );
-  router.post('/posts/:slug/comments/:id/delete', formBody, deleteOwn);
+  router.post('/posts/:slug/comments/:id/delete', fromOurPages, formBody, deleteOwn);
   return router;
 }

@@ -18,27 +18,45 @@ export const textMessages = {
     '(Plain letters take 1 byte, accented letters 2, emoji 4.)',
 } as const;
 
-// Characters that change how a line reads without being seen: bidi embeddings, overrides,
-// isolates and marks, the zero-width space, word joiner and invisible operators, the BOM, and the
-// blank Hangul fillers. A name or web address has no use for them, and they let one pass for
-// another ("Admin" followed by a reversed tail, a link whose end reads backwards). A multi-line
-// text keeps them: right-to-left writing needs its marks.
-const invisibleFormatting =
-  /[\u061C\u115F\u1160\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u3164\uFEFF\uFFA0]/g;
-// The zero-width joiner and non-joiner shape emoji sequences and many scripts (Persian, Indic):
-// they stay between two such characters, and go anywhere else.
-const joiners = new Set(['\u200C', '\u200D']);
+// Characters that change how a line reads without being seen: every default-ignorable and format
+// character (bidi embeddings, overrides, isolates and marks, zero-width spaces, soft hyphens,
+// invisible operators, variation selectors, tag characters, the BOM, the Hangul fillers), the
+// blank braille pattern and the object replacement character, and combining marks with nothing
+// to combine with. A name or web address has no use for them, and they let one pass for another
+// ("Admin" followed by a reversed tail, a link whose end reads backwards). A multi-line text keeps
+// them: right-to-left writing needs its marks.
+const invisible = /^[\p{Default_Ignorable_Code_Point}\p{Cf}\u2800\uFFFC]$/u;
+const combiningMark = /^\p{M}$/u;
+// Kept where they do a visible job: the zero-width joiner and non-joiner between two characters
+// they shape (emoji sequences, Persian, Indic scripts), an emoji's text or emoji presentation
+// selector, and the tags that spell a subdivision flag after the black flag.
 const takesJoiners = /^[\p{Extended_Pictographic}\p{Emoji_Component}\p{M}\p{L}]$/u;
 const joinable = (character: string | undefined): boolean =>
   character !== undefined && character > '\u007F' && takesJoiners.test(character);
+const pictographic = /^\p{Extended_Pictographic}$/u;
+const blackFlag = '\u{1F3F4}';
+const isTag = (character: string | undefined): boolean =>
+  character !== undefined && character >= '\u{E0020}' && character <= '\u{E007F}';
+
+function keptInvisible(character: string, before: string | undefined, after: string | undefined): boolean {
+  if (character === '\u200C' || character === '\u200D') return joinable(before) && joinable(after);
+  if (character === '\uFE0E' || character === '\uFE0F') return before !== undefined && pictographic.test(before);
+  if (isTag(character)) return before === blackFlag || isTag(before);
+  return false;
+}
 
 function withoutInvisibleFormatting(line: string): string {
-  const characters = Array.from(line.replace(invisibleFormatting, ''));
-  return characters
-    .filter(
-      (character, at) => !joiners.has(character) || (joinable(characters[at - 1]) && joinable(characters[at + 1])),
-    )
-    .join('');
+  const characters = Array.from(line);
+  const kept: string[] = [];
+  characters.forEach((character, at) => {
+    const before = kept[kept.length - 1];
+    if (invisible.test(character)) {
+      if (keptInvisible(character, before, characters[at + 1])) kept.push(character);
+    } else if (!combiningMark.test(character) || (before !== undefined && before !== ' ')) {
+      kept.push(character);
+    }
+  });
+  return kept.join('');
 }
 
 /** NFC, CRLF → LF, control characters removed, trimmed; one-line text also loses invisible formatting. */

@@ -134,6 +134,15 @@ describe('comments', () => {
 });
 
 describe('posts', () => {
+  it('takes a post of the largest body the form allows, and refuses one byte more with 422', async () => {
+    // "é" is two bytes: 250,000 of them are the 500,000-byte limit.
+    const largest = await api.post('/posts', { title: 'The longest post', body: 'é'.repeat(250_000) });
+    expect(largest.status).toBe(201);
+    const over = await api.post('/posts', { title: 'One byte too long', body: `${'é'.repeat(250_000)}.` });
+    expect(over.status).toBe(422);
+    expect(JSON.stringify(over.body)).toContain('the limit is 500,000');
+  });
+
   it('creates (201), lists and patches posts', async () => {
     const created = await api.post('/posts', { title: 'From the API', body: 'Some *text*.' });
     expect(created.status).toBe(201);

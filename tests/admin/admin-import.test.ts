@@ -19,7 +19,9 @@ describe('the admin area', () => {
     const form = await moderator.get('/admin/import').expect(200);
     expect(form.text).toContain('enctype="multipart/form-data"');
     const dry = await moderator
-      .post(`/admin/import?_csrf=${encodeURIComponent(moderator.csrf)}`)
+      .post('/admin/import')
+      .set('Sec-Fetch-Site', 'same-origin')
+      .field('_csrf', moderator.csrf)
       .field('format', 'wordpress')
       .field('dryRun', 'yes')
       .attach('file', importFixture('wxr-1.2.xml'));
@@ -27,7 +29,9 @@ describe('the admin area', () => {
     expect(dry.text).toContain('Dry run: nothing was written.');
     expect(await ctx.db.comment.count()).toBe(0);
     const res = await moderator
-      .post(`/admin/import?_csrf=${encodeURIComponent(moderator.csrf)}`)
+      .post('/admin/import')
+      .set('Sec-Fetch-Site', 'same-origin')
+      .field('_csrf', moderator.csrf)
       .field('format', 'wordpress')
       .attach('file', importFixture('wxr-1.2.xml'));
     expect(res.status).toBe(200);
@@ -38,7 +42,9 @@ describe('the admin area', () => {
 
   it('a malformed file: 422, the reason with its line, nothing written; no file or format: messages next to the fields', async () => {
     const broken = await moderator
-      .post(`/admin/import?_csrf=${encodeURIComponent(moderator.csrf)}`)
+      .post('/admin/import')
+      .set('Sec-Fetch-Site', 'same-origin')
+      .field('_csrf', moderator.csrf)
       .field('format', 'wordpress')
       .attach('file', importFixture('malformed.xml'));
     expect(broken.status).toBe(422);
@@ -47,7 +53,9 @@ describe('the admin area', () => {
     expect(broken.text).toMatch(/value="wordpress" checked/);
     expect(await ctx.db.post.count()).toBe(0);
     const empty = await moderator
-      .post(`/admin/import?_csrf=${encodeURIComponent(moderator.csrf)}`)
+      .post('/admin/import')
+      .set('Sec-Fetch-Site', 'same-origin')
+      .field('_csrf', moderator.csrf)
       .field('format', 'myspace');
     expect(empty.status).toBe(422);
     expect(empty.text).toContain('id="format-error"');
@@ -56,7 +64,9 @@ describe('the admin area', () => {
 
   it('refuses an upload without the CSRF token, and anyone not signed in', async () => {
     const forged = await moderator
-      .post('/admin/import?_csrf=forged')
+      .post('/admin/import')
+      .set('Sec-Fetch-Site', 'same-origin')
+      .field('_csrf', 'forged')
       .field('format', 'wordpress')
       .attach('file', importFixture('wxr-1.2.xml'));
     expect(forged.status).toBe(403);
@@ -77,6 +87,15 @@ describe('the admin API', () => {
       .set('Authorization', `Bearer ${token}`)
       .field('format', format)
       .attach('file', importFixture(file));
+
+  it('runs one import at a time: a second sent meanwhile is told to wait for the first', async () => {
+    const answers = await Promise.all([upload('wordpress', 'wxr-1.2.xml'), upload('wordpress', 'wxr-1.2.xml')]);
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 409]);
+    const refused = answers.find((res) => res.status === 409)!;
+    expect(refused.body.error.message).toBe('Another import is running. Please try again when it has finished.');
+    expect(await ctx.db.comment.count()).toBe(7);
+    expect((await upload('wordpress', 'wxr-1.2.xml')).status).toBe(200);
+  });
 
   it('imports Disqus after WordPress and answers with the report', async () => {
     expect((await upload('wordpress', 'wxr-1.2.xml')).status).toBe(200);

@@ -46,12 +46,14 @@ describe('POST /posts/:slug/comments', () => {
     const own = await submitter.get(`/posts/${post.slug}`).expect(200);
     expect(own.text).toContain('Only I can see this yet');
     expect(own.text).toContain('Your comment is awaiting moderation.');
-    expect(own.text).toContain('Be First to Comment');
+    // Not "Be First to Comment" above the comment just written.
+    expect(own.text).toContain(`<h2 id="comments-title" class="comments-title">Comments on “${post.title}”</h2>`);
     expect(own.headers['cache-control']).toBe('private, no-store');
 
     const stranger = await request(ctx.app).get(`/posts/${post.slug}`).expect(200);
     expect(stranger.text).not.toContain('Only I can see this yet');
     expect(stranger.text).not.toContain('awaiting moderation');
+    expect(stranger.text).toContain('Be First to Comment');
   });
 
   it('ignores a forged own-comments cookie', async () => {

@@ -71,6 +71,12 @@ const refusals: [string, Record<string, string>, string, string][] = [
     'url',
     'Please leave the user name and password out of the web address.',
   ],
+  [
+    'an email address as the website',
+    { ...valid(), url: 'user@example.org' },
+    'url',
+    'That looks like an email address: it goes in the Email field. Website is for a web address, like example.org.',
+  ],
 ];
 
 describe('comment validation on the form', () => {

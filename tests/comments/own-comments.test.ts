@@ -58,7 +58,11 @@ describe('editing and deleting one’s own comment', () => {
   it('sends an edited approved comment back to moderation when every comment is held', async () => {
     const post = await addPost(ctx.db);
     const { author, id } = await postAsAuthor(post.slug);
+    const warning = 'Once you save a change, your comment waits for the site owner to approve it again';
+    expect((await author.get(`/posts/${post.slug}/comments/${id}/edit`)).text).not.toContain(warning);
     await ctx.db.comment.update({ where: { id }, data: { status: 'approved' } });
+    // The author is told before saving.
+    expect((await author.get(`/posts/${post.slug}/comments/${id}/edit`)).text).toContain(warning);
     await author
       .post(`/posts/${post.slug}/comments/${id}/edit`)
       .type('form')
@@ -101,6 +105,27 @@ describe('editing and deleting one’s own comment', () => {
     ]) {
       expect(res.status).toBe(403);
       expect(res.text).toContain('Only the browser that posted this comment can edit or delete it.');
+    }
+    expect((await ctx.db.comment.findUniqueOrThrow({ where: { id } })).text).toMatch(/^Original words/);
+  });
+
+  it('refuses the author’s own browser when a page of another origin on the same site sends the change', async () => {
+    const post = await addPost(ctx.db);
+    const { author, id } = await postAsAuthor(post.slug);
+    for (const headers of [
+      { Origin: 'http://127.0.0.1:9999', 'Sec-Fetch-Site': 'same-site' },
+      { Origin: 'http://sibling.localhost' },
+    ]) {
+      const edit = await author
+        .post(`/posts/${post.slug}/comments/${id}/edit`)
+        .set(headers)
+        .type('form')
+        .send({ comment: 'edited by another page' });
+      expect(edit.status).toBe(403);
+      expect(edit.text).toContain('Your comment can be changed only from this site’s own pages.');
+      expect(
+        (await author.post(`/posts/${post.slug}/comments/${id}/delete`).set(headers).type('form').send({})).status,
+      ).toBe(403);
     }
     expect((await ctx.db.comment.findUniqueOrThrow({ where: { id } })).text).toMatch(/^Original words/);
   });

@@ -138,15 +138,20 @@ it('reads a WordPress export under the same rules', async () => {
 });
 
 /** Runs the import command on `file` and resolves with its exit code, output and peak memory in MB. */
-function importInChild(file: string): Promise<{ code: number | null; stdout: string; peakMb: number }> {
+function importInChild(
+  file: string,
+  format = 'json',
+): Promise<{ code: number | null; stdout: string; stderr: string; peakMb: number }> {
   const cli = path.resolve(__dirname, '..', '..', 'dist', 'imports', 'import-cli.js');
-  const child = spawn(process.execPath, [cli, 'json', file], {
+  const child = spawn(process.execPath, [cli, format, file], {
     env: { PATH: process.env.PATH, DATABASE_URL: `file:${path.join(dir, 'child.db')}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
+  let stderr = '';
   let peakMb = 0;
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   // The kernel keeps the peak (VmHWM); read it as long as the process lives.
   const poll = setInterval(() => {
     try {
@@ -159,7 +164,7 @@ function importInChild(file: string): Promise<{ code: number | null; stdout: str
   return new Promise((resolve) =>
     child.on('exit', (code) => {
       clearInterval(poll);
-      resolve({ code, stdout, peakMb });
+      resolve({ code, stdout, stderr, peakMb });
     }),
   );
 }
@@ -183,4 +188,25 @@ it('keeps its memory bounded on a file with a 60 MB post body: the post is left 
   expect(stdout).toMatch(/line 2: .*larger than/);
   expect(peakMb).toBeGreaterThan(0);
   expect(peakMb).toBeLessThan(250);
+});
+
+it('keeps its memory bounded on a WordPress item of millions of tiny elements: refused, saying why', async () => {
+  const file = path.join(dir, 'many-elements.xml');
+  const out = createWriteStream(file);
+  out.write('<?xml version="1.0"?><rss version="2.0"><channel><item>');
+  const block = '<a/>'.repeat(65_536);
+  for (let written = 0; written < 30 * 1024 * 1024; written += block.length) out.write(block);
+  out.write('</item></channel></rss>');
+  await new Promise((resolve) => out.end(resolve));
+
+  const tiny = path.join(dir, 'one-element.xml');
+  writeFileSync(tiny, '<?xml version="1.0"?><rss version="2.0"><channel><item><a/></item></channel></rss>');
+
+  const { code, stderr, peakMb } = await importInChild(file, 'wordpress');
+  const resting = await importInChild(tiny, 'wordpress');
+  expect(code).toBe(1);
+  expect(stderr).toContain('has more than 250,000 elements');
+  expect(resting.peakMb).toBeGreaterThan(0);
+  // Before the bound: 1.4 GB. Now the elements held add tens of MB to what the command needs anyway.
+  expect(peakMb - resting.peakMb).toBeLessThan(100);
 });

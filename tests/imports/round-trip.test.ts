@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -152,6 +152,16 @@ it('WXR: export → import → the same posts, and comments with the same author
   );
   const frost = await target.db.post.findUniqueOrThrow({ where: { slug: 'frost-on-the-reeds' } });
   expect(frost.bodyMarkdown).toContain('**white to the tip**');
+});
+
+it('makes the folder an export is asked into, and writes a file only its owner can read', async () => {
+  const repo = createExportsRepository(source.db);
+  const json = path.join(dir, 'exports', 'blog.jsonl');
+  const wxr = path.join(dir, 'exports', 'wxr', 'blog.xml');
+  await writeJsonExport(repo, json);
+  await writeWxrExport(repo, wxr, { title: 'Field Notes', url: 'https://margins.example' });
+  for (const file of [json, wxr]) expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+  expect((statSync(path.join(dir, 'exports')).mode & 0o777).toString(8)).toBe('700');
 });
 
 it('never overwrites a file', async () => {

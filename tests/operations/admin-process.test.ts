@@ -64,7 +64,7 @@ async function signIn(): Promise<{ cookie: string; importForm: string }> {
   return { cookie, importForm };
 }
 
-/** The address the import form posts to (it carries the CSRF token, since the body is read only after the check). */
+/** The address the import form posts to. */
 function formAction(html: string): string {
   const action = /<form[^>]*action="([^"]+)"[^>]*enctype="multipart\/form-data"/.exec(html)?.[1];
   if (!action) throw new Error('no upload form on the page');
@@ -140,11 +140,43 @@ describe('POST /admin/import', () => {
     expect(await answerBeforeTheBody('/admin/import', {})).toBe(303);
   });
 
-  it('refuses a moderator’s upload without the form’s CSRF token, or from another site, before reading it', async () => {
+  it('refuses a moderator’s upload without an Origin, or from another site, before reading it', async () => {
     const { cookie, importForm } = await signIn();
     expect(await answerBeforeTheBody('/admin/import', { cookie })).toBe(403);
     expect(await answerBeforeTheBody(formAction(importForm), { cookie, origin: 'https://elsewhere.example' })).toBe(
       403,
+    );
+    await expectAlive();
+  });
+
+  it('keeps the CSRF token out of the form’s address, and refuses an upload without it', async () => {
+    const { cookie, importForm } = await signIn();
+    expect(formAction(importForm)).toBe('/admin/import');
+    const res = await fetch(`${server.url}/admin/import`, {
+      method: 'POST',
+      headers: { cookie, origin: server.url },
+      body: upload(() => undefined),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('This form has expired or did not come from this site.');
+  });
+
+  it.each([
+    ['no boundary', 'multipart/form-data', 'x'],
+    [
+      'a body cut off before its last boundary',
+      'multipart/form-data; boundary=XX',
+      '--XX\r\nContent-Disposition: form-data; name="format"\r\n\r\njs',
+    ],
+  ])('answers a malformed upload (%s) with a 400, not a server error', async (_case, contentType, body) => {
+    const res = await fetch(`${server.url}/admin/api/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiToken}`, 'content-type': contentType },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+      'one file, in a field named "file"',
     );
     await expectAlive();
   });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -85,6 +85,19 @@ it('npm run backup writes a checked copy while comments keep arriving; a server 
     writing = false;
     await server.stop();
   }
+});
+
+it('makes the folder a backup is asked into, readable by its owner only', async () => {
+  const databaseFile = path.join(dir, 'folder-test.db');
+  const db = new Database(databaseFile);
+  db.exec('CREATE TABLE note (text TEXT)');
+  db.close();
+  const target = path.join(dir, 'backups', 'monthly', 'blog.db');
+  const run = await runBackup(databaseFile, target);
+  expect(run.output).not.toContain('.partial');
+  expect(run.code).toBe(0);
+  expect(existsSync(target)).toBe(true);
+  expect((statSync(path.join(dir, 'backups')).mode & 0o777).toString(8)).toBe('700');
 });
 
 it('says how to use it, and refuses a database that is not there', async () => {

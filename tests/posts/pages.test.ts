@@ -54,6 +54,10 @@ describe('GET /posts/:slug', () => {
       /<figure><img src="\/assets\/images\/margin-notes.svg" alt="Alt text"[^>]*><figcaption>The caption<\/figcaption><\/figure>/,
     );
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    // An icon of its own, so browsers do not ask for /favicon.ico (a 404 in the log) on every page.
+    const icon = /<link rel="icon" href="([^"]+)" type="image\/svg\+xml">/.exec(html)?.[1];
+    expect(icon).toMatch(/^\/assets\/favicon\.[0-9a-f]{10}\.svg$/);
+    expect((await request(ctx.app).get(icon!).expect(200)).headers['content-type']).toMatch(/^image\/svg\+xml/);
     expect(html).toContain('<h2 id="comments-title" class="comments-title">Be First to Comment</h2>');
     expect(html).toContain('<h3 id="reply-title" class="comment-reply-title">Leave a Reply</h3>');
     expect(html).toContain('Your email address will not be published.');
