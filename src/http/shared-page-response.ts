@@ -23,7 +23,8 @@ export interface SharedFormStamp {
 }
 
 /** The validator of a kept page: its content, and for a page with a form, the form's period. */
-function etagOf(page: CachedPage, form: SharedFormStamp | null): string {
+function etagOf(page: CachedPage, form: SharedFormStamp | null): string | null {
+  if (page.contentHash === null) return null;
   return page.after && form ? `W/"${page.contentHash}.${form.period}"` : `W/"${page.contentHash}"`;
 }
 
@@ -44,9 +45,9 @@ export function writeSharedPage(
 ): void {
   const etag = etagOf(page, form);
   const formStamp = form?.value ?? '';
-  const common = { ...headers, ETag: etag, Vary: 'Accept-Encoding' };
+  const common = { ...headers, ...(etag ? { ETag: etag } : {}), Vary: 'Accept-Encoding' };
   const ifNoneMatch = req.headers['if-none-match'];
-  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) {
+  if (etag && ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) {
     res.writeHead(304, common);
     res.end();
     return;

@@ -131,7 +131,7 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
     });
     return pageCache
       ? pageCache.set(key, html, pageMarks, await comments.closesAt(post))
-      : toCachedPage(html, pageMarks);
+      : toCachedPage(html, pageMarks, { validated: false });
   }
 
   /** Where a page of comments past the last one should go instead: the last one; null if the page is there. */

@@ -25,7 +25,11 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
     const kept = pageCache?.get(homePageKey);
     if (kept) return sendSharedPage(req, res, kept);
     const html = await renderHome(res);
-    sendSharedPage(req, res, pageCache ? pageCache.set(homePageKey, html) : toCachedPage(html));
+    sendSharedPage(
+      req,
+      res,
+      pageCache ? pageCache.set(homePageKey, html) : toCachedPage(html, {}, { validated: false }),
+    );
   };
 
   // GET /posts/:slug — the article, its comments and the "Leave a Reply" form
