@@ -184,81 +184,65 @@ describe('with no moderator account configured', () => {
 });
 
 describe('failed sign-ins from many addresses', () => {
-  it('pause signing in for everyone once the site-wide budget is spent, saying for how long', async () => {
-    const site = await buildTestApp({
+  let site: TestContext;
+  beforeEach(async () => {
+    site = await buildTestApp({
       ...moderatorEnv,
       TRUST_PROXY: '1',
       LOGIN_SITE_RATE_LIMIT: '4',
       LOGIN_RATE_WINDOW_SECONDS: '120',
     });
-    try {
-      const attempt = async (ip: string, password: string) => {
-        const agent = request.agent(site.app);
-        const page = await agent.get('/admin/login').set('X-Forwarded-For', ip);
-        return agent
-          .post('/admin/login')
-          .set('X-Forwarded-For', ip)
-          .type('form')
-          .send({ _csrf: csrfTokenIn(page.text), username: 'editor', password });
-      };
-      for (let i = 1; i <= 4; i += 1) expect((await attempt(`192.0.2.${i}`, 'wrong')).status).toBe(401);
-      const paused = await attempt('192.0.2.50', moderatorPassword);
-      expect(paused.status).toBe(429);
-      expect(paused.headers['retry-after']).toBe('120');
-      expect(paused.text).toContain(
-        'Too many failed sign-ins on this site lately, so signing in is paused. Please try again in 2 minutes.',
-      );
-    } finally {
-      await site.close();
-    }
   });
-});
+  afterEach(() => site.close());
 
-describe('the site-wide budget of failed sign-ins', () => {
-  it('is spent only by passwords checked and found wrong, and never locks out a browser that signed in before', async () => {
-    const site = await buildTestApp({
-      ...moderatorEnv,
-      TRUST_PROXY: '1',
-      LOGIN_SITE_RATE_LIMIT: '4',
-      LOGIN_RATE_WINDOW_SECONDS: '120',
-    });
-    try {
-      const signInAs = async (agent: ReturnType<typeof request.agent>, ip: string, password: string) => {
-        const page = await agent.get('/admin/login').set('X-Forwarded-For', ip);
-        return agent
-          .post('/admin/login')
-          .set('X-Forwarded-For', ip)
-          .type('form')
-          .send({ _csrf: csrfTokenIn(page.text), username: 'editor', password });
-      };
-      // The moderator's own browser signs in once, then signs out.
-      const moderator = request.agent(site.app);
-      expect((await signInAs(moderator, '203.0.113.9', moderatorPassword)).status).toBe(303);
-      const signOutPage = await moderator.get('/admin/settings').set('X-Forwarded-For', '203.0.113.9');
-      await moderator
-        .post('/admin/logout')
-        .set('X-Forwarded-For', '203.0.113.9')
+  /** A sign-in from `ip` in `agent`'s browser, with the form's token. */
+  const attemptIn = async (agent: ReturnType<typeof request.agent>, ip: string, password: string) => {
+    const page = await agent.get('/admin/login').set('X-Forwarded-For', ip);
+    return agent
+      .post('/admin/login')
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(page.text), username: 'editor', password });
+  };
+  /** The same from a new browser. */
+  const attempt = (ip: string, password: string) => attemptIn(request.agent(site.app), ip, password);
+
+  it('pause signing in for everyone once the site-wide budget is spent, saying for how long', async () => {
+    for (let i = 1; i <= 4; i += 1) expect((await attempt(`192.0.2.${i}`, 'wrong')).status).toBe(401);
+    const paused = await attempt('192.0.2.50', moderatorPassword);
+    expect(paused.status).toBe(429);
+    expect(paused.headers['retry-after']).toBe('120');
+    expect(paused.text).toContain(
+      'Too many failed sign-ins on this site lately, so signing in is paused. Please try again in 2 minutes.',
+    );
+  });
+
+  it('spend the budget only with passwords checked and found wrong, never locking out a browser that signed in before', async () => {
+    // The moderator's own browser signs in once, then signs out.
+    const moderator = request.agent(site.app);
+    expect((await attemptIn(moderator, '203.0.113.9', moderatorPassword)).status).toBe(303);
+    const signOutPage = await moderator.get('/admin/settings').set('X-Forwarded-For', '203.0.113.9');
+    await moderator
+      .post('/admin/logout')
+      .set('X-Forwarded-For', '203.0.113.9')
+      .type('form')
+      .send({ _csrf: csrfTokenIn(signOutPage.text) });
+    // Forty form posts without a token, from forty addresses: refused at no cost, not counted.
+    for (let i = 1; i <= 40; i += 1) {
+      const res = await request(site.app)
+        .post('/admin/login')
+        .set('X-Forwarded-For', `192.0.2.${i}`)
         .type('form')
-        .send({ _csrf: csrfTokenIn(signOutPage.text) });
-      // Forty form posts without a token, from forty addresses: refused at no cost, not counted.
-      for (let i = 1; i <= 40; i += 1) {
-        const res = await request(site.app)
-          .post('/admin/login')
-          .set('X-Forwarded-For', `192.0.2.${i}`)
-          .type('form')
-          .send({ username: 'editor', password: 'guess' });
-        expect(res.status).toBe(403);
-      }
-      expect((await signInAs(request.agent(site.app), '192.0.2.100', moderatorPassword)).status).toBe(303);
-      // Real wrong guesses spend the budget: a new browser is paused, the moderator's is not.
-      for (let i = 1; i <= 4; i += 1) {
-        expect((await signInAs(request.agent(site.app), `198.51.100.${i}`, 'wrong')).status).toBe(401);
-      }
-      expect((await signInAs(request.agent(site.app), '192.0.2.101', moderatorPassword)).status).toBe(429);
-      expect((await signInAs(moderator, '192.0.2.102', moderatorPassword)).status).toBe(303);
-    } finally {
-      await site.close();
+        .send({ username: 'editor', password: 'guess' });
+      expect(res.status).toBe(403);
     }
+    expect((await attempt('192.0.2.100', moderatorPassword)).status).toBe(303);
+    // Real wrong guesses spend the budget: a new browser is paused, the moderator's is not.
+    for (let i = 1; i <= 4; i += 1) {
+      expect((await attempt(`198.51.100.${i}`, 'wrong')).status).toBe(401);
+    }
+    expect((await attempt('192.0.2.101', moderatorPassword)).status).toBe(429);
+    expect((await attemptIn(moderator, '192.0.2.102', moderatorPassword)).status).toBe(303);
   });
 });
 
