@@ -25,6 +25,8 @@ import { createHealthRepository } from './health/health-repository';
 import { createHealthRouter } from './health/health-routes';
 import { createAccessLog } from './http/access-log';
 import { createRateLimiter } from './http/rate-limiters';
+import { createRateLimitCounters } from './rate-limits/rate-limit-counters';
+import { sharedRateLimitStore } from './rate-limits/shared-rate-limit-store';
 import { securityHeaders } from './http/security-headers';
 import { answerKeptPagesFirst, headersSetBy, servePageFromCache } from './http/cached-page-fast-path';
 import { createExternalChangeCheck } from './http/external-change-check';
@@ -73,6 +75,11 @@ function createServices({
 }: Pick<AppDeps, 'config' | 'db' | 'clock' | 'cookieSecret'>) {
   const pageCache = config.PAGE_CACHE === 'on' ? createPageCache(config.PAGE_CACHE_MAX_MB * 1024 * 1024, clock) : null;
   const pageChanges = pageCache ?? noPageChanges;
+  // On PostgreSQL any number of processes serve the blog: each limit is counted in the database,
+  // once for all of them. On SQLite, one process counts in its own memory.
+  const counters = config.database.engine === 'postgres' ? createRateLimitCounters(db, clock) : null;
+  const storeFor = (name: string, windowSeconds: number) =>
+    counters ? { store: sharedRateLimitStore(counters, name, windowSeconds * 1000) } : {};
   const posts = createPostsService({ repo: createPostsRepository(db), clock, pageChanges });
   const settings = createModerationSettingsRepository({ db, defaults: moderationDefaults(config), pageChanges });
   const commentsRepo = createCommentsRepository(db);
@@ -109,7 +116,7 @@ function createServices({
     commenterCookies,
     articlePage: createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }),
     moderation: createModerationService({ repo: createModerationRepository(db), clock, pageChanges }),
-    imports: createImports({ databaseFile: config.databaseFile, pageChanges }),
+    imports: createImports({ database: config.database, pageChanges }),
     auth: createAdminAuth({
       user: config.ADMIN_USER,
       passwordHash: config.ADMIN_PASSWORD_HASH,
@@ -127,6 +134,7 @@ function createServices({
         message: adminMessages.tooManySignIns,
         skipSuccessfulRequests: true,
         counts: wrongPassword,
+        ...storeFor('sign-in', config.LOGIN_RATE_WINDOW_SECONDS),
       }),
       createRateLimiter({
         limit: config.LOGIN_SITE_RATE_LIMIT,
@@ -136,12 +144,14 @@ function createServices({
         counts: wrongPassword,
         exempt: hasSignedInBefore,
         wholeSite: true,
+        ...storeFor('sign-in-site', config.LOGIN_RATE_WINDOW_SECONDS),
       }),
     ],
     submissionLimiter: createRateLimiter({
       limit: config.COMMENT_RATE_LIMIT,
       windowSeconds: config.COMMENT_RATE_WINDOW_SECONDS,
       message: commentMessages.tooFast,
+      ...storeFor('comments', config.COMMENT_RATE_WINDOW_SECONDS),
     }),
   };
 }

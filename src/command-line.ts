@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { DatabaseStartError } from './db/migrations';
+import { databaseUrlOf, type DatabaseLocation } from './shared/database-location';
 
 // What the command-line tools (backup, import, export) share: reading the configuration as the
 // server does, opening its database, failing with one line a person can act on, and being run by
@@ -29,7 +30,7 @@ export function runCommand(failure: string, knownErrors: readonly ErrorClass[], 
 /** The configuration, and the database opened (and migrated) as the server opens it, for `work`; closed after. */
 export async function withDatabase<T>(work: (db: Database, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig(readEnvironment());
-  const { db } = await openDatabase({ databaseFile: config.databaseFile, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });
+  const { db } = await openDatabase({ location: config.database, busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });
   try {
     return await work(db, config);
   } finally {
@@ -45,13 +46,13 @@ export interface ToolRun {
 }
 
 /**
- * Runs a built tool (`dist/…-cli.js`) in a child process on `databaseFile`, for work that must not
+ * Runs a built tool (`dist/…-cli.js`) in a child process on `database`, for work that must not
  * run on the server's own thread or connection (backups, imports). Resolves once the child has
  * exited and its output is read to the end; never rejects.
  */
-export function runToolInChild(script: string, args: readonly string[], databaseFile: string): Promise<ToolRun> {
+export function runToolInChild(script: string, args: readonly string[], database: DatabaseLocation): Promise<ToolRun> {
   const child = spawn(process.execPath, [script, ...args], {
-    env: { ...process.env, DATABASE_URL: `file:${databaseFile}` },
+    env: { ...process.env, DATABASE_URL: databaseUrlOf(database) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import type { DatabaseLocation } from './shared/database-location';
 
 // Every setting marginalia reads, with its default. `.env.example` and docs/CONFIGURATION.md list the same
 // variables; a test keeps the three in step.
@@ -40,9 +41,12 @@ export const configSchema = z.object({
   DATABASE_URL: z
     .string()
     .trim()
-    .regex(/^file:.+/, 'must be a SQLite file URL such as file:./data/marginalia.db')
+    .regex(
+      /^(?:file:.+|postgres(?:ql)?:\/\/.+)$/,
+      'must be an SQLite file URL such as file:./data/marginalia.db, or a PostgreSQL URL such as postgresql://user:password@host:5432/blog',
+    )
     .default('file:./data/marginalia.db')
-    .describe('SQLite database file; created and migrated at start'),
+    .describe('SQLite file (created and migrated at start) or PostgreSQL database (migrated at start)'),
   DB_BUSY_TIMEOUT_MS: integer(0, 600_000)
     .default(5000)
     .describe('How long a write waits for a lock held by another connection'),
@@ -153,8 +157,8 @@ export type ConfigInput = Record<string, string | undefined>;
 /** The validated, typed settings the rest of the app receives. */
 export type Config = Readonly<
   Omit<z.infer<typeof configSchema>, 'DATABASE_URL'> & {
-    /** Absolute path of the SQLite file named by DATABASE_URL. */
-    databaseFile: string;
+    /** The database named by DATABASE_URL; an SQLite file's path made absolute. */
+    database: DatabaseLocation;
     DATABASE_URL: string;
     /** Absolute path of BACKUP_DIR, when set. */
     backupDir: string | null;
@@ -167,6 +171,11 @@ export class ConfigError extends Error {
 }
 
 const secretKeys = new Set(['COOKIE_SECRET', 'SESSION_SECRET', 'ADMIN_API_TOKEN', 'ADMIN_PASSWORD_HASH']);
+
+/** A URL's password (user:password@host) hidden, for messages. */
+export function withoutPassword(value: string | undefined): string | undefined {
+  return value?.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@');
+}
 
 /**
  * Validates the environment into a frozen Config. Relative database paths are resolved
@@ -183,12 +192,15 @@ export function loadConfig(env: ConfigInput, cwd = process.cwd()): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]);
-    const shown = secretKeys.has(key) ? '' : ` (got ${JSON.stringify(env[key])})`;
+    const shown = secretKeys.has(key) ? '' : ` (got ${JSON.stringify(withoutPassword(env[key]))})`;
     throw new ConfigError(`Invalid configuration: ${key} ${issue.message}${shown}`);
   }
-  const databaseFile = path.resolve(cwd, parsed.data.DATABASE_URL.slice('file:'.length));
+  const url = parsed.data.DATABASE_URL;
+  const database: DatabaseLocation = url.startsWith('file:')
+    ? { engine: 'sqlite', file: path.resolve(cwd, url.slice('file:'.length)) }
+    : { engine: 'postgres', url };
   const backupDir = parsed.data.BACKUP_DIR ? path.resolve(cwd, parsed.data.BACKUP_DIR) : null;
-  return Object.freeze({ ...parsed.data, databaseFile, backupDir });
+  return Object.freeze({ ...parsed.data, database, backupDir });
 }
 
 /** The environment, with values from an optional .env file (in the working folder) where the environment has none. */

@@ -49,7 +49,7 @@ function stopOnSignals(server: Server, db: Database, logger: Logger, cancelBacku
 async function start(config: Config): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const { db, externalWrites, settings, appliedMigrations } = await openDatabase({
-    databaseFile: config.databaseFile,
+    location: config.database,
     busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS,
   });
   logger.info(
@@ -57,7 +57,7 @@ async function start(config: Config): Promise<void> {
     'database ready',
   );
   // Some file systems (network shares) cannot hold SQLite's write-ahead log; say so once, loudly.
-  if (settings.journalMode !== 'wal')
+  if (settings.engine === 'sqlite' && settings.journalMode !== 'wal')
     logger.warn(
       { journalMode: settings.journalMode },
       'WAL could not be enabled on this file system: readers will wait for writers, and a crash is riskier; keep the database on a local disk',
@@ -89,7 +89,7 @@ async function start(config: Config): Promise<void> {
   });
   const cancelBackups = config.backupDir
     ? scheduleBackups({
-        databaseFile: config.databaseFile,
+        database: config.database,
         dir: config.backupDir,
         keep: config.BACKUP_KEEP,
         intervalHours: config.BACKUP_INTERVAL_HOURS,

@@ -8,7 +8,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       PORT: 3000,
       DATABASE_URL: 'file:./data/marginalia.db',
-      databaseFile: '/srv/blog/data/marginalia.db',
+      database: { engine: 'sqlite', file: '/srv/blog/data/marginalia.db' },
       MODERATION_MODE: 'hold',
       COMMENT_RATE_LIMIT: 5,
       COMMENT_RATE_WINDOW_SECONDS: 60,
@@ -30,8 +30,8 @@ describe('loadConfig', () => {
       'Invalid configuration: ADMIN_PASSWORD_HASH must be a hash printed by `npm run -s admin:hash-password`',
     ],
     [
-      { DATABASE_URL: 'postgres://x' },
-      'Invalid configuration: DATABASE_URL must be a SQLite file URL such as file:./data/marginalia.db (got "postgres://x")',
+      { DATABASE_URL: 'mysql://x' },
+      'Invalid configuration: DATABASE_URL must be an SQLite file URL such as file:./data/marginalia.db, or a PostgreSQL URL such as postgresql://user:password@host:5432/blog (got "mysql://x")',
     ],
     [
       { COMMENT_RATE_LIMIT: '0' },
@@ -54,8 +54,20 @@ describe('loadConfig', () => {
   });
 
   it('resolves relative database paths against the working folder, so each server has its own file', () => {
-    expect(loadConfig({ DATABASE_URL: 'file:one.db' }, '/a').databaseFile).toBe('/a/one.db');
-    expect(loadConfig({ DATABASE_URL: 'file:/var/lib/m.db' }, '/a').databaseFile).toBe('/var/lib/m.db');
+    expect(loadConfig({ DATABASE_URL: 'file:one.db' }, '/a').database).toEqual({ engine: 'sqlite', file: '/a/one.db' });
+    expect(loadConfig({ DATABASE_URL: 'file:/var/lib/m.db' }, '/a').database).toEqual({
+      engine: 'sqlite',
+      file: '/var/lib/m.db',
+    });
+  });
+
+  it('takes a PostgreSQL URL, and never shows the password of one it refuses', () => {
+    const url = 'postgresql://blog:s3cret@db.internal:5432/blog';
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'postgres', url });
+    expect(loadConfig({ DATABASE_URL: 'postgres://db.internal/blog' }).database.engine).toBe('postgres');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://blog:s3cret@db.internal/blog' })).toThrow(
+      'Invalid configuration: DATABASE_URL must be an SQLite file URL such as file:./data/marginalia.db, or a PostgreSQL URL such as postgresql://user:password@host:5432/blog (got "mysql://blog:***@db.internal/blog")',
+    );
   });
 });
 

@@ -97,7 +97,7 @@ describe('files holding commenters’ addresses', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'marginalia-modes-'));
     try {
       const file = path.join(dir, 'blog.db');
-      const { db } = await openDatabase({ databaseFile: file, busyTimeoutMs: 1000 });
+      const { db } = await openDatabase({ location: { engine: 'sqlite', file }, busyTimeoutMs: 1000 });
       await db.$executeRawUnsafe("INSERT INTO SiteSecret (name, value) VALUES ('x', 'y')");
       for (const name of ['blog.db', 'blog.db-wal', 'blog.db-shm']) {
         expect({ name, mode: (statSync(path.join(dir, name)).mode & 0o777).toString(8) }).toEqual({

@@ -13,11 +13,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfig(readEnvironment());
-  const result = await backUpDatabase(config.databaseFile, path.resolve(target));
+  const result = await backUpDatabase(config.database, path.resolve(target));
   const megabytes = (result.bytes / 1024 / 1024).toFixed(1);
-  console.log(
-    `Backed up ${config.databaseFile} to ${result.file}: ${megabytes} MB in ${result.ms} ms, integrity check ok.`,
-  );
+  const source = config.database.engine === 'sqlite' ? config.database.file : 'the PostgreSQL database';
+  const check = config.database.engine === 'sqlite' ? 'integrity check ok' : 'pg_restore --list ok';
+  console.log(`Backed up ${source} to ${result.file}: ${megabytes} MB in ${result.ms} ms, ${check}.`);
   return 0;
 }
 

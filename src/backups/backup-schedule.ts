@@ -3,10 +3,11 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { runToolInChild } from '../command-line';
 import { projectRoot } from '../paths';
+import type { DatabaseLocation } from '../shared/database-location';
 import { automaticBackupName, newestAutomaticBackupTime, pruneAutomaticBackups } from './backup-service';
 
 export interface BackupScheduleOptions {
-  databaseFile: string;
+  database: DatabaseLocation;
   dir: string;
   keep: number;
   intervalHours: number;
@@ -24,7 +25,7 @@ const backupCli = path.join(projectRoot, 'dist', 'backups', 'backup-cli.js');
  * Returns a function that cancels the schedule.
  */
 export function scheduleBackups({
-  databaseFile,
+  database,
   dir,
   keep,
   intervalHours,
@@ -39,7 +40,7 @@ export function scheduleBackups({
     const target = path.join(dir, automaticBackupName(now()));
     try {
       mkdirSync(dir, { recursive: true });
-      const run = await runToolInChild(backupCli, [target], databaseFile);
+      const run = await runToolInChild(backupCli, [target], database);
       const output = `${run.stdout}${run.stderr}`.trim();
       if (run.code === 0)
         logger.info({ file: path.basename(target), pruned: pruneAutomaticBackups(dir, keep) }, output);

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createPrivateFile, makeFolderFor } from '../db/private-file';
 import path from 'node:path';
+import type { DatabaseLocation } from '../shared/database-location';
 import { backupsRepository } from './backups-repository';
+import { dumpPostgres, PostgresDumpError } from './postgres-dump';
 
 export interface BackupResult {
   file: string;
@@ -15,16 +17,19 @@ export class BackupError extends Error {
 }
 
 /**
- * Copies the database to `target` while the server runs: SQLite's `VACUUM INTO` through a
- * read-only connection, then `PRAGMA integrity_check` on the copy. The copy is written under a
- * temporary name and renamed when checked, so a file with the final name is always a good backup.
+ * Copies the database to `target` while the server runs, and checks the copy: on SQLite, its
+ * `VACUUM INTO` through a read-only connection, then `PRAGMA integrity_check` on the copy; on
+ * PostgreSQL, `pg_dump` in its custom format (one snapshot), then `pg_restore --list` on the copy.
+ * The copy is written under a temporary name and renamed when checked, so a file with the final
+ * name is always a good backup.
  */
 export async function backUpDatabase(
-  databaseFile: string,
+  database: DatabaseLocation,
   target: string,
   now = () => Date.now(),
 ): Promise<BackupResult> {
-  if (!existsSync(databaseFile)) throw new BackupError(`There is no database at ${databaseFile} (check DATABASE_URL).`);
+  if (database.engine === 'sqlite' && !existsSync(database.file))
+    throw new BackupError(`There is no database at ${database.file} (check DATABASE_URL).`);
   if (existsSync(target))
     throw new BackupError(`${target} already exists; choose a new file name (a backup never overwrites a file).`);
   const partial = `${target}.partial`;
@@ -33,10 +38,16 @@ export async function backUpDatabase(
   try {
     makeFolderFor(target);
     createPrivateFile(partial);
-    await backupsRepository.copyDatabase(databaseFile, partial);
-    const problems = await backupsRepository.integrityCheck(partial);
-    if (problems.join() !== 'ok')
-      throw new BackupError(`The copy failed SQLite's integrity check: ${problems.slice(0, 3).join('; ')}`);
+    if (database.engine === 'postgres') {
+      await dumpPostgres(database.url, partial).catch((error: unknown) => {
+        throw error instanceof PostgresDumpError ? new BackupError(error.message) : error;
+      });
+    } else {
+      await backupsRepository.copyDatabase(database.file, partial);
+      const problems = await backupsRepository.integrityCheck(partial);
+      if (problems.join() !== 'ok')
+        throw new BackupError(`The copy failed SQLite's integrity check: ${problems.slice(0, 3).join('; ')}`);
+    }
     renameSync(partial, target);
   } catch (error) {
     rmSync(partial, { force: true });

@@ -1,7 +1,7 @@
-import type { Database } from '../db/database';
+import { dialectOf, type Database } from '../db/database';
 import type { ArrivingComment } from '../moderation/moderation-rules';
 import type { CommentStatus } from '../shared/comment-status';
-import { commentSql, publicFields, type Sender, type ThreadView } from './comments-sql';
+import { commentQueries, publicFields, type Sender, type ThreadView } from './comments-sql';
 
 export type { Sender, ThreadView } from './comments-sql';
 
@@ -54,6 +54,8 @@ export type CommentsRepository = ReturnType<typeof createCommentsRepository>;
 
 /** Prisma access for comments; returns plain objects. */
 export function createCommentsRepository(db: Database) {
+  const dialect = dialectOf(db);
+  const commentSql = commentQueries(dialect);
   /** Approved comments of a post (null if more than `maxApproved`), with the viewer's own unapproved ones, oldest first. */
   async function listVisible(
     postId: number,
@@ -92,9 +94,25 @@ export function createCommentsRepository(db: Database) {
       checks: { sender: Sender; floodSince: Date | null },
       view: Omit<ThreadView, 'postId'>,
     ): Promise<StoredComment | null> {
-      const [row] = await db.$queryRaw<(PublicRow & { threadsBefore: bigint | number | null })[]>(
-        commentSql.insertUnlessRepeated(comment, now, checks, { ...view, postId: comment.postId }),
-      );
+      type InsertedRow = PublicRow & { threadsBefore: bigint | number | null };
+      const insert = commentSql.insertUnlessRepeated(comment, now, checks, { ...view, postId: comment.postId });
+      let row: InsertedRow | undefined;
+      if (dialect.engine === 'sqlite') {
+        // SQLite has one writer at a time: the checks and the INSERT of one statement see every
+        // comment stored before it.
+        [row] = await db.$queryRaw<InsertedRow[]>(insert);
+      } else {
+        // PostgreSQL runs writers side by side, each statement seeing what was committed when it
+        // began: two identical submissions at once (to two instances, say) would both pass the
+        // checks. The sender's network and then the post are locked until the commit, and the
+        // INSERT, coming after the locks, sees whatever an earlier holder stored.
+        const network = checks.sender.network ?? '';
+        const [, inserted] = await db.$transaction([
+          db.$executeRaw`SELECT pg_advisory_xact_lock(1, hashtext(CAST(${network} AS TEXT))), pg_advisory_xact_lock(2, CAST(${comment.postId} AS INTEGER))`,
+          db.$queryRaw<InsertedRow[]>(insert),
+        ]);
+        [row] = inserted;
+      }
       if (!row) return null;
       // A count comes back as a bigint.
       const { threadsBefore, ...stored } = row;

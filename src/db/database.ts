@@ -1,21 +1,26 @@
+import { randomBytes } from 'node:crypto';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client';
+import type { DatabaseLocation } from '../shared/database-location';
 import { checkDatabaseLocation } from './database-preflight';
-import { applyMigrations } from './migrations';
+import { applyMigrations, DatabaseStartError } from './migrations';
 import { sharingOneConnection } from './shared-connection';
 import { waitingForLocksAsync } from './lock-waits';
 import { cachingStatements } from './statement-cache';
 import { watchingExternalWrites, type ExternalWrites } from './external-writes';
+import { postgresDialect, sqliteDialect, type SqlDialect } from './sql-dialect';
 
+/**
+ * The Prisma client the rest of the app uses. Both engines' generated clients have the same
+ * models and methods (their schemas are kept in step by a test), so the PostgreSQL one is used
+ * through the SQLite one's type.
+ */
 export type Database = PrismaClient;
 
-/** The connection settings the server runs with, read back from SQLite (logged once at start). */
-export interface DatabaseSettings {
-  journalMode: string;
-  synchronous: string;
-  busyTimeoutMs: number;
-  foreignKeys: boolean;
-}
+/** The connection settings the server runs with, read back from the database (logged once at start). */
+export type DatabaseSettings =
+  | { engine: 'sqlite'; journalMode: string; synchronous: string; busyTimeoutMs: number; foreignKeys: boolean }
+  | { engine: 'postgres'; serverVersion: string };
 
 export interface OpenedDatabase {
   db: Database;
@@ -27,22 +32,91 @@ export interface OpenedDatabase {
 
 const synchronousNames = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 
+// The engine each open client runs on, for the repositories' raw SQL (see sql-dialect.ts).
+const dialects = new WeakMap<Database, SqlDialect>();
+
+/** The SQL dialect of the engine `db` runs on. */
+export function dialectOf(db: Database): SqlDialect {
+  return dialects.get(db) ?? sqliteDialect;
+}
+
+/** Opens the database DATABASE_URL names, migrated to the latest schema. */
+export async function openDatabase(options: {
+  location: DatabaseLocation;
+  busyTimeoutMs: number;
+}): Promise<OpenedDatabase> {
+  return options.location.engine === 'postgres'
+    ? openPostgres(options.location.url)
+    : openSqlite(options.location.file, options.busyTimeoutMs);
+}
+
+/**
+ * Applies pending migrations (once, however many instances start together) and connects Prisma
+ * through its PostgreSQL adapter. The connections are named after this process, so the change
+ * notices other instances send can be told from its own (postgres-changes.ts).
+ */
+async function openPostgres(url: string): Promise<OpenedDatabase> {
+  // Loaded only here: a blog on SQLite never pays for PostgreSQL's driver and client in memory.
+  const [
+    { PrismaPg },
+    { PrismaClient: PostgresPrismaClient },
+    { applyPostgresMigrations },
+    { listeningForOtherInstances },
+  ] = await Promise.all([
+    import('@prisma/adapter-pg'),
+    import('../generated/prisma-postgres/client'),
+    import('./postgres-migrations'),
+    import('./postgres-changes'),
+  ]);
+  const instance = `marginalia-${process.pid}-${randomBytes(4).toString('hex')}`;
+  let appliedMigrations: string[];
+  try {
+    appliedMigrations = await applyPostgresMigrations(url);
+  } catch (error) {
+    if (error instanceof DatabaseStartError) throw error;
+    throw new DatabaseStartError(`PostgreSQL at DATABASE_URL could not be reached: ${(error as Error).message}.`);
+  }
+  const db = new PostgresPrismaClient({
+    adapter: new PrismaPg({ connectionString: url, application_name: instance }),
+  }) as unknown as Database;
+  dialects.set(db, postgresDialect);
+  try {
+    const [row] = await db.$queryRaw<{ version: string }[]>`SELECT current_setting('server_version') AS version`;
+    const externalWrites = await listeningForOtherInstances(url, instance);
+    const disconnect = db.$disconnect.bind(db);
+    db.$disconnect = async () => {
+      await externalWrites.stop();
+      await disconnect();
+    };
+    return {
+      db,
+      externalWrites,
+      settings: { engine: 'postgres', serverVersion: row?.version ?? 'unknown' },
+      appliedMigrations,
+    };
+  } catch (error) {
+    await db.$disconnect();
+    throw error;
+  }
+}
+
 /**
  * Checks the database's location, applies pending migrations, and connects Prisma with
  * WAL journaling (readers never wait for the writer) and a busy timeout (a writer waits for a
  * lock held by another connection instead of failing at once; see lock-waits.ts).
  */
-export async function openDatabase(options: { databaseFile: string; busyTimeoutMs: number }): Promise<OpenedDatabase> {
-  checkDatabaseLocation(options.databaseFile);
-  const appliedMigrations = await applyMigrations(options.databaseFile);
-  const watched = watchingExternalWrites(cachingStatements(new PrismaBetterSqlite3({ url: options.databaseFile })));
+async function openSqlite(databaseFile: string, busyTimeoutMs: number): Promise<OpenedDatabase> {
+  checkDatabaseLocation(databaseFile);
+  const appliedMigrations = await applyMigrations(databaseFile);
+  const watched = watchingExternalWrites(cachingStatements(new PrismaBetterSqlite3({ url: databaseFile })));
   const db = new PrismaClient({
-    adapter: sharingOneConnection(waitingForLocksAsync(watched.factory, options.busyTimeoutMs)),
+    adapter: sharingOneConnection(waitingForLocksAsync(watched.factory, busyTimeoutMs)),
     // A transaction begins by waiting for the write lock (lock-waits.ts): Prisma must give it the
     // whole busy timeout on top of its usual two seconds, or a lock held between the two would
     // fail as "unable to start a transaction" instead of "busy".
-    transactionOptions: { maxWait: options.busyTimeoutMs + 2_000 },
+    transactionOptions: { maxWait: busyTimeoutMs + 2_000 },
   });
+  dialects.set(db, sqliteDialect);
   try {
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     // NORMAL in WAL mode: a commit survives a crash or kill of this process; only a power loss
@@ -53,7 +127,7 @@ export async function openDatabase(options: { databaseFile: string; busyTimeoutM
     return {
       db,
       externalWrites: watched.externalWrites,
-      settings: { ...(await readDatabaseSettings(db)), busyTimeoutMs: options.busyTimeoutMs },
+      settings: { engine: 'sqlite', ...(await readSqliteSettings(db)), busyTimeoutMs },
       appliedMigrations,
     };
   } catch (error) {
@@ -63,7 +137,7 @@ export async function openDatabase(options: { databaseFile: string; busyTimeoutM
 }
 
 // The busy timeout is not read back: SQLite's own is 0 outside transactions (lock-waits.ts waits instead).
-async function readDatabaseSettings(db: Database): Promise<Omit<DatabaseSettings, 'busyTimeoutMs'>> {
+async function readSqliteSettings(db: Database) {
   const pragma = async (name: string): Promise<unknown> => {
     const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(`PRAGMA ${name}`);
     return Object.values(rows[0] ?? {})[0];

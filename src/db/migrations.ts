@@ -2,71 +2,24 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } f
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import Database from 'better-sqlite3';
-import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { DiffTarget, MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { projectRoot } from '../paths';
 import { createPrivateFile } from './private-file';
+import { noFilters, withSchemaEngine } from './schema-engine';
 
-// Prisma's native schema engine is a binary the CLI downloads on first use, which offline machines
-// cannot do. The same engine is published compiled to WebAssembly; it talks to SQLite through the
-// better-sqlite3 driver adapter and keeps the same `_prisma_migrations` table and folder layout
-// as `prisma migrate deploy`, so either route can migrate a database the other one started.
+// SQLite's migrations, through Prisma's schema engine compiled to WebAssembly (schema-engine.ts):
+// it keeps the same `_prisma_migrations` table and folder layout as `prisma migrate deploy`, so
+// either route can migrate a database the other one started.
 
 export const schemaPath = path.join(projectRoot, 'prisma', 'schema.prisma');
 export const migrationsDir = path.join(projectRoot, 'prisma', 'migrations');
 
-const noFilters = { externalTables: [], externalEnums: [] };
-let wasmReady = false;
-
-function loadWasm(): void {
-  if (wasmReady) return;
-  // The package's own entry imports the .wasm file as an ES module, which Node 20 refuses;
-  // instantiating it ourselves works on every supported Node version.
-  const bindingsFile = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
-  const wasmBytes = readFileSync(path.join(path.dirname(bindingsFile), 'schema_engine_bg.wasm'));
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes), {
-    './schema_engine_bg.js': engineBindings as unknown as WebAssembly.ModuleImports,
-  });
-  engineBindings.__wbg_set_wasm(instance.exports);
-  (instance.exports.__wbindgen_start as () => void)();
-  wasmReady = true;
-}
-
-/**
- * Runs `work` with Prisma's schema engine opened on the SQLite file at `databaseFile`, then
- * closes every connection the engine opened: freeing the engine alone leaves its connection open
- * and holding a lock, which would make the server's own connection see "database is locked".
- */
-export async function withSchemaEngine<T>(
+/** Runs `work` with the schema engine opened on the SQLite file at `databaseFile`. */
+export function withSqliteSchemaEngine<T>(
   databaseFile: string,
   work: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
-  loadWasm();
-  const driver = new PrismaBetterSqlite3({ url: databaseFile });
-  const opened: SqlDriverAdapter[] = [];
-  const trackingFactory: SqlMigrationAwareDriverAdapterFactory = {
-    provider: driver.provider,
-    adapterName: driver.adapterName,
-    connect: async () => remember(await driver.connect()),
-    connectToShadowDb: async () => remember(await driver.connectToShadowDb()),
-  };
-  function remember(adapter: SqlDriverAdapter): SqlDriverAdapter {
-    opened.push(adapter);
-    return adapter;
-  }
-  const engine = await engineBindings.SchemaEngine.new(
-    { datamodels: [[schemaPath, readFileSync(schemaPath, 'utf8')]] },
-    () => undefined,
-    bindMigrationAwareSqlAdapterFactory(trackingFactory),
-  );
-  try {
-    return await work(engine);
-  } finally {
-    engine.free();
-    await Promise.all(opened.map((adapter) => adapter.dispose()));
-  }
+  return withSchemaEngine(schemaPath, new PrismaBetterSqlite3({ url: databaseFile }), work);
 }
 
 /** The committed migration folders, oldest first, in the form the schema engine reads. */
@@ -124,7 +77,7 @@ export async function applyMigrations(databaseFile: string, dir = migrationsDir)
 
 async function runMigrations(databaseFile: string, migrations: MigrationList): Promise<string[]> {
   try {
-    const result = await withSchemaEngine(databaseFile, (engine) =>
+    const result = await withSqliteSchemaEngine(databaseFile, (engine) =>
       engine.applyMigrations({ migrationsList: migrations, filters: noFilters }),
     );
     return result.appliedMigrationNames;
@@ -238,7 +191,7 @@ function readSchemaFiles(): { path: string; content: string }[] {
 }
 
 async function diffToSchema(databaseFile: string, from: DiffTarget): Promise<string> {
-  const result = await withSchemaEngine(databaseFile, (engine) =>
+  const result = await withSqliteSchemaEngine(databaseFile, (engine) =>
     engine.diff({
       from,
       to: { tag: 'schemaDatamodel', files: readSchemaFiles() },

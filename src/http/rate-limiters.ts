@@ -1,4 +1,4 @@
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import type { Request, RequestHandler } from 'express';
 import { TooManyRequestsError } from '../errors';
 
@@ -15,12 +15,14 @@ export interface RateLimitOptions {
   exempt?: (req: Request) => boolean;
   /** One allowance for every client together (a site-wide budget), instead of one per client IP. */
   wholeSite?: boolean;
+  /** Where the counts are kept: this process's memory unless given (a store every process shares). */
+  store?: Store;
 }
 
 /**
  * A limiter per client IP (IPv6 clients keyed by their /56, so one host cannot dodge it by
- * rotating addresses), or for the whole site. Each call makes a fresh in-memory store: one per
- * limiter, one set per app. Going over the limit raises TooManyRequestsError, so a 429 looks like
+ * rotating addresses), or for the whole site. Each call makes a fresh in-memory store (one per
+ * limiter, one set per app) unless given a shared one. Going over the limit raises TooManyRequestsError, so a 429 looks like
  * every other error (the comment form shows it next to what was typed); RateLimit and Retry-After
  * headers are sent.
  */
@@ -32,6 +34,7 @@ export function createRateLimiter({
   counts = (statusCode) => statusCode >= 400,
   exempt,
   wholeSite = false,
+  store,
 }: RateLimitOptions): RequestHandler {
   return rateLimit({
     windowMs: windowSeconds * 1000,
@@ -42,6 +45,7 @@ export function createRateLimiter({
     skipSuccessfulRequests,
     requestWasSuccessful: (_req, res) => !counts(res.statusCode),
     ...(exempt ? { skip: exempt } : {}),
+    ...(store ? { store } : {}),
     handler: (_req, res, next) => {
       const retryAfter = Number(res.getHeader('Retry-After')) || windowSeconds;
       next(new TooManyRequestsError(message(retryAfter), retryAfter));

@@ -4,6 +4,7 @@ import { AppError, ConflictError } from '../errors';
 import { projectRoot } from '../paths';
 import type { PublicPageChanges } from '../shared/page-changes';
 import type { ImportReport } from './import-report';
+import type { DatabaseLocation } from '../shared/database-location';
 
 export const importFormats = ['wordpress', 'disqus', 'json'] as const;
 export type ImportFormat = (typeof importFormats)[number];
@@ -26,19 +27,19 @@ const importCli = path.join(projectRoot, 'dist', 'imports', 'import-cli.js');
  * lock instead, and the server's writes wait for it, or answer 503, losing nothing.
  */
 export async function runImport({
-  databaseFile,
+  database,
   format,
   file,
   dryRun,
   fileName = file,
 }: {
-  databaseFile: string;
+  database: DatabaseLocation;
   format: ImportFormat;
   file: string;
   dryRun: boolean;
   fileName?: string;
 }): Promise<ImportReport> {
-  const run = await runToolInChild(importCli, [format, file, '--json', ...(dryRun ? ['--dry-run'] : [])], databaseFile);
+  const run = await runToolInChild(importCli, [format, file, '--json', ...(dryRun ? ['--dry-run'] : [])], database);
   if (run.code === 0) return JSON.parse(run.stdout) as ImportReport;
   const reason =
     run.stderr
@@ -57,7 +58,13 @@ export type Imports = ReturnType<typeof createImports>;
  * Imports as the admin area and API run them: in a child process (`runImport`), and then every
  * public page is told it changed, since an import may add posts and comments anywhere.
  */
-export function createImports({ databaseFile, pageChanges }: { databaseFile: string; pageChanges: PublicPageChanges }) {
+export function createImports({
+  database,
+  pageChanges,
+}: {
+  database: DatabaseLocation;
+  pageChanges: PublicPageChanges;
+}) {
   // One import at a time: each runs in a process of its own, with its own memory, and two
   // writing one database would only wait for each other.
   let running = false;
@@ -71,7 +78,7 @@ export function createImports({ databaseFile, pageChanges }: { databaseFile: str
       if (running) throw new ConflictError(importAlreadyRunning, 'import_running');
       running = true;
       try {
-        const report = await runImport({ databaseFile, ...request });
+        const report = await runImport({ database, ...request });
         if (!report.dryRun) pageChanges.everythingChanged();
         return report;
       } finally {

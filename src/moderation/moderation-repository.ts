@@ -1,5 +1,6 @@
 import type { CommentStatus } from '../shared/comment-status';
-import type { Database } from '../db/database';
+import { dialectOf, type Database } from '../db/database';
+import type { SqlDialect } from '../db/sql-dialect';
 import { Prisma } from '../generated/prisma/client';
 import type { ArrivingComment } from './moderation-rules';
 
@@ -61,13 +62,14 @@ function whereOf({ status, postId }: CommentFilter) {
  * `contains` on SQLite). Prisma turns `contains` into a LIKE without an escape character, where %
  * and _ in the search would be wildcards; here they are escaped.
  */
-function searchCondition({ status, postId, q = '' }: CommentFilter): Prisma.Sql {
+function searchCondition(dialect: SqlDialect, { status, postId, q = '' }: CommentFilter): Prisma.Sql {
   const pattern = `%${q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-  const holds = (column: string) => Prisma.sql`${Prisma.raw(column)} LIKE ${pattern} ESCAPE '\\'`;
+  const holds = (column: string) =>
+    Prisma.sql`${Prisma.raw(`"${column}"`)} ${dialect.likeAnyCase} ${pattern} ESCAPE '\\'`;
   return Prisma.join(
     [
       ...(status ? [Prisma.sql`status = ${status}`] : []),
-      ...(postId ? [Prisma.sql`postId = ${postId}`] : []),
+      ...(postId ? [Prisma.sql`"postId" = ${postId}`] : []),
       Prisma.sql`(${holds('authorName')} OR ${holds('authorEmail')} OR ${holds('text')})`,
     ],
     ' AND ',
@@ -80,14 +82,15 @@ export type ModerationRepository = ReturnType<typeof createModerationRepository>
 
 /** Prisma access for the moderator's view of comments and their status history. */
 export function createModerationRepository(db: Database) {
+  const dialect = dialectOf(db);
   /** A page of the comments matching a search, newest first, and how many match. */
   async function search(filter: CommentFilter, skip: number, take: number) {
-    const where = searchCondition(filter);
+    const where = searchCondition(dialect, filter);
     const [page, [count]] = await Promise.all([
       db.$queryRaw<{ id: number }[]>(
-        Prisma.sql`SELECT id FROM Comment WHERE ${where} ORDER BY createdAt DESC, id DESC LIMIT ${take} OFFSET ${skip}`,
+        Prisma.sql`SELECT id FROM "Comment" WHERE ${where} ORDER BY "createdAt" DESC, id DESC LIMIT ${take} OFFSET ${skip}`,
       ),
-      db.$queryRaw<{ total: bigint }[]>(Prisma.sql`SELECT COUNT(*) AS total FROM Comment WHERE ${where}`),
+      db.$queryRaw<{ total: bigint }[]>(Prisma.sql`SELECT COUNT(*) AS total FROM "Comment" WHERE ${where}`),
     ]);
     const ids = page.map((row) => row.id);
     const rows = await db.comment.findMany({ where: { id: { in: ids } }, select: moderatedFields });

@@ -2,6 +2,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../../src/generated/prisma/client';
 import { createModerationRepository, type CommentFilter } from '../../src/moderation/moderation-repository';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
+import { sqliteFileOf } from '../helpers/test-database';
 
 // The moderator's lists, as Prisma runs them (captured from its query log), must read comments
 // through an index in the order shown: sorting every comment for a page of twenty grows with the
@@ -23,7 +24,7 @@ let ctx: TestContext;
 let logged: ReturnType<typeof loggingClient>;
 beforeAll(async () => {
   ctx = await buildTestApp();
-  logged = loggingClient(ctx.config.databaseFile);
+  logged = loggingClient(sqliteFileOf(ctx.config));
 });
 afterAll(async () => {
   await logged.$disconnect();

@@ -1,5 +1,8 @@
 import { Prisma } from '../../src/generated/prisma/client';
-import { commentSql } from '../../src/comments/comments-sql';
+import { commentQueries } from '../../src/comments/comments-sql';
+import { sqliteDialect } from '../../src/db/sql-dialect';
+
+const commentSql = commentQueries(sqliteDialect);
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 // The queries run on every page render and every submission, as the repository runs them, must

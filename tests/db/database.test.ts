@@ -66,10 +66,19 @@ describe('the arrival_note migration', () => {
 describe('openDatabase', () => {
   it('creates the folder, migrates, and runs in WAL mode with a busy timeout and foreign keys', async () => {
     const file = path.join(dir, 'nested', 'folder', 'blog.db');
-    const { db, settings, appliedMigrations } = await openDatabase({ databaseFile: file, busyTimeoutMs: 1234 });
+    const { db, settings, appliedMigrations } = await openDatabase({
+      location: { engine: 'sqlite', file },
+      busyTimeoutMs: 1234,
+    });
     try {
       expect(appliedMigrations.length).toBeGreaterThan(0);
-      expect(settings).toEqual({ journalMode: 'wal', synchronous: 'NORMAL', busyTimeoutMs: 1234, foreignKeys: true });
+      expect(settings).toEqual({
+        engine: 'sqlite',
+        journalMode: 'wal',
+        synchronous: 'NORMAL',
+        busyTimeoutMs: 1234,
+        foreignKeys: true,
+      });
       expect(await db.post.count()).toBe(0);
     } finally {
       await db.$disconnect();

@@ -19,7 +19,7 @@ let db: Database;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'marginalia-shared-'));
   file = path.join(dir, 'shared.db');
-  ({ db } = await openDatabase({ databaseFile: file, busyTimeoutMs: 2_000 }));
+  ({ db } = await openDatabase({ location: { engine: 'sqlite', file }, busyTimeoutMs: 2_000 }));
 });
 afterAll(async () => {
   await db.$disconnect();
@@ -142,7 +142,7 @@ describe('a transaction open on the connection', () => {
 describe('writes waiting for another process’s lock', () => {
   it('each gives up when its own busy timeout has passed, not after the waits of the batches ahead of it', async () => {
     const busyTimeoutMs = 600;
-    const second = await openDatabase({ databaseFile: file, busyTimeoutMs });
+    const second = await openDatabase({ location: { engine: 'sqlite', file }, busyTimeoutMs });
     const lock = await holdWriteLock(file, 'until-released');
     try {
       const start = Date.now();

@@ -7,6 +7,7 @@ import { loadConfig, type Config, type ConfigInput } from '../../src/config';
 import { openDatabase, type Database } from '../../src/db/database';
 import { createLogger } from '../../src/http/logger';
 import { createTestClock, type TestClock } from './test-clock';
+import { freshDatabaseUrl, removeDatabase } from './test-database';
 
 export interface TestContext {
   app: MarginaliaApp;
@@ -21,7 +22,8 @@ export interface TestContext {
 }
 
 /**
- * A real app on a real, freshly migrated SQLite file in its own temp folder. `env` overrides the
+ * A real app on a real, freshly migrated database (an SQLite file in its own temp folder, or a new
+ * PostgreSQL database under npm run test:postgres). `env` overrides the
  * configuration as environment variables would (e.g. a tiny COMMENT_RATE_LIMIT).
  */
 export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> {
@@ -29,7 +31,7 @@ export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> 
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
-    DATABASE_URL: `file:${path.join(dir, 'test.db')}`,
+    DATABASE_URL: await freshDatabaseUrl(dir),
     COMMENT_RATE_LIMIT: '1000',
     COMMENT_FLOOD_SECONDS: '0',
     COMMENT_MIN_SECONDS: '0',
@@ -38,7 +40,7 @@ export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> 
     ...env,
   });
   const { db, externalWrites } = await openDatabase({
-    databaseFile: config.databaseFile,
+    location: config.database,
     busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS,
   });
   const logLines: string[] = [];
@@ -68,6 +70,7 @@ export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> 
     dir,
     async close() {
       await db.$disconnect();
+      await removeDatabase(config.DATABASE_URL);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -143,28 +143,19 @@ function importInChild(
   format = 'json',
 ): Promise<{ code: number | null; stdout: string; stderr: string; peakMb: number }> {
   const cli = path.resolve(__dirname, '..', '..', 'dist', 'imports', 'import-cli.js');
-  const child = spawn(process.execPath, [cli, format, file], {
+  const reporter = path.resolve(__dirname, '..', 'helpers', 'report-peak-memory.js');
+  const child = spawn(process.execPath, ['--require', reporter, cli, format, file], {
     env: { PATH: process.env.PATH, DATABASE_URL: `file:${path.join(dir, 'child.db')}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  let peakMb = 0;
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  // The kernel keeps the peak (VmHWM); read it as long as the process lives.
-  const poll = setInterval(() => {
-    try {
-      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
-      if (kb) peakMb = Math.max(peakMb, Number(kb) / 1024);
-    } catch {
-      // gone
-    }
-  }, 20);
   return new Promise((resolve) =>
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      resolve({ code, stdout, stderr, peakMb });
+    child.on('close', (code) => {
+      const peakKb = Number(/\npeak-rss-kb (\d+)\n$/.exec(stderr)?.[1] ?? 0);
+      resolve({ code, stdout, stderr: stderr.replace(/\npeak-rss-kb \d+\n$/, ''), peakMb: peakKb / 1024 });
     }),
   );
 }

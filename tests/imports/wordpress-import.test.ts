@@ -209,7 +209,7 @@ describe('npm run import', () => {
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [cli, ...args], {
         cwd: ctx.dir,
-        env: { PATH: process.env.PATH, DATABASE_URL: `file:${ctx.config.databaseFile}` },
+        env: { PATH: process.env.PATH, DATABASE_URL: ctx.config.DATABASE_URL },
       });
       let stdout = '';
       let stderr = '';

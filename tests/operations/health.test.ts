@@ -1,6 +1,6 @@
-import { renameSync } from 'node:fs';
 import request from 'supertest';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
+import { takeDatabaseAway } from '../helpers/test-database';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -19,9 +19,10 @@ describe('GET /healthz', () => {
   });
 
   it('answers 503 { status: "unavailable" } when the database cannot be read, with no path or error in it, and recovers', async () => {
-    // The data folder disappears (an unmounted volume, say): the connection is reopened and fails.
+    // The data folder disappears (an unmounted volume, say), or PostgreSQL stops taking
+    // connections to the database: the connection is reopened and fails.
     await ctx.db.$disconnect();
-    renameSync(ctx.dir, `${ctx.dir}-away`);
+    const comeBack = await takeDatabaseAway(ctx.config.DATABASE_URL, ctx.dir);
     try {
       const res = await request(ctx.app).get('/healthz');
       expect(res.status).toBe(503);
@@ -29,7 +30,7 @@ describe('GET /healthz', () => {
       expect(res.text).not.toContain(ctx.dir);
       expect(ctx.logLines.join('')).toContain('health check: the database did not answer');
     } finally {
-      renameSync(`${ctx.dir}-away`, ctx.dir);
+      await comeBack();
     }
     expect((await request(ctx.app).get('/healthz')).status).toBe(200);
   });

@@ -5,6 +5,7 @@ import { commentIdIn, fieldValue, formBody, formStampOf } from '../helpers/html'
 import { holdWriteLock } from '../helpers/lock-holder';
 import { apiToken, asModerator, csrfTokenIn, moderatorEnv } from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
+import { sqliteFileOf } from '../helpers/test-database';
 
 // Another connection holding the write lock (prisma/orm#29933 is about what comes after): a
 // submission either succeeds once the lock is released, or is refused with 503 and Retry-After
@@ -32,7 +33,7 @@ const postForm = (slug: string, fields: Record<string, string>) =>
 
 /** The texts another connection sees committed: proof they are not stuck in an open transaction. */
 function committedTexts(): string[] {
-  const reader = new Database(ctx.config.databaseFile, { readonly: true });
+  const reader = new Database(sqliteFileOf(ctx.config), { readonly: true });
   try {
     return (
       reader.prepare("SELECT text FROM Comment WHERE text LIKE 'Lock test comment %'").all() as { text: string }[]
@@ -46,7 +47,7 @@ describe('another connection holding the write lock', () => {
   it('a submission waits for a lock held less than the busy timeout, then is stored', async () => {
     const post = await addPost(ctx.db);
     // Held for an eighth of the busy timeout: the submission waits, then goes through.
-    const { released } = await holdWriteLock(ctx.config.databaseFile, busyTimeoutMs / 8);
+    const { released } = await holdWriteLock(sqliteFileOf(ctx.config), busyTimeoutMs / 8);
     const fields = submission();
     const res = await postForm(post.slug, fields);
     expect(res.status).toBe(303);
@@ -61,7 +62,7 @@ describe('another connection holding the write lock', () => {
 
     const pending = await addComment(ctx.db, post.id, { status: 'pending' });
     // Held until released below, so every write in between waits out the busy timeout however slow the machine.
-    const lock = await holdWriteLock(ctx.config.databaseFile, 'until-released');
+    const lock = await holdWriteLock(sqliteFileOf(ctx.config), 'until-released');
     const refused = submission();
     const form = await postForm(post.slug, refused);
     expect(form.status).toBe(503);
@@ -99,7 +100,7 @@ describe('another connection holding the write lock', () => {
     const committed = committedTexts();
     expect(committed).toEqual(expect.arrayContaining([before.comment, after.comment]));
     expect(committed).not.toContain(refused.comment);
-    const reader = new Database(ctx.config.databaseFile, { readonly: true });
+    const reader = new Database(sqliteFileOf(ctx.config), { readonly: true });
     expect(reader.prepare('SELECT status FROM Comment WHERE id = ?').get(pending.id)).toEqual({ status: 'approved' });
     reader.close();
   });
@@ -124,7 +125,7 @@ describe('another connection holding the write lock', () => {
       comment: 'The moderator’s new words',
     };
 
-    const lock = await holdWriteLock(ctx.config.databaseFile, 'until-released');
+    const lock = await holdWriteLock(sqliteFileOf(ctx.config), 'until-released');
     try {
       const own = await author
         .post(`/posts/${post.slug}/comments/${ownId}/edit`)
@@ -143,7 +144,7 @@ describe('another connection holding the write lock', () => {
     } finally {
       await lock.release();
     }
-    const reader = new Database(ctx.config.databaseFile, { readonly: true });
+    const reader = new Database(sqliteFileOf(ctx.config), { readonly: true });
     expect(reader.prepare('SELECT text FROM Comment WHERE id = ?').get(other.id)).toEqual({
       text: 'Before the moderator’s edit',
     });
@@ -158,14 +159,14 @@ describe('waiting for another process’s lock', () => {
   it('a moderator’s bulk action (one transaction) waits for a lock let go within the busy timeout, then applies', async () => {
     const post = await addPost(ctx.db);
     const pending = await addComment(ctx.db, post.id, { status: 'pending' });
-    const { released } = await holdWriteLock(ctx.config.databaseFile, busyTimeoutMs / 8);
+    const { released } = await holdWriteLock(sqliteFileOf(ctx.config), busyTimeoutMs / 8);
     const bulk = await request(ctx.app)
       .post('/admin/api/comments/bulk')
       .set('Authorization', `Bearer ${apiToken}`)
       .send({ ids: [pending.id], status: 'approved' });
     expect(bulk.status).toBe(200);
     await released;
-    const reader = new Database(ctx.config.databaseFile, { readonly: true });
+    const reader = new Database(sqliteFileOf(ctx.config), { readonly: true });
     expect(reader.prepare('SELECT status FROM Comment WHERE id = ?').get(pending.id)).toEqual({ status: 'approved' });
     reader.close();
   });
@@ -189,7 +190,7 @@ describe('waiting for another process’s lock', () => {
      * the write would be answered first), then lets go and gives back the write's answer.
      */
     async function whileLockedOut(write: () => request.Test, readerPaths: string[]): Promise<request.Response> {
-      const lock = await holdWriteLock(patient.config.databaseFile, 'until-released');
+      const lock = await holdWriteLock(sqliteFileOf(patient.config), 'until-released');
       let answered = false;
       const waiting = write().then((res) => {
         answered = true;
@@ -216,7 +217,7 @@ describe('waiting for another process’s lock', () => {
         [`/posts/${post.slug}`, '/'],
       );
       expect(res.status).toBe(303);
-      const reader = new Database(patient.config.databaseFile, { readonly: true });
+      const reader = new Database(sqliteFileOf(patient.config), { readonly: true });
       expect(reader.prepare('SELECT COUNT(*) AS n FROM Comment WHERE text = ?').get(fields.comment)).toEqual({ n: 1 });
       reader.close();
     });
@@ -224,7 +225,7 @@ describe('waiting for another process’s lock', () => {
     it('a bulk action waits for a lock held longer than Prisma’s own two seconds for starting a transaction', async () => {
       const post = await addPost(patient.db);
       const pending = await addComment(patient.db, post.id, { status: 'pending' });
-      const { released } = await holdWriteLock(patient.config.databaseFile, 2_500);
+      const { released } = await holdWriteLock(sqliteFileOf(patient.config), 2_500);
       expect((await bulkApprove(pending.id)).status).toBe(200);
       await released;
       expect(await patient.db.comment.findUnique({ where: { id: pending.id }, select: { status: true } })).toEqual({

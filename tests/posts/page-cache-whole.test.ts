@@ -73,7 +73,7 @@ describe('an import', () => {
   it('from the command line, while the server runs, reaches the kept home page within a second', async () => {
     const cli = path.resolve(__dirname, '..', '..', 'dist', 'imports', 'import-cli.js');
     const run = spawnSync(process.execPath, [cli, 'json', exportWithPost('From the command line')], {
-      env: { PATH: process.env.PATH, DATABASE_URL: `file:${ctx.config.databaseFile}` },
+      env: { PATH: process.env.PATH, DATABASE_URL: ctx.config.DATABASE_URL },
       encoding: 'utf8',
     });
     expect(run.status).toBe(0);

@@ -1,0 +1,229 @@
+-- CreateTable
+CREATE TABLE "Post" (
+    "id" SERIAL NOT NULL,
+    "slug" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "bodyMarkdown" TEXT NOT NULL,
+    "bodyHtml" TEXT NOT NULL,
+    "excerpt" TEXT NOT NULL,
+    "authorName" TEXT NOT NULL,
+    "publishedAt" TIMESTAMP(3) NOT NULL,
+    "commentsOpen" BOOLEAN NOT NULL DEFAULT true,
+    "sourceId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+    "approvedComments" INTEGER NOT NULL DEFAULT 0,
+    "approvedThreads" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "Post_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Comment" (
+    "id" SERIAL NOT NULL,
+    "postId" INTEGER NOT NULL,
+    "parentId" INTEGER,
+    "authorName" TEXT NOT NULL,
+    "authorEmail" TEXT NOT NULL,
+    "authorUrl" TEXT,
+    "text" TEXT NOT NULL,
+    "textHtml" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "ipAddress" TEXT,
+    "clientNetwork" TEXT,
+    "userAgent" TEXT,
+    "arrivalNote" TEXT,
+    "sourceId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Comment_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "CommentStatusChange" (
+    "id" SERIAL NOT NULL,
+    "commentId" INTEGER NOT NULL,
+    "fromStatus" TEXT NOT NULL,
+    "toStatus" TEXT NOT NULL,
+    "actor" TEXT NOT NULL,
+    "note" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "CommentStatusChange_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ModerationSettings" (
+    "id" INTEGER NOT NULL,
+    "mode" TEXT NOT NULL,
+    "maxLinks" INTEGER NOT NULL,
+    "moderationWords" TEXT NOT NULL,
+    "disallowedWords" TEXT NOT NULL,
+    "wordMatch" TEXT NOT NULL,
+    "closeAfterDays" INTEGER NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "ModerationSettings_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "AdminSession" (
+    "sid" TEXT NOT NULL,
+    "data" TEXT NOT NULL,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "AdminSession_pkey" PRIMARY KEY ("sid")
+);
+
+-- CreateTable
+CREATE TABLE "SiteSecret" (
+    "name" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "SiteSecret_pkey" PRIMARY KEY ("name")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Post_slug_key" ON "Post"("slug");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Post_sourceId_key" ON "Post"("sourceId");
+
+-- CreateIndex
+CREATE INDEX "Post_publishedAt_idx" ON "Post"("publishedAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Comment_sourceId_key" ON "Comment"("sourceId");
+
+-- CreateIndex
+CREATE INDEX "Comment_postId_status_createdAt_id_idx" ON "Comment"("postId", "status", "createdAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Comment_status_createdAt_idx" ON "Comment"("status", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "Comment_createdAt_id_idx" ON "Comment"("createdAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Comment_parentId_idx" ON "Comment"("parentId");
+
+-- CreateIndex
+CREATE INDEX "Comment_authorEmail_createdAt_idx" ON "Comment"("authorEmail", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "Comment_clientNetwork_createdAt_idx" ON "Comment"("clientNetwork", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "CommentStatusChange_commentId_createdAt_idx" ON "CommentStatusChange"("commentId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "AdminSession_expiresAt_idx" ON "AdminSession"("expiresAt");
+
+-- AddForeignKey
+ALTER TABLE "Comment" ADD CONSTRAINT "Comment_postId_fkey" FOREIGN KEY ("postId") REFERENCES "Post"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Comment" ADD CONSTRAINT "Comment_parentId_fkey" FOREIGN KEY ("parentId") REFERENCES "Comment"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "CommentStatusChange" ADD CONSTRAINT "CommentStatusChange_commentId_fkey" FOREIGN KEY ("commentId") REFERENCES "Comment"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- CreateTable
+CREATE TABLE "RateLimitCounter" (
+    "key" TEXT NOT NULL,
+    "hits" INTEGER NOT NULL,
+    "resetAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "RateLimitCounter_pkey" PRIMARY KEY ("key")
+);
+
+-- CreateIndex
+CREATE INDEX "RateLimitCounter_resetAt_idx" ON "RateLimitCounter"("resetAt");
+
+-- What Prisma's schema cannot describe (its diff leaves these alone; a later migration that
+-- rebuilds the Comment table must create them again), as in the SQLite migrations
+-- client_network and post_comment_counts.
+
+-- The duplicate check finds a text by its post, length and beginning, whatever the post's size.
+CREATE INDEX "Comment_duplicates_idx" ON "Comment"("postId", length("text"), substr("text", 1, 64));
+
+-- Each post's approved comments, and how many of them head a thread (an approved comment whose
+-- parent is not an approved comment of the same post listed before it), kept as comments are
+-- added, change status or parent, and are deleted, by whichever instance. Each post's row is
+-- locked before its comments are looked at, so changes to one post's comments are counted one
+-- transaction at a time (each statement of a PL/pgSQL function reads the latest committed rows).
+--
+-- A new comment adds itself: an AFTER row trigger sees every row of its statement, and no
+-- comment stored earlier can be a reply to it, so it changes no other comment's standing. That
+-- keeps a comment's cost the same on any post. Updates and deletes may change whole threads, and
+-- many rows at once (a moderator's bulk action): the posts they touch are counted again, once per
+-- statement. (SQLite's triggers run row by row and can add up the change instead.)
+CREATE FUNCTION "Comment_counts_after_insert"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM "Post" WHERE "id" = NEW."postId" FOR UPDATE;
+  UPDATE "Post" SET "approvedComments" = "approvedComments" + 1,
+    "approvedThreads" = "approvedThreads" + CASE WHEN EXISTS (SELECT 1 FROM "Comment" p
+        WHERE p."id" = NEW."parentId" AND p."postId" = NEW."postId" AND p."status" = 'approved'
+        AND (p."createdAt" < NEW."createdAt" OR (p."createdAt" = NEW."createdAt" AND p."id" < NEW."id")))
+      THEN 0 ELSE 1 END
+  WHERE "id" = NEW."postId";
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER "Comment_counts_after_insert" AFTER INSERT ON "Comment"
+  FOR EACH ROW WHEN (NEW."status" = 'approved') EXECUTE FUNCTION "Comment_counts_after_insert"();
+
+CREATE FUNCTION "Post_recount"(post_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM "Post" WHERE "id" = ANY(post_ids) ORDER BY "id" FOR UPDATE;
+  UPDATE "Post" SET
+    "approvedComments" = (SELECT COUNT(*) FROM "Comment" c WHERE c."postId" = "Post"."id" AND c."status" = 'approved'),
+    "approvedThreads" = (
+      SELECT COUNT(*) FROM "Comment" c WHERE c."postId" = "Post"."id" AND c."status" = 'approved'
+        AND NOT EXISTS (SELECT 1 FROM "Comment" p WHERE p."id" = c."parentId" AND p."postId" = c."postId"
+          AND p."status" = 'approved' AND (p."createdAt" < c."createdAt" OR (p."createdAt" = c."createdAt" AND p."id" < c."id")))
+    )
+  WHERE "id" = ANY(post_ids);
+END;
+$$;
+
+CREATE FUNCTION "Comment_counts_after_update"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM "Post_recount"(ARRAY(SELECT DISTINCT "postId" FROM old_rows WHERE "status" = 'approved'
+    UNION SELECT DISTINCT "postId" FROM new_rows WHERE "status" = 'approved'));
+  RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION "Comment_counts_after_delete"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM "Post_recount"(ARRAY(SELECT DISTINCT "postId" FROM old_rows WHERE "status" = 'approved'));
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER "Comment_counts_after_update" AFTER UPDATE ON "Comment"
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION "Comment_counts_after_update"();
+CREATE TRIGGER "Comment_counts_after_delete" AFTER DELETE ON "Comment"
+  REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION "Comment_counts_after_delete"();
+
+-- Every instance keeps rendered pages in memory; a change to what pages show tells the others,
+-- at commit, which instance made it (its connections' application_name), so they drop theirs.
+CREATE FUNCTION "notify_page_change"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('marginalia_page_changes', current_setting('application_name'));
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER "Post_page_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "Post"
+  FOR EACH STATEMENT EXECUTE FUNCTION "notify_page_change"();
+CREATE TRIGGER "Comment_page_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "Comment"
+  FOR EACH STATEMENT EXECUTE FUNCTION "notify_page_change"();
+CREATE TRIGGER "ModerationSettings_page_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "ModerationSettings"
+  FOR EACH STATEMENT EXECUTE FUNCTION "notify_page_change"();

@@ -1,0 +1,113 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { DatabaseStartError, readMigrationList } from '../../src/db/migrations';
+import { applyPostgresMigrations, postgresMigrationsDir, postgresSchemaPath } from '../../src/db/postgres-migrations';
+import { noFilters, withSchemaEngine } from '../../src/db/schema-engine';
+import { createPostgresDatabase, dropPostgresDatabase } from '../helpers/test-database';
+
+// Migrations on PostgreSQL: applied once however many instances start together, all or nothing,
+// and leaving the database exactly as prisma/postgres/schema.prisma describes.
+
+let url: string;
+beforeEach(async () => {
+  url = await createPostgresDatabase();
+});
+afterEach(() => dropPostgresDatabase(url));
+
+async function query<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+it('are applied once when several instances start together', async () => {
+  const results = await Promise.all([1, 2, 3, 4].map(() => applyPostgresMigrations(url)));
+  const applying = results.filter((names) => names.length > 0);
+  expect(applying).toHaveLength(1);
+  expect(results.filter((names) => names.length === 0)).toHaveLength(3);
+  const rows = await query<{ migration_name: string }>('SELECT migration_name FROM "_prisma_migrations"');
+  expect(rows.map((row) => row.migration_name).sort()).toEqual(applying[0]!.slice().sort());
+});
+
+it('leave the database as it was when one fails, and say which', async () => {
+  await applyPostgresMigrations(url);
+  const dir = mkdtempSync(path.join(tmpdir(), 'marginalia-pg-migrations-'));
+  try {
+    cpSync(postgresMigrationsDir, dir, { recursive: true });
+    mkdirSync(path.join(dir, '29990101000000_first_fine'));
+    writeFileSync(path.join(dir, '29990101000000_first_fine', 'migration.sql'), 'CREATE TABLE "Fine" ("id" INTEGER);');
+    mkdirSync(path.join(dir, '29990101000001_then_broken'));
+    writeFileSync(
+      path.join(dir, '29990101000001_then_broken', 'migration.sql'),
+      'ALTER TABLE "Comment" ADD COLUMN "mood" TEXT;\nALTER TABLE "NoSuchTable" ADD COLUMN "x" TEXT;',
+    );
+    const failure = applyPostgresMigrations(url, dir);
+    await expect(failure).rejects.toThrow(DatabaseStartError);
+    await expect(failure).rejects.toThrow(/29990101000001_then_broken failed: .*NoSuchTable.*Nothing was changed/);
+    const tables = await query<{ name: string }>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_name = 'Fine'",
+    );
+    expect(tables).toEqual([]);
+    const columns = await query<{ name: string }>(
+      "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'Comment' AND column_name = 'mood'",
+    );
+    expect(columns).toEqual([]);
+    const recorded = await query<{ n: string }>('SELECT COUNT(*) AS n FROM "_prisma_migrations"');
+    expect(Number(recorded[0]!.n)).toBe(readMigrationList(postgresMigrationsDir).migrationDirectories.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('leave the database as the PostgreSQL schema describes it (no drift between schema and migrations)', async () => {
+  // What Prisma would create for the schema, in a second database, against what the migrations made.
+  // (The schema engine cannot read a PostgreSQL database back through the driver adapter.)
+  await applyPostgresMigrations(url);
+  const schema = { path: postgresSchemaPath, content: readFileSync(postgresSchemaPath, 'utf8') };
+  const { stdout } = await withSchemaEngine(postgresSchemaPath, new PrismaPg({ connectionString: url }), (engine) =>
+    engine.diff({
+      from: { tag: 'empty' },
+      to: { tag: 'schemaDatamodel', files: [schema] },
+      script: true,
+      exitCode: false,
+      filters: noFilters,
+    }),
+  );
+  const fromSchema = await createPostgresDatabase();
+  try {
+    const shape = async (databaseUrl: string) => {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        if (databaseUrl === fromSchema) await client.query(stdout ?? '');
+        const columns = await client.query(
+          `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
+           WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY 1, 2`,
+        );
+        const indexes = await client.query(
+          `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'
+           AND indexname <> 'Comment_duplicates_idx' ORDER BY 1`,
+        );
+        const constraints = await client.query(
+          `SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint
+           WHERE connamespace = 'public'::regnamespace AND conname NOT LIKE '\\_prisma%' ORDER BY 1`,
+        );
+        return { columns: columns.rows, indexes: indexes.rows, constraints: constraints.rows };
+      } finally {
+        await client.end();
+      }
+    };
+    const migrated = await shape(url);
+    expect(migrated.columns.length).toBeGreaterThan(40);
+    expect(migrated).toEqual(await shape(fromSchema));
+  } finally {
+    await dropPostgresDatabase(fromSchema);
+  }
+});
