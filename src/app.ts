@@ -33,6 +33,7 @@ import { createExternalChangeCheck } from './http/external-change-check';
 import { createPageCache, type PageCache } from './http/page-cache';
 import type { ExternalWrites } from './db/external-writes';
 import { createImports } from './imports/import-runner';
+import { exclusiveWorkOn } from './db/exclusive-work';
 import type { Clock } from './shared/clock';
 import { noPageChanges } from './shared/page-changes';
 import { createStaticAssets } from './http/static-assets';
@@ -116,7 +117,7 @@ function createServices({
     commenterCookies,
     articlePage: createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }),
     moderation: createModerationService({ repo: createModerationRepository(db), clock, pageChanges }),
-    imports: createImports({ database: config.database, pageChanges }),
+    imports: createImports({ database: config.database, pageChanges, exclusiveWork: exclusiveWorkOn(config.database) }),
     auth: createAdminAuth({
       user: config.ADMIN_USER,
       passwordHash: config.ADMIN_PASSWORD_HASH,

@@ -104,7 +104,11 @@ export class ServiceUnavailableError extends AppError {
 export class DatabaseBusyError extends AppError {
   override readonly retryAfterSeconds = 5;
 
-  constructor(message: string) {
-    super(503, 'database_busy', message);
+  /** `locked`: another connection held the write lock; `unavailable`: the database server could not be reached. */
+  constructor(
+    message: string,
+    readonly reason: 'locked' | 'unavailable' = 'locked',
+  ) {
+    super(503, reason === 'locked' ? 'database_busy' : 'database_unavailable', message);
   }
 }

@@ -4,6 +4,7 @@ import { adminMessages } from './admin/admin-messages';
 import { checkMemoryOf, defaultCheckMemory } from './admin/password';
 import { createApp } from './app';
 import { scheduleBackups } from './backups/backup-schedule';
+import { createScheduledRunsRepository } from './backups/scheduled-runs-repository';
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { loadSiteSecrets } from './site-secrets/site-secrets';
@@ -87,6 +88,7 @@ async function start(config: Config): Promise<void> {
     logger.fatal({ err: error }, 'could not listen');
     process.exit(1);
   });
+  const scheduledRuns = createScheduledRunsRepository(db);
   const cancelBackups = config.backupDir
     ? scheduleBackups({
         database: config.database,
@@ -94,6 +96,9 @@ async function start(config: Config): Promise<void> {
         keep: config.BACKUP_KEEP,
         intervalHours: config.BACKUP_INTERVAL_HOURS,
         logger,
+        ...(config.database.engine === 'postgres'
+          ? { claim: (now: Date, everyMs: number) => scheduledRuns.claim('backup', now, everyMs) }
+          : {}),
       })
     : () => undefined;
   stopOnSignals(server, db, logger, cancelBackups);

@@ -13,6 +13,11 @@ export interface BackupScheduleOptions {
   intervalHours: number;
   logger: Logger;
   now?: () => Date;
+  /**
+   * Whether this process is the one to make the backup due now; several processes on one
+   * PostgreSQL database ask, and one makes it (scheduled-runs-repository.ts). Always yes unless given.
+   */
+  claim?: (now: Date, everyMs: number) => Promise<boolean>;
 }
 
 const backupCli = path.join(projectRoot, 'dist', 'backups', 'backup-cli.js');
@@ -31,14 +36,21 @@ export function scheduleBackups({
   intervalHours,
   logger,
   now = () => new Date(),
+  claim = () => Promise.resolve(true),
 }: BackupScheduleOptions): () => void {
   const intervalMs = intervalHours * 3_600_000;
   let timer: NodeJS.Timeout | undefined;
 
   // Never throws: a failed backup is logged, and the next one is still scheduled.
   const runOnce = async (): Promise<void> => {
-    const target = path.join(dir, automaticBackupName(now()));
+    const target = path.join(dir, automaticBackupName(now(), database.engine));
     try {
+      // Another process made this one; a few minutes' slack, so clocks and start-up times that
+      // differ a little between processes never make two backups of one interval.
+      if (!(await claim(now(), Math.max(0, intervalMs - 5 * 60_000)))) {
+        logger.info('automatic backup: made by another server process on this database');
+        return;
+      }
       mkdirSync(dir, { recursive: true });
       const run = await runToolInChild(backupCli, [target], database);
       const output = `${run.stdout}${run.stderr}`.trim();

@@ -56,12 +56,13 @@ export async function backUpDatabase(
   return { file: target, bytes: statSync(target).size, ms: now() - started };
 }
 
-// Automatic backups are named by the time they were made, so names sort oldest first.
-const backupName = /^marginalia-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.db$/;
+// Automatic backups are named by the time they were made, so names sort oldest first: `.db` for
+// an SQLite copy, `.dump` for a PostgreSQL dump (pg_restore reads it).
+const backupName = /^marginalia-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.(?:db|dump)$/;
 
-/** The file name of an automatic backup made at `when`. */
-export function automaticBackupName(when: Date): string {
-  return `marginalia-${when.toISOString().slice(0, 19).replace(/:/g, '-')}Z.db`;
+/** The file name of an automatic backup made at `when` of a database on `engine`. */
+export function automaticBackupName(when: Date, engine: DatabaseLocation['engine'] = 'sqlite'): string {
+  return `marginalia-${when.toISOString().slice(0, 19).replace(/:/g, '-')}Z.${engine === 'sqlite' ? 'db' : 'dump'}`;
 }
 
 /** The automatic backups in `dir`, oldest first. */
@@ -76,7 +77,7 @@ export function listAutomaticBackups(dir: string): string[] {
 export function newestAutomaticBackupTime(dir: string): Date | null {
   const newest = listAutomaticBackups(dir).at(-1);
   if (!newest) return null;
-  const [date, time] = newest.slice('marginalia-'.length, -'Z.db'.length).split('T') as [string, string];
+  const [date, time] = newest.slice('marginalia-'.length, newest.lastIndexOf('Z.')).split('T') as [string, string];
   return new Date(`${date}T${time.replace(/-/g, ':')}Z`);
 }
 

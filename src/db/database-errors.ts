@@ -2,7 +2,7 @@
 
 interface PrismaDriverError {
   code?: unknown;
-  meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } };
+  meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } };
 }
 
 /**
@@ -18,5 +18,28 @@ export function isDatabaseBusy(error: unknown): boolean {
   const original = meta?.driverAdapterError?.cause?.originalCode;
   return (
     (code === 'P1008' || code === 'P2010') && typeof original === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(original)
+  );
+}
+
+// What Prisma's PostgreSQL adapter calls a server it cannot talk to.
+const unreachable = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+
+/**
+ * Whether a query failed because the database server could not be reached or dropped the
+ * connection (PostgreSQL restarting, a network fault, its connections all taken): Prisma's
+ * "can't reach" and "closed" codes, the adapter's error kinds, PostgreSQL's own codes for a server
+ * shutting down or starting (57P01-57P03) and for a lost connection (class 08), or the driver's
+ * message for a connection cut mid-query. The request can be sent again once the server is back.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, meta } = error as PrismaDriverError;
+  if (code === 'P1001' || code === 'P1002' || code === 'P1017') return true;
+  const cause = meta?.driverAdapterError?.cause;
+  if (typeof cause?.kind === 'string' && unreachable.has(cause.kind)) return true;
+  if (typeof cause?.originalCode === 'string' && /^(57P0[123]|08)/.test(cause.originalCode)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|terminating connection due to administrator command|the database system is (starting up|shutting down|in recovery mode)|Client has encountered a connection error and is not queryable/.test(
+    message,
   );
 }

@@ -77,7 +77,9 @@ async function openPostgres(url: string): Promise<OpenedDatabase> {
     throw new DatabaseStartError(`PostgreSQL at DATABASE_URL could not be reached: ${(error as Error).message}.`);
   }
   const db = new PostgresPrismaClient({
-    adapter: new PrismaPg({ connectionString: url, application_name: instance }),
+    // A request waits at most this long for a connection, so a database server that cannot be
+    // reached makes a 503 (error-handler.ts), never a request that hangs.
+    adapter: new PrismaPg({ connectionString: url, application_name: instance, connectionTimeoutMillis: 5_000 }),
   }) as unknown as Database;
   dialects.set(db, postgresDialect);
   try {

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { isDatabaseBusy } from '../db/database-errors';
+import { isDatabaseBusy, isDatabaseUnavailable } from '../db/database-errors';
 import {
   AppError,
   BadRequestError,
@@ -42,6 +42,7 @@ function fromBodyParser(error: BodyParserError): AppError | null {
 export function toAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
   if (isDatabaseBusy(error)) return new DatabaseBusyError(httpMessages.databaseBusy);
+  if (isDatabaseUnavailable(error)) return new DatabaseBusyError(httpMessages.databaseUnavailable, 'unavailable');
   return fromBodyParser(error as BodyParserError);
 }
 
@@ -71,7 +72,9 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     if (appError instanceof DatabaseBusyError)
       logger.warn(
         { method: req.method, path: req.path },
-        'database busy: another connection held the write lock past the busy timeout',
+        appError.reason === 'unavailable'
+          ? 'database unavailable: the database server could not be reached'
+          : 'database busy: another connection held the write lock past the busy timeout',
       );
     res.status(appError.status);
     setRetryAfter(res, appError);

@@ -7,6 +7,7 @@ export const httpMessages = {
   internal: 'Sorry, something went wrong on our side. Please try again in a moment.',
   databaseBusy:
     'The blog’s database is busy for a moment, so nothing was saved. Please send the same again in a few seconds.',
+  databaseUnavailable: 'The blog cannot reach its database just now. Please try again in a few seconds.',
   formOnly: 'Please send the comment form (application/x-www-form-urlencoded).',
   jsonOnly: 'Please send JSON (Content-Type: application/json).',
   titles: {

@@ -4,6 +4,7 @@ import { AppError, ConflictError } from '../errors';
 import { projectRoot } from '../paths';
 import type { PublicPageChanges } from '../shared/page-changes';
 import type { ImportReport } from './import-report';
+import type { ExclusiveWork } from '../db/exclusive-work';
 import type { DatabaseLocation } from '../shared/database-location';
 
 export const importFormats = ['wordpress', 'disqus', 'json'] as const;
@@ -61,13 +62,15 @@ export type Imports = ReturnType<typeof createImports>;
 export function createImports({
   database,
   pageChanges,
+  exclusiveWork,
 }: {
   database: DatabaseLocation;
   pageChanges: PublicPageChanges;
+  /** One import at a time, across every server process on the database. */
+  exclusiveWork: ExclusiveWork;
 }) {
   // One import at a time: each runs in a process of its own, with its own memory, and two
   // writing one database would only wait for each other.
-  let running = false;
   return {
     async run(request: {
       format: ImportFormat;
@@ -75,15 +78,10 @@ export function createImports({
       dryRun: boolean;
       fileName?: string;
     }): Promise<ImportReport> {
-      if (running) throw new ConflictError(importAlreadyRunning, 'import_running');
-      running = true;
-      try {
-        const report = await runImport({ database, ...request });
-        if (!report.dryRun) pageChanges.everythingChanged();
-        return report;
-      } finally {
-        running = false;
-      }
+      const report = await exclusiveWork('import', () => runImport({ database, ...request }));
+      if (!report) throw new ConflictError(importAlreadyRunning, 'import_running');
+      if (!report.dryRun) pageChanges.everythingChanged();
+      return report;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
 import type { Clock } from '../shared/clock';
 import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import { demoPost } from './demo-post';
@@ -94,7 +94,12 @@ export function createPostsService({
     /** Gives a brand-new blog something to show: one demo post, only when there is no post at all. */
     async ensureDemoPost(): Promise<PostRecord | null> {
       if ((await repo.count()) > 0) return null;
-      return createPost(demoPost);
+      // Several server processes starting together on a new PostgreSQL database all find it
+      // empty: the first one's demo post stands, and the others' is refused by its slug.
+      return createPost(demoPost).catch((error: unknown) => {
+        if (error instanceof ConflictError) return null;
+        throw error;
+      });
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database';
+import { Prisma } from '../generated/prisma/client';
 
 export type SiteSecretsRepository = ReturnType<typeof createSiteSecretsRepository>;
 
@@ -10,13 +11,19 @@ export function createSiteSecretsRepository(db: Database) {
      * starting together both end up with the one value that was written first.
      */
     async valueOf(name: string, generate: () => string): Promise<string> {
-      const row = await db.siteSecret.upsert({
-        where: { name },
-        create: { name, value: generate() },
-        update: {},
-        select: { value: true },
-      });
-      return row.value;
+      try {
+        const row = await db.siteSecret.upsert({
+          where: { name },
+          create: { name, value: generate() },
+          update: {},
+          select: { value: true },
+        });
+        return row.value;
+      } catch (error) {
+        // On PostgreSQL Prisma looks before it inserts: another process can insert in between.
+        if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;
+        return (await db.siteSecret.findUniqueOrThrow({ where: { name }, select: { value: true } })).value;
+      }
     },
   };
 }

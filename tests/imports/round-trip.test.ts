@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import type { Database } from '../../src/db/database';
 import { createExportsRepository } from '../../src/exports/exports-repository';
 import { ExportTargetError, writeJsonExport, writeWxrExport } from '../../src/exports/export-writers';
 import { importDisqus } from '../../src/imports/disqus-import';
 import { importWordPress } from '../../src/imports/wordpress-import';
 import { importJson } from '../../src/imports/json-import';
+import { contentOf } from '../helpers/blog-content';
 import { importFixture } from '../helpers/import-fixtures';
 import { apiToken, moderatorEnv } from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
@@ -43,33 +43,6 @@ afterEach(async () => {
   await target.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Everything about the posts and comments of a database, with ids replaced by what they point at. */
-async function contentOf(db: Database, { withSourceIds = true } = {}) {
-  const posts = await db.post.findMany({
-    orderBy: { slug: 'asc' },
-    include: { comments: { include: { statusChanges: true } } },
-  });
-  return posts.map(({ id: _id, createdAt: _c, updatedAt: _u, comments, sourceId, ...post }) => {
-    const keyOf = new Map(
-      comments.map((comment) => [comment.id, `${comment.createdAt.toISOString()} ${comment.text}`]),
-    );
-    return {
-      ...post,
-      ...(withSourceIds ? { sourceId } : {}),
-      comments: comments
-        .map(
-          ({ id: _cid, postId: _p, updatedAt: _cu, parentId, statusChanges, sourceId: commentSource, ...comment }) => ({
-            ...comment,
-            ...(withSourceIds ? { sourceId: commentSource } : {}),
-            parent: parentId === null ? null : keyOf.get(parentId),
-            statusChanges: statusChanges.map(({ id: _sid, commentId: _sc, ...change }) => change),
-          }),
-        )
-        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.text.localeCompare(b.text)),
-    };
-  });
-}
 
 it('JSON: export → import into a fresh database → the same posts and comments (ids aside); again: nothing new', async () => {
   const file = path.join(dir, 'blog.jsonl');

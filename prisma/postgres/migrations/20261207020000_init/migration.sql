@@ -142,6 +142,14 @@ CREATE TABLE "RateLimitCounter" (
 -- CreateIndex
 CREATE INDEX "RateLimitCounter_resetAt_idx" ON "RateLimitCounter"("resetAt");
 
+-- CreateTable
+CREATE TABLE "ScheduledRun" (
+    "name" TEXT NOT NULL,
+    "startedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "ScheduledRun_pkey" PRIMARY KEY ("name")
+);
+
 -- What Prisma's schema cannot describe (its diff leaves these alone; a later migration that
 -- rebuilds the Comment table must create them again), as in the SQLite migrations
 -- client_network and post_comment_counts.

@@ -5,5 +5,11 @@ CREATE TABLE "RateLimitCounter" (
     "resetAt" DATETIME NOT NULL
 );
 
+-- CreateTable
+CREATE TABLE "ScheduledRun" (
+    "name" TEXT NOT NULL PRIMARY KEY,
+    "startedAt" DATETIME NOT NULL
+);
+
 -- CreateIndex
 CREATE INDEX "RateLimitCounter_resetAt_idx" ON "RateLimitCounter"("resetAt");
