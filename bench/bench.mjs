@@ -1,4 +1,4 @@
-// npm run bench [-- --quick]
+// npm run bench [-- --quick] [--postgres]
 // Measures marginalia against ceilings in the same run on this machine: the real built server
 // (production mode, on a seeded temp database) against bare node:http sending the same bytes, and
 // its comment POST against better-sqlite3 insert servers (bare node:http into a plain table, the
@@ -6,6 +6,9 @@
 // connections, a warm-up, then fixed-length rounds alternating between contenders; medians
 // reported, ratios taken within each round. Prints a table and writes
 // JSON to bench/results/ (git-ignored). Never run by the test suite: times are never asserted.
+// --postgres: the same scenarios with the server on PostgreSQL (a database made on the server the
+// PG* variables name, filled from the same seed), and node-postgres insert servers as the POST
+// ceilings (bare-pg-insert-server.mjs).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,11 +16,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import Database from 'better-sqlite3';
-import { benchPosts, seedBenchDatabase, seedGrowingPost } from './seed.mjs';
+import { postgresBenchDatabase, sqliteBenchDatabase } from './bench-database.mjs';
+import { benchPosts, seedBenchDatabase } from './seed.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
+const onPostgres = process.argv.includes('--postgres');
 // Many short rounds rather than a few long ones: this machine's speed drifts by a third from one
 // minute to the next, and each ratio is taken within a round, between neighbouring loads.
 const rounds = quick ? 1 : 5;
@@ -211,11 +215,14 @@ async function main() {
   const started = Date.now();
   const seeded = await seedBenchDatabase(dbFile);
   console.error(`seeded ${seeded.toLocaleString('en-US')} comments in ${Date.now() - started} ms`);
+  const growingCount = quick ? 5_000 : 20_000;
+  const db = onPostgres ? await postgresBenchDatabase(dir, dbFile, growingCount) : sqliteBenchDatabase(dir, dbFile);
+  if (onPostgres) console.error(`copied to PostgreSQL in ${Date.now() - started} ms`);
 
   const serverEnv = {
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
-    DATABASE_URL: `file:${dbFile}`,
+    DATABASE_URL: db.url,
     COMMENT_RATE_LIMIT: '1000000',
     COMMENT_FLOOD_SECONDS: '0',
     ADMIN_API_TOKEN: apiToken,
@@ -223,6 +230,7 @@ async function main() {
   const results = {
     when: new Date().toISOString(),
     quick,
+    engine: db.engine,
     rounds,
     duration,
     connections,
@@ -275,31 +283,15 @@ async function main() {
     //    same-table insert behind Express 5: the issue's "comment POST, raw better-sqlite3", the
     //    server's own framework, table and data with the driver in place of Prisma. The issue's
     //    0.5× is taken against that one: Express alone reaches 0.36× of the five-column server.
-    const bare = await startChild(['bench/bare-insert-server.mjs', path.join(dir, 'bare.db')]);
-    const bareExpress = await startChild([
-      'bench/bare-insert-server.mjs',
-      '--express',
-      path.join(dir, 'bare-express.db'),
-    ]);
-    const sameTableFile = path.join(dir, 'bare-same-table.db');
-    const expressSameTableFile = path.join(dir, 'express-same-table.db');
-    copyDatabase(dbFile, sameTableFile);
-    copyDatabase(dbFile, expressSameTableFile);
-    const bareSameTable = await startChild(['bench/bare-insert-server.mjs', sameTableFile, benchPosts.article]);
-    const expressSameTable = await startChild([
-      'bench/bare-insert-server.mjs',
-      '--express',
-      expressSameTableFile,
-      benchPosts.article,
-    ]);
-    const lastIdBefore = lastCommentId(dbFile);
+    const ceilings = [];
+    for (const [label, args] of db.insertCeilings(benchPosts.article)) ceilings.push([label, await startChild(args)]);
+    const lastIdBefore = await db.lastCommentId();
     for (const kept of [acknowledged, sentTexts, answers]) kept.clear();
     const commentForm = `/posts/${benchPosts.article}/comments`;
     results.scenarios.post = await measure('comment POST', {
-      bare: { url: bare.url, requests: [formPost(commentForm)] },
-      bareExpress: { url: bareExpress.url, requests: [formPost(commentForm)] },
-      bareSameTable: { url: bareSameTable.url, requests: [formPost(commentForm)] },
-      expressSameTable: { url: expressSameTable.url, requests: [formPost(commentForm)] },
+      ...Object.fromEntries(
+        ceilings.map(([label, ceiling]) => [label, { url: ceiling.url, requests: [formPost(commentForm)] }]),
+      ),
       marginalia: { url: server.url, requests: [formPost(commentForm, { record: true })] },
     });
     const answered = (codes) => codes['303'] ?? 0;
@@ -309,13 +301,10 @@ async function main() {
     );
     results.scenarios.post.marginalia.accepted = accepted;
     results.scenarios.post.marginalia.acknowledgedChecked = acknowledged.size;
-    results.scenarios.post.marginalia.acknowledgedMissing = missingComments(dbFile, acknowledged);
-    Object.assign(results.scenarios.post.marginalia, accountForStoredRows(dbFile, lastIdBefore));
+    results.scenarios.post.marginalia.acknowledgedMissing = await missingComments(db, acknowledged);
+    Object.assign(results.scenarios.post.marginalia, await accountForStoredRows(db, lastIdBefore));
     rss.afterPosts = rssMb(server.child.pid);
-    await stop(bare);
-    await stop(bareExpress);
-    await stop(bareSameTable);
-    await stop(expressSameTable);
+    for (const [, ceiling] of ceilings) await stop(ceiling);
 
     // 4b. Every comment approved (MODERATION_MODE=approve, a valid form stamp), so each one is
     //     placed among the post's threads and drops its kept pages: POSTs spread over the 97
@@ -323,7 +312,7 @@ async function main() {
     //     at 20,000 comments and grows by every round, the two alternating round by round. The
     //     one post must cost no more than the spread ones.
     await stop(server);
-    seedGrowingPost(dbFile, quick ? 5_000 : 20_000);
+    await db.addGrowingPost(growingCount);
     server = await startServer({ ...serverEnv, MODERATION_MODE: 'approve', COMMENT_MIN_SECONDS: '0' }, dir);
     const stamp = await formStampOf(`${server.url}/posts/${benchPosts.grows}`);
     let next = 0;
@@ -332,7 +321,7 @@ async function main() {
       spread: { url: server.url, requests: [stampedFormPost(spreadSlug, stamp)] },
       onePost: { url: server.url, requests: [stampedFormPost(() => benchPosts.grows, stamp)] },
     });
-    results.scenarios.growing.onePostApproved = approvedOn(dbFile, benchPosts.grows);
+    results.scenarios.growing.onePostApproved = await db.approvedOn(benchPosts.grows);
     rss.afterGrowing = rssMb(server.child.pid);
     await stop(server);
     server = await startServer(serverEnv, dir);
@@ -349,6 +338,7 @@ async function main() {
     rss.idleAfterRestart = rssMb(server.child.pid);
   } finally {
     await stop(server);
+    await db.close();
   }
   results.rssMb = rss;
   report(results);
@@ -357,7 +347,7 @@ async function main() {
     root,
     'bench',
     'results',
-    `${results.when.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`,
+    `${results.when.replace(/[:.]/g, '-')}${onPostgres ? '-postgres' : ''}${quick ? '-quick' : ''}.json`,
   );
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nJSON: ${path.relative(root, file)}`);
@@ -365,38 +355,10 @@ async function main() {
 }
 
 /** Acknowledged comments (id → text) not stored with exactly that text. */
-function missingComments(dbFile, expected) {
-  const db = new Database(dbFile, { readonly: true });
-  const find = db.prepare('SELECT text FROM Comment WHERE id = ?');
-  const missing = [...expected].filter(([id, text]) => find.get(id)?.text !== text).length;
-  db.close();
-  return missing;
-}
-
-/** A consistent copy of a database in WAL mode (its -wal file included). */
-function copyDatabase(from, to) {
-  const db = new Database(from, { readonly: true });
-  db.exec(`VACUUM INTO '${to.replaceAll("'", "''")}'`);
-  db.close();
-}
-
-/** How many approved comments the post at `slug` has. */
-function approvedOn(dbFile, slug) {
-  const db = new Database(dbFile, { readonly: true });
-  const { n } = db
-    .prepare(
-      `SELECT COUNT(*) AS n FROM Comment JOIN Post ON Post.id = Comment.postId WHERE Post.slug = ? AND Comment.status = 'approved'`,
-    )
-    .get(slug);
-  db.close();
-  return n;
-}
-
-function lastCommentId(dbFile) {
-  const db = new Database(dbFile, { readonly: true });
-  const { id } = db.prepare('SELECT MAX(id) AS id FROM Comment').get();
-  db.close();
-  return id;
+async function missingComments(db, expected) {
+  const ids = [...expected.keys()].filter((id) => typeof id === 'number');
+  const stored = await db.textsById(ids);
+  return [...expected].filter(([id, text]) => stored.get(id) !== text).length;
 }
 
 /**
@@ -405,10 +367,8 @@ function lastCommentId(dbFile) {
  * up, with requests in flight that the server still completes). A row stored for a request that
  * was answered otherwise, or for no request at all, would be a fault.
  */
-function accountForStoredRows(dbFile, lastIdBefore) {
-  const db = new Database(dbFile, { readonly: true });
-  const rows = db.prepare('SELECT id, text FROM Comment WHERE id > ?').all(lastIdBefore);
-  db.close();
+async function accountForStoredRows(db, lastIdBefore) {
+  const rows = await db.storedSince(lastIdBefore);
   const counts = {
     stored: rows.length,
     storedAcknowledged: 0,
@@ -475,7 +435,7 @@ function report(r) {
   };
   const f = (n) => Math.round(n).toLocaleString('en-US');
   console.log(
-    `\nmarginalia bench — ${r.when}, Node ${r.node}, ${r.rounds} round(s) × ${r.duration} s after ${warmUp} s of warm-up, ${r.connections} connections (medians)`,
+    `\nmarginalia bench on ${r.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} — ${r.when}, Node ${r.node}, ${r.rounds} round(s) × ${r.duration} s after ${warmUp} s of warm-up, ${r.connections} connections (medians)`,
   );
   console.log(`article page: ${f(r.articleBytes)} bytes\n`);
   console.log(row(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'vs ceiling', '5xx']));
@@ -489,24 +449,38 @@ function report(r) {
   line('3. 2,000-comment post (page 1), gzip accepted', s.bigPost.marginalia);
   line('3b. the same, uncompressed', s.bigPost.uncompressed);
   const post = s.post;
-  line('bare better-sqlite3 insert server, five-column table', post.bare, '1.00 (writes)');
-  line(
-    'the same insert behind Express 5 + urlencoded parser, nothing else',
-    post.bareExpress,
-    ratio(post.bareExpress, post.bare),
-  );
-  line('bare insert into marginalia’s Comment table', post.bareSameTable, ratio(post.bareSameTable, post.bare));
-  line(
-    'comment POST with raw better-sqlite3: that insert behind Express 5 + parser',
-    post.expressSameTable,
-    ratio(post.expressSameTable, post.bare),
-  );
-  const postRatios = [
-    `${ratio(post.marginalia, post.expressSameTable)} of the raw better-sqlite3 comment POST`,
-    `${ratio(post.marginalia, post.bare)} of the five-column insert`,
-    `${ratio(post.marginalia, post.bareExpress)} of it behind Express`,
-    `${ratio(post.marginalia, post.bareSameTable)} of the bare same-table insert`,
-  ];
+  let postRatios;
+  if (r.engine === 'postgres') {
+    line('bare node-postgres insert into marginalia’s Comment table', post.bareSameTable, '');
+    line(
+      'comment POST with raw node-postgres: that insert behind Express 5 + parser',
+      post.expressSameTable,
+      ratio(post.expressSameTable, post.bareSameTable),
+    );
+    postRatios = [
+      `${ratio(post.marginalia, post.expressSameTable)} of the raw node-postgres comment POST`,
+      `${ratio(post.marginalia, post.bareSameTable)} of the bare same-table insert`,
+    ];
+  } else {
+    line('bare better-sqlite3 insert server, five-column table', post.bare, '1.00 (writes)');
+    line(
+      'the same insert behind Express 5 + urlencoded parser, nothing else',
+      post.bareExpress,
+      ratio(post.bareExpress, post.bare),
+    );
+    line('bare insert into marginalia’s Comment table', post.bareSameTable, ratio(post.bareSameTable, post.bare));
+    line(
+      'comment POST with raw better-sqlite3: that insert behind Express 5 + parser',
+      post.expressSameTable,
+      ratio(post.expressSameTable, post.bare),
+    );
+    postRatios = [
+      `${ratio(post.marginalia, post.expressSameTable)} of the raw better-sqlite3 comment POST`,
+      `${ratio(post.marginalia, post.bare)} of the five-column insert`,
+      `${ratio(post.marginalia, post.bareExpress)} of it behind Express`,
+      `${ratio(post.marginalia, post.bareSameTable)} of the bare same-table insert`,
+    ];
+  }
   line('4. comment POST', post.marginalia, postRatios.join('; '));
   const g = s.growing;
   const codesOf = (contender) => contender.codes.map((codes) => codes['303'] ?? 0).reduce((a, b) => a + b, 0);

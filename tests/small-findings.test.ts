@@ -148,3 +148,20 @@ describe('the moderator’s search', () => {
     expect(page.text).not.toContain('A discount of 50 percent today');
   });
 });
+
+describe('a NUL in an address or a search (found attacking the PostgreSQL mode, which refuses NULs in text)', () => {
+  it('is a post not found, or a search that finds what the rest of it finds, never a server error', async () => {
+    const post = await addPost(ctx.db, { title: 'NUL neighbour' });
+    await addComment(ctx.db, post.id, { text: 'Findable words here' });
+    expect((await request(ctx.app).get('/posts/a%00b')).status).toBe(404);
+    const posted = await request(ctx.app)
+      .post('/api/posts/a%00b/comments')
+      .send({ author: 'N', email: 'n@example.com', comment: 'Hello' });
+    expect(posted.status).toBe(404);
+    const search = await request(ctx.app)
+      .get('/admin/api/comments?q=Findable%00')
+      .set('Authorization', `Bearer ${apiToken}`);
+    expect(search.status).toBe(200);
+    expect((search.body as { total: number }).total).toBe(1);
+  });
+});

@@ -51,7 +51,7 @@ export function scheduleBackups({
         logger.info('automatic backup: made by another server process on this database');
         return;
       }
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const run = await runToolInChild(backupCli, [target], database);
       const output = `${run.stdout}${run.stderr}`.trim();
       if (run.code === 0)

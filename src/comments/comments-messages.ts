@@ -54,6 +54,7 @@ export const commentMessages = {
   commentNotFound: 'That comment does not exist, or is not visible yet.',
   awaitingModeration: 'Your comment is awaiting moderation.',
   closed: 'Comments are closed.',
+  notSavedTitle: 'Your comment was not saved yet',
   closedKeepYourText: 'Here is what you wrote, so you can keep a copy:',
   /**
    * The heading above the comment list: "Be First to Comment", "1 Comment on “Title”", "3 Comments

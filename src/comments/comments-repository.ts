@@ -1,4 +1,5 @@
 import { dialectOf, type Database } from '../db/database';
+import { Prisma } from '../generated/prisma/client';
 import type { ArrivingComment } from '../moderation/moderation-rules';
 import type { CommentStatus } from '../shared/comment-status';
 import { commentQueries, publicFields, type Sender, type ThreadView } from './comments-sql';
@@ -104,11 +105,18 @@ export function createCommentsRepository(db: Database) {
       } else {
         // PostgreSQL runs writers side by side, each statement seeing what was committed when it
         // began: two identical submissions at once (to two instances, say) would both pass the
-        // checks. The sender's network and then the post are locked until the commit, and the
-        // INSERT, coming after the locks, sees whatever an earlier holder stored.
-        const network = checks.sender.network ?? '';
+        // checks. Locks held to the commit keep them apart: one on these words on this post
+        // (the duplicate check), and with the flood check, one on the sender's network. The
+        // INSERT comes after them, and sees whatever an earlier holder stored. Submissions of
+        // different words from different networks never wait for each other.
+        const locks = [
+          Prisma.sql`pg_advisory_xact_lock(hashtextextended(${`${comment.postId}:${comment.text}`}, 0))`,
+          ...(checks.floodSince
+            ? [Prisma.sql`pg_advisory_xact_lock(hashtextextended(${`flood:${checks.sender.network ?? ''}`}, 0))`]
+            : []),
+        ];
         const [, inserted] = await db.$transaction([
-          db.$executeRaw`SELECT pg_advisory_xact_lock(1, hashtext(CAST(${network} AS TEXT))), pg_advisory_xact_lock(2, CAST(${comment.postId} AS INTEGER))`,
+          db.$executeRaw`SELECT ${Prisma.join(locks)}`,
           db.$queryRaw<InsertedRow[]>(insert),
         ]);
         [row] = inserted;

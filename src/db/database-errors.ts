@@ -1,8 +1,13 @@
 // What Prisma's errors mean for the database underneath, for the layers that must answer a person.
 
+interface DriverCause {
+  originalCode?: unknown;
+  kind?: unknown;
+}
+
 interface PrismaDriverError {
   code?: unknown;
-  meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } };
+  meta?: { driverAdapterError?: { cause?: DriverCause } };
 }
 
 /**
@@ -15,14 +20,27 @@ interface PrismaDriverError {
 export function isDatabaseBusy(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, meta } = error as PrismaDriverError;
-  const original = meta?.driverAdapterError?.cause?.originalCode;
-  return (
-    (code === 'P1008' || code === 'P2010') && typeof original === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(original)
-  );
+  const cause = (error as { cause?: DriverCause }).cause ?? meta?.driverAdapterError?.cause;
+  const original = cause?.originalCode;
+  if ((code === 'P1008' || code === 'P2010') && typeof original === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(original))
+    return true;
+  // PostgreSQL: a lock not had within lock_timeout (55P03), a statement cancelled by its timeout
+  // (57014), a deadlock or a conflict another transaction won (40P01, 40001: Prisma's P2034), or a
+  // transaction Prisma gave up on after waiting (P2028). Each was rolled back whole.
+  if (code === 'P2028' || code === 'P2034' || cause?.kind === 'TransactionWriteConflict') return true;
+  return typeof original === 'string' && /^(55P03|57014|40P01|40001)$/.test(original);
 }
 
 // What Prisma's PostgreSQL adapter calls a server it cannot talk to.
-const unreachable = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+// (A refused password or access counts too: during a password change, say, nothing can be read.)
+const unreachable = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'AuthenticationFailed',
+  'DatabaseAccessDenied',
+]);
 
 /**
  * Whether a query failed because the database server could not be reached or dropped the
@@ -34,8 +52,9 @@ const unreachable = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'Socket
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, meta } = error as PrismaDriverError;
-  if (code === 'P1001' || code === 'P1002' || code === 'P1017') return true;
-  const cause = meta?.driverAdapterError?.cause;
+  if (code === 'P1000' || code === 'P1001' || code === 'P1002' || code === 'P1010' || code === 'P1017') return true;
+  // The adapter's own error, as a batch transaction can pass it on unwrapped, or wrapped by Prisma.
+  const cause = (error as { cause?: DriverCause }).cause ?? meta?.driverAdapterError?.cause;
   if (typeof cause?.kind === 'string' && unreachable.has(cause.kind)) return true;
   if (typeof cause?.originalCode === 'string' && /^(57P0[123]|08)/.test(cause.originalCode)) return true;
   const message = error instanceof Error ? error.message : '';

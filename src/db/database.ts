@@ -46,7 +46,7 @@ export async function openDatabase(options: {
   busyTimeoutMs: number;
 }): Promise<OpenedDatabase> {
   return options.location.engine === 'postgres'
-    ? openPostgres(options.location.url)
+    ? openPostgres(options.location.url, options.busyTimeoutMs)
     : openSqlite(options.location.file, options.busyTimeoutMs);
 }
 
@@ -55,7 +55,7 @@ export async function openDatabase(options: {
  * through its PostgreSQL adapter. The connections are named after this process, so the change
  * notices other instances send can be told from its own (postgres-changes.ts).
  */
-async function openPostgres(url: string): Promise<OpenedDatabase> {
+async function openPostgres(url: string, busyTimeoutMs: number): Promise<OpenedDatabase> {
   // Loaded only here: a blog on SQLite never pays for PostgreSQL's driver and client in memory.
   const [
     { PrismaPg },
@@ -74,12 +74,24 @@ async function openPostgres(url: string): Promise<OpenedDatabase> {
     appliedMigrations = await applyPostgresMigrations(url);
   } catch (error) {
     if (error instanceof DatabaseStartError) throw error;
-    throw new DatabaseStartError(`PostgreSQL at DATABASE_URL could not be reached: ${(error as Error).message}.`);
+    const reason = withoutPasswordParts((error as Error).message, url);
+    // The one mistake PostgreSQL's own words leave unclear: a database the blog's user does not own.
+    const hint = /permission denied for schema public/.test(reason)
+      ? ' (the user in DATABASE_URL must own the database: ALTER DATABASE … OWNER TO that user)'
+      : '';
+    throw new DatabaseStartError(`The PostgreSQL database in DATABASE_URL could not be opened: ${reason}${hint}.`);
   }
   const db = new PostgresPrismaClient({
-    // A request waits at most this long for a connection, so a database server that cannot be
-    // reached makes a 503 (error-handler.ts), never a request that hangs.
-    adapter: new PrismaPg({ connectionString: url, application_name: instance, connectionTimeoutMillis: 5_000 }),
+    adapter: new PrismaPg({
+      connectionString: url,
+      application_name: instance,
+      // A request waits at most this long for a connection, and a statement for a lock (a bulk
+      // action holding a post, say), so a database that cannot answer in time makes a 503
+      // (error-handler.ts), never a request that hangs.
+      connectionTimeoutMillis: 5_000,
+      lock_timeout: busyTimeoutMs,
+    }),
+    transactionOptions: { maxWait: busyTimeoutMs + 2_000, timeout: busyTimeoutMs + 5_000 },
   }) as unknown as Database;
   dialects.set(db, postgresDialect);
   try {
@@ -149,4 +161,16 @@ async function readSqliteSettings(db: Database) {
     synchronous: synchronousNames[Number(await pragma('synchronous'))] ?? 'unknown',
     foreignKeys: Number(await pragma('foreign_keys')) === 1,
   };
+}
+
+/**
+ * `message` with every piece of the URL's password hidden. A password with an unencoded `@` or `/`
+ * is read partly as the host, and PostgreSQL's driver then names that "host" in its error.
+ */
+function withoutPasswordParts(message: string, url: string): string {
+  const credentials = /^[a-z]+:\/\/[^:/@]*:(.*)@[^@]*$/i.exec(url)?.[1] ?? '';
+  return credentials
+    .split(/[@/?#]/)
+    .filter((part) => part.length >= 3)
+    .reduce((text, part) => text.split(part).join('***'), message);
 }

@@ -8,8 +8,9 @@ const channel = 'marginalia_page_changes';
  * Listens for the change notices PostgreSQL sends at each commit that touched posts, comments or
  * the moderation settings; a notice from any connection not named `instance` (another server
  * process, an import run from the command line) means pages kept in memory may be stale. A lost
- * listening connection counts as a change (notices may have been missed meanwhile) and is opened
- * again at the next look.
+ * listening connection is opened again at the next look; once it is, that counts as a change
+ * (notices may have been missed meanwhile). Until then kept pages stay: while PostgreSQL is
+ * down nothing can change them, and they are all the blog can serve.
  */
 export async function listeningForOtherInstances(
   url: string,
@@ -26,7 +27,6 @@ export async function listeningForOtherInstances(
       if (notice.payload !== instance) changed = true;
     });
     next.on('error', () => {
-      changed = true;
       if (client === next) client = null;
       void next.end().catch(() => undefined);
     });
@@ -37,10 +37,16 @@ export async function listeningForOtherInstances(
   }
 
   await listen();
+  let lost = false;
   return {
     changedSinceLastLook() {
       if (!client && !connecting && !stopped) {
+        lost = true;
         connecting = listen()
+          .then(() => {
+            if (lost) changed = true;
+            lost = false;
+          })
           .catch(() => undefined)
           .finally(() => (connecting = null));
       }

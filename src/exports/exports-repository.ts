@@ -66,9 +66,13 @@ export function createExportsRepository(db: Database) {
       }
     },
 
-    /** A post's comments, oldest first, with their status history. */
+    /**
+     * A post's comments, oldest first, with their status history. The histories are read for 500
+     * comments at a time: one query for all of a large post's would bind more values than Prisma
+     * sends SQLite in one statement (999).
+     */
     async commentsOf(postId: number): Promise<ExportedComment[]> {
-      return db.comment.findMany({
+      const comments = await db.comment.findMany({
         where: { postId },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         select: {
@@ -86,12 +90,22 @@ export function createExportsRepository(db: Database) {
           arrivalNote: true,
           createdAt: true,
           updatedAt: true,
-          statusChanges: {
-            orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-            select: { fromStatus: true, toStatus: true, actor: true, note: true, createdAt: true },
-          },
         },
       });
+      const histories = new Map<number, ExportedComment['statusChanges']>();
+      for (let from = 0; from < comments.length; from += 500) {
+        const changes = await db.commentStatusChange.findMany({
+          where: { commentId: { in: comments.slice(from, from + 500).map((comment) => comment.id) } },
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          select: { commentId: true, fromStatus: true, toStatus: true, actor: true, note: true, createdAt: true },
+        });
+        for (const { commentId, ...change } of changes) {
+          const history = histories.get(commentId) ?? [];
+          history.push(change);
+          histories.set(commentId, history);
+        }
+      }
+      return comments.map((comment) => ({ ...comment, statusChanges: histories.get(comment.id) ?? [] }));
     },
 
     /**

@@ -1,4 +1,4 @@
-import type { Database } from '../db/database';
+import { dialectOf, type Database } from '../db/database';
 import type { Prisma } from '../generated/prisma/client';
 import type { CommentStatus } from '../shared/comment-status';
 import { clientNetworkOf } from '../shared/client-network';
@@ -100,9 +100,17 @@ export async function inImportTransaction<T>(
 ): Promise<T> {
   let result: T | undefined;
   try {
+    const onPostgres = dialectOf(db).engine === 'postgres';
     await db.$transaction(
       async (tx) => {
+        // PostgreSQL's comment-count triggers wait, and every post is counted once at the end
+        // (see its migration): per comment, they would make a large import quadratic.
+        if (onPostgres) await tx.$executeRaw`SELECT set_config('marginalia.comment_counts', 'deferred', true)`;
         result = await work(importWriter(tx));
+        if (onPostgres) {
+          await tx.$executeRaw`SELECT set_config('marginalia.comment_counts', '', true)`;
+          await tx.$executeRaw`SELECT "Post_recount"(ARRAY(SELECT id FROM "Post"))`;
+        }
         if (dryRun) throw new DryRunRollback();
       },
       // A large export takes minutes; the default five seconds would abort it.

@@ -62,7 +62,9 @@ function whereOf({ status, postId }: CommentFilter) {
  * `contains` on SQLite). Prisma turns `contains` into a LIKE without an escape character, where %
  * and _ in the search would be wildcards; here they are escaped.
  */
-function searchCondition(dialect: SqlDialect, { status, postId, q = '' }: CommentFilter): Prisma.Sql {
+function searchCondition(dialect: SqlDialect, { status, postId, q: asked = '' }: CommentFilter): Prisma.Sql {
+  // No stored text holds a NUL (the forms' rules take them out), and PostgreSQL refuses one.
+  const q = asked.replaceAll('\0', '');
   const pattern = `%${q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
   const holds = (column: string) =>
     Prisma.sql`${Prisma.raw(`"${column}"`)} ${dialect.likeAnyCase} ${pattern} ESCAPE '\\'`;
@@ -183,7 +185,19 @@ export function createModerationRepository(db: Database) {
       actor: string,
       at: Date,
     ): Promise<void> {
+      // On PostgreSQL the comments' posts are locked first, in one order for every transaction:
+      // each update's count trigger locks its post, and two bulk actions taking the same posts in
+      // different orders would each wait for the other.
+      const lockPosts =
+        dialect.engine === 'postgres' && changes.length > 0
+          ? [
+              db.$executeRaw`SELECT 1 FROM "Post" WHERE id IN (SELECT "postId" FROM "Comment" WHERE id IN (${Prisma.join(
+                changes.map((change) => change.id),
+              )})) ORDER BY id FOR NO KEY UPDATE`,
+            ]
+          : [];
       await db.$transaction([
+        ...lockPosts,
         ...changes.map(({ id, to }) => db.comment.update({ where: { id }, data: { status: to } })),
         db.commentStatusChange.createMany({
           data: changes.map(({ id, from, to }) => ({

@@ -60,6 +60,8 @@ export function createPostsService({
     async getPublished(slug: string): Promise<PostRecord> {
       const kept = publishedBySlug.get(slug);
       if (kept) return kept;
+      // No slug holds a NUL, and PostgreSQL refuses one in any text it is asked to compare.
+      if (slug.includes('\0')) throw new NotFoundError(postMessages.notFound);
       const post = await repo.findBySlug(slug);
       if (!post) throw new NotFoundError(postMessages.notFound);
       publishedBySlug.set(slug, post);

@@ -147,6 +147,28 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
   }
 
   return {
+    /**
+     * The comment form alone, with what was typed and why it was refused, for when the article
+     * cannot be read (the database cannot be reached): the reader keeps their words and can send
+     * them again. Reads nothing from the database.
+     */
+    async renderFormAlone(
+      res: Response,
+      slug: string,
+      refused: NonNullable<ArticlePageOptions['refused']>,
+      status: number,
+    ): Promise<void> {
+      const html = await renderToString(res, 'comments/form-again', {
+        title: commentMessages.notSavedTitle,
+        post: { slug },
+        form: { values: refused.values, replyTo: null, errors: refused.errors ?? {}, summary: refused.summary },
+        formStamp: comments.issueFormStamp(),
+        page: 1,
+        messages: commentMessages,
+      });
+      res.status(status).set('Cache-Control', 'private, no-store').type('html').send(html);
+    },
+
     async render(req: Request, res: Response, slug: string, options: ArticlePageOptions = {}): Promise<void> {
       const { refused, replyToId, commentPage = 1, status = 200 } = options;
       const post = await posts.getPublished(slug);

@@ -95,10 +95,14 @@ export function createCommentsRouter({
     // A flood refusal or a busy database carries how long to wait; the page shown again says it too.
     setRetryAfter(res, refusal);
     const summary = refusal instanceof ValidationError ? messages.summary : refusal.message;
-    await articlePage.render(req, res, req.params.slug, {
-      refused: { values: formValuesOf(req.body), errors: refusal.fields, summary },
-      status: refusal.status,
-    });
+    const refused = { values: formValuesOf(req.body), errors: refusal.fields, summary };
+    try {
+      await articlePage.render(req, res, req.params.slug, { refused, status: refusal.status });
+    } catch (renderError) {
+      // The article cannot be read either (its database is unreachable): the form alone, as typed.
+      if (toAppError(renderError)?.status !== 503 || res.headersSent) throw renderError;
+      await articlePage.renderFormAlone(res, req.params.slug, refused, refusal.status);
+    }
   };
 
   // POST /api/posts/:slug/comments — the same submission as JSON; 201 with the stored comment

@@ -87,3 +87,29 @@ it('follow a moderator’s bulk action and a comment posted through the form', a
   await ctx.db.comment.deleteMany({ where: { postId: post.id } });
   expect(await kept(post.id)).toEqual({ approvedComments: 0, approvedThreads: 0 });
 });
+
+it('follow many comments stored in one statement, threads and all (as an import stores them)', async () => {
+  const post = await addPost(ctx.db);
+  const parent = await addComment(ctx.db, post.id, { status: 'pending' });
+  const at = (minute: number) => new Date(Date.UTC(2026, 4, 1, 0, minute));
+  // Ids given (to thread the rows of one statement), well above those the database hands out.
+  await ctx.db.comment.createMany({
+    data: [
+      { id: parent.id + 1001, createdAt: at(1), status: 'approved', parentId: null },
+      { id: parent.id + 1002, createdAt: at(2), status: 'approved', parentId: parent.id + 1001 },
+      { id: parent.id + 1003, createdAt: at(3), status: 'approved', parentId: parent.id },
+      { id: parent.id + 1004, createdAt: at(4), status: 'spam', parentId: parent.id + 1001 },
+      { id: parent.id + 1005, createdAt: at(0), status: 'approved', parentId: parent.id + 1001 },
+    ].map((comment) => ({
+      ...comment,
+      postId: post.id,
+      authorName: 'Importer',
+      authorEmail: 'importer@example.com',
+      text: `Imported ${comment.id}`,
+      textHtml: `<p>Imported ${comment.id}</p>`,
+    })),
+  });
+  // Heads: the first (no parent), the one under the held comment, and the one dated before its parent.
+  expect(await kept(post.id)).toEqual({ approvedComments: 4, approvedThreads: 3 });
+  expect(await kept(post.id)).toEqual(await counted(post.id));
+});

@@ -103,6 +103,37 @@ it('keeps every acknowledged comment, and keeps answering, when an instance is k
   expect(answers.slice(-60).every((answer) => answer.status === 201)).toBe(true);
 });
 
+it('serves kept pages while PostgreSQL is down, and gives a comment back as typed', async () => {
+  const page = (server: RunningServer) => request(server.url).get(`/posts/${slug}`);
+  const live = servers.filter((server) => server.child.exitCode === null && server.child.signalCode === null);
+  // Kept on every instance, once the change notices of the writes before this test have come in.
+  for (const server of live) expect((await page(server)).status).toBe(200);
+  await new Promise((resolve) => setTimeout(resolve, 1_200));
+  for (const server of live) expect((await page(server)).status).toBe(200);
+  await cluster.stop();
+  try {
+    // Past the once-a-second look for other instances' changes, which finds the listener gone.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    for (const server of live) {
+      const kept = await page(server);
+      expect(kept.status).toBe(200);
+      expect(kept.text).toContain('Leave a Reply');
+    }
+    const typed = 'Written while the database was away, and not to be lost.';
+    const refused = await request(live[0]!.url)
+      .post(`/posts/${slug}/comments`)
+      .type('form')
+      .send({ comment: typed, author: 'Patient', email: 'patient@example.com', url: '' });
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.text).toContain('cannot reach its database');
+    expect(refused.text).toMatch(new RegExp(`<textarea[^>]*name="comment"[^>]*>${typed}</textarea>`));
+    expect(refused.text).toContain('value="Patient"');
+  } finally {
+    await cluster.start();
+  }
+});
+
 it('answers 503 with Retry-After while PostgreSQL restarts, never a hang or an error page, and recovers by itself', async () => {
   let restarting: Promise<void> = Promise.resolve();
   const answers = await writeLoad('restart', 300, 4, (answered) => {

@@ -162,31 +162,48 @@ CREATE INDEX "Comment_duplicates_idx" ON "Comment"("postId", length("text"), sub
 -- added, change status or parent, and are deleted, by whichever instance. Each post's row is
 -- locked before its comments are looked at, so changes to one post's comments are counted one
 -- transaction at a time (each statement of a PL/pgSQL function reads the latest committed rows).
+-- The lock is FOR NO KEY UPDATE, the one an UPDATE of the row takes anyway: it goes with the
+-- KEY SHARE lock a new comment's foreign key already holds on its post, where FOR UPDATE would
+-- have two comments on one post each wait for the other's KEY SHARE (a deadlock).
 --
--- A new comment adds itself: an AFTER row trigger sees every row of its statement, and no
--- comment stored earlier can be a reply to it, so it changes no other comment's standing. That
--- keeps a comment's cost the same on any post. Updates and deletes may change whole threads, and
--- many rows at once (a moderator's bulk action): the posts they touch are counted again, once per
--- statement. (SQLite's triggers run row by row and can add up the change instead.)
+-- New comments add themselves, in one UPDATE per statement: AFTER triggers see every row of
+-- their statement, and no comment stored earlier can be a reply to one stored later, so new
+-- comments change no other comment's standing. That keeps a comment's cost the same on any post
+-- (and an import's: a row trigger would update the same post row once per comment, each update
+-- longer to find than the last). Updates and deletes may change whole threads, and many rows at
+-- once (a moderator's bulk action): the posts they touch are counted again, once per statement.
+-- (SQLite's triggers run row by row and can add up the change instead.) An import, which stores
+-- thousands of comments in one transaction, says so (marginalia.comment_counts = 'deferred') and
+-- counts every post once at its end: updating one post's row once per comment in one transaction
+-- grows a chain of row versions PostgreSQL walks at every update.
 CREATE FUNCTION "Comment_counts_after_insert"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM 1 FROM "Post" WHERE "id" = NEW."postId" FOR UPDATE;
-  UPDATE "Post" SET "approvedComments" = "approvedComments" + 1,
-    "approvedThreads" = "approvedThreads" + CASE WHEN EXISTS (SELECT 1 FROM "Comment" p
-        WHERE p."id" = NEW."parentId" AND p."postId" = NEW."postId" AND p."status" = 'approved'
-        AND (p."createdAt" < NEW."createdAt" OR (p."createdAt" = NEW."createdAt" AND p."id" < NEW."id")))
-      THEN 0 ELSE 1 END
-  WHERE "id" = NEW."postId";
+  IF current_setting('marginalia.comment_counts', true) = 'deferred' THEN
+    RETURN NULL;
+  END IF;
+  PERFORM 1 FROM "Post" WHERE "id" IN (SELECT "postId" FROM new_rows WHERE "status" = 'approved')
+    ORDER BY "id" FOR NO KEY UPDATE;
+  UPDATE "Post" SET "approvedComments" = "Post"."approvedComments" + added.comments,
+    "approvedThreads" = "Post"."approvedThreads" + added.threads
+  FROM (
+    SELECT c."postId", COUNT(*) AS comments,
+      COUNT(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM "Comment" p
+        WHERE p."id" = c."parentId" AND p."postId" = c."postId" AND p."status" = 'approved'
+        AND (p."createdAt" < c."createdAt" OR (p."createdAt" = c."createdAt" AND p."id" < c."id")))) AS threads
+    FROM new_rows c WHERE c."status" = 'approved' GROUP BY c."postId"
+  ) AS added
+  WHERE "Post"."id" = added."postId";
   RETURN NULL;
 END;
 $$;
 
 CREATE TRIGGER "Comment_counts_after_insert" AFTER INSERT ON "Comment"
-  FOR EACH ROW WHEN (NEW."status" = 'approved') EXECUTE FUNCTION "Comment_counts_after_insert"();
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION "Comment_counts_after_insert"();
 
 CREATE FUNCTION "Post_recount"(post_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM 1 FROM "Post" WHERE "id" = ANY(post_ids) ORDER BY "id" FOR UPDATE;
+  PERFORM 1 FROM "Post" WHERE "id" = ANY(post_ids) ORDER BY "id" FOR NO KEY UPDATE;
   UPDATE "Post" SET
     "approvedComments" = (SELECT COUNT(*) FROM "Comment" c WHERE c."postId" = "Post"."id" AND c."status" = 'approved'),
     "approvedThreads" = (
@@ -198,16 +215,61 @@ BEGIN
 END;
 $$;
 
+-- A statement changing one comment (a moderator's or an author's action; an import setting a
+-- reply's parent) adds up its change as SQLite's row trigger does, so it costs the same on any
+-- post; one changing several is counted again.
 CREATE FUNCTION "Comment_counts_after_update"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  o "Comment";
+  n "Comment";
+  changed integer;
+  heads_before integer := 0;
+  heads_after integer := 0;
+  replies integer := 0;
 BEGIN
-  PERFORM "Post_recount"(ARRAY(SELECT DISTINCT "postId" FROM old_rows WHERE "status" = 'approved'
-    UNION SELECT DISTINCT "postId" FROM new_rows WHERE "status" = 'approved'));
+  IF current_setting('marginalia.comment_counts', true) = 'deferred' THEN
+    RETURN NULL;
+  END IF;
+  IF (SELECT COUNT(*) FROM old_rows) <> 1 THEN
+    PERFORM "Post_recount"(ARRAY(SELECT DISTINCT "postId" FROM old_rows WHERE "status" = 'approved'
+      UNION SELECT DISTINCT "postId" FROM new_rows WHERE "status" = 'approved'));
+    RETURN NULL;
+  END IF;
+  SELECT * INTO o FROM old_rows;
+  SELECT * INTO n FROM new_rows;
+  IF (o."status" <> 'approved' AND n."status" <> 'approved')
+    OR (o."status" = n."status" AND o."parentId" IS NOT DISTINCT FROM n."parentId") THEN
+    RETURN NULL;
+  END IF;
+  PERFORM 1 FROM "Post" WHERE "id" = n."postId" FOR NO KEY UPDATE;
+  IF o."status" = 'approved' THEN
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM "Comment" p WHERE p."id" = o."parentId" AND p."postId" = o."postId"
+        AND p."status" = 'approved' AND (p."createdAt" < o."createdAt" OR (p."createdAt" = o."createdAt" AND p."id" < o."id")))
+      THEN 0 ELSE 1 END INTO heads_before;
+  END IF;
+  IF n."status" = 'approved' THEN
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM "Comment" p WHERE p."id" = n."parentId" AND p."postId" = n."postId"
+        AND p."status" = 'approved' AND (p."createdAt" < n."createdAt" OR (p."createdAt" = n."createdAt" AND p."id" < n."id")))
+      THEN 0 ELSE 1 END INTO heads_after;
+  END IF;
+  changed := (n."status" = 'approved')::integer - (o."status" = 'approved')::integer;
+  -- Its approved replies listed after it head threads of their own exactly while it is not approved.
+  IF changed <> 0 THEN
+    SELECT COUNT(*) INTO replies FROM "Comment" d WHERE d."parentId" = n."id" AND d."postId" = n."postId"
+      AND d."status" = 'approved' AND (n."createdAt" < d."createdAt" OR (n."createdAt" = d."createdAt" AND n."id" < d."id"));
+  END IF;
+  UPDATE "Post" SET "approvedComments" = "approvedComments" + changed,
+    "approvedThreads" = "approvedThreads" + heads_after - heads_before - changed * replies
+  WHERE "id" = n."postId";
   RETURN NULL;
 END;
 $$;
 
 CREATE FUNCTION "Comment_counts_after_delete"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF current_setting('marginalia.comment_counts', true) = 'deferred' THEN
+    RETURN NULL;
+  END IF;
   PERFORM "Post_recount"(ARRAY(SELECT DISTINCT "postId" FROM old_rows WHERE "status" = 'approved'));
   RETURN NULL;
 END;
