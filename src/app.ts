@@ -35,7 +35,7 @@ import type { ExternalWrites } from './db/external-writes';
 import { createImports } from './imports/import-runner';
 import { exclusiveWorkOn } from './db/exclusive-work';
 import type { Clock } from './shared/clock';
-import { noPageChanges } from './shared/page-changes';
+import { noPageChanges, type PublicPageChanges } from './shared/page-changes';
 import { createStaticAssets } from './http/static-assets';
 import { useEtaViews } from './http/views';
 import { projectRoot } from './paths';
@@ -73,9 +73,22 @@ function createServices({
   db,
   clock,
   cookieSecret,
-}: Pick<AppDeps, 'config' | 'db' | 'clock' | 'cookieSecret'>) {
+  externalWrites,
+}: Pick<AppDeps, 'config' | 'db' | 'clock' | 'cookieSecret' | 'externalWrites'>) {
   const pageCache = config.PAGE_CACHE === 'on' ? createPageCache(config.PAGE_CACHE_MAX_MB * 1024 * 1024, clock) : null;
-  const pageChanges = pageCache ?? noPageChanges;
+  // Every change drops this process's kept pages, and is announced to the others (PostgreSQL),
+  // whose kept pages it may also touch, whether or not this one keeps pages.
+  const kept = pageCache ?? noPageChanges;
+  const pageChanges: PublicPageChanges = {
+    postChanged(slug) {
+      kept.postChanged(slug);
+      externalWrites.announceChange();
+    },
+    everythingChanged() {
+      kept.everythingChanged();
+      externalWrites.announceChange();
+    },
+  };
   // On PostgreSQL any number of processes serve the blog: each limit is counted in the database,
   // once for all of them. On SQLite, one process counts in its own memory.
   const counters = config.database.engine === 'postgres' ? createRateLimitCounters(db, clock) : null;
@@ -181,7 +194,7 @@ export function createApp({
     asset: assets.url,
   });
 
-  const s = createServices({ config, db, clock, cookieSecret });
+  const s = createServices({ config, db, clock, cookieSecret, externalWrites });
   const headers = securityHeaders();
   app.use(createAccessLog(logger));
   app.use(headers);

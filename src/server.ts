@@ -52,6 +52,7 @@ async function start(config: Config): Promise<void> {
   const { db, externalWrites, settings, appliedMigrations } = await openDatabase({
     location: config.database,
     busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS,
+    announcesChanges: true,
   });
   logger.info(
     { ...settings, appliedMigrations: appliedMigrations.map((name) => path.basename(name)) },

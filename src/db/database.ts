@@ -44,9 +44,14 @@ export function dialectOf(db: Database): SqlDialect {
 export async function openDatabase(options: {
   location: DatabaseLocation;
   busyTimeoutMs: number;
+  /**
+   * For a server: it announces its changes to pages through `externalWrites.announceChange()`
+   * after they are committed. Tools (imports) leave that to PostgreSQL's triggers.
+   */
+  announcesChanges?: boolean;
 }): Promise<OpenedDatabase> {
   return options.location.engine === 'postgres'
-    ? openPostgres(options.location.url, options.busyTimeoutMs)
+    ? openPostgres(options.location.url, options.busyTimeoutMs, options.announcesChanges ?? false)
     : openSqlite(options.location.file, options.busyTimeoutMs);
 }
 
@@ -55,7 +60,7 @@ export async function openDatabase(options: {
  * through its PostgreSQL adapter. The connections are named after this process, so the change
  * notices other instances send can be told from its own (postgres-changes.ts).
  */
-async function openPostgres(url: string, busyTimeoutMs: number): Promise<OpenedDatabase> {
+async function openPostgres(url: string, busyTimeoutMs: number, announcesChanges: boolean): Promise<OpenedDatabase> {
   // Loaded only here: a blog on SQLite never pays for PostgreSQL's driver and client in memory.
   const [
     { PrismaPg },
@@ -68,7 +73,8 @@ async function openPostgres(url: string, busyTimeoutMs: number): Promise<OpenedD
     import('./postgres-migrations'),
     import('./postgres-changes'),
   ]);
-  const instance = `marginalia-${process.pid}-${randomBytes(4).toString('hex')}`;
+  // The migration's page-change trigger stays silent for connections named as a server's.
+  const instance = `marginalia-${announcesChanges ? 'server' : 'tool'}-${process.pid}-${randomBytes(4).toString('hex')}`;
   let appliedMigrations: string[];
   try {
     appliedMigrations = await applyPostgresMigrations(url);

@@ -10,6 +10,8 @@ import { connectionOf, tuningEachAdapter } from './adapter-connection';
  */
 export interface ExternalWrites {
   changedSinceLastLook(): boolean;
+  /** Tells the other processes that this one changed what public pages show (SQLite: they see it themselves). */
+  announceChange(): void;
 }
 
 /** Wraps the adapter factory so the connection's `ExternalWrites` can be read once it is open. */
@@ -33,9 +35,10 @@ export function watchingExternalWrites(factory: SqlDriverAdapterFactory): {
         lastSeen = version;
         return changed;
       },
+      announceChange: () => undefined,
     },
   };
 }
 
 /** For apps built without a database of their own to watch (nothing else writes to it). */
-export const noExternalWrites: ExternalWrites = { changedSinceLastLook: () => false };
+export const noExternalWrites: ExternalWrites = { changedSinceLastLook: () => false, announceChange: () => undefined };

@@ -18,6 +18,16 @@ export async function listeningForOtherInstances(
 ): Promise<ExternalWrites & { stop(): Promise<void> }> {
   let changed = false;
   let stopped = false;
+  let announcing: NodeJS.Timeout | null = null;
+  let lastAnnouncement: Promise<unknown> = Promise.resolve();
+  const announceNow = (): void => {
+    announcing = null;
+    // On the listening connection, in a transaction of its own that writes nothing: no flush to
+    // wait for. A notice lost with the connection is made up for by the others' next change.
+    lastAnnouncement = (client?.query('SELECT pg_notify($1, $2)', [channel, instance]) ?? Promise.resolve()).catch(
+      () => undefined,
+    );
+  };
   let client: pg.Client | null = null;
   let connecting: Promise<void> | null = null;
 
@@ -39,6 +49,10 @@ export async function listeningForOtherInstances(
   await listen();
   let lost = false;
   return {
+    // Changes made close together are announced once, a tenth of a second after the first.
+    announceChange() {
+      if (!announcing && !stopped) announcing = setTimeout(announceNow, 100);
+    },
     changedSinceLastLook() {
       if (!client && !connecting && !stopped) {
         lost = true;
@@ -56,6 +70,11 @@ export async function listeningForOtherInstances(
     },
     async stop() {
       stopped = true;
+      if (announcing) {
+        clearTimeout(announcing);
+        announceNow();
+      }
+      await lastAnnouncement;
       await client?.end().catch(() => undefined);
       client = null;
     },

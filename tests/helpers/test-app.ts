@@ -42,6 +42,7 @@ export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> 
   const { db, externalWrites } = await openDatabase({
     location: config.database,
     busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS,
+    announcesChanges: true,
   });
   const logLines: string[] = [];
   const sink = new Writable({

@@ -130,8 +130,9 @@ ALTER TABLE "Comment" ADD CONSTRAINT "Comment_parentId_fkey" FOREIGN KEY ("paren
 -- AddForeignKey
 ALTER TABLE "CommentStatusChange" ADD CONSTRAINT "CommentStatusChange_commentId_fkey" FOREIGN KEY ("commentId") REFERENCES "Comment"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
--- CreateTable
-CREATE TABLE "RateLimitCounter" (
+-- CreateTable (UNLOGGED: a hit counted is not worth a flush to disk; after a crash of PostgreSQL
+-- the counts start again from nothing)
+CREATE UNLOGGED TABLE "RateLimitCounter" (
     "key" TEXT NOT NULL,
     "hits" INTEGER NOT NULL,
     "resetAt" TIMESTAMP(3) NOT NULL,
@@ -283,9 +284,15 @@ CREATE TRIGGER "Comment_counts_after_delete" AFTER DELETE ON "Comment"
   FOR EACH STATEMENT EXECUTE FUNCTION "Comment_counts_after_delete"();
 
 -- Every instance keeps rendered pages in memory; a change to what pages show tells the others,
--- at commit, which instance made it (its connections' application_name), so they drop theirs.
+-- at commit, so they drop theirs. Server instances announce their own changes after they commit
+-- (src/db/postgres-changes.ts): a NOTIFY inside the write would hold PostgreSQL's one
+-- notification lock through the commit's flush to disk, making every comment wait for every
+-- other. This trigger speaks for everything else that writes (an import, psql).
 CREATE FUNCTION "notify_page_change"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF current_setting('application_name') LIKE 'marginalia-server-%' THEN
+    RETURN NULL;
+  END IF;
   PERFORM pg_notify('marginalia_page_changes', current_setting('application_name'));
   RETURN NULL;
 END;
