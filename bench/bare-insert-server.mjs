@@ -7,9 +7,8 @@
 //     its urlencoded body parser, nothing else: what the framework alone costs a POST. With the
 //     Comment table, it is the issue's "comment POST, raw better-sqlite3": the server's framework,
 //     table and data, with the driver's own INSERT in place of Prisma and none of the server's checks.
-import { createServer } from 'node:http';
 import Database from 'better-sqlite3';
-import express from 'express';
+import { serveInserts } from './insert-server.mjs';
 
 const args = process.argv.slice(2);
 const viaExpress = args[0] === '--express';
@@ -49,24 +48,4 @@ if (slug) {
   store = (form) => insert.run(form.author, form.email, form.comment, new Date().toISOString()).lastInsertRowid;
 }
 
-let server;
-if (viaExpress) {
-  const app = express();
-  app.post('/{*path}', express.urlencoded({ extended: false }), (req, res) => {
-    res.redirect(303, `/posts/x#comment-${store(req.body, req)}`);
-  });
-  server = app.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
-} else {
-  server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      const id = store(Object.fromEntries(new URLSearchParams(body)), req);
-      res.writeHead(303, { Location: `/posts/x#comment-${id}` });
-      res.end();
-    });
-  });
-  server.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
-}
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+serveInserts(store, { viaExpress });

@@ -6,8 +6,7 @@
 //   node bench/bare-pg-insert-server.mjs --express <database url> <slug>  behind Express 5 and its
 //     urlencoded body parser: the issue's POST baseline, the server's framework, table and data
 //     with the driver's own INSERT in place of Prisma and none of the server's checks.
-import { createServer } from 'node:http';
-import express from 'express';
+import { serveInserts } from './insert-server.mjs';
 import pg from 'pg';
 
 const args = process.argv.slice(2);
@@ -38,24 +37,4 @@ async function store(form, req) {
   return inserted.rows[0].id;
 }
 
-let server;
-if (viaExpress) {
-  const app = express();
-  app.post('/{*path}', express.urlencoded({ extended: false }), async (req, res) => {
-    res.redirect(303, `/posts/x#comment-${await store(req.body, req)}`);
-  });
-  server = app.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
-} else {
-  server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', async () => {
-      const id = await store(Object.fromEntries(new URLSearchParams(body)), req);
-      res.writeHead(303, { Location: `/posts/x#comment-${id}` });
-      res.end();
-    });
-  });
-  server.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
-}
-process.on('SIGTERM', () => server.close(() => void pool.end().then(() => process.exit(0))));
+serveInserts(store, { viaExpress, onStop: () => pool.end() });

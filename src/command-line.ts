@@ -51,10 +51,12 @@ export interface ToolRun {
  * exited and its output is read to the end; never rejects.
  */
 export function runToolInChild(script: string, args: readonly string[], database: DatabaseLocation): Promise<ToolRun> {
-  const child = spawn(process.execPath, [script, ...args], {
-    env: { ...process.env, DATABASE_URL: databaseUrlOf(database) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return runProgram(process.execPath, [script, ...args], { ...process.env, DATABASE_URL: databaseUrlOf(database) });
+}
+
+/** Runs a program (a tool of ours, or PostgreSQL's pg_dump) to its end; never rejects. */
+export function runProgram(program: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ToolRun> {
+  const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

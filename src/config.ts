@@ -173,7 +173,7 @@ export class ConfigError extends Error {
 const secretKeys = new Set(['COOKIE_SECRET', 'SESSION_SECRET', 'ADMIN_API_TOKEN', 'ADMIN_PASSWORD_HASH']);
 
 /** A URL's password (user:password@host) hidden, for messages. */
-export function withoutPassword(value: string | undefined): string | undefined {
+function withoutPassword(value: string | undefined): string | undefined {
   return value?.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@');
 }
 

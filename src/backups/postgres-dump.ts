@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runProgram } from '../command-line';
 
 /** A PostgreSQL backup that could not be made (pg_dump missing or failing); one line. */
 export class PostgresDumpError extends Error {
@@ -6,23 +6,14 @@ export class PostgresDumpError extends Error {
 }
 
 /** Runs a PostgreSQL client program; resolves with what it wrote to standard output. */
-function run(program: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (error) =>
-      reject(
-        new PostgresDumpError(`${program} could not be run (${error.message}); install PostgreSQL's client programs.`),
-      ),
+async function run(program: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const { code, stdout, stderr } = await runProgram(program, args, env);
+  if (code === 0) return stdout;
+  if (code === null)
+    throw new PostgresDumpError(
+      `${program} could not be run (${stderr.trim()}); install PostgreSQL's client programs.`,
     );
-    child.on('close', (code) => {
-      if (code === 0) resolve(stdout);
-      else reject(new PostgresDumpError(`${program} failed: ${stderr.trim().split('\n')[0] ?? `exit code ${code}`}`));
-    });
-  });
+  throw new PostgresDumpError(`${program} failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`);
 }
 
 /**

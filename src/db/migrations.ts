@@ -15,10 +15,7 @@ export const schemaPath = path.join(projectRoot, 'prisma', 'schema.prisma');
 export const migrationsDir = path.join(projectRoot, 'prisma', 'migrations');
 
 /** Runs `work` with the schema engine opened on the SQLite file at `databaseFile`. */
-export function withSqliteSchemaEngine<T>(
-  databaseFile: string,
-  work: (engine: SchemaEngine) => Promise<T>,
-): Promise<T> {
+function withSqliteSchemaEngine<T>(databaseFile: string, work: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   return withSchemaEngine(schemaPath, new PrismaBetterSqlite3({ url: databaseFile }), work);
 }
 

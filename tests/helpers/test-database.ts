@@ -21,8 +21,9 @@ export function postgresUrl(name: string): string {
   return url.href;
 }
 
-async function asAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: postgresUrl(process.env.PGDATABASE ?? 'postgres') });
+/** Runs `work` on a connection of its own to the PostgreSQL database at `url`, closed after. */
+export async function withPostgres<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);
@@ -30,6 +31,18 @@ async function asAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
     await client.end();
   }
 }
+
+/** The rows one query gives on the PostgreSQL database at `url`. */
+export function queryPostgres<T extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  values: unknown[] = [],
+): Promise<T[]> {
+  return withPostgres(url, async (client) => (await client.query<T>(sql, values)).rows);
+}
+
+const asAdmin = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> =>
+  withPostgres(postgresUrl(process.env.PGDATABASE ?? 'postgres'), work);
 
 /** A new, empty PostgreSQL database; its URL. */
 export async function createPostgresDatabase(): Promise<string> {

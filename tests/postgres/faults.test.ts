@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import request from 'supertest';
 import { moderatorEnv } from '../helpers/moderator';
 import { startNginx, type RunningNginx } from '../helpers/nginx';
 import { createPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster';
 import { startServer, type RunningServer } from '../helpers/server-process';
+import { queryPostgres } from '../helpers/test-database';
 
 // Real faults under a real write load through nginx: an instance killed outright, and PostgreSQL
 // itself stopped and started again. Nothing acknowledged may be lost, nothing may hang, and no
@@ -21,10 +21,7 @@ let slug: string;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'marginalia-faults-'));
   cluster = await createPostgresCluster();
-  const admin = new pg.Client({ connectionString: cluster.url('postgres') });
-  await admin.connect();
-  await admin.query('CREATE DATABASE blog');
-  await admin.end();
+  await queryPostgres(cluster.url('postgres'), 'CREATE DATABASE blog');
   const env = {
     DATABASE_URL: cluster.url('blog'),
     TRUST_PROXY: 'loopback',
@@ -36,10 +33,7 @@ beforeAll(async () => {
   };
   servers = await Promise.all([1, 2, 3].map(() => startServer(dir, env)));
   nginx = await startNginx(servers.map((server) => server.port));
-  const blog = new pg.Client({ connectionString: cluster.url('blog') });
-  await blog.connect();
-  slug = (await blog.query<{ slug: string }>('SELECT slug FROM "Post"')).rows[0]!.slug;
-  await blog.end();
+  slug = (await queryPostgres<{ slug: string }>(cluster.url('blog'), 'SELECT slug FROM "Post"'))[0]!.slug;
 });
 
 afterAll(async () => {
@@ -78,13 +72,8 @@ async function writeLoad(label: string, count: number, parallel: number, during:
 }
 
 async function storedTexts(): Promise<Set<string>> {
-  const client = new pg.Client({ connectionString: cluster.url('blog') });
-  await client.connect();
-  try {
-    return new Set((await client.query<{ text: string }>('SELECT text FROM "Comment"')).rows.map((row) => row.text));
-  } finally {
-    await client.end();
-  }
+  const rows = await queryPostgres<{ text: string }>(cluster.url('blog'), 'SELECT text FROM "Comment"');
+  return new Set(rows.map((row) => row.text));
 }
 
 it('keeps every acknowledged comment, and keeps answering, when an instance is killed outright', async () => {

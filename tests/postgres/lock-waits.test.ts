@@ -1,8 +1,8 @@
-import pg from 'pg';
 import request from 'supertest';
 import { apiToken, moderatorEnv } from '../helpers/moderator';
 import { addComment, addPost } from '../helpers/factories';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
+import { withPostgres } from '../helpers/test-database';
 
 // Found attacking the PostgreSQL mode: a statement waiting for a lock (a moderator's bulk action
 // holding a post, a transaction left open by another tool) waited without end, and then gave a 500.
@@ -16,16 +16,15 @@ afterAll(() => ctx.close());
 
 /** Holds the post's row locked, in another connection, while `work` runs. */
 async function whilePostLocked<T>(postId: number, work: () => Promise<T>): Promise<T> {
-  const other = new pg.Client({ connectionString: ctx.config.DATABASE_URL });
-  await other.connect();
-  try {
+  return withPostgres(ctx.config.DATABASE_URL, async (other) => {
     await other.query('BEGIN');
     await other.query('SELECT 1 FROM "Post" WHERE id = $1 FOR UPDATE', [postId]);
-    return await work();
-  } finally {
-    await other.query('ROLLBACK');
-    await other.end();
-  }
+    try {
+      return await work();
+    } finally {
+      await other.query('ROLLBACK');
+    }
+  });
 }
 
 it('answers a comment that waited past the busy timeout with 503, Retry-After and the form as typed', async () => {

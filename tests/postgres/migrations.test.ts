@@ -6,7 +6,7 @@ import pg from 'pg';
 import { DatabaseStartError, readMigrationList } from '../../src/db/migrations';
 import { applyPostgresMigrations, postgresMigrationsDir, postgresSchemaPath } from '../../src/db/postgres-migrations';
 import { noFilters, withSchemaEngine } from '../../src/db/schema-engine';
-import { createPostgresDatabase, dropPostgresDatabase } from '../helpers/test-database';
+import { createPostgresDatabase, dropPostgresDatabase, queryPostgres, withPostgres } from '../helpers/test-database';
 
 // Migrations on PostgreSQL: applied once however many instances start together, all or nothing,
 // and leaving the database exactly as prisma/postgres/schema.prisma describes.
@@ -17,15 +17,7 @@ beforeEach(async () => {
 });
 afterEach(() => dropPostgresDatabase(url));
 
-async function query<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = <T extends pg.QueryResultRow>(sql: string) => queryPostgres<T>(url, sql);
 
 it('are applied once when several instances start together', async () => {
   const results = await Promise.all([1, 2, 3, 4].map(() => applyPostgresMigrations(url)));
@@ -82,10 +74,8 @@ it('leave the database as the PostgreSQL schema describes it (no drift between s
   );
   const fromSchema = await createPostgresDatabase();
   try {
-    const shape = async (databaseUrl: string) => {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      try {
+    const shape = (databaseUrl: string) =>
+      withPostgres(databaseUrl, async (client) => {
         if (databaseUrl === fromSchema) await client.query(stdout ?? '');
         const columns = await client.query(
           `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
@@ -100,10 +90,7 @@ it('leave the database as the PostgreSQL schema describes it (no drift between s
            WHERE connamespace = 'public'::regnamespace AND conname NOT LIKE '\\_prisma%' ORDER BY 1`,
         );
         return { columns: columns.rows, indexes: indexes.rows, constraints: constraints.rows };
-      } finally {
-        await client.end();
-      }
-    };
+      });
     const migrated = await shape(url);
     expect(migrated.columns.length).toBeGreaterThan(40);
     expect(migrated).toEqual(await shape(fromSchema));

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { apiToken, csrfTokenIn, moderatorEnv, moderatorPassword } from '../helpers/moderator';
 import { startNginx, type RunningNginx } from '../helpers/nginx';
 import { startServer, type RunningServer } from '../helpers/server-process';
-import { createPostgresDatabase, dropPostgresDatabase } from '../helpers/test-database';
+import { createPostgresDatabase, dropPostgresDatabase, queryPostgres } from '../helpers/test-database';
 
 // Three server processes on one PostgreSQL database behind nginx, as docs/OPERATIONS.md sets them
 // up: what one instance does, every instance sees; what must happen once happens once.
@@ -49,15 +49,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function rows<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const rows = <T extends pg.QueryResultRow>(sql: string, values: unknown[] = []) =>
+  queryPostgres<T>(databaseUrl, sql, values);
 
 const comment = (text: string) => ({ author: 'Reader', email: 'reader@example.com', comment: text });
 const postComment = (base: string, text: string, from: string) =>
