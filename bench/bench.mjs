@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--postgres]
+// npm run bench [-- --quick] [--postgres] [--against <checkout>]
 // Measures marginalia against ceilings in the same run on this machine: the real built server
 // (production mode, on a seeded temp database) against bare node:http sending the same bytes, and
 // its comment POST against better-sqlite3 insert servers (bare node:http into a plain table, the
@@ -9,6 +9,10 @@
 // --postgres: the same scenarios with the server on PostgreSQL (a database made on the server the
 // PG* variables name, filled from the same seed), and node-postgres insert servers as the POST
 // ceilings (bare-pg-insert-server.mjs).
+// --against <checkout>: an A/B run instead, on SQLite: this server and the one built in another
+// checkout (its dist/server.js), each on its own copy of the seeded database, loads alternating
+// round by round: the kept page, the rendered page and the comment POST. A change that must not
+// make things slower is shown so against its base (a `git worktree` of it, built).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,12 +20,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
 import { postgresBenchDatabase, sqliteBenchDatabase } from './bench-database.mjs';
 import { benchPosts, seedBenchDatabase } from './seed.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const onPostgres = process.argv.includes('--postgres');
+const againstIndex = process.argv.indexOf('--against');
+const againstCheckout = againstIndex > 0 ? path.resolve(process.argv[againstIndex + 1] ?? '') : null;
 // Many short rounds rather than a few long ones: this machine's speed drifts by a third from one
 // minute to the next, and each ratio is taken within a round, between neighbouring loads.
 const rounds = quick ? 1 : 5;
@@ -77,9 +84,9 @@ function freePort() {
  * Starts the built server as `npm start` runs it, logging at info level as in production (to
  * /dev/null, so the bench measures the logging but not a terminal), and waits for its first answer.
  */
-async function startServer(env, cwd) {
+async function startServer(env, cwd, entry = serverEntry) {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeFlags, serverEntry], {
+  const child = spawn(process.execPath, [...nodeFlags, entry], {
     cwd,
     env: { PATH: process.env.PATH, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -354,6 +361,53 @@ async function main() {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** The A/B run (--against): see the top of this file. */
+async function compareWithCheckout(checkout) {
+  const otherEntry = path.join(checkout, 'dist', 'server.js');
+  const dir = mkdtempSync(path.join(tmpdir(), 'marginalia-bench-ab-'));
+  const dbFile = path.join(dir, 'bench.db');
+  await seedBenchDatabase(dbFile);
+  const otherFile = path.join(dir, 'other.db');
+  new Database(dbFile, { readonly: true }).exec(`VACUUM INTO '${otherFile.replaceAll("'", "''")}'`);
+  const env = { NODE_ENV: 'production', LOG_LEVEL: 'info', COMMENT_RATE_LIMIT: '1000000', COMMENT_FLOOD_SECONDS: '0' };
+  const both = async (extra) => ({
+    current: await startServer({ ...env, ...extra, DATABASE_URL: `file:${dbFile}` }, dir),
+    other: await startServer({ ...env, ...extra, DATABASE_URL: `file:${otherFile}` }, dir, otherEntry),
+  });
+  const articlePath = `/posts/${benchPosts.article}`;
+  const scenarios = {};
+  let servers = await both({});
+  try {
+    const pages = (servers) => ({
+      current: { url: `${servers.current.url}${articlePath}` },
+      other: { url: `${servers.other.url}${articlePath}` },
+    });
+    scenarios['kept article page'] = await measure('kept page', pages(servers));
+    const commentForm = `${articlePath}/comments`;
+    scenarios['comment POST'] = await measure('comment POST', {
+      current: { url: servers.current.url, requests: [formPost(commentForm)] },
+      other: { url: servers.other.url, requests: [formPost(commentForm)] },
+    });
+    await Promise.all([stop(servers.current), stop(servers.other)]);
+    servers = await both({ PAGE_CACHE: 'off' });
+    scenarios['article page, PAGE_CACHE=off'] = await measure('rendered page', pages(servers));
+  } finally {
+    await Promise.all([stop(servers.current), stop(servers.other)]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\nA/B on SQLite: this checkout against ${checkout}, ${rounds} alternating rounds × ${duration} s\n`);
+  console.log('| scenario | this req/s | other req/s | this ÷ other (range of rounds) | 5xx |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const [label, { current, other }] of Object.entries(scenarios)) {
+    const perRound = current.roundRps.map((rps, i) => rps / other.roundRps[i]);
+    const range = `${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)}`;
+    const f = (n) => Math.round(n).toLocaleString('en-US');
+    console.log(
+      `| ${label} | ${f(current.rps)} | ${f(other.rps)} | ${median(perRound).toFixed(2)} (${range}) | ${current.fivexx + other.fivexx} |`,
+    );
+  }
+}
+
 /** Acknowledged comments (id → text) not stored with exactly that text. */
 async function missingComments(db, expected) {
   const ids = [...expected.keys()].filter((id) => typeof id === 'number');
@@ -510,7 +564,7 @@ function report(r) {
   console.log(`startup to first answer on the existing database: ${r.startupMs} ms`);
 }
 
-main().catch((error) => {
+(againstCheckout ? compareWithCheckout(againstCheckout) : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });

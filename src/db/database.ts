@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client';
 import type { DatabaseLocation } from '../shared/database-location';
 import { checkDatabaseLocation } from './database-preflight';
 import { applyMigrations, DatabaseStartError } from './migrations';
-import { sharingOneConnection } from './shared-connection';
-import { waitingForLocksAsync } from './lock-waits';
-import { cachingStatements } from './statement-cache';
-import { watchingExternalWrites, type ExternalWrites } from './external-writes';
+import { SqliteAdapterFactory } from './sqlite-adapter';
+import type { ExternalWrites } from './external-writes';
 import { postgresDialect, sqliteDialect, type SqlDialect } from './sql-dialect';
 
 /**
@@ -123,15 +120,15 @@ async function openPostgres(url: string, busyTimeoutMs: number, announcesChanges
 /**
  * Checks the database's location, applies pending migrations, and connects Prisma with
  * WAL journaling (readers never wait for the writer) and a busy timeout (a writer waits for a
- * lock held by another connection instead of failing at once; see lock-waits.ts).
+ * lock held by another connection instead of failing at once; see sqlite-adapter.ts).
  */
 async function openSqlite(databaseFile: string, busyTimeoutMs: number): Promise<OpenedDatabase> {
   checkDatabaseLocation(databaseFile);
   const appliedMigrations = await applyMigrations(databaseFile);
-  const watched = watchingExternalWrites(cachingStatements(new PrismaBetterSqlite3({ url: databaseFile })));
+  const adapter = new SqliteAdapterFactory(databaseFile, { busyTimeoutMs });
   const db = new PrismaClient({
-    adapter: sharingOneConnection(waitingForLocksAsync(watched.factory, busyTimeoutMs)),
-    // A transaction begins by waiting for the write lock (lock-waits.ts): Prisma must give it the
+    adapter,
+    // A transaction begins by waiting for the write lock (sqlite-adapter.ts): Prisma must give it the
     // whole busy timeout on top of its usual two seconds, or a lock held between the two would
     // fail as "unable to start a transaction" instead of "busy".
     transactionOptions: { maxWait: busyTimeoutMs + 2_000 },
@@ -146,7 +143,7 @@ async function openSqlite(databaseFile: string, busyTimeoutMs: number): Promise<
     await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
     return {
       db,
-      externalWrites: watched.externalWrites,
+      externalWrites: adapter.externalWrites,
       settings: { engine: 'sqlite', ...(await readSqliteSettings(db)), busyTimeoutMs },
       appliedMigrations,
     };
@@ -156,7 +153,7 @@ async function openSqlite(databaseFile: string, busyTimeoutMs: number): Promise<
   }
 }
 
-// The busy timeout is not read back: SQLite's own is 0 outside transactions (lock-waits.ts waits instead).
+// The busy timeout is not read back: SQLite's own is 0 (sqlite-adapter.ts waits instead).
 async function readSqliteSettings(db: Database) {
   const pragma = async (name: string): Promise<unknown> => {
     const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(`PRAGMA ${name}`);

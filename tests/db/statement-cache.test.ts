@@ -1,22 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../../src/generated/prisma/client';
 import { ConflictError } from '../../src/errors';
 import { applyMigrations } from '../../src/db/migrations';
-import { cachingStatements, type StatementCachingFactory } from '../../src/db/statement-cache';
+import { SqliteAdapterFactory } from '../../src/db/sqlite-adapter';
 import { addPost } from '../helpers/factories';
 
 let dir: string;
-let factory: StatementCachingFactory;
+let factory: SqliteAdapterFactory;
 let db: PrismaClient;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'marginalia-statements-'));
   const file = path.join(dir, 'statements.db');
   await applyMigrations(file);
-  factory = cachingStatements(new PrismaBetterSqlite3({ url: file }));
+  factory = new SqliteAdapterFactory(file, { busyTimeoutMs: 1_000 });
   db = new PrismaClient({ adapter: factory });
 });
 afterAll(async () => {

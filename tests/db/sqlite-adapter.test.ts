@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaClient } from '../../src/generated/prisma/client';
 import { openDatabase, type Database } from '../../src/db/database';
 import { isDatabaseBusy } from '../../src/db/database-errors';
 import { ConflictError } from '../../src/errors';
 import { addPost } from '../helpers/factories';
 import { holdWriteLock } from '../helpers/lock-holder';
 
-// The one connection every request shares (src/db/shared-connection.ts): writes sent outside a
+// The one connection every request shares (src/db/sqlite-adapter.ts): writes sent outside a
 // transaction are committed together, a batch per turn of the event loop, and no statement sent
 // outside a transaction runs inside one. On the server's own stack of adapters, as openDatabase
 // builds it.
@@ -88,6 +90,52 @@ describe('writes committed together', () => {
     // The connection is left with no transaction open: the next write stands on its own.
     await note('later');
     expect(await db.$queryRawUnsafe('SELECT text FROM Note')).toEqual([{ text: 'later' }]);
+  });
+});
+
+describe('values', () => {
+  // Migrations and backups read the file through Prisma's own better-sqlite3 adapter, and older
+  // databases were written by it: both must store and read every type the same way.
+  it('stores and reads each type as Prisma’s own SQLite adapter does, both ways', async () => {
+    const stock = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file }) });
+    try {
+      const ours = await addPost(db, { commentsOpen: false, publishedAt: new Date('2026-03-04T05:06:07.089Z') });
+      const theirs = await addPost(stock, { publishedAt: new Date('2026-03-04T05:06:07.089Z') });
+      for (const id of [ours.id, theirs.id]) {
+        const [mine, stocks] = await Promise.all([
+          db.post.findUniqueOrThrow({ where: { id } }),
+          stock.post.findUniqueOrThrow({ where: { id } }),
+        ]);
+        expect(mine).toEqual(stocks);
+      }
+      expect(await db.post.findUniqueOrThrow({ where: { id: ours.id } })).toMatchObject({
+        commentsOpen: false,
+        publishedAt: new Date('2026-03-04T05:06:07.089Z'),
+      });
+      // Raw SQL compares dates as text: both write the same text.
+      const texts = await db.$queryRawUnsafe<{ publishedAt: string }[]>(
+        'SELECT CAST(publishedAt AS TEXT) AS publishedAt FROM Post WHERE id IN (?, ?)',
+        ours.id,
+        theirs.id,
+      );
+      expect(new Set(texts.map((row) => row.publishedAt))).toEqual(new Set(['2026-03-04T05:06:07.089+00:00']));
+    } finally {
+      await stock.$disconnect();
+    }
+  });
+
+  it('reads integers past 2^53 whole, as Prisma’s BigInt', async () => {
+    const [row] = await db.$queryRawUnsafe<{ big: bigint }[]>('SELECT 9007199254740993 AS big');
+    expect(row?.big).toBe(9007199254740993n);
+  });
+
+  it('answers a write sent with others with the count of rows it changed', async () => {
+    await Promise.all(['counted-1', 'counted-2', 'counted-3'].map((slug) => addPost(db, { slug })));
+    const [renamed, none] = await Promise.all([
+      db.$executeRawUnsafe("UPDATE Post SET title = 'Counted' WHERE slug LIKE 'counted-%'"),
+      db.$executeRawUnsafe("UPDATE Post SET title = 'Nobody' WHERE slug = 'no-such-post'"),
+    ]);
+    expect([renamed, none]).toEqual([3, 0]);
   });
 });
 
