@@ -1,5 +1,5 @@
 import { dialectOf, type Database } from '../db/database';
-import { Prisma } from '../generated/prisma/client';
+import { createLockedStatements, dateFromJson } from '../db/postgres-locks';
 import type { ArrivingComment } from '../moderation/moderation-rules';
 import type { CommentStatus } from '../shared/comment-status';
 import { commentQueries, publicFields, type Sender, type ThreadView } from './comments-sql';
@@ -56,6 +56,8 @@ export type CommentsRepository = ReturnType<typeof createCommentsRepository>;
 /** Prisma access for comments; returns plain objects. */
 export function createCommentsRepository(db: Database) {
   const dialect = dialectOf(db);
+  // On PostgreSQL, the INSERTs run after their locks, those of one moment in one round trip.
+  const lockedStatements = dialect.engine === 'postgres' ? createLockedStatements(db) : null;
   const commentSql = commentQueries(dialect);
   /** Approved comments of a post (null if more than `maxApproved`), with the viewer's own unapproved ones, oldest first. */
   async function listVisible(
@@ -98,28 +100,24 @@ export function createCommentsRepository(db: Database) {
       type InsertedRow = PublicRow & { threadsBefore: bigint | number | null };
       const insert = commentSql.insertUnlessRepeated(comment, now, checks, { ...view, postId: comment.postId });
       let row: InsertedRow | undefined;
-      if (dialect.engine === 'sqlite') {
+      if (!lockedStatements) {
         // SQLite has one writer at a time: the checks and the INSERT of one statement see every
         // comment stored before it.
         [row] = await db.$queryRaw<InsertedRow[]>(insert);
       } else {
         // PostgreSQL runs writers side by side, each statement seeing what was committed when it
         // began: two identical submissions at once (to two instances, say) would both pass the
-        // checks. Locks held to the commit keep them apart: one on these words on this post
-        // (the duplicate check), and with the flood check, one on the sender's network. The
-        // INSERT comes after them, and sees whatever an earlier holder stored. Submissions of
-        // different words from different networks never wait for each other.
-        const locks = [
-          Prisma.sql`pg_advisory_xact_lock(hashtextextended(${`${comment.postId}:${comment.text}`}, 0))`,
-          ...(checks.floodSince
-            ? [Prisma.sql`pg_advisory_xact_lock(hashtextextended(${`flood:${checks.sender.network ?? ''}`}, 0))`]
-            : []),
+        // checks. Locks held to the commit keep them apart: one on these words on this post (the
+        // duplicate check), and with the flood check, one on the sender's network. The INSERT
+        // runs once they are held and sees whatever an earlier holder stored: one round trip,
+        // shared with the INSERTs sent at the same moment (postgres-locks.ts).
+        const lockKeys = [
+          `${comment.postId}:${comment.text}`,
+          ...(checks.floodSince ? [`flood:${checks.sender.network ?? ''}`] : []),
         ];
-        const [, inserted] = await db.$transaction([
-          db.$executeRaw`SELECT ${Prisma.join(locks)}`,
-          db.$queryRaw<InsertedRow[]>(insert),
-        ]);
-        [row] = inserted;
+        type JsonInsertedRow = Omit<InsertedRow, 'createdAt'> & { createdAt: string };
+        const [inserted] = (await lockedStatements.run(lockKeys, insert)) as JsonInsertedRow[];
+        row = inserted && { ...inserted, createdAt: dateFromJson(inserted.createdAt) };
       }
       if (!row) return null;
       // A count comes back as a bigint.

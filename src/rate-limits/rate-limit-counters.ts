@@ -8,31 +8,65 @@ export interface CounterState {
 
 export type RateLimitCounters = ReturnType<typeof createRateLimitCounters>;
 
+interface WaitingHit {
+  windowMs: number;
+  answer(state: CounterState): void;
+  refuse(error: unknown): void;
+}
+
 /**
- * Rate-limit counters in the database, so every server process on it counts against the same
- * allowance. One statement per hit: an upsert that starts a new window when the old one is over,
- * atomic on both engines however many processes count at once. The window's end comes from the
- * app's clock, so tests move it as they move everything else.
+ * Rate-limit counters in PostgreSQL, so every server process on it counts against the same
+ * allowance. The hits counted in one turn of the event loop are sent together, as one upsert
+ * that starts a new window where the old one is over: atomic however many processes count at
+ * once, and one round trip for every request that arrived together. Each hit is answered with its
+ * own place in the count. The window's end comes from the app's clock, so tests move it as they
+ * move everything else.
  */
 export function createRateLimitCounters(db: Database, clock: Clock) {
   let lastSweep = 0;
+  let waiting = new Map<string, WaitingHit[]>();
+
+  async function countWaiting(): Promise<void> {
+    const batch = waiting;
+    waiting = new Map();
+    const now = clock.now();
+    // Counters whose window ended long ago are deleted now and then, by whichever process counts.
+    if (now.getTime() - lastSweep > 60_000) {
+      lastSweep = now.getTime();
+      void db.rateLimitCounter.deleteMany({ where: { resetAt: { lt: now } } }).catch(() => undefined);
+    }
+    const keys = [...batch.keys()];
+    const counts = keys.map((key) => batch.get(key)!.length);
+    const resets = keys.map((key) => new Date(now.getTime() + batch.get(key)![0]!.windowMs).toISOString());
+    try {
+      const rows = await db.$queryRaw<{ key: string; hits: number; resetAt: Date }[]>`
+        INSERT INTO "RateLimitCounter" ("key", "hits", "resetAt")
+        SELECT "key", "hits", "resetAt"
+        FROM unnest(${keys}::text[], ${counts}::integer[], ${resets}::timestamp(3)[]) AS hit("key", "hits", "resetAt")
+        ON CONFLICT ("key") DO UPDATE SET
+          "hits" = CASE WHEN "RateLimitCounter"."resetAt" <= ${now} THEN EXCLUDED."hits" ELSE "RateLimitCounter"."hits" + EXCLUDED."hits" END,
+          "resetAt" = CASE WHEN "RateLimitCounter"."resetAt" <= ${now} THEN EXCLUDED."resetAt" ELSE "RateLimitCounter"."resetAt" END
+        RETURNING "key", "hits", "resetAt"`;
+      for (const row of rows) {
+        const hits = batch.get(row.key)!;
+        // The count includes all of this batch's hits on the key; each takes its own place in it.
+        const before = Number(row.hits) - hits.length;
+        hits.forEach((hit, index) => hit.answer({ hits: before + index + 1, resetAt: new Date(row.resetAt) }));
+      }
+    } catch (error) {
+      for (const hits of batch.values()) for (const hit of hits) hit.refuse(error);
+    }
+  }
+
   return {
     /** Counts a hit for `key` in a window of `windowMs`; the count and when the window ends. */
-    async hit(key: string, windowMs: number): Promise<CounterState> {
-      const now = clock.now();
-      const resetAt = new Date(now.getTime() + windowMs);
-      // Counters whose window ended long ago are deleted now and then, by whichever process counts.
-      if (now.getTime() - lastSweep > 60_000) {
-        lastSweep = now.getTime();
-        void db.rateLimitCounter.deleteMany({ where: { resetAt: { lt: now } } }).catch(() => undefined);
-      }
-      const [row] = await db.$queryRaw<{ hits: number; resetAt: Date }[]>`
-        INSERT INTO "RateLimitCounter" ("key", "hits", "resetAt") VALUES (${key}, 1, ${resetAt})
-        ON CONFLICT ("key") DO UPDATE SET
-          "hits" = CASE WHEN "RateLimitCounter"."resetAt" <= ${now} THEN 1 ELSE "RateLimitCounter"."hits" + 1 END,
-          "resetAt" = CASE WHEN "RateLimitCounter"."resetAt" <= ${now} THEN ${resetAt} ELSE "RateLimitCounter"."resetAt" END
-        RETURNING "hits", "resetAt"`;
-      return { hits: Number(row!.hits), resetAt: new Date(row!.resetAt) };
+    hit(key: string, windowMs: number): Promise<CounterState> {
+      return new Promise((answer, refuse) => {
+        if (waiting.size === 0) setImmediate(() => void countWaiting());
+        const hits = waiting.get(key) ?? [];
+        hits.push({ windowMs, answer, refuse });
+        waiting.set(key, hits);
+      });
     },
 
     /** The count for `key` in its current window, if one is running. */

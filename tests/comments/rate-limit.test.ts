@@ -75,6 +75,17 @@ describe('comment rate limiting behind a trusted proxy (TRUST_PROXY=1)', () => {
     expect(stored.ipAddress).toBe('198.51.100.2');
   });
 
+  it('counts submissions that arrive together one by one: each client gets its allowance, no more', async () => {
+    // On PostgreSQL the hits of one moment are counted in one statement (rate-limit-counters.ts).
+    const answers = await Promise.all([
+      ...[10, 11, 12, 13].map((n) => postFrom('198.51.100.20', n)),
+      ...[14, 15, 16].map((n) => postFrom('198.51.100.21', n)),
+    ]);
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.slice(0, 4).sort()).toEqual([303, 429, 429, 429]);
+    expect(statuses.slice(4).sort()).toEqual([303, 429, 429]);
+  });
+
   it('keys IPv6 clients by their /56 subnet', async () => {
     expect((await postFrom('2001:db8:aa:bb01::1', 4)).status).toBe(303);
     expect((await postFrom('2001:db8:aa:bbff::9', 5)).status).toBe(429);

@@ -19,6 +19,14 @@ afterAll(async () => {
 
 it('lets one of two different comments from one network, sent to two instances at once, through', async () => {
   const posts = [await addPost(one.db), await addPost(one.db)];
+  // Each INSERT takes a tenth of a second here, so the two always overlap: without the lock that
+  // keeps one network's comments apart, both would pass the check, each before the other commits.
+  await one.db.$executeRawUnsafe(
+    `CREATE FUNCTION slow_comment() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.1); RETURN NEW; END $$`,
+  );
+  await one.db.$executeRawUnsafe(
+    'CREATE TRIGGER "Comment_slow" BEFORE INSERT ON "Comment" FOR EACH ROW EXECUTE FUNCTION slow_comment()',
+  );
   for (let round = 0; round < 8; round += 1) {
     const from = `192.0.2.${round + 1}`;
     const send = (ctx: TestContext, n: number) =>
