@@ -97,7 +97,14 @@ export function createAdminApiRouter({ imports, auth, moderation, posts }: Admin
     res.json({ posts: await posts.listNewestFirst() });
   };
 
-  // POST /admin/api/posts — { title, slug?, body, authorName?, commentsOpen? }
+  // POST /admin/api/posts — { title, slug?, body, authorName?, commentsOpen? }. Left out,
+  // commentsOpen is true, as the editor's box starts ticked (the shared schema reads an absent
+  // checkbox as unticked, which is what a form sends for one).
+  const withNewPostDefaults: RequestHandler = (req, _res, next) => {
+    const body: unknown = req.body;
+    if (body && typeof body === 'object' && !Array.isArray(body)) req.body = { commentsOpen: true, ...body };
+    next();
+  };
   const createPost: RequestHandler = async (req, res) => {
     const input = validBody<z.output<typeof postInputSchema>>(res);
     const post = await posts.createPost(toNewPost(input, 'The editor'));
@@ -144,7 +151,7 @@ export function createAdminApiRouter({ imports, auth, moderation, posts }: Admin
   router.get('/posts', listPosts);
   // A post's body may be 500,000 bytes, more than a comment's body limit allows.
   const postBody = jsonBodyUpTo('2mb');
-  router.post('/posts', postBody, validPost, createPost);
+  router.post('/posts', postBody, withNewPostDefaults, validPost, createPost);
   router.patch('/posts/:id', postBody, mergeStoredPost, validPost, patchPost);
   router.post('/imports', exportUpload, importFile);
   router.use((_req, _res, next) => next(new NotFoundError()));

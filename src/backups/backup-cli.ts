@@ -14,10 +14,14 @@ async function main(): Promise<number> {
   }
   const config = loadConfig(readEnvironment());
   const result = await backUpDatabase(config.database, path.resolve(target));
-  const megabytes = (result.bytes / 1024 / 1024).toFixed(1);
+  // A small blog's dump is tens of KB: "0.0 MB" would read as empty.
+  const size =
+    result.bytes < 1024 * 1024
+      ? `${Math.max(1, Math.round(result.bytes / 1024))} KB`
+      : `${(result.bytes / 1024 / 1024).toFixed(1)} MB`;
   const source = config.database.engine === 'sqlite' ? config.database.file : 'the PostgreSQL database';
   const check = config.database.engine === 'sqlite' ? 'integrity check ok' : 'pg_restore --list ok';
-  console.log(`Backed up ${source} to ${result.file}: ${megabytes} MB in ${result.ms} ms, ${check}.`);
+  console.log(`Backed up ${source} to ${result.file}: ${size} in ${result.ms} ms, ${check}.`);
   return 0;
 }
 

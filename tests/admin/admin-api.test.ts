@@ -150,19 +150,19 @@ describe('posts', () => {
     expect(created.body.post).toMatchObject({
       slug: 'from-the-api',
       title: 'From the API',
-      commentsOpen: false,
+      commentsOpen: true,
       bodyHtml: '<p>Some <em>text</em>.</p>\n',
     });
     const listed = await api.get('/posts').expect(200);
     expect(listed.body.posts.map((p: { slug: string }) => p.slug)).toContain('from-the-api');
 
     const patched = await api
-      .patch(`/posts/${created.body.post.id}`, { commentsOpen: true, title: 'Renamed' })
+      .patch(`/posts/${created.body.post.id}`, { commentsOpen: false, title: 'Renamed' })
       .expect(200);
     expect(patched.body.post).toMatchObject({
       slug: 'from-the-api',
       title: 'Renamed',
-      commentsOpen: true,
+      commentsOpen: false,
       bodyHtml: '<p>Some <em>text</em>.</p>\n',
     });
   });
@@ -177,5 +177,29 @@ describe('posts', () => {
     expect(Object.keys(missing.body.error.fields).sort()).toEqual(['body', 'title']);
     const blank = await api.patch(`/posts/${existing.id}`, { title: '' });
     expect(blank.status).toBe(422);
+  });
+});
+
+describe('posts: comments open unless closed', () => {
+  // Found by the new-user run: a post made through the API without `commentsOpen` had comments
+  // closed (the form's rule, an absent checkbox is unticked, applied to JSON), so every comment
+  // on it was refused.
+  it('creates a post open to comments unless asked otherwise, and closed when asked', async () => {
+    const open = await api.post('/posts', { title: 'Made through the API', body: 'Words.' });
+    expect(open.status).toBe(201);
+    expect(open.body.post).toMatchObject({ title: 'Made through the API', commentsOpen: true });
+    const comment = await request(ctx.app)
+      .post(`/api/posts/${open.body.post.slug}/comments`)
+      .send({ author: 'Reader', email: 'reader@example.com', comment: 'A first answer.' });
+    expect(comment.status).toBe(201);
+
+    const closed = await api.post('/posts', { title: 'Closed from the start', body: 'Words.', commentsOpen: false });
+    expect(closed.body.post).toMatchObject({ commentsOpen: false });
+  });
+
+  it('keeps comments as they were when a change leaves commentsOpen out', async () => {
+    const { body } = await api.post('/posts', { title: 'Changed later', body: 'Words.' });
+    const changed = await api.patch(`/posts/${body.post.id}`, { title: 'Changed title' });
+    expect(changed.body.post).toMatchObject({ title: 'Changed title', commentsOpen: true });
   });
 });

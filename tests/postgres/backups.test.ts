@@ -39,7 +39,7 @@ it('writes a checked pg_dump, readable by its owner only, that pg_restore brings
   const run = backup(file);
   expect(run.stderr).toBe('');
   expect(run.stdout).toMatch(
-    /^Backed up the PostgreSQL database to .*blog\.dump: [\d.]+ MB in \d+ ms, pg_restore --list ok\.\n$/,
+    /^Backed up the PostgreSQL database to .*blog\.dump: (\d+ KB|\d+\.\d MB) in \d+ ms, pg_restore --list ok\.\n$/,
   );
   expect(run.stdout).not.toContain(new URL(ctx.config.DATABASE_URL).password || 'no password');
   expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
