@@ -99,8 +99,20 @@ export function toCachedPage(marked: string, { slot, details }: PageMarks = {}, 
     after: at < 0 ? null : Buffer.from(html.slice(at + slot!.length)),
     ...(detailsAt && detailsAt.end <= before.length ? { details: detailsAt } : {}),
     // Hashing the page costs a rendered-per-request page (PAGE_CACHE=off) a tenth of its time.
-    contentHash: validated ? createHash('sha1').update(html).digest('base64url') : null,
+    // The slot's mark is left out: it is random per process, and every instance (and the same one
+    // after a restart) must give the same page the same validator.
+    contentHash: validated ? pageHash(html, at, slot?.length ?? 0) : null,
   };
+}
+
+function pageHash(html: string, slotAt: number, slotLength: number): string {
+  const hash = createHash('sha1');
+  if (slotAt < 0) return hash.update(html).digest('base64url');
+  return hash
+    .update(html.slice(0, slotAt))
+    .update('\u0000')
+    .update(html.slice(slotAt + slotLength))
+    .digest('base64url');
 }
 
 export const homePageKey = 'home';
