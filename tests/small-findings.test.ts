@@ -165,3 +165,40 @@ describe('a NUL in an address or a search (found attacking the PostgreSQL mode, 
     expect((search.body as { total: number }).total).toBe(1);
   });
 });
+
+// Found attacking the PostgreSQL mode: an id past 2^31 - 1 (the largest a row id can be) reached
+// PostgreSQL's integer column and came back as a 500, the typed comment lost; SQLite took it.
+describe('ids past the largest a row can have', () => {
+  let app: TestContext;
+  beforeAll(async () => {
+    app = await buildTestApp({ ...moderatorEnv, COMMENT_RATE_LIMIT: '1000' });
+  });
+  afterAll(() => app.close());
+
+  it('are refused or not found like any other wrong id, never a 500', async () => {
+    const post = await addPost(app.db);
+    const huge = '3000000000';
+    const reply = await request(app.app)
+      .post(`/posts/${post.slug}/comments`)
+      .type('form')
+      .send({ comment: 'Kept when refused', author: 'Far', email: 'far@example.com', comment_parent: '2147483648' });
+    expect(reply.status).toBe(422);
+    expect(reply.text).toContain('Kept when refused');
+    const json = await request(app.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .send({ comment: 'Far away', author: 'Far', email: 'far@example.com', comment_parent: 999999999999999 });
+    expect(json.status).toBe(422);
+    expect((await request(app.app).get(`/posts/${post.slug}/comments/${huge}`)).status).toBe(404);
+    expect((await request(app.app).get(`/posts/${post.slug}?replytocom=${huge}`)).status).toBe(200);
+    const auth = { Authorization: `Bearer ${apiToken}` };
+    expect(
+      (await request(app.app).patch(`/admin/api/comments/${huge}`).set(auth).send({ status: 'approved' })).status,
+    ).toBe(404);
+    expect((await request(app.app).delete(`/admin/api/comments/${huge}`).set(auth)).status).toBe(404);
+    const bulk = await request(app.app)
+      .post('/admin/api/comments/bulk')
+      .set(auth)
+      .send({ ids: [Number(huge)], status: 'approved' });
+    expect(bulk.status).toBe(422);
+  });
+});

@@ -1,3 +1,4 @@
+import { maxRowId } from '../shared/row-id';
 import { z } from 'zod';
 import { commentStatuses } from '../shared/comment-status';
 import { commentEditSchema } from '../comments/comments-schema';
@@ -17,7 +18,7 @@ export const signInSchema = z.object({
 });
 export type SignIn = z.output<typeof signInSchema>;
 
-const positiveId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const positiveId = z.coerce.number().int().positive().max(maxRowId);
 
 /** The comment list's filters. Unreadable values fall back to "no filter" rather than failing. */
 export const commentListQuerySchema = z.object({

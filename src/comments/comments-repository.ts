@@ -116,7 +116,7 @@ export function createCommentsRepository(db: Database) {
           ...(checks.floodSince ? [`flood:${checks.sender.network ?? ''}`] : []),
         ];
         type JsonInsertedRow = Omit<InsertedRow, 'createdAt'> & { createdAt: string };
-        const [inserted] = (await lockedStatements.run(lockKeys, insert)) as JsonInsertedRow[];
+        const [inserted] = (await lockedStatements.run(lockKeys, insert, comment.postId)) as JsonInsertedRow[];
         row = inserted && { ...inserted, createdAt: dateFromJson(inserted.createdAt) };
       }
       if (!row) return null;

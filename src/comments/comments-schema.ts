@@ -1,3 +1,4 @@
+import { isRowId } from '../shared/row-id';
 import { z } from 'zod';
 import { byteLength, checkboxField, textField, textMessages } from '../validation/text-field';
 import { commentMessages as messages } from './comments-messages';
@@ -50,7 +51,7 @@ const parentField = z
   )
   .transform((value, ctx) => {
     const id = typeof value === 'number' ? value : /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : NaN;
-    if (!Number.isSafeInteger(id) || id < 0) {
+    if (id !== 0 && !isRowId(id)) {
       ctx.addIssue({ code: 'custom', message: messages.parentInvalid });
       return z.NEVER;
     }

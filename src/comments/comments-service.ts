@@ -1,3 +1,4 @@
+import { isRowId } from '../shared/row-id';
 import {
   AppError,
   ConflictError,
@@ -107,7 +108,7 @@ export function createCommentsService({
 }: CommentsServiceOptions) {
   /** The comment a reader may reply to: an approved comment of this post, or null. */
   async function findReplyTarget(postId: number, commentId: number | null | undefined): Promise<PublicComment | null> {
-    if (!commentId || !Number.isSafeInteger(commentId)) return null;
+    if (!commentId || !isRowId(commentId)) return null;
     const comment = await repo.findInPost(commentId, postId);
     return comment?.status === 'approved' ? comment : null;
   }

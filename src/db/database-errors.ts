@@ -58,7 +58,21 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof cause?.kind === 'string' && unreachable.has(cause.kind)) return true;
   if (typeof cause?.originalCode === 'string' && /^(57P0[123]|08)/.test(cause.originalCode)) return true;
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|terminating connection due to administrator command|the database system is (starting up|shutting down|in recovery mode)|Client has encountered a connection error and is not queryable/.test(
+  // node-postgres's pool gives "timeout exceeded when trying to connect" when all its connections
+  // stayed taken (each waiting for a lock, say) past connectionTimeoutMillis.
+  return /Connection terminated|terminating connection due to administrator command|the database system is (starting up|shutting down|in recovery mode)|Client has encountered a connection error and is not queryable|timeout exceeded when trying to connect/.test(
     message,
   );
+}
+
+/**
+ * Whether PostgreSQL refused a statement for what it holds (a constraint, a value out of range, a
+ * value too large for an index: SQLSTATE classes 22, 23 and 54), as opposed to the database being busy or unreachable: sent with
+ * others, the others were refused only because they shared its transaction.
+ */
+export function isStatementRefusal(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { meta } = error as PrismaDriverError;
+  const cause = (error as { cause?: DriverCause }).cause ?? meta?.driverAdapterError?.cause;
+  return typeof cause?.originalCode === 'string' && /^(22|23|54)/.test(cause.originalCode);
 }

@@ -1,12 +1,14 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Database } from './database';
-import { isDatabaseBusy, isDatabaseUnavailable } from './database-errors';
+import { isStatementRefusal } from './database-errors';
 
 /** A row of a statement run after locks, as JSON: dates as ISO text without a zone (see dateFromJson). */
 export type JsonRow = Record<string, unknown>;
 
 interface WaitingStatement {
   lockKeys: readonly string[];
+  /** Where it goes in its batch: rows it locks (a post's, by the count triggers) in this order. */
+  order: number;
   statement: Prisma.Sql;
   answer(rows: JsonRow[]): void;
   refuse(error: unknown): void;
@@ -18,7 +20,9 @@ interface WaitingStatement {
  * the event loop go together, in the order sent, under all of their locks: each sees what the
  * ones before it wrote. Should the batch fail (a statement refused by a constraint, say), each
  * is sent again on its own, so only the one at fault fails, with its own error; a database
- * that is busy or unreachable fails them all (sending them again would only wait again).
+ * that is busy or unreachable fails them all (sending them again would only wait again). A
+ * batch runs in `order` (the post's id for a comment): rows its statements lock, such as the
+ * post a comment counts towards, are then locked in one order by every batch, never crosswise.
  */
 export function createLockedStatements(db: Database) {
   let waiting: WaitingStatement[] = [];
@@ -36,13 +40,13 @@ export function createLockedStatements(db: Database) {
   }
 
   async function sendWaiting(): Promise<void> {
-    const batch = waiting;
+    const batch = waiting.sort((a, b) => a.order - b.order);
     waiting = [];
     try {
       const results = await send(batch);
       batch.forEach((sent, index) => sent.answer(results[index]!));
     } catch (error) {
-      if (batch.length === 1 || isDatabaseBusy(error) || isDatabaseUnavailable(error)) {
+      if (batch.length === 1 || !isStatementRefusal(error)) {
         for (const sent of batch) sent.refuse(error);
         return;
       }
@@ -55,11 +59,11 @@ export function createLockedStatements(db: Database) {
   }
 
   return {
-    /** The rows `statement` returns, run once the locks on `lockKeys` are held. */
-    run(lockKeys: readonly string[], statement: Prisma.Sql): Promise<JsonRow[]> {
+    /** The rows `statement` returns, run once the locks on `lockKeys` are held, in `order` among those sent with it. */
+    run(lockKeys: readonly string[], statement: Prisma.Sql, order = 0): Promise<JsonRow[]> {
       return new Promise((answer, refuse) => {
         if (waiting.length === 0) setImmediate(() => void sendWaiting());
-        waiting.push({ lockKeys, statement, answer, refuse });
+        waiting.push({ lockKeys, statement, order, answer, refuse });
       });
     },
   };

@@ -1,4 +1,6 @@
 import type { Database } from '../db/database';
+import { createHash } from 'node:crypto';
+import { isStatementRefusal } from '../db/database-errors';
 import type { Clock } from '../shared/clock';
 
 export interface CounterState {
@@ -7,6 +9,14 @@ export interface CounterState {
 }
 
 export type RateLimitCounters = ReturnType<typeof createRateLimitCounters>;
+
+/**
+ * A key as stored: itself, or past 200 characters its SHA-256 (a client address comes from a
+ * header a trusted proxy passes on, and a B-tree index takes no entry past a few KB).
+ */
+function storedKey(key: string): string {
+  return key.length <= 200 ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
+}
 
 interface WaitingHit {
   windowMs: number;
@@ -26,6 +36,28 @@ export function createRateLimitCounters(db: Database, clock: Clock) {
   let lastSweep = 0;
   let waiting = new Map<string, WaitingHit[]>();
 
+  /** Counts each key's waiting hits in one upsert (keys in order: rows locked in one order by every process). */
+  async function count(batch: Map<string, WaitingHit[]>, now: Date): Promise<void> {
+    const keys = [...batch.keys()].sort();
+    const counts = keys.map((key) => batch.get(key)!.length);
+    const resets = keys.map((key) => new Date(now.getTime() + batch.get(key)![0]!.windowMs).toISOString());
+    const rows = await db.$queryRaw<{ key: string; hits: number; resetAt: Date }[]>`
+      INSERT INTO "RateLimitCounter" ("key", "hits", "resetAt")
+      SELECT "key", "hits", "resetAt"
+      FROM unnest(${keys.map(storedKey)}::text[], ${counts}::integer[], ${resets}::timestamp(3)[]) AS hit("key", "hits", "resetAt")
+      ON CONFLICT ("key") DO UPDATE SET
+        "hits" = CASE WHEN "RateLimitCounter"."resetAt" <= ${now} THEN EXCLUDED."hits" ELSE "RateLimitCounter"."hits" + EXCLUDED."hits" END,
+        "resetAt" = CASE WHEN "RateLimitCounter"."resetAt" <= ${now} THEN EXCLUDED."resetAt" ELSE "RateLimitCounter"."resetAt" END
+      RETURNING "key", "hits", "resetAt"`;
+    const byStoredKey = new Map(keys.map((key) => [storedKey(key), batch.get(key)!]));
+    for (const row of rows) {
+      const hits = byStoredKey.get(row.key)!;
+      // The count includes all of this batch's hits on the key; each takes its own place in it.
+      const before = Number(row.hits) - hits.length;
+      hits.forEach((hit, index) => hit.answer({ hits: before + index + 1, resetAt: new Date(row.resetAt) }));
+    }
+  }
+
   async function countWaiting(): Promise<void> {
     const batch = waiting;
     waiting = new Map();
@@ -35,26 +67,16 @@ export function createRateLimitCounters(db: Database, clock: Clock) {
       lastSweep = now.getTime();
       void db.rateLimitCounter.deleteMany({ where: { resetAt: { lt: now } } }).catch(() => undefined);
     }
-    const keys = [...batch.keys()];
-    const counts = keys.map((key) => batch.get(key)!.length);
-    const resets = keys.map((key) => new Date(now.getTime() + batch.get(key)![0]!.windowMs).toISOString());
+    const refuse = (hits: Iterable<WaitingHit[]>, error: unknown) => {
+      for (const waitingHits of hits) for (const hit of waitingHits) hit.refuse(error);
+    };
     try {
-      const rows = await db.$queryRaw<{ key: string; hits: number; resetAt: Date }[]>`
-        INSERT INTO "RateLimitCounter" ("key", "hits", "resetAt")
-        SELECT "key", "hits", "resetAt"
-        FROM unnest(${keys}::text[], ${counts}::integer[], ${resets}::timestamp(3)[]) AS hit("key", "hits", "resetAt")
-        ON CONFLICT ("key") DO UPDATE SET
-          "hits" = CASE WHEN "RateLimitCounter"."resetAt" <= ${now} THEN EXCLUDED."hits" ELSE "RateLimitCounter"."hits" + EXCLUDED."hits" END,
-          "resetAt" = CASE WHEN "RateLimitCounter"."resetAt" <= ${now} THEN EXCLUDED."resetAt" ELSE "RateLimitCounter"."resetAt" END
-        RETURNING "key", "hits", "resetAt"`;
-      for (const row of rows) {
-        const hits = batch.get(row.key)!;
-        // The count includes all of this batch's hits on the key; each takes its own place in it.
-        const before = Number(row.hits) - hits.length;
-        hits.forEach((hit, index) => hit.answer({ hits: before + index + 1, resetAt: new Date(row.resetAt) }));
-      }
+      await count(batch, now);
     } catch (error) {
-      for (const hits of batch.values()) for (const hit of hits) hit.refuse(error);
+      // A key the database refused fails alone, not the hits counted with it.
+      if (batch.size === 1 || !isStatementRefusal(error)) return refuse(batch.values(), error);
+      for (const [key, hits] of batch)
+        await count(new Map([[key, hits]]), now).catch((alone: unknown) => refuse([hits], alone));
     }
   }
 
@@ -71,17 +93,20 @@ export function createRateLimitCounters(db: Database, clock: Clock) {
 
     /** The count for `key` in its current window, if one is running. */
     async read(key: string): Promise<CounterState | undefined> {
-      const row = await db.rateLimitCounter.findUnique({ where: { key } });
+      const row = await db.rateLimitCounter.findUnique({ where: { key: storedKey(key) } });
       return row && row.resetAt > clock.now() ? { hits: row.hits, resetAt: row.resetAt } : undefined;
     },
 
     /** Takes a hit back (express-rate-limit's skipSuccessfulRequests). */
     async takeBack(key: string): Promise<void> {
-      await db.rateLimitCounter.updateMany({ where: { key, hits: { gt: 0 } }, data: { hits: { decrement: 1 } } });
+      await db.rateLimitCounter.updateMany({
+        where: { key: storedKey(key), hits: { gt: 0 } },
+        data: { hits: { decrement: 1 } },
+      });
     },
 
     async reset(key: string): Promise<void> {
-      await db.rateLimitCounter.deleteMany({ where: { key } });
+      await db.rateLimitCounter.deleteMany({ where: { key: storedKey(key) } });
     },
   };
 }

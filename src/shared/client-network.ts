@@ -1,9 +1,21 @@
+import { isIP } from 'node:net';
 import { ipKeyGenerator } from 'express-rate-limit';
+
+// What a trusted proxy says the client's address is, in the header it passes on, need not be an
+// address at all; kept whole, a few KB of it would be refused by the databases' indexes.
+const maxNonAddressLength = 100;
+
+/** The client address as stored: an IP address as it is, anything else cut to 100 characters. */
+export function clientAddressOf(ip: string | null | undefined): string | null {
+  if (!ip) return null;
+  return isIP(ip) ? ip : ip.slice(0, maxNonAddressLength);
+}
 
 /**
  * The network a client address is in, as the rate limit counts clients: an IPv4 address as it is
  * (also when written "::ffff:a.b.c.d"), an IPv6 address as its /56, which one home or host holds.
  */
 export function clientNetworkOf(ip: string | null | undefined): string | null {
-  return ip ? ipKeyGenerator(ip, 56) : null;
+  const address = clientAddressOf(ip);
+  return address ? ipKeyGenerator(address, 56) : null;
 }

@@ -1,3 +1,4 @@
+import { isRowId } from '../shared/row-id';
 import type { CookieOptions, Request, Response } from 'express';
 import { createCookieSealer } from '../http/sealed-cookie';
 
@@ -32,10 +33,7 @@ export function createCommenterCookies(secret: string) {
   function readOwnCommentIds(req: Request): number[] {
     const value: unknown = req.signedCookies?.[ownCommentsCookie];
     if (typeof value !== 'string') return [];
-    return value
-      .split('.')
-      .map(Number)
-      .filter((id) => Number.isSafeInteger(id) && id > 0);
+    return value.split('.').map(Number).filter(isRowId);
   }
 
   return {

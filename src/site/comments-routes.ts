@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../errors';
 import { setRetryAfter, toAppError } from '../http/error-handler';
 import { formBody, jsonBody } from '../http/body-parsers';
 import { onlyFromThisSite } from '../http/same-origin';
-import { clientNetworkOf } from '../shared/client-network';
+import { clientAddressOf, clientNetworkOf } from '../shared/client-network';
 import { numericParam } from '../http/route-params';
 import { validateBody, validBody } from '../http/validate';
 import type { ArticlePage } from './article-page';
@@ -63,7 +63,7 @@ export function createCommentsRouter({
 
   function submitterOf(req: Request): SubmitterContext {
     return {
-      ipAddress: req.ip ?? null,
+      ipAddress: clientAddressOf(req.ip),
       network: clientNetworkOf(req.ip),
       userAgent: req.get('user-agent') ?? null,
       ownCommentIds: commenterCookies.readOwnCommentIds(req),

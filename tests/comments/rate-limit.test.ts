@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { addPost } from '../helpers/factories';
 import { fieldValue, formBody } from '../helpers/html';
@@ -84,6 +85,21 @@ describe('comment rate limiting behind a trusted proxy (TRUST_PROXY=1)', () => {
     const statuses = answers.map((answer) => answer.status);
     expect(statuses.slice(0, 4).sort()).toEqual([303, 429, 429, 429]);
     expect(statuses.slice(4).sort()).toEqual([303, 429, 429]);
+  });
+
+  // Found attacking the batched counts on PostgreSQL: a client address of a few thousand characters
+  // (a trusted proxy passes the header on) was a key too long for the counters' index, and failed
+  // every submission counted in the same statement with a 500.
+  it('counts a client whose address is a very long string without failing the others sent with it', async () => {
+    // Random, so PostgreSQL cannot compress it into the index.
+    const long = `x${randomBytes(4_500).toString('base64url')}`;
+    const answers = await Promise.all([
+      postFrom(long, 17),
+      ...[18, 19, 20].map((n) => postFrom(`198.51.100.${n + 20}`, n)),
+    ]);
+    expect(answers.slice(1).map((answer) => answer.status)).toEqual([303, 303, 303]);
+    expect(answers[0].status).toBeLessThan(500);
+    expect((await postFrom(long, 21)).status).toBe(429);
   });
 
   it('keys IPv6 clients by their /56 subnet', async () => {

@@ -13,6 +13,8 @@ it('takes a server that cannot be reached, in every shape seen, as unavailable',
   expect(isDatabaseUnavailable({ code: 'P1001' })).toBe(true);
   expect(isDatabaseUnavailable({ meta: { driverAdapterError: { cause: { originalCode: '57P01' } } } })).toBe(true);
   expect(isDatabaseUnavailable(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
+  // node-postgres's pool, all its connections taken past connectionTimeoutMillis.
+  expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
   expect(isDatabaseUnavailable(new Error('something else'))).toBe(false);
   expect(isDatabaseUnavailable({ code: 'P2002' })).toBe(false);
 });
