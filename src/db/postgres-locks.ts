@@ -17,12 +17,12 @@ interface WaitingStatement {
 /**
  * Runs statements on PostgreSQL after taking a transaction-level advisory lock on each of their
  * keys (the migration's `marginalia_after_locks`), in one round trip. Those sent in one turn of
- * the event loop go together, in the order sent, under all of their locks: each sees what the
- * ones before it wrote. Should the batch fail (a statement refused by a constraint, say), each
- * is sent again on its own, so only the one at fault fails, with its own error; a database
- * that is busy or unreachable fails them all (sending them again would only wait again). A
- * batch runs in `order` (the post's id for a comment): rows its statements lock, such as the
- * post a comment counts towards, are then locked in one order by every batch, never crosswise.
+ * the event loop go together under all of their locks, by `order` (the post's id for a comment),
+ * then as sent: each sees what the ones before it wrote, and rows their statements lock (the
+ * post a comment counts towards) are locked in one order by every batch, never crosswise.
+ * Should the batch fail for one statement (refused by a constraint, say), each is sent again on
+ * its own, so only the one at fault fails, with its own error; a database that is busy or
+ * unreachable fails them all (sending them again would only wait again).
  */
 export function createLockedStatements(db: Database) {
   let waiting: WaitingStatement[] = [];

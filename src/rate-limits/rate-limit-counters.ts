@@ -1,5 +1,5 @@
-import type { Database } from '../db/database';
 import { createHash } from 'node:crypto';
+import type { Database } from '../db/database';
 import { isStatementRefusal } from '../db/database-errors';
 import type { Clock } from '../shared/clock';
 
