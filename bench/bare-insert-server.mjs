@@ -8,7 +8,7 @@
 //     Comment table, it is the issue's "comment POST, raw better-sqlite3": the server's framework,
 //     table and data, with the driver's own INSERT in place of Prisma and none of the server's checks.
 import Database from 'better-sqlite3';
-import { serveInserts } from './insert-server.mjs';
+import { commentColumns, serveInserts } from './insert-server.mjs';
 
 const args = process.argv.slice(2);
 const viaExpress = args[0] === '--express';
@@ -28,17 +28,7 @@ if (slug) {
     VALUES (?, NULL, ?, ?, NULL, ?, ?, 'pending', ?, ?, 'bench', ?, ?)`);
   store = (form, req) => {
     const now = new Date().toISOString().replace('Z', '+00:00');
-    return insert.run(
-      postId,
-      form.author,
-      form.email,
-      form.comment,
-      `<p>${form.comment}</p>`,
-      req.socket.remoteAddress,
-      req.headers['user-agent'] ?? null,
-      now,
-      now,
-    ).lastInsertRowid;
+    return insert.run(postId, ...commentColumns(form, req), now, now).lastInsertRowid;
   };
 } else {
   db.exec(

@@ -6,7 +6,7 @@
 //   node bench/bare-pg-insert-server.mjs --express <database url> <slug>  behind Express 5 and its
 //     urlencoded body parser: the issue's POST baseline, the server's framework, table and data
 //     with the driver's own INSERT in place of Prisma and none of the server's checks.
-import { serveInserts } from './insert-server.mjs';
+import { commentColumns, serveInserts } from './insert-server.mjs';
 import pg from 'pg';
 
 const args = process.argv.slice(2);
@@ -23,16 +23,7 @@ async function store(form, req) {
     `INSERT INTO "Comment" ("postId", "parentId", "authorName", "authorEmail", "authorUrl", text, "textHtml", status,
        "ipAddress", "clientNetwork", "userAgent", "arrivalNote", "createdAt", "updatedAt")
      VALUES ($1, NULL, $2, $3, NULL, $4, $5, 'pending', $6, $6, $7, 'bench', $8, $8) RETURNING id`,
-    [
-      postId,
-      form.author,
-      form.email,
-      form.comment,
-      `<p>${form.comment}</p>`,
-      req.socket.remoteAddress,
-      req.headers['user-agent'] ?? null,
-      now,
-    ],
+    [postId, ...commentColumns(form, req), now],
   );
   return inserted.rows[0].id;
 }

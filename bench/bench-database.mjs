@@ -9,6 +9,17 @@ import { seedGrowingPost } from './seed.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 
+/** A copy of the SQLite database `file` at `to`, made consistently (VACUUM INTO). */
+export function copySqliteDatabase(file, to) {
+  const db = new Database(file, { readonly: true });
+  try {
+    db.exec(`VACUUM INTO '${to.replaceAll("'", "''")}'`);
+  } finally {
+    db.close();
+  }
+  return to;
+}
+
 /** The seeded SQLite file itself. */
 export function sqliteBenchDatabase(dir, file) {
   const read = (work) => {
@@ -19,11 +30,7 @@ export function sqliteBenchDatabase(dir, file) {
       db.close();
     }
   };
-  const copy = (name) => {
-    const to = path.join(dir, name);
-    read((db) => db.exec(`VACUUM INTO '${to.replaceAll("'", "''")}'`));
-    return to;
-  };
+  const copy = (name) => copySqliteDatabase(file, path.join(dir, name));
   return {
     engine: 'sqlite',
     url: `file:${file}`,

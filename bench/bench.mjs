@@ -20,8 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import Database from 'better-sqlite3';
-import { postgresBenchDatabase, sqliteBenchDatabase } from './bench-database.mjs';
+import { copySqliteDatabase, postgresBenchDatabase, sqliteBenchDatabase } from './bench-database.mjs';
 import { benchPosts, seedBenchDatabase } from './seed.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,6 +41,9 @@ const serverEntry = path.join(root, 'dist', 'server.js');
 const startScript = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.start.split(/\s+/);
 const nodeFlags = startScript.filter((word) => word.startsWith('--'));
 const apiToken = 'bench-api-token-0123456789abcdef0123456789';
+
+/** A rate as the tables print it: whole, with thousands separated. */
+const f = (n) => Math.round(n).toLocaleString('en-US');
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -367,8 +369,7 @@ async function compareWithCheckout(checkout) {
   const dir = mkdtempSync(path.join(tmpdir(), 'marginalia-bench-ab-'));
   const dbFile = path.join(dir, 'bench.db');
   await seedBenchDatabase(dbFile);
-  const otherFile = path.join(dir, 'other.db');
-  new Database(dbFile, { readonly: true }).exec(`VACUUM INTO '${otherFile.replaceAll("'", "''")}'`);
+  const otherFile = copySqliteDatabase(dbFile, path.join(dir, 'other.db'));
   const env = { NODE_ENV: 'production', LOG_LEVEL: 'info', COMMENT_RATE_LIMIT: '1000000', COMMENT_FLOOD_SECONDS: '0' };
   const both = async (extra) => ({
     current: await startServer({ ...env, ...extra, DATABASE_URL: `file:${dbFile}` }, dir),
@@ -401,7 +402,6 @@ async function compareWithCheckout(checkout) {
   for (const [label, { current, other }] of Object.entries(scenarios)) {
     const perRound = current.roundRps.map((rps, i) => rps / other.roundRps[i]);
     const range = `${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)}`;
-    const f = (n) => Math.round(n).toLocaleString('en-US');
     console.log(
       `| ${label} | ${f(current.rps)} | ${f(other.rps)} | ${median(perRound).toFixed(2)} (${range}) | ${current.fivexx + other.fivexx} |`,
     );
@@ -487,7 +487,6 @@ function report(r) {
       perRound.length > 1 ? ` (${Math.min(...perRound).toFixed(3)}–${Math.max(...perRound).toFixed(3)})` : '';
     return `${median(perRound).toFixed(3)}${spread}`;
   };
-  const f = (n) => Math.round(n).toLocaleString('en-US');
   console.log(
     `\nmarginalia bench on ${r.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} — ${r.when}, Node ${r.node}, ${r.rounds} round(s) × ${r.duration} s after ${warmUp} s of warm-up, ${r.connections} connections (medians)`,
   );

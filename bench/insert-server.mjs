@@ -7,6 +7,21 @@ import express from 'express';
 /** Calls `then` with the value, at once when it is not a promise (a synchronous driver pays no extra turn). */
 const whenStored = (id, then) => (id instanceof Promise ? id.then(then) : then(id));
 
+/**
+ * A posted comment's columns as marginalia's Comment table takes them, in the order the same-table
+ * ceilings insert them: author, email, text, its HTML, the client's address, its user agent.
+ */
+export function commentColumns(form, req) {
+  return [
+    form.author,
+    form.email,
+    form.comment,
+    `<p>${form.comment}</p>`,
+    req.socket.remoteAddress,
+    req.headers['user-agent'] ?? null,
+  ];
+}
+
 export function serveInserts(store, { viaExpress, onStop = async () => undefined }) {
   let server;
   if (viaExpress) {

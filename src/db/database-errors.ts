@@ -11,6 +11,15 @@ interface PrismaDriverError {
 }
 
 /**
+ * Prisma's code for the error, and the driver adapter's own account of it: on the error itself
+ * (as a batch transaction can pass the adapter's error on unwrapped), or wrapped by Prisma.
+ */
+function partsOf(error: object): { code: unknown; cause: DriverCause | undefined } {
+  const { code, meta } = error as PrismaDriverError;
+  return { code, cause: (error as { cause?: DriverCause }).cause ?? meta?.driverAdapterError?.cause };
+}
+
+/**
  * Whether a query failed because another connection (another process, a backup, the sqlite3
  * shell) held the write lock for longer than the busy timeout. Nothing was written: the statement
  * that waited did not run, so sending the same thing again later is safe. Prisma reports it as
@@ -19,8 +28,7 @@ interface PrismaDriverError {
  */
 export function isDatabaseBusy(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, meta } = error as PrismaDriverError;
-  const cause = (error as { cause?: DriverCause }).cause ?? meta?.driverAdapterError?.cause;
+  const { code, cause } = partsOf(error);
   const original = cause?.originalCode;
   if ((code === 'P1008' || code === 'P2010') && typeof original === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(original))
     return true;
@@ -51,10 +59,8 @@ const unreachable = new Set([
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, meta } = error as PrismaDriverError;
+  const { code, cause } = partsOf(error);
   if (code === 'P1000' || code === 'P1001' || code === 'P1002' || code === 'P1010' || code === 'P1017') return true;
-  // The adapter's own error, as a batch transaction can pass it on unwrapped, or wrapped by Prisma.
-  const cause = (error as { cause?: DriverCause }).cause ?? meta?.driverAdapterError?.cause;
   if (typeof cause?.kind === 'string' && unreachable.has(cause.kind)) return true;
   if (typeof cause?.originalCode === 'string' && /^(57P0[123]|08)/.test(cause.originalCode)) return true;
   const message = error instanceof Error ? error.message : '';
@@ -67,12 +73,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /**
  * Whether PostgreSQL refused a statement for what it holds (a constraint, a value out of range, a
- * value too large for an index: SQLSTATE classes 22, 23 and 54), as opposed to the database being busy or unreachable: sent with
- * others, the others were refused only because they shared its transaction.
+ * value too large for an index: SQLSTATE classes 22, 23 and 54), as opposed to the database being
+ * busy or unreachable: sent with others, the others were refused only for sharing its transaction.
  */
 export function isStatementRefusal(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { meta } = error as PrismaDriverError;
-  const cause = (error as { cause?: DriverCause }).cause ?? meta?.driverAdapterError?.cause;
+  const { cause } = partsOf(error);
   return typeof cause?.originalCode === 'string' && /^(22|23|54)/.test(cause.originalCode);
 }

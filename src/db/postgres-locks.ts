@@ -1,71 +1,45 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Database } from './database';
 import { isStatementRefusal } from './database-errors';
+import { sentTogetherEachTurn } from './turn-batches';
 
 /** A row of a statement run after locks, as JSON: dates as ISO text without a zone (see dateFromJson). */
 export type JsonRow = Record<string, unknown>;
 
-interface WaitingStatement {
+interface LockedStatement {
   lockKeys: readonly string[];
+  statement: Prisma.Sql;
   /** Where it goes in its batch: rows it locks (a post's, by the count triggers) in this order. */
   order: number;
-  statement: Prisma.Sql;
-  answer(rows: JsonRow[]): void;
-  refuse(error: unknown): void;
 }
 
 /**
  * Runs statements on PostgreSQL after taking a transaction-level advisory lock on each of their
  * keys (the migration's `marginalia_after_locks`), in one round trip. Those sent in one turn of
- * the event loop go together under all of their locks, by `order` (the post's id for a comment),
- * then as sent: each sees what the ones before it wrote, and rows their statements lock (the
- * post a comment counts towards) are locked in one order by every batch, never crosswise.
- * Should the batch fail for one statement (refused by a constraint, say), each is sent again on
- * its own, so only the one at fault fails, with its own error; a database that is busy or
- * unreachable fails them all (sending them again would only wait again).
+ * the event loop go together under all of their locks (turn-batches.ts), by `order` (the post's
+ * id for a comment), then as sent: each sees what the ones before it wrote, and rows their
+ * statements lock (the post a comment counts towards) are locked in one order by every batch,
+ * never crosswise. A statement refused by a constraint fails alone.
  */
 export function createLockedStatements(db: Database) {
-  let waiting: WaitingStatement[] = [];
-
-  async function send(batch: readonly WaitingStatement[]): Promise<JsonRow[][]> {
+  async function send(batch: readonly LockedStatement[]): Promise<JsonRow[][]> {
+    const inOrder = batch.map((sent, index) => ({ sent, index })).sort((a, b) => a.sent.order - b.sent.order);
     const args: string[] = [];
-    const texts = batch.map(({ statement }) => withArguments(statement, args));
+    const texts = inOrder.map(({ sent }) => withArguments(sent.statement, args));
     const lockKeys = [...new Set(batch.flatMap(({ lockKeys }) => lockKeys))];
     const rows = await db.$queryRaw<{ statement_number: number; affected_row: JsonRow }[]>`
       SELECT statement_number, affected_row
       FROM "marginalia_after_locks"(${lockKeys}::text[], ${texts}::text[], ${args}::text[])`;
-    const byStatement = batch.map((): JsonRow[] => []);
-    for (const row of rows) byStatement[row.statement_number - 1]!.push(row.affected_row);
-    return byStatement;
+    const results = batch.map((): JsonRow[] => []);
+    for (const row of rows) results[inOrder[row.statement_number - 1]!.index]!.push(row.affected_row);
+    return results;
   }
-
-  async function sendWaiting(): Promise<void> {
-    const batch = waiting.sort((a, b) => a.order - b.order);
-    waiting = [];
-    try {
-      const results = await send(batch);
-      batch.forEach((sent, index) => sent.answer(results[index]!));
-    } catch (error) {
-      if (batch.length === 1 || !isStatementRefusal(error)) {
-        for (const sent of batch) sent.refuse(error);
-        return;
-      }
-      for (const sent of batch)
-        await send([sent]).then(
-          ([rows]) => sent.answer(rows!),
-          (alone: unknown) => sent.refuse(alone),
-        );
-    }
-  }
+  const runTogether = sentTogetherEachTurn(send, isStatementRefusal);
 
   return {
     /** The rows `statement` returns, run once the locks on `lockKeys` are held, in `order` among those sent with it. */
-    run(lockKeys: readonly string[], statement: Prisma.Sql, order = 0): Promise<JsonRow[]> {
-      return new Promise((answer, refuse) => {
-        if (waiting.length === 0) setImmediate(() => void sendWaiting());
-        waiting.push({ lockKeys, statement, order, answer, refuse });
-      });
-    },
+    run: (lockKeys: readonly string[], statement: Prisma.Sql, order = 0): Promise<JsonRow[]> =>
+      runTogether({ lockKeys, statement, order }),
   };
 }
 

@@ -12,6 +12,8 @@ import { LRUCache } from 'lru-cache';
 import type { ExternalWrites } from './external-writes';
 import { columnTypesOf, isLockedError, toDriverAdapterError, toPrismaRow, toSqliteValue } from './sqlite-conversions';
 
+const adapterName = 'marginalia-sqlite';
+
 /**
  * The project's SQLite driver adapter for Prisma, on Prisma's public driver-adapter interface and
  * better-sqlite3. One connection serves every request, with three things of its own:
@@ -35,7 +37,7 @@ import { columnTypesOf, isLockedError, toDriverAdapterError, toPrismaRow, toSqli
  */
 export class SqliteAdapterFactory implements SqlDriverAdapterFactory {
   readonly provider = 'sqlite';
-  readonly adapterName = 'marginalia-sqlite';
+  readonly adapterName = adapterName;
   #connection: SqliteConnection | null = null;
 
   constructor(
@@ -89,7 +91,7 @@ interface OpenTransaction {
 
 class SqliteConnection implements SqlDriverAdapter {
   readonly provider = 'sqlite';
-  readonly adapterName = 'marginalia-sqlite';
+  readonly adapterName = adapterName;
   readonly #db: Database.Database;
   readonly #compiled: LRUCache<string, CompiledStatement>;
   /** Writes sent outside a transaction in this turn of the event loop. */
@@ -210,25 +212,29 @@ class SqliteConnection implements SqlDriverAdapter {
     }
   }
 
-  /** Runs `work` once no transaction is open, trying again after a pause while the database is locked. */
-  async #outsideTransactions<T>(work: () => T): Promise<T> {
-    const deadline = Date.now() + this.busyTimeoutMs;
-    for (let attempt = 0; ; attempt += 1) {
+  /** Runs `work` once no transaction is open (looking again before each attempt), as #whileLocked. */
+  #outsideTransactions<T>(work: () => T): Promise<T> {
+    return this.#whileLocked(work, Date.now() + this.busyTimeoutMs, async () => {
       // Ended, the connection may pass straight to the next transaction: look again each time.
       while (this.#open) await this.#open.ended;
+    });
+  }
+
+  /**
+   * Runs `work`, and again after each pause while it finds the database locked, until `deadline`
+   * (ms since the epoch); `beforeEach` is awaited before every attempt.
+   */
+  async #whileLocked<T>(work: () => T, deadline: number, beforeEach?: () => Promise<void>): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      await beforeEach?.();
       try {
         return work();
       } catch (error) {
-        await this.#pauseIfLocked(error, attempt, deadline);
+        const pause = lockPauses[Math.min(attempt, lockPauses.length - 1)]!;
+        if (!isLockedError(error) || Date.now() + pause > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, pause));
       }
     }
-  }
-
-  /** Waits a pause before the next attempt, or throws `error` if it is not a lock or time is up. */
-  async #pauseIfLocked(error: unknown, attempt: number, deadline: number): Promise<void> {
-    const pause = lockPauses[Math.min(attempt, lockPauses.length - 1)]!;
-    if (!isLockedError(error) || Date.now() + pause > deadline) throw error;
-    await new Promise((resolve) => setTimeout(resolve, pause));
   }
 
   /**
@@ -240,18 +246,11 @@ class SqliteConnection implements SqlDriverAdapter {
     let passOn!: () => void;
     this.#lastInLine = new Promise((resolve) => (passOn = resolve));
     await previous;
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        this.exec('BEGIN IMMEDIATE');
-        break;
-      } catch (error) {
-        try {
-          await this.#pauseIfLocked(error, attempt, deadline);
-        } catch (refusal) {
-          passOn();
-          throw refusal;
-        }
-      }
+    try {
+      await this.#whileLocked(() => this.exec('BEGIN IMMEDIATE'), deadline);
+    } catch (error) {
+      passOn();
+      throw error;
     }
     let ended!: () => void;
     const open: OpenTransaction = { ended: new Promise((resolve) => (ended = resolve)) };
@@ -306,7 +305,7 @@ class SqliteConnection implements SqlDriverAdapter {
         lost = error;
       }
     }
-    if (this.#db.inTransaction) this.#rollbackQuietly();
+    this.rollbackIfOpen();
     end();
     writes.forEach((write, index) => {
       const outcome = outcomes[index];
@@ -316,16 +315,13 @@ class SqliteConnection implements SqlDriverAdapter {
     });
   }
 
-  #rollbackQuietly(): void {
+  rollbackIfOpen(): void {
+    if (!this.#db.inTransaction) return;
     try {
       this.#db.exec('ROLLBACK');
     } catch {
       // Nothing left to undo: SQLite ended the transaction itself.
     }
-  }
-
-  rollbackIfOpen(): void {
-    if (this.#db.inTransaction) this.#rollbackQuietly();
   }
 }
 
@@ -335,7 +331,7 @@ class SqliteConnection implements SqlDriverAdapter {
  */
 class SqliteTransaction implements Transaction {
   readonly provider = 'sqlite';
-  readonly adapterName = 'marginalia-sqlite';
+  readonly adapterName = adapterName;
   readonly options = { usePhantomQuery: true };
   #ended = false;
 
