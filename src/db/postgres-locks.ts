@@ -15,21 +15,22 @@ interface LockedStatement {
 
 /**
  * Runs statements on PostgreSQL after taking a transaction-level advisory lock on each of their
- * keys (the migration's `marginalia_after_locks`), in one round trip. Those sent in one turn of
+ * keys (the migrations' `marginalia_after_locks`), in one round trip. Those sent in one turn of
  * the event loop go together under all of their locks (turn-batches.ts), by `order` (the post's
  * id for a comment), then as sent: each sees what the ones before it wrote, and rows their
  * statements lock (the post a comment counts towards) are locked in one order by every batch,
- * never crosswise. A statement refused by a constraint fails alone.
+ * never crosswise. A statement refused by a constraint fails alone. The function plans each
+ * statement text once per connection, so a statement's text must not vary with its values.
  */
 export function createLockedStatements(db: Database) {
   async function send(batch: readonly LockedStatement[]): Promise<JsonRow[][]> {
     const inOrder = batch.map((sent, index) => ({ sent, index })).sort((a, b) => a.sent.order - b.sent.order);
-    const args: string[] = [];
-    const texts = inOrder.map(({ sent }) => withArguments(sent.statement, args));
+    const args = inOrder.map((): string[] => []);
+    const texts = inOrder.map(({ sent }, place) => withArguments(sent.statement, args[place]!));
     const lockKeys = [...new Set(batch.flatMap(({ lockKeys }) => lockKeys))];
     const rows = await db.$queryRaw<{ statement_number: number; affected_row: JsonRow }[]>`
       SELECT statement_number, affected_row
-      FROM "marginalia_after_locks"(${lockKeys}::text[], ${texts}::text[], ${args}::text[])`;
+      FROM "marginalia_after_locks"(${lockKeys}::text[], ${texts}::text[], ${JSON.stringify(args)}::jsonb)`;
     const results = batch.map((): JsonRow[] => []);
     for (const row of rows) results[inOrder[row.statement_number - 1]!.index]!.push(row.affected_row);
     return results;
@@ -44,9 +45,10 @@ export function createLockedStatements(db: Database) {
 }
 
 /**
- * `statement`'s text for the function, its values appended to `args` (one text array shared by a
- * batch): each placeholder becomes an element of it, cast back to the value's type; a null is
- * written as NULL.
+ * `statement`'s text for the function, its values appended to `args` (the statement's own text
+ * array, `$1` in its text): each placeholder becomes an element of it, cast back to the value's
+ * type; a null is written as NULL. The text depends on the statement's shape only, not on its
+ * values, so the function prepares it once per connection.
  */
 function withArguments(statement: Prisma.Sql, args: string[]): string {
   return statement.strings.reduce(

@@ -69,3 +69,34 @@ it('waits for another connection holding one of its locks, and then sees what it
     expect(await waiting).toEqual([]);
   });
 });
+
+it('passes any text exactly as it was sent, alone or with others', async () => {
+  const texts = ['NULL', 'a, b', '{x}', '"quoted"', 'back\\slash', "it's", '  spaced  ', '', 'ünïcode ✓', 'two\nlines'];
+  const echo = (text: string) => Prisma.sql`SELECT ${text} AS text, ${null} AS nothing`;
+  const together = await Promise.all(texts.map((text) => locked.run([], echo(text))));
+  expect(together.map(([row]) => row)).toEqual(texts.map((text) => ({ text, nothing: null })));
+  for (const text of texts) expect(await locked.run([], echo(text))).toEqual([{ text, nothing: null }]);
+});
+
+/** The prepared statements of the connection the function runs on, as it sees them. */
+const preparedHere = (mark: string) =>
+  Prisma.sql`SELECT (SELECT count(*)::integer FROM pg_prepared_statements WHERE name LIKE 'marginalia\_%') AS kept,
+    (SELECT sum(generic_plans)::integer FROM pg_prepared_statements WHERE statement LIKE ${`%${mark}%`}) AS "genericRuns"`;
+
+it('plans a statement once per connection and runs it again from that plan', async () => {
+  const counted = (n: number) => Prisma.sql`SELECT ${n} + 1 AS next /* counted */`;
+  for (let n = 0; n < 5; n++) expect(await locked.run([], counted(n))).toEqual([{ next: n + 1 }]);
+  const [state] = await locked.run([], preparedHere('counted'));
+  // One pool connection runs statements sent one after another: the same plan, five times.
+  expect(state).toMatchObject({ genericRuns: 5 });
+});
+
+it('keeps no more than 64 statements prepared on a connection', async () => {
+  for (let shape = 0; shape < 100; shape++)
+    expect(await locked.run([], Prisma.sql`SELECT ${shape} AS shape ${Prisma.raw(`/* shape ${shape} */`)}`)).toEqual([
+      { shape },
+    ]);
+  const [state] = await locked.run([], preparedHere('shape'));
+  expect(state!.kept).toBeGreaterThan(0);
+  expect(state!.kept).toBeLessThanOrEqual(64);
+});
