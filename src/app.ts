@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
@@ -14,6 +15,7 @@ import { createModerationService } from './moderation/moderation-service';
 import { createCommenterCookies } from './site/commenter-cookies';
 import { createCommentsRepository } from './comments/comments-repository';
 import { createCommentsRouter } from './site/comments-routes';
+import { createMailLinksRouter } from './site/mail-links-routes';
 import { createCommentsService } from './comments/comments-service';
 import { createFormTimestamps } from './comments/form-timestamp';
 import { createOwnCommentsService } from './comments/own-comments-service';
@@ -46,6 +48,14 @@ import { createPostsRepository } from './posts/posts-repository';
 import { createPagesRouter } from './site/pages-routes';
 import { createPostsService } from './posts/posts-service';
 import { formatDate, formatDateTime } from './http/date-format';
+import { createDeliverySender, type DeliverySender } from './notifications/delivery-sender';
+import { createMailLinks } from './notifications/mail-links';
+import { mailSetupOf } from './notifications/mail-setup';
+import { notificationDefaults } from './notifications/notification-settings';
+import { createNotificationSettingsRepository } from './notifications/notification-settings-repository';
+import { createNotificationsService } from './notifications/notifications-service';
+import { createOutboxRepository } from './notifications/outbox-repository';
+import { createUsedMailLinksRepository } from './notifications/used-mail-links-repository';
 
 export interface AppDeps {
   config: Config;
@@ -65,7 +75,11 @@ export interface AppDeps {
  * The app as Node's request listener: a look for other processes' writes when one is due, kept
  * pages answered before Express sets anything up, then Express. `pageCache` is there for tests.
  */
-export type MarginaliaApp = ((req: IncomingMessage, res: ServerResponse) => void) & { pageCache: PageCache | null };
+export type MarginaliaApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  pageCache: PageCache | null;
+  /** Sends the outbox's mail and webhooks: the server starts it; tests run it when they choose. */
+  notifier: DeliverySender;
+};
 
 /** Repositories, services and limiters: one fresh set per app, so tests never share state. */
 function createServices({
@@ -74,7 +88,8 @@ function createServices({
   clock,
   cookieSecret,
   externalWrites,
-}: Pick<AppDeps, 'config' | 'db' | 'clock' | 'cookieSecret' | 'externalWrites'>) {
+  logger,
+}: Pick<AppDeps, 'config' | 'db' | 'clock' | 'cookieSecret' | 'externalWrites' | 'logger'>) {
   const pageCache = config.PAGE_CACHE === 'on' ? createPageCache(config.PAGE_CACHE_MAX_MB * 1024 * 1024, clock) : null;
   // Every change drops this process's kept pages, and is announced to the others (PostgreSQL),
   // whose kept pages it may also touch, whether or not this one keeps pages.
@@ -121,6 +136,24 @@ function createServices({
     editWindowMinutes: config.COMMENT_EDIT_WINDOW_MINUTES,
   });
   const commenterCookies = createCommenterCookies(cookieSecret);
+  const moderation = createModerationService({ repo: createModerationRepository(db), clock, pageChanges });
+  const mail = mailSetupOf(config);
+  const outbox = createOutboxRepository(db);
+  const notificationSettings = createNotificationSettingsRepository(db, notificationDefaults(config));
+  // The links' key is the commenter cookies' key (already this blog's own), derived for this use.
+  const mailLinkSecret = Buffer.from(hkdfSync('sha256', cookieSecret, '', 'marginalia mail links', 32)).toString('hex');
+  const notifications = createNotificationsService({
+    outbox,
+    settings: notificationSettings,
+    usedMailLinks: createUsedMailLinksRepository(db),
+    moderation,
+    mailLinks: createMailLinks(mailLinkSecret),
+    mail,
+    publicUrl: config.PUBLIC_URL ?? null,
+    siteTitle: config.SITE_TITLE,
+    clock,
+    logger,
+  });
   return {
     pageCache,
     posts,
@@ -129,7 +162,23 @@ function createServices({
     ownComments,
     commenterCookies,
     articlePage: createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }),
-    moderation: createModerationService({ repo: createModerationRepository(db), clock, pageChanges }),
+    moderation,
+    mail,
+    outbox,
+    notificationSettings,
+    notifications,
+    notifier: createDeliverySender({
+      outbox,
+      settings: notificationSettings,
+      queueNew: async () => {
+        await notifications.expandEvents();
+        await notifications.queueDigestIfDue();
+      },
+      mail,
+      siteId: mailLinkSecret,
+      clock,
+      logger,
+    }),
     imports: createImports({ database: config.database, pageChanges, exclusiveWork: exclusiveWorkOn(config.database) }),
     auth: createAdminAuth({
       user: config.ADMIN_USER,
@@ -194,7 +243,7 @@ export function createApp({
     asset: assets.url,
   });
 
-  const s = createServices({ config, db, clock, cookieSecret, externalWrites });
+  const s = createServices({ config, db, clock, cookieSecret, externalWrites, logger });
   const headers = securityHeaders();
   app.use(createAccessLog(logger));
   app.use(headers);
@@ -203,6 +252,7 @@ export function createApp({
   app.use(cookieParser(cookieSecret));
   app.use(createPagesRouter({ posts: s.posts, articlePage: s.articlePage, pageCache: s.pageCache }));
   app.use(createCommentsRouter(s));
+  app.use(createMailLinksRouter(s));
   app.use('/admin/api', createAdminApiRouter(s));
   app.use(
     '/admin',
@@ -233,5 +283,5 @@ export function createApp({
     externalChanges.lookIfDue();
     answer(req, res);
   };
-  return Object.assign(listener, { pageCache: s.pageCache });
+  return Object.assign(listener, { pageCache: s.pageCache, notifier: s.notifier });
 }

@@ -35,6 +35,19 @@ const trustProxy = z
       .filter(Boolean);
   });
 
+/** An email address as a mail server takes one: no spaces, no angle brackets, one @, a dotted domain. */
+const emailAddress = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+
+/** An address, alone or with a display name: comments@blog.example, "Blog" <comments@blog.example>. */
+const mailbox = (message: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => {
+      const named = /^(?:"[^"\r\n]*"|[^"<>\r\n]*?)\s*<([^<>\s]+)>$/.exec(value);
+      return emailAddress.test(named ? named[1]! : value);
+    }, message);
+
 export const configSchema = z.object({
   PORT: integer(0, 65535).default(3000).describe('TCP port the server listens on'),
   HOST: z.string().trim().optional().describe('Address to listen on; unset means every interface'),
@@ -150,6 +163,61 @@ export const configSchema = z.object({
   BACKUP_INTERVAL_HOURS: integer(1, 24 * 365)
     .default(24)
     .describe('Hours between automatic backups'),
+  PUBLIC_URL: z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      const url = URL.canParse(value) ? new URL(value) : null;
+      if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username) {
+        ctx.addIssue({ code: 'custom', message: "must be the site's absolute address, such as https://blog.example" });
+        return z.NEVER;
+      }
+      return url.href.replace(/\/+$/, '');
+    })
+    .optional()
+    .describe("The site's absolute address, for links in mail and webhooks; unset = no mail"),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .regex(
+      /^smtps?:\/\/[^/]+\/?$/,
+      'must be an SMTP server such as smtp://user:password@host:587 or smtps://user:password@host:465',
+    )
+    .optional()
+    .describe('The mail server (STARTTLS when offered); unset = no mail'),
+  MAIL_FROM: mailbox('must be an address such as "Blog name" <comments@blog.example>')
+    .optional()
+    .describe('Sender of every mail'),
+  MODERATOR_EMAIL: z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      const addresses = value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean);
+      if (addresses.length === 0 || !addresses.every((address) => emailAddress.test(address))) {
+        ctx.addIssue({ code: 'custom', message: 'must be one or more email addresses, separated by commas' });
+        return z.NEVER;
+      }
+      return addresses;
+    })
+    .optional()
+    .describe('Who hears about new comments (comma-separated)'),
+  NOTIFY_INTERVAL_SECONDS: integer(1, 3600)
+    .default(2)
+    .describe('How often the server looks for mail and webhook calls to send'),
+  WEBHOOK_URL: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// address')
+    .optional()
+    .describe('Receives a signed JSON POST for each comment event (until one is saved in /admin/settings)'),
+  WEBHOOK_SECRET: z
+    .string()
+    .min(16, 'must be at least 16 characters (e.g. the output of `openssl rand -hex 32`)')
+    .optional()
+    .describe('Signs webhook calls (until one is saved in /admin/settings)'),
 });
 
 export type ConfigInput = Record<string, string | undefined>;
@@ -170,7 +238,15 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const secretKeys = new Set(['COOKIE_SECRET', 'SESSION_SECRET', 'ADMIN_API_TOKEN', 'ADMIN_PASSWORD_HASH']);
+// Values never repeated in a message: secrets, and the moderators' own addresses.
+const hiddenKeys = new Set([
+  'COOKIE_SECRET',
+  'SESSION_SECRET',
+  'ADMIN_API_TOKEN',
+  'ADMIN_PASSWORD_HASH',
+  'WEBHOOK_SECRET',
+  'MODERATOR_EMAIL',
+]);
 
 /** A URL's password (user:password@host) hidden, for messages. */
 function withoutPassword(value: string | undefined): string | undefined {
@@ -192,7 +268,7 @@ export function loadConfig(env: ConfigInput, cwd = process.cwd()): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]);
-    const shown = secretKeys.has(key) ? '' : ` (got ${JSON.stringify(withoutPassword(env[key]))})`;
+    const shown = hiddenKeys.has(key) ? '' : ` (got ${JSON.stringify(withoutPassword(env[key]))})`;
     throw new ConfigError(`Invalid configuration: ${key} ${issue.message}${shown}`);
   }
   const url = parsed.data.DATABASE_URL;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { adminMessages } from './admin/admin-messages';
 import { checkMemoryOf, defaultCheckMemory } from './admin/password';
 import { createApp } from './app';
+import { describeMailSetup, mailSetupOf } from './notifications/mail-setup';
 import { scheduleBackups } from './backups/backup-schedule';
 import { createScheduledRunsRepository } from './backups/scheduled-runs-repository';
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config';
@@ -20,13 +21,13 @@ const shutdownGraceMs = 10_000;
  * SIGTERM/SIGINT: stop accepting connections, let requests in flight finish (each gets its
  * response), close the database, exit 0; past the grace period, exit 1 anyway.
  */
-function stopOnSignals(server: Server, db: Database, logger: Logger, cancelBackups: () => void): void {
+function stopOnSignals(server: Server, db: Database, logger: Logger, stopBackgroundWork: () => void): void {
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing requests in flight');
-    cancelBackups();
+    stopBackgroundWork();
     setTimeout(() => {
       logger.error('requests still open after the grace period; exiting');
       process.exit(1);
@@ -102,7 +103,13 @@ async function start(config: Config): Promise<void> {
           : {}),
       })
     : () => undefined;
-  stopOnSignals(server, db, logger, cancelBackups);
+  // Mail and webhooks: the outbox is looked at now and every NOTIFY_INTERVAL_SECONDS.
+  logger.info(describeMailSetup(mailSetupOf(config)));
+  const stopNotifier = app.notifier.start(config.NOTIFY_INTERVAL_SECONDS * 1000);
+  stopOnSignals(server, db, logger, () => {
+    cancelBackups();
+    stopNotifier();
+  });
 }
 
 let config: Config;

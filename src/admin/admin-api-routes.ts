@@ -4,7 +4,6 @@ import { NotFoundError } from '../errors';
 import type { Imports } from '../imports/import-runner';
 import { jsonBody, jsonBodyUpTo } from '../http/body-parsers';
 import { validateBody, validBody } from '../http/validate';
-import type { ModeratedComment } from '../moderation/moderation-repository';
 import type { ModerationService } from '../moderation/moderation-service';
 import { postInputSchema } from '../posts/posts-schema';
 import type { PostsService } from '../posts/posts-service';
@@ -12,7 +11,15 @@ import type { AdminAuth } from './admin-auth';
 import { numericId } from './admin-http';
 import { exportUpload } from './admin-upload';
 import { toNewPost } from './admin-posts-routes';
-import { bulkStatusSchema, commentListQuerySchema, commentPatchSchema, importRequestOf } from './admin-schemas';
+import { moderatedCommentJson } from '../moderation/moderated-comment-json';
+import type { NotificationsService } from '../notifications/notifications-service';
+import {
+  bulkStatusSchema,
+  commentListQuerySchema,
+  commentPatchSchema,
+  deliveryListQuerySchema,
+  importRequestOf,
+} from './admin-schemas';
 
 export interface AdminApiDeps {
   /** Imports, each run in a child process of its own. */
@@ -20,30 +27,13 @@ export interface AdminApiDeps {
   auth: AdminAuth;
   moderation: ModerationService;
   posts: PostsService;
+  notifications: NotificationsService;
 }
 
 const apiActor = 'api';
 
-/** A comment as the moderator's API shows it: everything, email, IP and user agent included. */
-function toAdminJson(comment: ModeratedComment) {
-  return {
-    id: comment.id,
-    post: comment.post,
-    parentId: comment.parentId,
-    authorName: comment.authorName,
-    authorEmail: comment.authorEmail,
-    authorUrl: comment.authorUrl,
-    text: comment.text,
-    html: comment.textHtml,
-    status: comment.status,
-    ipAddress: comment.ipAddress,
-    userAgent: comment.userAgent,
-    createdAt: comment.createdAt.toISOString(),
-  };
-}
-
 /** The JSON admin API under /admin/api, for automation: `Authorization: Bearer <ADMIN_API_TOKEN>`. */
-export function createAdminApiRouter({ imports, auth, moderation, posts }: AdminApiDeps): Router {
+export function createAdminApiRouter({ imports, auth, moderation, posts, notifications }: AdminApiDeps): Router {
   // POST /admin/api/imports — multipart: format (wordpress | disqus | json), dryRun (optional), file.
   // A file that cannot be imported: 422 import_failed (ImportFailedError).
   const importFile: RequestHandler = async (req, res) => {
@@ -55,7 +45,7 @@ export function createAdminApiRouter({ imports, auth, moderation, posts }: Admin
     const query = commentListQuerySchema.parse(req.query);
     const result = await moderation.list({ status: query.status, postId: query.post, q: query.q }, query.page);
     res.json({
-      comments: result.comments.map(toAdminJson),
+      comments: result.comments.map(moderatedCommentJson),
       page: result.page,
       pages: result.pages,
       total: result.total,
@@ -77,7 +67,7 @@ export function createAdminApiRouter({ imports, auth, moderation, posts }: Admin
       });
     }
     if (status) await moderation.setStatus([id], status, apiActor);
-    res.json({ comment: toAdminJson(await moderation.getComment(id)) });
+    res.json({ comment: moderatedCommentJson(await moderation.getComment(id)) });
   };
 
   // DELETE /admin/api/comments/:id — only from trash or spam (409 otherwise)
@@ -90,6 +80,38 @@ export function createAdminApiRouter({ imports, auth, moderation, posts }: Admin
   const bulkStatus: RequestHandler = async (req, res) => {
     const { ids, status } = validBody<z.output<typeof bulkStatusSchema>>(res);
     res.json({ changed: await moderation.setStatus(ids, status, apiActor) });
+  };
+
+  // GET /admin/api/notifications?status=queued|sent|failed&page= — the outbox's deliveries
+  const listDeliveries: RequestHandler = async (req, res) => {
+    const query = deliveryListQuerySchema.parse(req.query);
+    const { deliveries, total, counts, page, pages } = await notifications.listDeliveries(query.status, query.page);
+    res.json({
+      deliveries: deliveries.map((delivery) => ({
+        id: delivery.id,
+        channel: delivery.channel,
+        kind: delivery.kind,
+        recipient: delivery.recipient,
+        subject: delivery.subject,
+        commentId: delivery.commentId,
+        status: delivery.status,
+        attempts: delivery.attempts,
+        nextAttemptAt: delivery.status === 'queued' ? delivery.nextAttemptAt.toISOString() : null,
+        lastError: delivery.lastError,
+        sentAt: delivery.sentAt?.toISOString() ?? null,
+        createdAt: delivery.createdAt.toISOString(),
+      })),
+      total,
+      counts,
+      page,
+      pages,
+    });
+  };
+
+  // POST /admin/api/notifications/:id/send-again — a failed delivery queued again (409 if not failed)
+  const sendAgain: RequestHandler<{ id: string }> = async (req, res) => {
+    await notifications.sendAgain(numericId(req));
+    res.status(202).json({ queued: true });
   };
 
   // GET /admin/api/posts
@@ -149,6 +171,8 @@ export function createAdminApiRouter({ imports, auth, moderation, posts }: Admin
   router.delete('/comments/:id', deleteComment);
   router.post('/comments/bulk', jsonBody, validateBody(bulkStatusSchema, 'The request could not be read.'), bulkStatus);
   router.get('/posts', listPosts);
+  router.get('/notifications', listDeliveries);
+  router.post('/notifications/:id/send-again', sendAgain);
   // A post's body may be 500,000 bytes, more than a comment's body limit allows.
   const postBody = jsonBodyUpTo('2mb');
   router.post('/posts', postBody, withNewPostDefaults, validPost, createPost);

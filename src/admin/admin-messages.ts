@@ -23,6 +23,7 @@ export const adminMessages = {
   noneSelected: 'Select at least one comment first.',
   unknownAction: 'That action is not available.',
   settingsSaved: 'Settings saved.',
+  deliveryQueuedAgain: 'Queued again: it will be sent within a few seconds.',
   postSaved: 'Post saved.',
   commentSaved: 'Comment saved.',
   commentDeleted: 'Comment deleted permanently.',

@@ -1,3 +1,7 @@
+import { createAdminNotificationsRouter } from './admin-notifications-routes';
+import type { MailSetup } from '../notifications/mail-setup';
+import type { NotificationSettingsRepository } from '../notifications/notification-settings-repository';
+import type { NotificationsService } from '../notifications/notifications-service';
 import { Router, type RequestHandler } from 'express';
 import type { Database } from '../db/database';
 import type { Imports } from '../imports/import-runner';
@@ -26,6 +30,9 @@ export interface AdminRouterDeps {
   moderation: ModerationService;
   posts: PostsService;
   settings: ModerationSettingsRepository;
+  notifications: NotificationsService;
+  notificationSettings: NotificationSettingsRepository;
+  mail: MailSetup;
 }
 
 /**
@@ -48,6 +55,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.use(createAdminCommentsRouter({ moderation: deps.moderation, posts: deps.posts }));
   router.use(createAdminPostsRouter({ posts: deps.posts }));
   router.use(createAdminSettingsRouter({ settings: deps.settings }));
+  router.use(createAdminNotificationsRouter(deps));
   router.use(createAdminImportRouter({ imports: deps.imports }));
   return router;
 }

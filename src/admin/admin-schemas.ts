@@ -1,4 +1,5 @@
 import { maxRowId } from '../shared/row-id';
+import { deliveryStatuses } from '../notifications/outbox-repository';
 import { z } from 'zod';
 import { commentStatuses } from '../shared/comment-status';
 import { commentEditSchema } from '../comments/comments-schema';
@@ -92,3 +93,9 @@ export function importRequestOf(
   if (!parsed.success || !file) throw new ValidationError(errors);
   return { ...parsed.data, file: file.path, fileName: file.originalname };
 }
+
+/** GET /admin/notifications and /admin/api/notifications: a status filter and a page; anything else is ignored. */
+export const deliveryListQuerySchema = z.object({
+  status: z.enum(deliveryStatuses).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+});

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { withoutEmailAddresses } from '../shared/email-addresses';
 
 // Anything that can carry a commenter's email or a session: request bodies, cookies, form fields.
 // The access log (access-log.ts) writes none of these; the redaction keeps it so if someone logs them later.
@@ -13,13 +14,12 @@ const redactedPaths = [
 
 // An unexpected error's message could quote input (a driver echoing a value, say); addresses in
 // error messages and stacks are masked before they reach the log.
-const emailLike = /[^\s@<>"'`(),;:]{1,64}@[^\s@<>"'`(),;:]{1,255}/g;
 
 function serializeError(error: Error): Record<string, unknown> {
   const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
   for (const key of ['message', 'stack']) {
     const value = serialized[key];
-    if (typeof value === 'string') serialized[key] = value.replace(emailLike, '[email]');
+    if (typeof value === 'string') serialized[key] = withoutEmailAddresses(value);
   }
   return serialized;
 }

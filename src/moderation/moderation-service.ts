@@ -101,6 +101,9 @@ export function createModerationService({
 
     getComment,
 
+    /** A comment with its history, or null if there is none by that id. */
+    findComment: (id: number) => repo.findById(id),
+
     /** Applies a moderation action to each comment; "restore" returns a comment to where it was before the trash. */
     async apply(action: ModerationAction, ids: readonly number[], actor: string): Promise<number> {
       if (action !== 'restore') return moveTo(ids, () => actionTargets[action], actor);

@@ -16,7 +16,7 @@ it('describe the same models on both engines', () => {
   expect(readFileSync(postgresSchemaPath, 'utf8')).toMatch(/provider = "postgresql"/);
 });
 
-it('create on PostgreSQL what the SQLite migrations add beyond the schema: the expression index and the count triggers', () => {
+it('create on PostgreSQL what the SQLite migrations add beyond the schema: the expression index, the count and outbox triggers', () => {
   const all = (dir?: string) =>
     readMigrationList(dir)
       .migrationDirectories.map((migration) =>
@@ -37,4 +37,12 @@ it('create on PostgreSQL what the SQLite migrations add beyond the schema: the e
   expect(indexesLeft(postgres)).toEqual(indexesLeft(sqlite));
   expect(named(sqlite, /CREATE TRIGGER "(Comment_counts\w+)"/g).length).toBeGreaterThan(0);
   expect(named(postgres, /CREATE TRIGGER "(Comment_counts\w+)"/g).length).toBeGreaterThan(0);
+  // The outbox's events are written by triggers on both engines, under the same names.
+  expect(named(sqlite, /CREATE TRIGGER "(Comment_outbox\w+)"/g)).toEqual([
+    'Comment_outbox_created',
+    'Comment_outbox_status',
+  ]);
+  expect(named(postgres, /CREATE TRIGGER "(Comment_outbox\w+)"/g)).toEqual(
+    named(sqlite, /CREATE TRIGGER "(Comment_outbox\w+)"/g),
+  );
 });

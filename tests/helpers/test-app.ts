@@ -70,6 +70,7 @@ export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> 
     logLines,
     dir,
     async close() {
+      app.notifier.close();
       await db.$disconnect();
       await removeDatabase(config.DATABASE_URL);
       rmSync(dir, { recursive: true, force: true });

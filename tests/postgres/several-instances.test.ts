@@ -6,6 +6,9 @@ import request from 'supertest';
 import { apiToken, csrfTokenIn, moderatorEnv, moderatorPassword } from '../helpers/moderator';
 import { startNginx, type RunningNginx } from '../helpers/nginx';
 import { startServer, type RunningServer } from '../helpers/server-process';
+import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createPostgresDatabase, dropPostgresDatabase, queryPostgres } from '../helpers/test-database';
 
 // Three server processes on one PostgreSQL database behind nginx, as docs/OPERATIONS.md sets them
@@ -16,6 +19,11 @@ let databaseUrl: string;
 let servers: RunningServer[];
 let nginx: RunningNginx;
 let slug: string;
+let smtp: TestSmtp;
+let receiver: Server;
+let webhookUrl: string;
+/** The webhook calls received, by their X-Marginalia-Delivery header. */
+const webhookCalls: string[] = [];
 
 const env = () => ({
   DATABASE_URL: databaseUrl,
@@ -27,15 +35,37 @@ const env = () => ({
   COMMENT_FLOOD_SECONDS: '0',
   COMMENT_MIN_SECONDS: '0',
   BACKUP_INTERVAL_HOURS: '24',
+  PUBLIC_URL: 'https://blog.example',
+  SMTP_URL: smtp.url,
+  MAIL_FROM: 'comments@blog.example',
+  MODERATOR_EMAIL: 'editor@blog.example',
+  WEBHOOK_URL: webhookUrl,
+  WEBHOOK_SECRET: 'a webhook secret for the instances',
+  NOTIFY_INTERVAL_SECONDS: '1',
   ...(moderatorEnv as Record<string, string>),
 });
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'marginalia-instances-'));
   databaseUrl = await createPostgresDatabase();
+  smtp = await startTestSmtp();
+  receiver = createServer((req, res) => {
+    webhookCalls.push(String(req.headers['x-marginalia-delivery']));
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
   // All three start at once on the new, empty database, each with a backup folder of its own.
   servers = await Promise.all(
     ['a', 'b', 'c'].map((name) => startServer(dir, { ...env(), BACKUP_DIR: path.join(dir, `backups-${name}`) })),
+  );
+  // Every new comment mails the moderator too (the comments here arrive approved).
+  await queryPostgres(
+    databaseUrl,
+    `INSERT INTO "NotificationSettings" (id, "moderatorMail", "webhookUrl", "webhookSecret", "updatedAt")
+     VALUES (1, 'every', $1, 'a webhook secret for the instances', now())`,
+    [webhookUrl],
   );
   nginx = await startNginx(servers.map((server) => server.port));
   const posts = await request(servers[0]!.url).get('/admin/api/posts').set('Authorization', `Bearer ${apiToken}`);
@@ -46,6 +76,8 @@ afterAll(async () => {
   nginx?.stop();
   await Promise.all((servers ?? []).map((server) => server.stop()));
   await dropPostgresDatabase(databaseUrl);
+  await smtp?.stop();
+  await new Promise((resolve) => receiver?.close(resolve));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -151,4 +183,34 @@ it('make the automatic backup once, not once per instance', async () => {
   const skipped = () => servers.filter((server) => server.output().includes('made by another server process')).length;
   expect(await eventually(() => Promise.resolve(skipped() === 2))).toBe(true);
   expect(made()).toHaveLength(1);
+});
+
+it('send each mail and webhook call once, whichever instance sends it', async () => {
+  for (let n = 1; n <= 6; n += 1)
+    expect((await postComment(nginx.url, `Heard of once ${n}`, `198.51.100.${50 + n}`)).status).toBe(201);
+  const deliveries = async () =>
+    rows<{ channel: string; status: string; n: number }>(
+      'SELECT channel, status, COUNT(*)::integer AS n FROM "Delivery" GROUP BY channel, status ORDER BY channel, status',
+    );
+  const commentsMade = Number(
+    (await rows<{ n: string }>('SELECT COUNT(*) AS n FROM "Comment" WHERE "sourceId" IS NULL'))[0]!.n,
+  );
+  // Every comment made here: one mail, one comment.created call; all sent, and none left to expand.
+  expect(
+    await eventually(async () => {
+      const [events] = await rows<{ n: string }>('SELECT COUNT(*) AS n FROM "OutboxEvent"');
+      const counts = await deliveries();
+      const sent = (channel: string) => counts.find((row) => row.channel === channel && row.status === 'sent')?.n ?? 0;
+      return Number(events!.n) === 0 && counts.every((row) => row.status === 'sent') && sent('mail') === commentsMade;
+    }),
+  ).toBe(true);
+  // A second or two more, for any instance that would send something twice.
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  const counts = await deliveries();
+  const webhooks = counts.find((row) => row.channel === 'webhook')!.n;
+  expect(smtp.mails).toHaveLength(commentsMade);
+  expect(new Set(smtp.mails.map((mail) => mail.messageId)).size).toBe(commentsMade);
+  expect(webhookCalls).toHaveLength(webhooks);
+  expect(new Set(webhookCalls).size).toBe(webhooks);
+  expect(webhooks).toBeGreaterThanOrEqual(commentsMade);
 });

@@ -1,0 +1,63 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { safeEqual } from '../shared/constant-time';
+
+/** What a moderator mail's link may do to its comment. */
+export const mailActions = ['approve', 'spam', 'trash'] as const;
+export type MailAction = (typeof mailActions)[number];
+
+/** A moderator mail's links work for a week. */
+export const mailLinkLifetimeMs = 7 * 24 * 3_600_000;
+
+export interface MailLink {
+  commentId: number;
+  action: MailAction;
+  expiresAt: Date;
+  /** Shared by the links of one mail: once one is used, all are. */
+  mailId: string;
+}
+
+const payloadSchema = z.object({
+  c: z.number().int().positive(),
+  a: z.enum(mailActions),
+  e: z.number().int(),
+  m: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+});
+
+/**
+ * Signed action links for moderator mail: the comment, the action, the expiry and the mail's own
+ * id, signed with a key of this blog (HMAC-SHA256). They need no sign-in, so they are worth
+ * something only to whoever holds the mail; opening one changes nothing (mail scanners open
+ * links), its page's button does.
+ */
+export function createMailLinks(secret: string) {
+  const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+  return {
+    newMailId: () => randomBytes(16).toString('base64url'),
+
+    token(link: MailLink): string {
+      const payload = Buffer.from(
+        JSON.stringify({ c: link.commentId, a: link.action, e: link.expiresAt.getTime(), m: link.mailId }),
+      ).toString('base64url');
+      return `${payload}.${sign(payload)}`;
+    },
+
+    /** The link a token stands for, if this blog signed it; null for anything else. Expiry is the caller's to judge. */
+    read(token: string): MailLink | null {
+      const [payload, signature, ...rest] = token.split('.');
+      if (!payload || !signature || rest.length > 0 || !safeEqual(signature, sign(payload))) return null;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      } catch {
+        return null;
+      }
+      const result = payloadSchema.safeParse(parsed);
+      if (!result.success) return null;
+      const { c, a, e, m } = result.data;
+      return { commentId: c, action: a, expiresAt: new Date(e), mailId: m };
+    },
+  };
+}
+
+export type MailLinks = ReturnType<typeof createMailLinks>;

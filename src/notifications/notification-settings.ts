@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** When the moderators hear of a comment: one mail per held comment, per new comment, or an hourly digest. */
+export const moderatorMailChoices = ['held', 'every', 'digest'] as const;
+export type ModeratorMailChoice = (typeof moderatorMailChoices)[number];
+
+/** Who hears of what (stored in the database, edited in /admin/settings). */
+export interface NotificationSettings {
+  moderatorMail: ModeratorMailChoice;
+  webhookUrl: string | null;
+  webhookSecret: string | null;
+}
+
+const optionalText = (max: number, tooLong: string) =>
+  z
+    .string({ error: 'must be text' })
+    .trim()
+    .max(max, tooLong)
+    .default('')
+    .transform((value) => value || null);
+
+/** The settings form and the API take the same fields; an empty webhook field turns webhooks off. */
+export const notificationSettingsSchema = z
+  .object({
+    moderatorMail: z.enum(moderatorMailChoices, { error: 'Choose when moderators get mail.' }),
+    webhookUrl: optionalText(2000, 'The webhook address is too long (at most 2,000 characters).').refine(
+      (value) => value === null || (URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)),
+      'The webhook address must start with http:// or https://.',
+    ),
+    webhookSecret: optionalText(200, 'The webhook secret is too long (at most 200 characters).').refine(
+      (value) => value === null || value.length >= 16,
+      'The webhook secret must be at least 16 characters.',
+    ),
+  })
+  .refine((settings) => (settings.webhookUrl === null) === (settings.webhookSecret === null), {
+    message: 'A webhook needs both an address and a secret (or neither, for none).',
+    path: ['webhookSecret'],
+  });
+
+/** The settings in force until a moderator saves some: the environment's. */
+export function notificationDefaults(config: { WEBHOOK_URL?: string; WEBHOOK_SECRET?: string }): NotificationSettings {
+  return {
+    moderatorMail: 'held',
+    webhookUrl: config.WEBHOOK_URL ?? null,
+    webhookSecret: config.WEBHOOK_SECRET ?? null,
+  };
+}

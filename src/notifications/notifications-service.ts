@@ -1,0 +1,244 @@
+import type { Logger } from 'pino';
+import { ConflictError } from '../errors';
+import { moderatedCommentJson } from '../moderation/moderated-comment-json';
+import type { ModerationService } from '../moderation/moderation-service';
+import type { ModeratedComment } from '../moderation/moderation-repository';
+import type { Clock } from '../shared/clock';
+import type { MailAction, MailLinks } from './mail-links';
+import type { MailSetup } from './mail-setup';
+import { digestMail, moderatorMail } from './moderator-mail';
+import type { NotificationSettingsRepository } from './notification-settings-repository';
+import type { NotificationSettings } from './notification-settings';
+import {
+  EventsTakenElsewhere,
+  type DeliveryDraft,
+  type DeliveryStatus,
+  type OutboxEvent,
+  type OutboxRepository,
+} from './outbox-repository';
+import type { UsedMailLinksRepository } from './used-mail-links-repository';
+
+/** The events a webhook hears of, by the outbox event that causes them. */
+const webhookEvents: Record<string, string> = {
+  'comment.created': 'comment.created',
+  'comment.approved': 'comment.approved',
+  'comment.spam': 'comment.spam',
+  'comment.trash': 'comment.trashed',
+};
+
+/** What a moderator mail's link finds when opened or used. */
+export type MailLinkState =
+  | { state: 'ready'; comment: ModeratedComment; action: MailAction }
+  | { state: 'done'; comment: ModeratedComment; action: MailAction }
+  | { state: 'invalid' | 'expired' | 'used' | 'gone' };
+
+export type NotificationsService = ReturnType<typeof createNotificationsService>;
+
+export const deliveriesPageSize = 30;
+
+const hourMs = 3_600_000;
+/** A digest lists this many comments at most, and counts the rest. */
+const digestMaxListed = 100;
+
+/**
+ * What the outbox's events turn into: moderator mail (per held comment, or per comment) and
+ * webhook calls, each a queued delivery; and what a moderator mail's signed links do.
+ */
+export function createNotificationsService({
+  outbox,
+  settings,
+  usedMailLinks,
+  moderation,
+  mailLinks,
+  mail,
+  publicUrl,
+  siteTitle,
+  clock,
+  logger,
+}: {
+  outbox: OutboxRepository;
+  settings: NotificationSettingsRepository;
+  usedMailLinks: UsedMailLinksRepository;
+  moderation: ModerationService;
+  mailLinks: MailLinks;
+  mail: MailSetup;
+  /** PUBLIC_URL, for links in webhooks (mail has it too, in `mail.ready`). */
+  publicUrl: string | null;
+  siteTitle: string;
+  clock: Clock;
+  logger: Logger;
+}) {
+  function draftsFor(
+    event: OutboxEvent,
+    comment: Awaited<ReturnType<ModerationService['findComment']>>,
+    current: NotificationSettings,
+  ): DeliveryDraft[] {
+    if (!comment) return []; // deleted since
+    const drafts: DeliveryDraft[] = [];
+    const now = clock.now();
+    if (event.kind === 'comment.created' && mail.ready && mail.moderators.length > 0) {
+      const wanted =
+        current.moderatorMail === 'held'
+          ? comment.status === 'pending'
+          : current.moderatorMail === 'every' && comment.status !== 'spam';
+      if (wanted) {
+        const note = comment.status === 'pending' ? (comment.history[0]?.note ?? null) : null;
+        for (const recipient of mail.moderators) {
+          // Each moderator's mail has its own links: one moderator's click leaves the other's working until the comment moves.
+          const draft = moderatorMail(comment, {
+            note,
+            siteTitle,
+            publicUrl: mail.ready.publicUrl,
+            links: mailLinks,
+            now,
+          });
+          drafts.push({
+            channel: 'mail',
+            kind: 'moderator',
+            recipient,
+            commentId: comment.id,
+            subject: draft.subject,
+            body: draft.text,
+            html: draft.html,
+          });
+        }
+      }
+    }
+    const webhookEvent = webhookEvents[event.kind];
+    if (webhookEvent && current.webhookUrl && current.webhookSecret) {
+      const body = JSON.stringify({
+        event: webhookEvent,
+        occurredAt: now.toISOString(),
+        comment: moderatedCommentJson(comment),
+        post: {
+          ...comment.post,
+          ...(publicUrl ? { url: `${publicUrl}/posts/${encodeURIComponent(comment.post.slug)}` } : {}),
+        },
+      });
+      drafts.push({
+        channel: 'webhook',
+        kind: webhookEvent,
+        recipient: current.webhookUrl,
+        body,
+        commentId: comment.id,
+      });
+    }
+    return drafts;
+  }
+
+  return {
+    /** Turns the waiting events into deliveries, a batch at a time; how many deliveries were queued. */
+    async expandEvents(batchSize = 50): Promise<number> {
+      let queued = 0;
+      for (;;) {
+        const events = await outbox.peekEvents(batchSize);
+        if (events.length === 0) return queued;
+        const current = await settings.get();
+        const draftsOf = new Map<number, DeliveryDraft[]>();
+        for (const event of events)
+          draftsOf.set(event.id, draftsFor(event, await moderation.findComment(event.commentId), current));
+        try {
+          queued += await outbox.replaceEvents(
+            events.map((event) => event.id),
+            draftsOf,
+            clock.now(),
+          );
+        } catch (error) {
+          if (!(error instanceof EventsTakenElsewhere)) throw error;
+          logger.debug('another server took some of these events; looking again');
+        }
+        if (events.length < batchSize) return queued;
+      }
+    },
+
+    /**
+     * With the hourly digest chosen, queues the digest of the last full hour (and of any hour
+     * since the last one sent, back to a day), once an hour is over; one mail per moderator,
+     * none for an hour with no comment.
+     */
+    async queueDigestIfDue(): Promise<void> {
+      if (!mail.ready || mail.moderators.length === 0) return;
+      if ((await settings.get()).moderatorMail !== 'digest') return;
+      const now = clock.now();
+      const windowEnd = new Date(Math.floor(now.getTime() / hourMs) * hourMs);
+      const previousEnd = await outbox.lastDigestEnd();
+      if (previousEnd && previousEnd.getTime() >= windowEnd.getTime()) return;
+      // The hour just over; after a pause (no server running at the hour), every hour since, back to a day.
+      const from = previousEnd
+        ? new Date(Math.max(previousEnd.getTime(), windowEnd.getTime() - 24 * hourMs))
+        : new Date(windowEnd.getTime() - hourMs);
+      const ids = await outbox.commentsArrivedBetween(from, windowEnd, digestMaxListed + 1000);
+      const entries: { comment: ModeratedComment; note: string | null }[] = [];
+      let spam = 0;
+      for (const id of ids) {
+        const comment = await moderation.findComment(id);
+        if (!comment) continue;
+        if (comment.status === 'spam') spam += 1;
+        else if (entries.length < digestMaxListed) entries.push({ comment, note: comment.history[0]?.note ?? null });
+      }
+      const more = ids.length - spam - entries.length;
+      const drafts: DeliveryDraft[] = entries.length
+        ? mail.moderators.map((recipient) => {
+            const draft = digestMail(entries, more, {
+              siteTitle,
+              publicUrl: mail.ready!.publicUrl,
+              links: mailLinks,
+              now,
+            });
+            return {
+              channel: 'mail',
+              kind: 'digest',
+              recipient,
+              subject: draft.subject,
+              body: draft.text,
+              html: draft.html,
+            };
+          })
+        : [];
+      await outbox.queueDigest(previousEnd, windowEnd, drafts, now);
+    },
+
+    /** The deliveries for the moderator's list, newest first, with how many there are of each status. */
+    async listDeliveries(status: DeliveryStatus | undefined, page: number) {
+      const [{ deliveries, total }, counts] = await Promise.all([
+        outbox.list(status, (page - 1) * deliveriesPageSize, deliveriesPageSize),
+        outbox.counts(),
+      ]);
+      return { deliveries, total, counts, page, pages: Math.max(1, Math.ceil(total / deliveriesPageSize)) };
+    },
+
+    /** Queues a failed delivery again, with a fresh round of attempts. */
+    async sendAgain(id: number): Promise<void> {
+      if (!(await outbox.sendAgain(id, clock.now())))
+        throw new ConflictError(
+          'Only a failed delivery can be sent again; this one is not (or no longer) failed.',
+          'not_failed',
+        );
+    },
+
+    /** What the link stands for, without acting (a GET: mail scanners open links). */
+    async readMailLink(token: string): Promise<MailLinkState> {
+      const link = mailLinks.read(token);
+      if (!link) return { state: 'invalid' };
+      if (link.expiresAt.getTime() <= clock.now().getTime()) return { state: 'expired' };
+      if (await usedMailLinks.isUsed(link.mailId)) return { state: 'used' };
+      const comment = await moderation.findComment(link.commentId);
+      if (!comment) return { state: 'gone' };
+      return { state: 'ready', comment, action: link.action };
+    },
+
+    /** Acts on the link's comment, once: the first use of any of its mail's links. */
+    async useMailLink(token: string): Promise<MailLinkState> {
+      const found = await this.readMailLink(token);
+      if (found.state !== 'ready') return found;
+      const link = mailLinks.read(token)!;
+      if (!(await usedMailLinks.use(link.mailId, clock.now()))) return { state: 'used' };
+      await moderation.apply(found.action, [found.comment.id], 'mail link');
+      return {
+        state: 'done',
+        comment: (await moderation.findComment(found.comment.id)) ?? found.comment,
+        action: found.action,
+      };
+    },
+  };
+}
