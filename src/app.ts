@@ -16,6 +16,7 @@ import { createCommenterCookies } from './site/commenter-cookies';
 import { createCommentsRepository } from './comments/comments-repository';
 import { createCommentsRouter } from './site/comments-routes';
 import { createMailLinksRouter } from './site/mail-links-routes';
+import { createSubscriptionsRouter } from './site/subscriptions-routes';
 import { createCommentsService } from './comments/comments-service';
 import { createFormTimestamps } from './comments/form-timestamp';
 import { createOwnCommentsService } from './comments/own-comments-service';
@@ -50,6 +51,9 @@ import { createPostsService } from './posts/posts-service';
 import { formatDate, formatDateTime } from './http/date-format';
 import { createDeliverySender, type DeliverySender } from './notifications/delivery-sender';
 import { createMailLinks } from './notifications/mail-links';
+import { createSignedTokens } from './notifications/signed-tokens';
+import { createSubscriptionsRepository } from './notifications/subscriptions-repository';
+import { createSubscriptionsService } from './notifications/subscriptions-service';
 import { mailSetupOf } from './notifications/mail-setup';
 import { notificationDefaults } from './notifications/notification-settings';
 import { createNotificationSettingsRepository } from './notifications/notification-settings-repository';
@@ -142,12 +146,22 @@ function createServices({
   const notificationSettings = createNotificationSettingsRepository(db, notificationDefaults(config));
   // The links' key is the commenter cookies' key (already this blog's own), derived for this use.
   const mailLinkSecret = Buffer.from(hkdfSync('sha256', cookieSecret, '', 'marginalia mail links', 32)).toString('hex');
+  const signedTokens = createSignedTokens(mailLinkSecret);
+  const subscriptionsRepo = createSubscriptionsRepository(db);
+  const subscriptions = createSubscriptionsService({
+    repo: subscriptionsRepo,
+    tokens: signedTokens,
+    publicUrl: config.PUBLIC_URL ?? null,
+    clock,
+  });
   const notifications = createNotificationsService({
     outbox,
     settings: notificationSettings,
     usedMailLinks: createUsedMailLinksRepository(db),
     moderation,
-    mailLinks: createMailLinks(mailLinkSecret),
+    mailLinks: createMailLinks(signedTokens),
+    subscriptions,
+    subscriptionsRepo,
     mail,
     publicUrl: config.PUBLIC_URL ?? null,
     siteTitle: config.SITE_TITLE,
@@ -167,6 +181,7 @@ function createServices({
     outbox,
     notificationSettings,
     notifications,
+    subscriptions,
     notifier: createDeliverySender({
       outbox,
       settings: notificationSettings,
@@ -241,6 +256,8 @@ export function createApp({
     formatDate,
     formatDateTime,
     asset: assets.url,
+    // The "Notify me of follow-up comments" box is offered only when mail can be sent.
+    offersReplyMail: mailSetupOf(config).ready !== null,
   });
 
   const s = createServices({ config, db, clock, cookieSecret, externalWrites, logger });
@@ -253,6 +270,7 @@ export function createApp({
   app.use(createPagesRouter({ posts: s.posts, articlePage: s.articlePage, pageCache: s.pageCache }));
   app.use(createCommentsRouter(s));
   app.use(createMailLinksRouter(s));
+  app.use(createSubscriptionsRouter(s));
   app.use('/admin/api', createAdminApiRouter(s));
   app.use(
     '/admin',

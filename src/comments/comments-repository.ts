@@ -37,6 +37,8 @@ export interface NewCommentRecord extends ArrivingComment {
   status: CommentStatus;
   /** Why the rules gave it its status; the first entry of its status history. */
   statusNote: string;
+  /** Its author asked to hear of follow-up comments (the outbox mails a confirmation). */
+  wantsReplies: boolean;
 }
 
 type PublicRow = Omit<PublicComment, 'status'> & { status: string };

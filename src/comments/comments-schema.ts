@@ -79,6 +79,8 @@ export const commentSubmissionSchema = z.object(
     cpage: pageField,
     // WordPress's checkbox value is "yes"; JSON clients may send true.
     'wp-comment-cookies-consent': checkboxField('The save-my-details box'),
+    // "Notify me of follow-up comments by email." (Jetpack's name for it).
+    subscribe_comments: checkboxField('The notify-me box'),
   },
   { error: messages.notAnObject },
 );
@@ -97,6 +99,7 @@ export interface CommentFormValues {
   url: string;
   parentId: string;
   saveDetails: boolean;
+  subscribe: boolean;
 }
 
 /** The typed values of a raw request body; fields that were not text come back empty. */
@@ -105,6 +108,7 @@ export function formValuesOf(body: unknown): CommentFormValues {
   const text = (key: string): string =>
     typeof raw[key] === 'string' ? raw[key] : typeof raw[key] === 'number' ? String(raw[key]) : '';
   const consent = raw['wp-comment-cookies-consent'];
+  const subscribe = raw.subscribe_comments;
   return {
     comment: text('comment'),
     author: text('author'),
@@ -112,6 +116,7 @@ export function formValuesOf(body: unknown): CommentFormValues {
     url: text('url'),
     parentId: text('comment_parent'),
     saveDetails: consent === true || consent === 'yes' || consent === 'on',
+    subscribe: subscribe === true || subscribe === 'yes' || subscribe === 'on' || subscribe === '1',
   };
 }
 

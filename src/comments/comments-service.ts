@@ -275,6 +275,7 @@ export function createCommentsService({
           status: decision.status,
           statusNote: decision.note,
           clientNetwork: submitter.network,
+          wantsReplies: submission.subscribe_comments,
         },
         sender,
       );

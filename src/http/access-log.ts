@@ -4,9 +4,12 @@ import type { Logger } from 'pino';
 /** Passing health checks are not logged: a monitor asks every few seconds. */
 const healthPath = '/healthz';
 
+/** The paths whose last part is a link's token from mail, a credential: logged as "…". */
+const tokenInPath = /^(\/moderate\/|\/subscriptions\/(?:confirm|unsubscribe|manage)\/)[^/]+$/;
+
 /**
  * Writes one JSON line per request once its answer is sent: method, path (never the query string,
- * which may hold anything), status and time in ms. 5xx at error level, 4xx at warn, the rest at
+ * which may hold anything, nor the token of a link from mail), status and time in ms. 5xx at error level, 4xx at warn, the rest at
  * info; an answer cut off by the client leaving is "request aborted", at warn.
  *
  * The kept-page fast path and the full stack both log through this, so the line is the same
@@ -17,7 +20,7 @@ export function logWhenAnswered(logger: Logger, req: IncomingMessage, res: Serve
   const started = process.hrtime.bigint();
   // Captured now: Express rewrites req.url while routing through mounted routers.
   const method = req.method ?? '';
-  const path = (req.url ?? '').split('?')[0]!;
+  const path = (req.url ?? '').split('?')[0]!.replace(tokenInPath, '$1…');
   res.once('close', () => {
     const { statusCode } = res;
     if (path === healthPath && statusCode < 400) return;

@@ -70,6 +70,7 @@ export function createDeliverySender({
       subject: delivery.subject ?? '',
       text: delivery.body,
       ...(delivery.html ? { html: delivery.html } : {}),
+      ...(delivery.headers ? { headers: JSON.parse(delivery.headers) as Record<string, string> } : {}),
       messageId: `<delivery-${delivery.id}.${blogMark}@${messageDomain}>`,
       date: delivery.createdAt,
     });

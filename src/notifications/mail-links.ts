@@ -1,6 +1,6 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { safeEqual } from '../shared/constant-time';
+import type { SignedTokens } from './signed-tokens';
 
 /** What a moderator mail's link may do to its comment. */
 export const mailActions = ['approve', 'spam', 'trash'] as const;
@@ -26,36 +26,20 @@ const payloadSchema = z.object({
 
 /**
  * Signed action links for moderator mail: the comment, the action, the expiry and the mail's own
- * id, signed with a key of this blog (HMAC-SHA256). They need no sign-in, so they are worth
- * something only to whoever holds the mail; opening one changes nothing (mail scanners open
- * links), its page's button does.
+ * id. They need no sign-in, so they are worth something only to whoever holds the mail; opening
+ * one changes nothing (mail scanners open links), its page's button does.
  */
-export function createMailLinks(secret: string) {
-  const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+export function createMailLinks(tokens: SignedTokens) {
   return {
     newMailId: () => randomBytes(16).toString('base64url'),
 
-    token(link: MailLink): string {
-      const payload = Buffer.from(
-        JSON.stringify({ c: link.commentId, a: link.action, e: link.expiresAt.getTime(), m: link.mailId }),
-      ).toString('base64url');
-      return `${payload}.${sign(payload)}`;
-    },
+    token: (link: MailLink): string =>
+      tokens.sign('moderate', { c: link.commentId, a: link.action, e: link.expiresAt.getTime(), m: link.mailId }),
 
     /** The link a token stands for, if this blog signed it; null for anything else. Expiry is the caller's to judge. */
     read(token: string): MailLink | null {
-      const [payload, signature, ...rest] = token.split('.');
-      if (!payload || !signature || rest.length > 0 || !safeEqual(signature, sign(payload))) return null;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-      } catch {
-        return null;
-      }
-      const result = payloadSchema.safeParse(parsed);
-      if (!result.success) return null;
-      const { c, a, e, m } = result.data;
-      return { commentId: c, action: a, expiresAt: new Date(e), mailId: m };
+      const payload = tokens.read('moderate', token, payloadSchema);
+      return payload && { commentId: payload.c, action: payload.a, expiresAt: new Date(payload.e), mailId: payload.m };
     },
   };
 }

@@ -15,7 +15,11 @@ import {
   type DeliveryStatus,
   type OutboxEvent,
   type OutboxRepository,
+  type SubscriptionAsked,
 } from './outbox-repository';
+import { confirmationMail, replyMail } from './subscriber-mail';
+import type { SubscriptionsRepository } from './subscriptions-repository';
+import type { SubscriptionsService } from './subscriptions-service';
 import type { UsedMailLinksRepository } from './used-mail-links-repository';
 
 /** The events a webhook hears of, by the outbox event that causes them. */
@@ -34,6 +38,8 @@ export type MailLinkState =
 
 export type NotificationsService = ReturnType<typeof createNotificationsService>;
 
+type CommentWithHistory = NonNullable<Awaited<ReturnType<ModerationService['findComment']>>>;
+
 export const deliveriesPageSize = 30;
 
 const hourMs = 3_600_000;
@@ -50,6 +56,8 @@ export function createNotificationsService({
   usedMailLinks,
   moderation,
   mailLinks,
+  subscriptions,
+  subscriptionsRepo,
   mail,
   publicUrl,
   siteTitle,
@@ -61,6 +69,8 @@ export function createNotificationsService({
   usedMailLinks: UsedMailLinksRepository;
   moderation: ModerationService;
   mailLinks: MailLinks;
+  subscriptions: SubscriptionsService;
+  subscriptionsRepo: SubscriptionsRepository;
   mail: MailSetup;
   /** PUBLIC_URL, for links in webhooks (mail has it too, in `mail.ready`). */
   publicUrl: string | null;
@@ -68,15 +78,46 @@ export function createNotificationsService({
   clock: Clock;
   logger: Logger;
 }) {
-  function draftsFor(
+  /** Mail to each confirmed subscriber of the comment's post but its author (once per comment and address). */
+  async function replyMailsFor(comment: ModeratedComment): Promise<DeliveryDraft[]> {
+    if (!mail.ready) return [];
+    const authorKey = subscriptions.emailKeyOf(comment.authorEmail);
+    const alreadyMailed = await outbox.recipientsOf('reply', comment.id);
+    const subscribers = (await subscriptionsRepo.confirmedForPost(comment.post.id)).filter(
+      (subscriber) => subscriber.emailKey !== authorKey && !alreadyMailed.has(subscriber.email),
+    );
+    return subscribers.map((subscriber) => {
+      const draft = replyMail(comment, subscriber, {
+        siteTitle,
+        publicUrl: mail.ready!.publicUrl,
+        links: subscriptions.links,
+      });
+      return {
+        channel: 'mail',
+        kind: 'reply',
+        recipient: subscriber.email,
+        commentId: comment.id,
+        subject: draft.subject,
+        body: draft.text,
+        html: draft.html,
+        headers: JSON.stringify(draft.headers),
+      };
+    });
+  }
+
+  /** What one event calls for: deliveries, and a subscription asked for by the comment's author. */
+  async function planFor(
     event: OutboxEvent,
-    comment: Awaited<ReturnType<ModerationService['findComment']>>,
+    comment: CommentWithHistory | null,
     current: NotificationSettings,
-  ): DeliveryDraft[] {
-    if (!comment) return []; // deleted since
+    wantsReplies: boolean,
+  ): Promise<{ drafts: DeliveryDraft[]; asked: SubscriptionAsked[] }> {
+    if (!comment) return { drafts: [], asked: [] }; // deleted since
     const drafts: DeliveryDraft[] = [];
+    const asked: SubscriptionAsked[] = [];
     const now = clock.now();
-    if (event.kind === 'comment.created' && mail.ready && mail.moderators.length > 0) {
+    const created = event.kind === 'comment.created';
+    if (created && mail.ready && mail.moderators.length > 0) {
       const wanted =
         current.moderatorMail === 'held'
           ? comment.status === 'pending'
@@ -104,6 +145,32 @@ export function createNotificationsService({
         }
       }
     }
+    if (created && wantsReplies && mail.ready) {
+      const ready = mail.ready;
+      asked.push({
+        postId: comment.post.id,
+        email: comment.authorEmail,
+        emailKey: subscriptions.emailKeyOf(comment.authorEmail),
+        confirmationMail: (subscriptionId) => {
+          const draft = confirmationMail(comment.post, subscriptionId, {
+            siteTitle,
+            publicUrl: ready.publicUrl,
+            links: subscriptions.links,
+          });
+          return {
+            channel: 'mail',
+            kind: 'confirmation',
+            recipient: comment.authorEmail,
+            commentId: comment.id,
+            subject: draft.subject,
+            body: draft.text,
+            html: draft.html,
+          };
+        },
+      });
+    }
+    if (event.kind === 'comment.approved' || (created && comment.status === 'approved'))
+      drafts.push(...(await replyMailsFor(comment)));
     const webhookEvent = webhookEvents[event.kind];
     if (webhookEvent && current.webhookUrl && current.webhookSecret) {
       const body = JSON.stringify({
@@ -123,7 +190,7 @@ export function createNotificationsService({
         commentId: comment.id,
       });
     }
-    return drafts;
+    return { drafts, asked };
   }
 
   return {
@@ -134,13 +201,20 @@ export function createNotificationsService({
         const events = await outbox.peekEvents(batchSize);
         if (events.length === 0) return queued;
         const current = await settings.get();
-        const draftsOf = new Map<number, DeliveryDraft[]>();
-        for (const event of events)
-          draftsOf.set(event.id, draftsFor(event, await moderation.findComment(event.commentId), current));
+        const wanting = await outbox.wantingReplies(events.map((event) => event.commentId));
+        const drafts: DeliveryDraft[] = [];
+        const asked: SubscriptionAsked[] = [];
+        for (const event of events) {
+          const comment = await moderation.findComment(event.commentId);
+          const plan = await planFor(event, comment, current, wanting.has(event.commentId));
+          drafts.push(...plan.drafts);
+          asked.push(...plan.asked);
+        }
         try {
           queued += await outbox.replaceEvents(
             events.map((event) => event.id),
-            draftsOf,
+            drafts,
+            asked,
             clock.now(),
           );
         } catch (error) {

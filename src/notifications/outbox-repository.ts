@@ -14,8 +14,19 @@ export type DeliveryDraft = {
   subject?: string | null;
   body: string;
   html?: string | null;
+  /** A mail's extra headers, as a JSON object. */
+  headers?: string | null;
   commentId?: number | null;
 };
+
+/** A reader asked (by ticking the box) to hear of new comments on a post. */
+export interface SubscriptionAsked {
+  postId: number;
+  email: string;
+  emailKey: string;
+  /** The confirmation mail, for the subscription's id. */
+  confirmationMail(subscriptionId: number): DeliveryDraft;
+}
 
 export type DeliveryStatus = 'queued' | 'sent' | 'failed';
 export const deliveryStatuses: readonly DeliveryStatus[] = ['queued', 'sent', 'failed'];
@@ -49,13 +60,31 @@ export function createOutboxRepository(db: Database) {
       return db.outboxEvent.findMany({ orderBy: { id: 'asc' }, take: limit });
     },
 
+    /** Of these comments, the ones whose authors asked to hear of follow-up comments. */
+    async wantingReplies(commentIds: readonly number[]): Promise<Set<number>> {
+      const rows = await db.comment.findMany({
+        where: { id: { in: [...commentIds] }, wantsReplies: true },
+        select: { id: true },
+      });
+      return new Set(rows.map((row) => row.id));
+    },
+
+    /** The addresses already sent a mail of this kind about this comment (so none gets it twice). */
+    async recipientsOf(kind: string, commentId: number): Promise<Set<string>> {
+      const rows = await db.delivery.findMany({ where: { kind, commentId }, select: { recipient: true } });
+      return new Set(rows.map((row) => row.recipient));
+    },
+
     /**
-     * Deletes the events and queues their deliveries in one transaction; the events another server
-     * took meanwhile are skipped, with their deliveries (`draftsOf` maps an event's id to them).
+     * Deletes the events and queues their deliveries in one transaction (the events another server
+     * took meanwhile make it fail, to be looked at again). Each subscription asked for is added,
+     * and its confirmation mail queued unless the subscription is confirmed or had one in the last
+     * day: at most one a day per address and post, however often the box is ticked.
      */
     async replaceEvents(
       eventIds: readonly number[],
-      draftsOf: Map<number, DeliveryDraft[]>,
+      drafts: readonly DeliveryDraft[],
+      subscriptionsAsked: readonly SubscriptionAsked[],
       now: Date,
     ): Promise<number> {
       return db.$transaction(async (tx) => {
@@ -64,15 +93,23 @@ export function createOutboxRepository(db: Database) {
           // Another server took some: keep only what is still ours. (Rare: both looked at once.)
           throw new EventsTakenElsewhere();
         }
-        const data = eventIds
-          .flatMap((id) => draftsOf.get(id) ?? [])
-          .map((draft) => ({
-            ...draft,
-            nextAttemptAt: now,
-            createdAt: now,
-          }));
-        if (data.length) await tx.delivery.createMany({ data });
-        return data.length;
+        const queued: DeliveryDraft[] = [...drafts];
+        const dayBefore = new Date(now.getTime() - 24 * 3_600_000);
+        for (const asked of subscriptionsAsked) {
+          await tx.$executeRaw`INSERT INTO "Subscription" ("postId", "email", "emailKey", "createdAt")
+            VALUES (${asked.postId}, ${asked.email}, ${asked.emailKey}, ${now}) ON CONFLICT ("postId", "emailKey") DO NOTHING`;
+          const due = await tx.$queryRaw<{ id: number | bigint }[]>`UPDATE "Subscription"
+            SET "confirmationSentAt" = ${now}, "email" = ${asked.email}
+            WHERE "postId" = ${asked.postId} AND "emailKey" = ${asked.emailKey} AND "confirmedAt" IS NULL
+              AND ("confirmationSentAt" IS NULL OR "confirmationSentAt" <= ${dayBefore})
+            RETURNING "id"`;
+          if (due[0]) queued.push(asked.confirmationMail(Number(due[0].id)));
+        }
+        if (queued.length)
+          await tx.delivery.createMany({
+            data: queued.map((draft) => ({ ...draft, nextAttemptAt: now, createdAt: now })),
+          });
+        return queued.length;
       });
     },
 

@@ -23,7 +23,15 @@ export interface CommentFormState {
   summary: string;
 }
 
-const emptyForm: CommentFormValues = { comment: '', author: '', email: '', url: '', parentId: '', saveDetails: false };
+const emptyForm: CommentFormValues = {
+  comment: '',
+  author: '',
+  email: '',
+  url: '',
+  parentId: '',
+  saveDetails: false,
+  subscribe: false,
+};
 
 export type ArticlePage = ReturnType<typeof createArticlePage>;
 

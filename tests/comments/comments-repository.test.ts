@@ -32,6 +32,7 @@ const arriving = (postId: number, text: string) => ({
   userAgent: 'test agent',
   status: 'pending' as const,
   statusNote: 'held for moderation',
+  wantsReplies: false,
 });
 
 describe('createUnlessRepeated', () => {

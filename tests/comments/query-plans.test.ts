@@ -68,6 +68,7 @@ it('checks a new comment for a duplicate and a flood, and places it, through ind
     ipAddress: '203.0.113.9',
     clientNetwork: '203.0.113.9',
     userAgent: null,
+    wantsReplies: false,
   };
   for (const ownIds of [[], [3, 4]]) {
     const checks = { sender: { network: '203.0.113.9', ownIds }, floodSince: new Date() };

@@ -69,6 +69,7 @@ async function repeatOfAComment() {
     comment_parent: null,
     cpage: null,
     'wp-comment-cookies-consent': false,
+    subscribe_comments: false,
   };
   return { post, first, submission };
 }

@@ -61,9 +61,9 @@ export async function startTestSmtp(): Promise<TestSmtp> {
   };
 }
 
-/** A raw header line of a mail (mailparser folds the List-* headers into one structured value). */
+/** A raw header line of a mail, unfolded (mailparser folds the List-* headers into one structured value). */
 export function headerLine(mail: ParsedMail, name: string): string | undefined {
-  return mail.headerLines.find((line) => line.key === name.toLowerCase())?.line;
+  return mail.headerLines.find((line) => line.key === name.toLowerCase())?.line.replace(/\r?\n(?=[ \t])/g, '');
 }
 
 /** The addresses a mail went to. */
