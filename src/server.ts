@@ -67,6 +67,7 @@ async function start(config: Config): Promise<void> {
     );
   if (!config.ADMIN_USER || !config.ADMIN_PASSWORD_HASH) logger.warn(adminMessages.notConfigured);
   if (!config.ADMIN_API_TOKEN) logger.info(adminMessages.apiNotConfigured);
+  logger.info(describeMailSetup(mailSetupOf(config)));
   if (config.ADMIN_PASSWORD_HASH && checkMemoryOf(config.ADMIN_PASSWORD_HASH) > defaultCheckMemory) {
     logger.info(adminMessages.costlyPasswordHash);
   }
@@ -104,7 +105,6 @@ async function start(config: Config): Promise<void> {
       })
     : () => undefined;
   // Mail and webhooks: the outbox is looked at now and every NOTIFY_INTERVAL_SECONDS.
-  logger.info(describeMailSetup(mailSetupOf(config)));
   const stopNotifier = app.notifier.start(config.NOTIFY_INTERVAL_SECONDS * 1000);
   stopOnSignals(server, db, logger, () => {
     cancelBackups();

@@ -41,6 +41,50 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it.each([
+    [
+      { PUBLIC_URL: 'blog.example' },
+      'Invalid configuration: PUBLIC_URL must be the site\'s absolute address, such as https://blog.example (got "blog.example")',
+    ],
+    [{ PUBLIC_URL: 'https://blog.example/?x=1' }, 'Invalid configuration: PUBLIC_URL must be'],
+    [
+      { SMTP_URL: 'http://mail.example' },
+      'Invalid configuration: SMTP_URL must be an SMTP server such as smtp://user:password@host:587',
+    ],
+    [
+      { MAIL_FROM: 'Blog <not an address>' },
+      'Invalid configuration: MAIL_FROM must be an address such as "Blog name" <comments@blog.example>',
+    ],
+    [
+      { WEBHOOK_URL: 'ftp://hooks.example' },
+      'Invalid configuration: WEBHOOK_URL must be an http:// or https:// address',
+    ],
+    [
+      { NOTIFY_INTERVAL_SECONDS: '0' },
+      'Invalid configuration: NOTIFY_INTERVAL_SECONDS must be a whole number between 1 and 3600',
+    ],
+  ])('stops on a bad mail or webhook setting, naming it: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("takes mail settings, and never repeats the moderators' addresses or an SMTP password in a message", () => {
+    const config = loadConfig({
+      PUBLIC_URL: 'https://blog.example/',
+      SMTP_URL: 'smtps://user:pass@smtp.example:465',
+      MAIL_FROM: '"Margins Blog" <comments@blog.example>',
+      MODERATOR_EMAIL: 'a@blog.example, b@blog.example',
+    });
+    expect(config).toMatchObject({
+      PUBLIC_URL: 'https://blog.example',
+      MODERATOR_EMAIL: ['a@blog.example', 'b@blog.example'],
+    });
+    expect(() => loadConfig({ MODERATOR_EMAIL: 'me@blog.example, nobody' })).toThrow(
+      /^Invalid configuration: MODERATOR_EMAIL must be one or more email addresses, separated by commas$/,
+    );
+    expect(() => loadConfig({ SMTP_URL: 'smtp://user:pass@smtp.example:587/x/y' })).toThrow(/\*\*\*@smtp\.example/);
+    expect(() => loadConfig({ SMTP_URL: 'smtp://user:pass@smtp.example:587/x/y' })).not.toThrow(/pass@/);
+  });
+
   it('refuses TRUST_PROXY=true, which would let clients spoof their IP', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/^Invalid configuration: TRUST_PROXY must not be "true"/);
     expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);

@@ -193,6 +193,17 @@ export function createNotificationsService({
     return { drafts, asked };
   }
 
+  /** What a moderator mail's link stands for, without acting (a GET: mail scanners open links). */
+  async function readMailLink(token: string): Promise<MailLinkState> {
+    const link = mailLinks.read(token);
+    if (!link) return { state: 'invalid' };
+    if (link.expiresAt.getTime() <= clock.now().getTime()) return { state: 'expired' };
+    if (await usedMailLinks.isUsed(link.mailId)) return { state: 'used' };
+    const comment = await moderation.findComment(link.commentId);
+    if (!comment) return { state: 'gone' };
+    return { state: 'ready', comment, action: link.action };
+  }
+
   return {
     /** Turns the waiting events into deliveries, a batch at a time; how many deliveries were queued. */
     async expandEvents(batchSize = 50): Promise<number> {
@@ -290,20 +301,11 @@ export function createNotificationsService({
         );
     },
 
-    /** What the link stands for, without acting (a GET: mail scanners open links). */
-    async readMailLink(token: string): Promise<MailLinkState> {
-      const link = mailLinks.read(token);
-      if (!link) return { state: 'invalid' };
-      if (link.expiresAt.getTime() <= clock.now().getTime()) return { state: 'expired' };
-      if (await usedMailLinks.isUsed(link.mailId)) return { state: 'used' };
-      const comment = await moderation.findComment(link.commentId);
-      if (!comment) return { state: 'gone' };
-      return { state: 'ready', comment, action: link.action };
-    },
+    readMailLink,
 
     /** Acts on the link's comment, once: the first use of any of its mail's links. */
     async useMailLink(token: string): Promise<MailLinkState> {
-      const found = await this.readMailLink(token);
+      const found = await readMailLink(token);
       if (found.state !== 'ready') return found;
       const link = mailLinks.read(token)!;
       if (!(await usedMailLinks.use(link.mailId, clock.now()))) return { state: 'used' };

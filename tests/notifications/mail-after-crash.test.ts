@@ -33,6 +33,7 @@ it('sends the mail of a comment acknowledged just before a kill -9, once the ser
   };
   // The first server looks at its outbox when it starts, then not for an hour: it dies first.
   const first = await startServer(dir, { ...env, NOTIFY_INTERVAL_SECONDS: '3600' });
+  expect(first.output()).toContain('Mail is on: one moderator hears of new comments.');
   const res = await fetch(`${first.url}/api/posts/welcome-to-the-margins/comments`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -58,3 +59,12 @@ it('sends the mail of a comment acknowledged just before a kill -9, once the ser
   }
   expect(smtp.mails).toHaveLength(1);
 }, 60_000);
+
+it('says at start that mail is off, and which settings it needs', async () => {
+  const server = await startServer(dir, { DATABASE_URL: databaseUrl, SMTP_URL: smtp.url });
+  try {
+    expect(server.output()).toContain('Mail is off: set PUBLIC_URL, MAIL_FROM');
+  } finally {
+    await server.stop();
+  }
+});

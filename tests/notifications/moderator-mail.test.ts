@@ -52,6 +52,28 @@ async function postComment(fields: Record<string, string> = {}): Promise<number>
   return (await ctx.db.comment.findFirstOrThrow({ where: { text }, select: { id: true } })).id;
 }
 
+/** Posts a comment from the form as the page serves it (one without its stamp is held as likely spam). */
+async function postAsAReader(app: TestContext, onSlug: string, text: string) {
+  const page = await request(app.app).get(`/posts/${onSlug}`);
+  await request(app.app)
+    .post(`/posts/${onSlug}/comments`)
+    .type('form')
+    .send(
+      formBody({ form_ts: fieldValue(page.text, 'form_ts')!, author: 'Al', email: 'al@example.com', comment: text }),
+    )
+    .expect(303);
+}
+
+/** Saves the moderator's choice of mail in /admin/settings/notifications, as a moderator would. */
+async function chooseModeratorMail(app: TestContext, moderatorMail: 'held' | 'every' | 'digest') {
+  const moderator = await asModerator(app.app);
+  await moderator
+    .post('/admin/settings/notifications')
+    .type('form')
+    .send(formBody({ _csrf: moderator.csrf, moderatorMail, webhookUrl: '', webhookSecret: '' }))
+    .expect(303);
+}
+
 const linksIn = (text: string) =>
   Object.fromEntries([...text.matchAll(/^(Approve|Mark as spam|Trash): (\S+)$/gm)].map((m) => [m[1], m[2]!]));
 const pathOf = (url: string) => new URL(url).pathname;
@@ -91,20 +113,7 @@ it('sends nothing for a comment that arrives approved, by default', async () => 
   const approving = await buildTestApp({ ...mailEnv, SMTP_URL: smtp.url, MODERATION_MODE: 'approve' });
   try {
     const post = await addPost(approving.db);
-    // A form as the page serves it (one without its stamp is held as likely spam).
-    const page = await request(approving.app).get(`/posts/${post.slug}`);
-    const res = await request(approving.app)
-      .post(`/posts/${post.slug}/comments`)
-      .type('form')
-      .send(
-        formBody({
-          form_ts: fieldValue(page.text, 'form_ts')!,
-          author: 'Al',
-          email: 'al@example.com',
-          comment: 'Already approved, nothing to do.',
-        }),
-      );
-    expect(res.status).toBe(303);
+    await postAsAReader(approving, post.slug, 'Already approved, nothing to do.');
     await approving.app.notifier.runOnce();
     expect(await approving.db.comment.findFirstOrThrow({ select: { status: true } })).toEqual({ status: 'approved' });
     expect(smtp.mails).toHaveLength(0);
@@ -286,7 +295,7 @@ it('never writes a commenter address in a log line, even when a mail server name
 });
 
 it('sends no mail with mail off, and the events are still cleared', async () => {
-  const off = await buildTestApp({ MODERATOR_EMAIL: 'editor@blog.example', SMTP_URL: smtp.url });
+  const off = await buildTestApp({ ...moderatorEnv, MODERATOR_EMAIL: 'editor@blog.example', SMTP_URL: smtp.url });
   try {
     const post = await addPost(off.db);
     const res = await request(off.app)
@@ -298,6 +307,10 @@ it('sends no mail with mail off, and the events are still cleared', async () => 
     expect(smtp.mails).toHaveLength(0);
     expect(await off.db.outboxEvent.count()).toBe(0);
     expect(await off.db.delivery.count()).toBe(0);
+    // The admin area says why.
+    const moderator = await asModerator(off.app);
+    const page = await moderator.get('/admin/notifications');
+    expect(page.text).toContain('Mail is off: set PUBLIC_URL, MAIL_FROM (see README, &quot;Notifications&quot;).');
   } finally {
     await off.close();
   }
@@ -307,12 +320,7 @@ describe('the hourly digest', () => {
   let digesting: TestContext;
   beforeAll(async () => {
     digesting = await buildTestApp({ ...moderatorEnv, ...mailEnv, SMTP_URL: smtp.url });
-    const moderator = await asModerator(digesting.app);
-    await moderator
-      .post('/admin/settings/notifications')
-      .type('form')
-      .send(formBody({ _csrf: moderator.csrf, moderatorMail: 'digest', webhookUrl: '', webhookSecret: '' }))
-      .expect(303);
+    await chooseModeratorMail(digesting, 'digest');
   });
   afterAll(() => digesting.close());
 
@@ -347,4 +355,20 @@ describe('the hourly digest', () => {
     await digesting.app.notifier.runOnce();
     expect(smtp.mails).toHaveLength(2);
   });
+});
+
+it('mails every new comment when the moderator chooses so, with the links that still apply', async () => {
+  const every = await buildTestApp({ ...moderatorEnv, ...mailEnv, SMTP_URL: smtp.url, MODERATION_MODE: 'approve' });
+  try {
+    await chooseModeratorMail(every, 'every');
+    const post = await addPost(every.db, { title: 'Open post' });
+    await postAsAReader(every, post.slug, 'Published at once.');
+    await every.app.notifier.runOnce();
+    const mail = smtp.mails.find((each) => recipientsOf(each)[0] === 'editor@blog.example')!;
+    expect(mail.subject).toBe('[marginalia] New comment: "Open post"');
+    expect(Object.keys(linksIn(mail.text!))).toEqual(['Mark as spam', 'Trash']);
+    expect(mail.text).not.toContain('Why held');
+  } finally {
+    await every.close();
+  }
 });
