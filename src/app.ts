@@ -185,9 +185,11 @@ function createServices({
     notifier: createDeliverySender({
       outbox,
       settings: notificationSettings,
+      writeReplyMail: (delivery) => notifications.writeReplyMail(delivery),
       queueNew: async () => {
         await notifications.expandEvents();
         await notifications.queueDigestIfDue();
+        await notifications.pruneIfDue();
       },
       mail,
       siteId: mailLinkSecret,

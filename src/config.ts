@@ -211,6 +211,10 @@ export const configSchema = z.object({
     .string()
     .trim()
     .regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// address')
+    .refine(
+      (value) => !URL.canParse(value) || (!new URL(value).username && !new URL(value).password),
+      'must not hold a user name or password (the signature proves the calls are ours)',
+    )
     .optional()
     .describe('Receives a signed JSON POST for each comment event (until one is saved in /admin/settings)'),
   WEBHOOK_SECRET: z

@@ -60,6 +60,10 @@ describe('loadConfig', () => {
       'Invalid configuration: WEBHOOK_URL must be an http:// or https:// address',
     ],
     [
+      { WEBHOOK_URL: 'https://user:pw@hooks.example/x' },
+      'Invalid configuration: WEBHOOK_URL must not hold a user name or password (the signature proves the calls are ours) (got "https://user:***@hooks.example/x")',
+    ],
+    [
       { NOTIFY_INTERVAL_SECONDS: '0' },
       'Invalid configuration: NOTIFY_INTERVAL_SECONDS must be a whole number between 1 and 3600',
     ],

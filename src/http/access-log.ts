@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 const healthPath = '/healthz';
 
 /** The paths whose last part is a link's token from mail, a credential: logged as "…". */
-const tokenInPath = /^(\/moderate\/|\/subscriptions\/(?:confirm|unsubscribe|manage)\/)[^/]+$/;
+// Routing takes any case and a trailing slash; a request may also name the whole URL.
+const tokenInPath =
+  /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?(\/+(?:moderate|subscriptions\/+(?:confirm|unsubscribe|manage))\/+)[^/]+\/*$/i;
 
 /**
  * Writes one JSON line per request once its answer is sent: method, path (never the query string,

@@ -6,6 +6,7 @@ import { withoutEmailAddresses } from '../shared/email-addresses';
 import type { MailSetup } from './mail-setup';
 import type { NotificationSettingsRepository } from './notification-settings-repository';
 import type { Delivery, OutboxRepository } from './outbox-repository';
+import type { WrittenMail } from './subscriber-mail';
 import { webhookSignature } from './webhook-signature';
 
 /** After the first attempt fails, the next ones come after about 1 min, 5, 30, 2 h and 12 h; then it has failed. */
@@ -34,6 +35,7 @@ export function createDeliverySender({
   outbox,
   settings,
   queueNew,
+  writeReplyMail,
   mail,
   siteId,
   clock,
@@ -43,6 +45,8 @@ export function createDeliverySender({
   settings: NotificationSettingsRepository;
   /** Queues what is new: the outbox's waiting events as deliveries, a digest that is due (notifications-service.ts). */
   queueNew: () => Promise<void>;
+  /** Writes a reply mail at the time it is sent (its row holds no text), or says why it is not to be sent. */
+  writeReplyMail: (delivery: Delivery) => Promise<WrittenMail | { cancelled: string }>;
   mail: MailSetup;
   /** Makes each mail's Message-ID unique to this blog. */
   siteId: string;
@@ -62,18 +66,34 @@ export function createDeliverySender({
   const messageDomain = mail.ready ? new URL(mail.ready.publicUrl).hostname : 'localhost';
   const blogMark = createHash('sha256').update(siteId).digest('hex').slice(0, 12);
 
-  async function sendMail(delivery: Delivery): Promise<void> {
+  /** Sends a mail; false when it is not to be sent after all (marked cancelled). */
+  async function sendMail(delivery: Delivery): Promise<boolean> {
     if (!transport || !mail.ready) throw new Error('mail is off: PUBLIC_URL, SMTP_URL or MAIL_FROM is not set');
+    let written: WrittenMail = {
+      subject: delivery.subject ?? '',
+      text: delivery.body,
+      html: delivery.html ?? '',
+      headers: delivery.headers ? (JSON.parse(delivery.headers) as Record<string, string>) : {},
+    };
+    if (delivery.kind === 'reply') {
+      const now = await writeReplyMail(delivery);
+      if ('cancelled' in now) {
+        await outbox.markCancelled(delivery.id, `Not sent: ${now.cancelled}.`);
+        return false;
+      }
+      written = now;
+    }
     await transport.sendMail({
       from: mail.ready.from,
       to: delivery.recipient,
-      subject: delivery.subject ?? '',
-      text: delivery.body,
-      ...(delivery.html ? { html: delivery.html } : {}),
-      ...(delivery.headers ? { headers: JSON.parse(delivery.headers) as Record<string, string> } : {}),
+      subject: written.subject,
+      text: written.text,
+      ...(written.html ? { html: written.html } : {}),
+      headers: written.headers,
       messageId: `<delivery-${delivery.id}.${blogMark}@${messageDomain}>`,
       date: delivery.createdAt,
     });
+    return true;
   }
 
   async function callWebhook(delivery: Delivery): Promise<void> {
@@ -98,8 +118,8 @@ export function createDeliverySender({
 
   async function deliver(delivery: Delivery): Promise<void> {
     try {
-      await (delivery.channel === 'mail' ? sendMail(delivery) : callWebhook(delivery));
-      await outbox.markSent(delivery.id, clock.now());
+      const sent = delivery.channel === 'mail' ? await sendMail(delivery) : (await callWebhook(delivery), true);
+      if (sent) await outbox.markSent(delivery.id, clock.now());
     } catch (error) {
       const delay = retryDelaysMs[delivery.attempts - 1];
       const retryAt = delay === undefined ? null : new Date(clock.now().getTime() + delay);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { commentStatuses, type CommentStatus } from '../shared/comment-status';
 import type { SignedTokens } from './signed-tokens';
 
 /** What a moderator mail's link may do to its comment. */
@@ -15,6 +16,8 @@ export interface MailLink {
   expiresAt: Date;
   /** Shared by the links of one mail: once one is used, all are. */
   mailId: string;
+  /** The comment's status when the mail was written: once it has another, the links are spent. */
+  mailedStatus: CommentStatus;
 }
 
 const payloadSchema = z.object({
@@ -22,6 +25,7 @@ const payloadSchema = z.object({
   a: z.enum(mailActions),
   e: z.number().int(),
   m: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  s: z.enum(commentStatuses),
 });
 
 /**
@@ -34,12 +38,26 @@ export function createMailLinks(tokens: SignedTokens) {
     newMailId: () => randomBytes(16).toString('base64url'),
 
     token: (link: MailLink): string =>
-      tokens.sign('moderate', { c: link.commentId, a: link.action, e: link.expiresAt.getTime(), m: link.mailId }),
+      tokens.sign('moderate', {
+        c: link.commentId,
+        a: link.action,
+        e: link.expiresAt.getTime(),
+        m: link.mailId,
+        s: link.mailedStatus,
+      }),
 
     /** The link a token stands for, if this blog signed it; null for anything else. Expiry is the caller's to judge. */
     read(token: string): MailLink | null {
       const payload = tokens.read('moderate', token, payloadSchema);
-      return payload && { commentId: payload.c, action: payload.a, expiresAt: new Date(payload.e), mailId: payload.m };
+      return (
+        payload && {
+          commentId: payload.c,
+          action: payload.a,
+          expiresAt: new Date(payload.e),
+          mailId: payload.m,
+          mailedStatus: payload.s,
+        }
+      );
     },
   };
 }

@@ -24,12 +24,17 @@ function actionLinks(
   const expiresAt = new Date(now.getTime() + mailLinkLifetimeMs);
   return actionsFor(comment.status).map((action) => ({
     label: actionLabels[action],
-    url: `${publicUrl}/moderate/${links.token({ commentId: comment.id, action, expiresAt, mailId })}`,
+    url: `${publicUrl}/moderate/${links.token({ commentId: comment.id, action, expiresAt, mailId, mailedStatus: comment.status })}`,
   }));
 }
 
 const postUrlOf = (publicUrl: string, comment: ModeratedComment) =>
   `${publicUrl}/posts/${encodeURIComponent(comment.post.slug)}`;
+
+/** A comment's text quoted for a plain-text mail, line by line (Unicode's line separators are lines too). */
+export function quoted(text: string): string[] {
+  return text.split(/\n|\u2028|\u2029/).map((line) => `> ${line}`);
+}
 
 const statusLabels = { pending: 'awaiting moderation', approved: 'published', spam: 'spam', trash: 'trashed' };
 
@@ -118,7 +123,7 @@ export function moderatorMail(
     `IP address: ${comment.ipAddress ?? 'unknown'}`,
     ...(note ? [`Why held: ${note}`] : []),
     '',
-    ...comment.text.split('\n').map((line) => `> ${line}`),
+    ...quoted(comment.text),
     '',
     ...actions.map((action) => `${action.label}: ${action.url}`),
     ...(actions.length

@@ -23,10 +23,15 @@ const optionalText = (max: number, tooLong: string) =>
 export const notificationSettingsSchema = z
   .object({
     moderatorMail: z.enum(moderatorMailChoices, { error: 'Choose when moderators get mail.' }),
-    webhookUrl: optionalText(2000, 'The webhook address is too long (at most 2,000 characters).').refine(
-      (value) => value === null || (URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)),
-      'The webhook address must start with http:// or https://.',
-    ),
+    webhookUrl: optionalText(2000, 'The webhook address is too long (at most 2,000 characters).')
+      .refine(
+        (value) => value === null || (URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)),
+        'The webhook address must start with http:// or https://.',
+      )
+      .refine(
+        (value) => value === null || !URL.canParse(value) || (!new URL(value).username && !new URL(value).password),
+        'The webhook address must not hold a user name or password: the signature proves the calls are ours.',
+      ),
     webhookSecret: optionalText(200, 'The webhook secret is too long (at most 200 characters).').refine(
       (value) => value === null || value.length >= 16,
       'The webhook secret must be at least 16 characters.',

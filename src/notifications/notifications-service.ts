@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ConflictError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
 import { moderatedCommentJson } from '../moderation/moderated-comment-json';
 import type { ModerationService } from '../moderation/moderation-service';
 import type { ModeratedComment } from '../moderation/moderation-repository';
@@ -11,13 +11,14 @@ import type { NotificationSettingsRepository } from './notification-settings-rep
 import type { NotificationSettings } from './notification-settings';
 import {
   EventsTakenElsewhere,
+  type Delivery,
   type DeliveryDraft,
   type DeliveryStatus,
   type OutboxEvent,
   type OutboxRepository,
   type SubscriptionAsked,
 } from './outbox-repository';
-import { confirmationMail, replyMail } from './subscriber-mail';
+import { confirmationMail, replyMail, type WrittenMail } from './subscriber-mail';
 import type { SubscriptionsRepository } from './subscriptions-repository';
 import type { SubscriptionsService } from './subscriptions-service';
 import type { UsedMailLinksRepository } from './used-mail-links-repository';
@@ -34,6 +35,7 @@ const webhookEvents: Record<string, string> = {
 export type MailLinkState =
   | { state: 'ready'; comment: ModeratedComment; action: MailAction }
   | { state: 'done'; comment: ModeratedComment; action: MailAction }
+  | { state: 'moved'; comment: ModeratedComment }
   | { state: 'invalid' | 'expired' | 'used' | 'gone' };
 
 export type NotificationsService = ReturnType<typeof createNotificationsService>;
@@ -78,31 +80,25 @@ export function createNotificationsService({
   clock: Clock;
   logger: Logger;
 }) {
-  /** Mail to each confirmed subscriber of the comment's post but its author (once per comment and address). */
-  async function replyMailsFor(comment: ModeratedComment): Promise<DeliveryDraft[]> {
+  /**
+   * A delivery for each confirmed subscriber of the comment's post but its author (once per comment
+   * and address). Each is a small row: its mail is written when it is sent (`writeReplyMail`).
+   */
+  async function replyMailsFor(comment: CommentWithHistory): Promise<DeliveryDraft[]> {
     if (!mail.ready) return [];
     const authorKey = subscriptions.emailKeyOf(comment.authorEmail);
     const alreadyMailed = await outbox.recipientsOf('reply', comment.id);
     const subscribers = (await subscriptionsRepo.confirmedForPost(comment.post.id)).filter(
       (subscriber) => subscriber.emailKey !== authorKey && !alreadyMailed.has(subscriber.email),
     );
-    return subscribers.map((subscriber) => {
-      const draft = replyMail(comment, subscriber, {
-        siteTitle,
-        publicUrl: mail.ready!.publicUrl,
-        links: subscriptions.links,
-      });
-      return {
-        channel: 'mail',
-        kind: 'reply',
-        recipient: subscriber.email,
-        commentId: comment.id,
-        subject: draft.subject,
-        body: draft.text,
-        html: draft.html,
-        headers: JSON.stringify(draft.headers),
-      };
-    });
+    return subscribers.map((subscriber) => ({
+      channel: 'mail',
+      kind: 'reply',
+      recipient: subscriber.email,
+      commentId: comment.id,
+      subscriptionId: subscriber.id,
+      body: '',
+    }));
   }
 
   /** What one event calls for: deliveries, and a subscription asked for by the comment's author. */
@@ -145,7 +141,8 @@ export function createNotificationsService({
         }
       }
     }
-    if (created && wantsReplies && mail.ready) {
+    // A comment judged spam asks nothing: its address may be anyone's.
+    if (created && wantsReplies && mail.ready && comment.status !== 'spam') {
       const ready = mail.ready;
       asked.push({
         postId: comment.post.id,
@@ -201,12 +198,55 @@ export function createNotificationsService({
     if (await usedMailLinks.isUsed(link.mailId)) return { state: 'used' };
     const comment = await moderation.findComment(link.commentId);
     if (!comment) return { state: 'gone' };
+    // Moderated since the mail was written (in the admin area, by another moderator's mail).
+    if (comment.status !== link.mailedStatus) return { state: 'moved', comment };
     return { state: 'ready', comment, action: link.action };
   }
 
+  let lastPruned = 0;
+
   return {
+    /**
+     * Deletes, at most once an hour, notification data past its use: deliveries sent 30 days ago
+     * or failed 90 days ago, used-link records past the links' week, subscriptions unconfirmed for
+     * eight days.
+     */
+    async pruneIfDue(): Promise<void> {
+      const now = clock.now().getTime();
+      if (now - lastPruned < hourMs) return;
+      lastPruned = now;
+      const daysAgo = (days: number) => new Date(now - days * 24 * hourMs);
+      await outbox.prune({
+        doneBefore: daysAgo(30),
+        failedBefore: daysAgo(90),
+        linksBefore: daysAgo(8),
+        unconfirmedBefore: daysAgo(8),
+      });
+    },
+
+    /**
+     * A reply mail as it is to be sent now, from the comment and subscription as they are; null,
+     * with the reason, when there is no longer anything to send (the comment is not published,
+     * the subscription has ended).
+     */
+    async writeReplyMail(
+      delivery: Pick<Delivery, 'commentId' | 'subscriptionId'>,
+    ): Promise<WrittenMail | { cancelled: string }> {
+      if (!mail.ready) return { cancelled: 'mail is off' };
+      const comment = delivery.commentId === null ? null : await moderation.findComment(delivery.commentId);
+      if (comment?.status !== 'approved') return { cancelled: 'the comment is no longer published' };
+      const subscription =
+        delivery.subscriptionId === null ? null : await subscriptionsRepo.findById(delivery.subscriptionId);
+      if (!subscription?.confirmedAt) return { cancelled: 'the subscription has ended' };
+      return replyMail(comment, subscription, {
+        siteTitle,
+        publicUrl: mail.ready.publicUrl,
+        links: subscriptions.links,
+      });
+    },
+
     /** Turns the waiting events into deliveries, a batch at a time; how many deliveries were queued. */
-    async expandEvents(batchSize = 50): Promise<number> {
+    async expandEvents(batchSize = 20): Promise<number> {
       let queued = 0;
       for (;;) {
         const events = await outbox.peekEvents(batchSize);
@@ -294,7 +334,9 @@ export function createNotificationsService({
 
     /** Queues a failed delivery again, with a fresh round of attempts. */
     async sendAgain(id: number): Promise<void> {
-      if (!(await outbox.sendAgain(id, clock.now())))
+      const outcome = await outbox.sendAgain(id, clock.now());
+      if (outcome === 'missing') throw new NotFoundError('There is no such delivery.', 'delivery_not_found');
+      if (outcome === 'not failed')
         throw new ConflictError(
           'Only a failed delivery can be sent again; this one is not (or no longer) failed.',
           'not_failed',

@@ -17,6 +17,8 @@ export type DeliveryDraft = {
   /** A mail's extra headers, as a JSON object. */
   headers?: string | null;
   commentId?: number | null;
+  /** A reply mail's subscription (the mail is written when it is sent). */
+  subscriptionId?: number | null;
 };
 
 /** A reader asked (by ticking the box) to hear of new comments on a post. */
@@ -28,8 +30,11 @@ export interface SubscriptionAsked {
   confirmationMail(subscriptionId: number): DeliveryDraft;
 }
 
-export type DeliveryStatus = 'queued' | 'sent' | 'failed';
-export const deliveryStatuses: readonly DeliveryStatus[] = ['queued', 'sent', 'failed'];
+export type DeliveryStatus = 'queued' | 'sent' | 'failed' | 'cancelled';
+export const deliveryStatuses: readonly DeliveryStatus[] = ['queued', 'sent', 'failed', 'cancelled'];
+
+/** Rows per INSERT when queuing deliveries: a post with thousands of subscribers goes in slices. */
+const insertSlice = 500;
 
 export interface Delivery extends Required<DeliveryDraft> {
   id: number;
@@ -105,9 +110,11 @@ export function createOutboxRepository(db: Database) {
             RETURNING "id"`;
           if (due[0]) queued.push(asked.confirmationMail(Number(due[0].id)));
         }
-        if (queued.length)
+        for (let start = 0; start < queued.length; start += insertSlice)
           await tx.delivery.createMany({
-            data: queued.map((draft) => ({ ...draft, nextAttemptAt: now, createdAt: now })),
+            data: queued
+              .slice(start, start + insertSlice)
+              .map((draft) => ({ ...draft, nextAttemptAt: now, createdAt: now })),
           });
         return queued.length;
       });
@@ -140,6 +147,38 @@ export function createOutboxRepository(db: Database) {
       await db.delivery.update({ where: { id }, data: { status: 'sent', sentAt: now, claimedUntil: null } });
     },
 
+    /**
+     * Deletes what is kept no longer: deliveries done (sent or cancelled) before `doneBefore`, failed
+     * ones before `failedBefore` (their text holds addresses and comments), the records of used mail
+     * links past their links' lifetime, and subscriptions never confirmed whose last confirmation
+     * mail went before `unconfirmedBefore` (someone else's address, perhaps).
+     */
+    async prune({ doneBefore, failedBefore, linksBefore, unconfirmedBefore }: Record<string, Date>): Promise<void> {
+      await db.delivery.deleteMany({
+        where: {
+          OR: [
+            { status: { in: ['sent', 'cancelled'] }, createdAt: { lt: doneBefore } },
+            { status: 'failed', createdAt: { lt: failedBefore } },
+          ],
+        },
+      });
+      await db.usedMailLink.deleteMany({ where: { usedAt: { lt: linksBefore } } });
+      await db.subscription.deleteMany({
+        where: {
+          confirmedAt: null,
+          OR: [
+            { confirmationSentAt: { lt: unconfirmedBefore } },
+            { confirmationSentAt: null, createdAt: { lt: unconfirmedBefore } },
+          ],
+        },
+      });
+    },
+
+    /** Not to be sent after all (its comment or subscription is gone), and why. */
+    async markCancelled(id: number, reason: string): Promise<void> {
+      await db.delivery.update({ where: { id }, data: { status: 'cancelled', lastError: reason, claimedUntil: null } });
+    },
+
     /** An attempt failed: try again at `retryAt`, or, with none, give up. */
     async markAttemptFailed(id: number, error: string, retryAt: Date | null): Promise<void> {
       await db.delivery.update({
@@ -152,13 +191,14 @@ export function createOutboxRepository(db: Database) {
       });
     },
 
-    /** A failed delivery queued again, with a fresh round of attempts; false if there is none such. */
-    async sendAgain(id: number, now: Date): Promise<boolean> {
+    /** A failed delivery queued again, with a fresh round of attempts; or why not. */
+    async sendAgain(id: number, now: Date): Promise<'queued' | 'not failed' | 'missing'> {
       const { count } = await db.delivery.updateMany({
         where: { id, status: 'failed' },
         data: { status: 'queued', attempts: 0, nextAttemptAt: now, claimedUntil: null },
       });
-      return count > 0;
+      if (count > 0) return 'queued';
+      return (await db.delivery.count({ where: { id } })) > 0 ? 'not failed' : 'missing';
     },
 
     async list(status: DeliveryStatus | undefined, skip: number, take: number) {
@@ -212,7 +252,7 @@ export function createOutboxRepository(db: Database) {
 
     async counts(): Promise<Record<DeliveryStatus, number>> {
       const groups = await db.delivery.groupBy({ by: ['status'], _count: { _all: true } });
-      const counts: Record<DeliveryStatus, number> = { queued: 0, sent: 0, failed: 0 };
+      const counts: Record<DeliveryStatus, number> = { queued: 0, sent: 0, failed: 0, cancelled: 0 };
       for (const group of groups) counts[group.status as DeliveryStatus] = group._count._all;
       return counts;
     },

@@ -1,6 +1,9 @@
 import type { ModeratedComment } from '../moderation/moderation-repository';
-import type { MailDraft } from './moderator-mail';
+import { quoted, type MailDraft } from './moderator-mail';
 import { renderMailHtml } from './mail-views';
+
+/** A mail ready to send, with its extra headers. */
+export type WrittenMail = MailDraft & { headers: Record<string, string> };
 
 export interface SubscriberLinks {
   confirmUrl(subscriptionId: number): string;
@@ -45,7 +48,7 @@ export function replyMail(
   comment: ModeratedComment,
   subscriber: { id: number; emailKey: string },
   { siteTitle, publicUrl, links }: { siteTitle: string; publicUrl: string; links: SubscriberLinks },
-): MailDraft & { headers: Record<string, string> } {
+): WrittenMail {
   const subject = `[${siteTitle}] New comment on "${comment.post.title}"`;
   const postUrl = `${publicUrl}/posts/${encodeURIComponent(comment.post.slug)}`;
   const commentUrl = `${postUrl}/comments/${comment.id}`;
@@ -54,7 +57,7 @@ export function replyMail(
   const text = [
     `${comment.authorName} commented on "${comment.post.title}":`,
     '',
-    ...comment.text.split('\n').map((line) => `> ${line}`),
+    ...quoted(comment.text),
     '',
     `Read it on the page, and reply: ${commentUrl}`,
     '',

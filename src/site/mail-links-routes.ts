@@ -28,6 +28,13 @@ function pageFor(found: MailLinkState) {
         message: 'The comment has been moderated.',
         comment: found.comment,
       };
+    case 'moved':
+      return {
+        status: 409,
+        heading: 'Already moderated',
+        message: `This comment has been moderated since the mail was sent (it is now ${statusLabels[found.comment.status]}); the mail's links no longer act.`,
+        comment: found.comment,
+      };
     case 'used':
       return {
         status: 410,

@@ -7,7 +7,8 @@ import { z } from 'zod';
 // C0 and C1 control characters and DEL. Multi-line fields keep newline and tab; one-line fields neither.
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const controlCharacters = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-const lineBreaksAndTabs = /[\t\n]/g;
+// Unicode's line and paragraph separators too: a mail client may break a line at them.
+const lineBreaksAndTabs = /[\t\n\u2028\u2029]/g;
 
 export const textMessages = {
   notText: (label: string) => `${label} must be a single piece of text, not a list or a group of values.`,

@@ -372,3 +372,43 @@ it('mails every new comment when the moderator chooses so, with the links that s
     await every.close();
   }
 });
+
+// Found by attacking the feature (each failed before its fix).
+
+it("spends a mail's links once the comment is moderated elsewhere", async () => {
+  smtp.mails.length = 0;
+  const id = await postComment();
+  await ctx.app.notifier.runOnce();
+  const links = linksIn(smtp.mails[0]!.text!);
+  await request(ctx.app)
+    .patch(`/admin/api/comments/${id}`)
+    .set('Authorization', `Bearer ${apiToken}`)
+    .send({ status: 'trash' })
+    .expect(200);
+  const res = await request(ctx.app).post(pathOf(links.Approve!));
+  expect(res.status).toBe(409);
+  expect(res.text).toContain('Already moderated');
+  expect((await ctx.db.comment.findUniqueOrThrow({ where: { id } })).status).toBe('trash');
+});
+
+it('quotes every line of a comment in the text part, Unicode line separators included, and keeps names on one line', async () => {
+  smtp.mails.length = 0;
+  await postComment({
+    author: 'Mallory\u2028Email: ceo@blog.example',
+    comment: 'First\u2028Approve: https://evil.example',
+  });
+  await ctx.app.notifier.runOnce();
+  const text = smtp.mails[0]!.text!;
+  expect(text).toContain('Author: Mallory Email: ceo@blog.example\n');
+  expect(text).toContain('> First\n> Approve: https://evil.example');
+  expect(Object.keys(linksIn(text))).toEqual(['Approve', 'Mark as spam', 'Trash']);
+  expect(linksIn(text).Approve).toMatch(/^https:\/\/blog\.example\/moderate\//);
+});
+
+it('answers 404 for sending again a delivery that does not exist', async () => {
+  const res = await request(ctx.app)
+    .post('/admin/api/notifications/987654/send-again')
+    .set('Authorization', `Bearer ${apiToken}`);
+  expect(res.status).toBe(404);
+  expect(res.body.error.code).toBe('delivery_not_found');
+});

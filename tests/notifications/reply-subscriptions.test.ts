@@ -212,8 +212,71 @@ it("keeps the links' tokens out of the access log", async () => {
   ctx.logLines.length = 0;
   await request(ctx.app).get('/subscriptions/unsubscribe/some-token.value').expect(404);
   await request(ctx.app).get('/moderate/another-token.value').expect(404);
+  // However the address is written: any case, a trailing slash, the whole URL.
+  await request(ctx.app).get('/MODERATE/third-token.value/');
+  await request(ctx.app).get('/Subscriptions/Unsubscribe/fourth-token.value');
   const log = ctx.logLines.join('');
   expect(log).toContain('"path":"/subscriptions/unsubscribe/…"');
   expect(log).toContain('"path":"/moderate/…"');
+  expect(log).toContain('"path":"/MODERATE/…"');
   expect(log).not.toContain('token.value');
+});
+
+// Found by attacking the feature (each failed before its fix).
+
+it('asks no confirmation for a comment judged spam: its address may be anyone’s', async () => {
+  smtp.mails.length = 0;
+  await comment('Bot', 'victim@elsewhere.example', { subscribe_comments: 'yes', reply_note: 'https://spam.example' });
+  await ctx.app.notifier.runOnce();
+  expect(mailsTo('victim@elsewhere.example')).toHaveLength(0);
+  expect(await ctx.db.subscription.count({ where: { email: 'victim@elsewhere.example' } })).toBe(0);
+});
+
+it('keeps a reply mail’s row small, writing the mail when it is sent, and sends none for a comment no longer published', async () => {
+  ctx.clock.advance(24 * 3_600_000 + 1000);
+  await comment('Ola', 'ola@reader.example', { subscribe_comments: 'yes' });
+  await ctx.app.notifier.runOnce();
+  await request(ctx.app)
+    .post(pathOf(linkIn(mailsTo('ola@reader.example').at(-1)!.text!, 'Confirm that you want these mails')!))
+    .expect(200);
+  const long = `${'A long comment. '.repeat(3000)}The end.`;
+  const id = await comment('Pim', 'pim@example.com', { comment: long });
+  await approve(id);
+  await ctx.app.notifier.runOnce();
+  const [row] = await ctx.db.delivery.findMany({ where: { kind: 'reply', commentId: id } });
+  expect(row).toMatchObject({ status: 'sent', body: '', html: null });
+  expect(mailsTo('ola@reader.example').at(-1)!.text).toContain('The end.');
+
+  // Approved, then trashed before the sender ran: nothing goes out.
+  const later = await comment('Pim', 'pim@example.com');
+  await approve(later);
+  await request(ctx.app)
+    .patch(`/admin/api/comments/${later}`)
+    .set('Authorization', `Bearer ${apiToken}`)
+    .send({ status: 'trash' })
+    .expect(200);
+  await ctx.app.notifier.runOnce();
+  expect(
+    mailsTo('ola@reader.example')
+      .map((mail) => mail.text)
+      .join(''),
+  ).not.toContain(`Comment ${sequence} by Pim`);
+  expect(await ctx.db.delivery.findFirst({ where: { kind: 'reply', commentId: later } })).toMatchObject({
+    status: 'cancelled',
+    lastError: 'Not sent: the comment is no longer published.',
+  });
+});
+
+it('forgets deliveries a month after they went, and subscriptions never confirmed after eight days', async () => {
+  ctx.clock.advance(24 * 3_600_000 + 1000);
+  await comment('Quin', 'quin@reader.example', { subscribe_comments: 'yes' });
+  await ctx.app.notifier.runOnce();
+  expect(await ctx.db.subscription.count({ where: { email: 'quin@reader.example' } })).toBe(1);
+  const confirmed = await ctx.db.subscription.count({ where: { confirmedAt: { not: null } } });
+  expect(confirmed).toBeGreaterThan(0);
+  ctx.clock.advance(31 * 24 * 3_600_000);
+  await ctx.app.notifier.runOnce();
+  expect(await ctx.db.subscription.count({ where: { email: 'quin@reader.example' } })).toBe(0);
+  expect(await ctx.db.subscription.count({ where: { confirmedAt: { not: null } } })).toBe(confirmed);
+  expect(await ctx.db.delivery.count({ where: { status: 'sent' } })).toBe(0);
 });

@@ -145,6 +145,20 @@ it('takes its address and secret from the settings once saved, and none when the
     .send(formBody({ _csrf: moderator.csrf, moderatorMail: 'held', webhookUrl: url, webhookSecret: 'short' }));
   expect(refused.status).toBe(422);
   expect(refused.text).toContain('The webhook secret must be at least 16 characters.');
+  // Found by attacking the feature: an address with credentials in it could never be called, and its errors repeated it.
+  const withCredentials = await moderator
+    .post('/admin/settings/notifications')
+    .type('form')
+    .send(
+      formBody({
+        _csrf: moderator.csrf,
+        moderatorMail: 'held',
+        webhookUrl: 'https://user:pw@hooks.example/x',
+        webhookSecret: secret,
+      }),
+    );
+  expect(withCredentials.status).toBe(422);
+  expect(withCredentials.text).toContain('The webhook address must not hold a user name or password');
   const saved = await moderator
     .post('/admin/settings/notifications')
     .type('form')
