@@ -275,6 +275,10 @@ export function loadConfig(env: ConfigInput, cwd = process.cwd()): Config {
     const shown = hiddenKeys.has(key) ? '' : ` (got ${JSON.stringify(withoutPassword(env[key]))})`;
     throw new ConfigError(`Invalid configuration: ${key} ${issue.message}${shown}`);
   }
+  if (parsed.data.WEBHOOK_URL && !parsed.data.WEBHOOK_SECRET)
+    throw new ConfigError(
+      'Invalid configuration: WEBHOOK_SECRET must be set when WEBHOOK_URL is (it signs every call; e.g. the output of `openssl rand -hex 32`)',
+    );
   const url = parsed.data.DATABASE_URL;
   const database: DatabaseLocation = url.startsWith('file:')
     ? { engine: 'sqlite', file: path.resolve(cwd, url.slice('file:'.length)) }

@@ -67,7 +67,11 @@ async function start(config: Config): Promise<void> {
     );
   if (!config.ADMIN_USER || !config.ADMIN_PASSWORD_HASH) logger.warn(adminMessages.notConfigured);
   if (!config.ADMIN_API_TOKEN) logger.info(adminMessages.apiNotConfigured);
-  logger.info(describeMailSetup(mailSetupOf(config)));
+  // Mail half set up is worth a warning; none at all is a choice.
+  const mail = mailSetupOf(config);
+  const mailHalfSetUp =
+    !mail.ready && (config.SMTP_URL || config.MODERATOR_EMAIL || config.PUBLIC_URL || config.MAIL_FROM);
+  logger[mailHalfSetUp || (mail.ready && mail.moderators.length === 0) ? 'warn' : 'info'](describeMailSetup(mail));
   if (config.ADMIN_PASSWORD_HASH && checkMemoryOf(config.ADMIN_PASSWORD_HASH) > defaultCheckMemory) {
     logger.info(adminMessages.costlyPasswordHash);
   }

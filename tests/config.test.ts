@@ -89,6 +89,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SMTP_URL: 'smtp://user:pass@smtp.example:587/x/y' })).not.toThrow(/pass@/);
   });
 
+  it('refuses a webhook address without the secret that signs its calls', () => {
+    expect(() => loadConfig({ WEBHOOK_URL: 'https://hooks.example/x' })).toThrow(
+      /^Invalid configuration: WEBHOOK_SECRET must be set when WEBHOOK_URL is/,
+    );
+  });
+
   it('refuses TRUST_PROXY=true, which would let clients spoof their IP', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/^Invalid configuration: TRUST_PROXY must not be "true"/);
     expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);

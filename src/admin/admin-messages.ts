@@ -23,6 +23,7 @@ export const adminMessages = {
   noneSelected: 'Select at least one comment first.',
   unknownAction: 'That action is not available.',
   settingsSaved: 'Settings saved.',
+  webhookNeedsSecret: 'A webhook needs a secret of at least 16 characters: it signs every call.',
   deliveryQueuedAgain: 'Queued again: it will be sent within a few seconds.',
   postSaved: 'Post saved.',
   commentSaved: 'Comment saved.',

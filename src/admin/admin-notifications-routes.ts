@@ -2,7 +2,12 @@ import { Router, type RequestHandler } from 'express';
 import { validateBody, validBody } from '../http/validate';
 import { describeMailSetup, type MailSetup } from '../notifications/mail-setup';
 import type { NotificationSettingsRepository } from '../notifications/notification-settings-repository';
-import { notificationSettingsSchema, type NotificationSettings } from '../notifications/notification-settings';
+import {
+  notificationSettingsSchema,
+  notificationsToSave,
+  type NotificationSettings,
+} from '../notifications/notification-settings';
+import { ValidationError } from '../errors';
 import type { NotificationsService } from '../notifications/notifications-service';
 import { deliveryStatuses } from '../notifications/outbox-repository';
 import { adminFormBody, numericId, redirectWithFlash, showFormAgain, typedValues } from './admin-http';
@@ -21,7 +26,8 @@ function notificationFormValues(settings: NotificationSettings): Record<string, 
   return {
     moderatorMail: settings.moderatorMail,
     webhookUrl: settings.webhookUrl ?? '',
-    webhookSecret: settings.webhookSecret ?? '',
+    // Never sent back to the browser: an empty field keeps it.
+    webhookSecret: '',
   };
 }
 
@@ -51,17 +57,28 @@ export function createAdminNotificationsRouter({
 
   // GET /admin/settings/notifications — who hears of what
   const showSettings: RequestHandler = async (_req, res) => {
+    const current = await notificationSettings.get();
     res.render('admin/notification-settings', {
       title: 'Notification settings',
-      values: notificationFormValues(await notificationSettings.get()),
+      hasSecret: current.webhookSecret !== null,
+      values: notificationFormValues(current),
       errors: {},
       mailSetup: describeMailSetup(mail),
     });
   };
 
+  // Whether a secret is saved, for the form should it come back with an error.
+  const loadSecretState: RequestHandler = async (_req, res, next) => {
+    res.locals.hasWebhookSecret = (await notificationSettings.get()).webhookSecret !== null;
+    next();
+  };
+
   // POST /admin/settings/notifications
   const saveSettings: RequestHandler = async (req, res, next) => {
-    await notificationSettings.save(validBody<NotificationSettings>(res));
+    const toSave = notificationsToSave(validBody<NotificationSettings>(res), await notificationSettings.get());
+    if (!toSave)
+      throw new ValidationError({ webhookSecret: adminMessages.webhookNeedsSecret }, adminMessages.webhookNeedsSecret);
+    await notificationSettings.save(toSave);
     redirectWithFlash(req, res, next, '/admin/settings/notifications', adminMessages.settingsSaved);
   };
 
@@ -73,11 +90,13 @@ export function createAdminNotificationsRouter({
     '/settings/notifications',
     adminFormBody,
     verifyAdminForm,
+    loadSecretState,
     validateBody(notificationSettingsSchema, 'The notification settings could not be read.'),
     saveSettings,
     showFormAgain((req, res, error) =>
       res.render('admin/notification-settings', {
         title: 'Notification settings',
+        hasSecret: res.locals.hasWebhookSecret === true,
         values: typedValues(req.body),
         errors: error.fields,
         mailSetup: describeMailSetup(mail),

@@ -4,10 +4,12 @@ import type { Logger } from 'pino';
 /** Passing health checks are not logged: a monitor asks every few seconds. */
 const healthPath = '/healthz';
 
-/** The paths whose last part is a link's token from mail, a credential: logged as "…". */
-// Routing takes any case and a trailing slash; a request may also name the whole URL.
+/**
+ * The token of a link from mail (a credential) in a path: logged as "…". Routing takes any case,
+ * repeated slashes and anything after it; a request may also name the whole URL.
+ */
 const tokenInPath =
-  /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?(\/+(?:moderate|subscriptions\/+(?:confirm|unsubscribe|manage))\/+)[^/]+\/*$/i;
+  /^((?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/+(?:moderate|subscriptions\/+(?:confirm|unsubscribe|manage))\/+)[^/]+/i;
 
 /**
  * Writes one JSON line per request once its answer is sent: method, path (never the query string,

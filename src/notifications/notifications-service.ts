@@ -35,8 +35,8 @@ const webhookEvents: Record<string, string> = {
 export type MailLinkState =
   | { state: 'ready'; comment: ModeratedComment; action: MailAction }
   | { state: 'done'; comment: ModeratedComment; action: MailAction }
-  | { state: 'moved'; comment: ModeratedComment }
-  | { state: 'invalid' | 'expired' | 'used' | 'gone' };
+  | { state: 'moved' | 'used'; comment: ModeratedComment }
+  | { state: 'invalid' | 'expired' | 'gone' };
 
 export type NotificationsService = ReturnType<typeof createNotificationsService>;
 
@@ -195,9 +195,9 @@ export function createNotificationsService({
     const link = mailLinks.read(token);
     if (!link) return { state: 'invalid' };
     if (link.expiresAt.getTime() <= clock.now().getTime()) return { state: 'expired' };
-    if (await usedMailLinks.isUsed(link.mailId)) return { state: 'used' };
     const comment = await moderation.findComment(link.commentId);
     if (!comment) return { state: 'gone' };
+    if (await usedMailLinks.isUsed(link.mailId)) return { state: 'used', comment };
     // Moderated since the mail was written (in the admin area, by another moderator's mail).
     if (comment.status !== link.mailedStatus) return { state: 'moved', comment };
     return { state: 'ready', comment, action: link.action };
@@ -350,7 +350,7 @@ export function createNotificationsService({
       const found = await readMailLink(token);
       if (found.state !== 'ready') return found;
       const link = mailLinks.read(token)!;
-      if (!(await usedMailLinks.use(link.mailId, clock.now()))) return { state: 'used' };
+      if (!(await usedMailLinks.use(link.mailId, clock.now()))) return { state: 'used', comment: found.comment };
       await moderation.apply(found.action, [found.comment.id], 'mail link');
       return {
         state: 'done',

@@ -40,6 +40,7 @@ function pageFor(found: MailLinkState) {
         status: 410,
         heading: 'Link already used',
         message: 'A link from this mail has been used already: each mail acts once.',
+        comment: found.comment,
       };
     case 'expired':
       return {

@@ -385,7 +385,7 @@ it("spends a mail's links once the comment is moderated elsewhere", async () => 
     .set('Authorization', `Bearer ${apiToken}`)
     .send({ status: 'trash' })
     .expect(200);
-  const res = await request(ctx.app).post(pathOf(links.Approve!));
+  const res = await request(ctx.app).post(pathOf(links.Approve));
   expect(res.status).toBe(409);
   expect(res.text).toContain('Already moderated');
   expect((await ctx.db.comment.findUniqueOrThrow({ where: { id } })).status).toBe('trash');

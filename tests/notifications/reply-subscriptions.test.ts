@@ -214,11 +214,13 @@ it("keeps the links' tokens out of the access log", async () => {
   await request(ctx.app).get('/moderate/another-token.value').expect(404);
   // However the address is written: any case, a trailing slash, the whole URL.
   await request(ctx.app).get('/MODERATE/third-token.value/');
+  await request(ctx.app).get('/moderate/fifth-token.value/more');
   await request(ctx.app).get('/Subscriptions/Unsubscribe/fourth-token.value');
   const log = ctx.logLines.join('');
   expect(log).toContain('"path":"/subscriptions/unsubscribe/…"');
   expect(log).toContain('"path":"/moderate/…"');
-  expect(log).toContain('"path":"/MODERATE/…"');
+  expect(log).toContain('"path":"/MODERATE/…/"');
+  expect(log).toContain('"path":"/moderate/…/more"');
   expect(log).not.toContain('token.value');
 });
 

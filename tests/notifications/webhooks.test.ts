@@ -167,9 +167,29 @@ it('takes its address and secret from the settings once saved, and none when the
   await postComment('Nobody is listening now.');
   await ctx.app.notifier.runOnce();
   expect(calls).toHaveLength(0);
+  // Found by trying it as a new user: an address needs a secret, none saved and none typed is refused.
+  const noSecret = await moderator
+    .post('/admin/settings/notifications')
+    .type('form')
+    .send(formBody({ _csrf: moderator.csrf, moderatorMail: 'held', webhookUrl: url, webhookSecret: '' }));
+  expect(noSecret.status).toBe(422);
+  expect(noSecret.text).toContain('A webhook needs a secret of at least 16 characters');
   await moderator
     .post('/admin/settings/notifications')
     .type('form')
     .send(formBody({ _csrf: moderator.csrf, moderatorMail: 'held', webhookUrl: url, webhookSecret: secret }))
     .expect(303);
+  // The secret is never sent back to the browser; saving with its field empty keeps it.
+  const page = await moderator.get('/admin/settings/notifications');
+  expect(page.text).not.toContain(secret);
+  expect(page.text).toContain('A secret is set: leave this empty to keep it.');
+  await moderator
+    .post('/admin/settings/notifications')
+    .type('form')
+    .send(formBody({ _csrf: moderator.csrf, moderatorMail: 'held', webhookUrl: url, webhookSecret: '' }))
+    .expect(303);
+  await postComment('Heard again, signed with the kept secret.');
+  await ctx.app.notifier.runOnce();
+  expect(calls).toHaveLength(1);
+  expect(verify(calls[0]!)).toBe(true);
 });
