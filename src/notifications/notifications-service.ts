@@ -252,6 +252,11 @@ export function createNotificationsService({
         const events = await outbox.peekEvents(batchSize);
         if (events.length === 0) return queued;
         const current = await settings.get();
+        // With neither mail nor a webhook set up, no event calls for anything: all go at once.
+        if (!mail.ready && !(current.webhookUrl && current.webhookSecret)) {
+          await outbox.dropEvents();
+          return queued;
+        }
         const wanting = await outbox.wantingReplies(events.map((event) => event.commentId));
         const drafts: DeliveryDraft[] = [];
         const asked: SubscriptionAsked[] = [];

@@ -65,6 +65,11 @@ export function createOutboxRepository(db: Database) {
       return db.outboxEvent.findMany({ orderBy: { id: 'asc' }, take: limit });
     },
 
+    /** Deletes every waiting event: nothing is set up to hear of them. */
+    async dropEvents(): Promise<void> {
+      await db.outboxEvent.deleteMany({});
+    },
+
     /** Of these comments, the ones whose authors asked to hear of follow-up comments. */
     async wantingReplies(commentIds: readonly number[]): Promise<Set<number>> {
       const rows = await db.comment.findMany({
