@@ -46,9 +46,10 @@ import { moderationDefaults } from './moderation/moderation-settings';
 import { createModerationSettingsRepository } from './moderation/moderation-settings-repository';
 import { createArticlePage } from './site/article-page';
 import { createPostsRepository } from './posts/posts-repository';
-import { createPagesRouter } from './site/pages-routes';
+import { createOldAddressesRouter, createPagesRouter } from './site/pages-routes';
 import { createPostsService } from './posts/posts-service';
-import { formatDate, formatDateTime } from './http/date-format';
+import { createDateFormats } from './http/date-format';
+import { createScheduledPublishing, type ScheduledPublishing } from './posts/scheduled-publishing';
 import { createDeliverySender, type DeliverySender } from './notifications/delivery-sender';
 import { createMailLinks } from './notifications/mail-links';
 import { createSignedTokens } from './notifications/signed-tokens';
@@ -83,6 +84,8 @@ export type MarginaliaApp = ((req: IncomingMessage, res: ServerResponse) => void
   pageCache: PageCache | null;
   /** Sends the outbox's mail and webhooks: the server starts it; tests run it when they choose. */
   notifier: DeliverySender;
+  /** Publishes scheduled posts when their time comes: the server starts it; tests too, or run it. */
+  publisher: ScheduledPublishing;
 };
 
 /** Repositories, services and limiters: one fresh set per app, so tests never share state. */
@@ -176,6 +179,7 @@ function createServices({
     ownComments,
     commenterCookies,
     articlePage: createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }),
+    publisher: createScheduledPublishing({ posts, logger }),
     moderation,
     mail,
     outbox,
@@ -255,8 +259,7 @@ export function createApp({
   const assets = createStaticAssets(path.join(projectRoot, 'public'));
   Object.assign(app.locals, {
     site: { title: config.SITE_TITLE, tagline: config.SITE_TAGLINE },
-    formatDate,
-    formatDateTime,
+    ...createDateFormats(config.TIME_ZONE),
     asset: assets.url,
     // The "Notify me of follow-up comments" box is offered only when mail can be sent.
     offersReplyMail: mailSetupOf(config).ready !== null,
@@ -273,11 +276,19 @@ export function createApp({
   app.use(createCommentsRouter(s));
   app.use(createMailLinksRouter(s));
   app.use(createSubscriptionsRouter(s));
-  app.use('/admin/api', createAdminApiRouter(s));
+  app.use('/admin/api', createAdminApiRouter({ ...s, timeZone: config.TIME_ZONE }));
   app.use(
     '/admin',
-    createAdminRouter({ ...s, db, clock, sessionSecret, idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES }),
+    createAdminRouter({
+      ...s,
+      db,
+      clock,
+      sessionSecret,
+      idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES,
+      timeZone: config.TIME_ZONE,
+    }),
   );
+  app.use(createOldAddressesRouter(s));
   app.use(notFoundHandler);
   app.use(createErrorHandler(logger));
 
@@ -303,5 +314,5 @@ export function createApp({
     externalChanges.lookIfDue();
     answer(req, res);
   };
-  return Object.assign(listener, { pageCache: s.pageCache, notifier: s.notifier });
+  return Object.assign(listener, { pageCache: s.pageCache, notifier: s.notifier, publisher: s.publisher });
 }

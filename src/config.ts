@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { DatabaseLocation } from './shared/database-location';
 
@@ -70,6 +71,14 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SITE_TITLE: z.string().trim().min(1, 'must not be empty').max(200).default('marginalia'),
   SITE_TAGLINE: z.string().trim().max(300).default('Notes, and the conversations in their margins'),
+  TIME_ZONE: z
+    .string()
+    .trim()
+    .default('UTC')
+    .refine((zone) => IANAZone.isValidZone(zone), {
+      error: 'must be a time zone of the IANA database, such as Europe/Lisbon, America/New_York or UTC',
+    })
+    .describe("The site's time zone: dates on its pages, and the times the post editor reads"),
   MODERATION_MODE: z
     .enum(['hold', 'known', 'approve'], {
       error:

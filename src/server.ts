@@ -5,6 +5,7 @@ import { checkMemoryOf, defaultCheckMemory } from './admin/password';
 import { createApp } from './app';
 import { describeMailSetup, mailSetupOf } from './notifications/mail-setup';
 import { scheduleBackups } from './backups/backup-schedule';
+import { publishCheckMs } from './posts/scheduled-publishing';
 import { createScheduledRunsRepository } from './backups/scheduled-runs-repository';
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
@@ -110,9 +111,12 @@ async function start(config: Config): Promise<void> {
     : () => undefined;
   // Mail and webhooks: the outbox is looked at now and every NOTIFY_INTERVAL_SECONDS.
   const stopNotifier = app.notifier.start(config.NOTIFY_INTERVAL_SECONDS * 1000);
+  // Scheduled posts: published when their time comes (and at start, if it came while stopped).
+  const stopPublisher = app.publisher.start(publishCheckMs);
   stopOnSignals(server, db, logger, () => {
     cancelBackups();
     stopNotifier();
+    stopPublisher();
   });
 }
 

@@ -22,6 +22,10 @@ describe('loadConfig', () => {
     [{ PORT: 'abc' }, 'Invalid configuration: PORT must be a whole number between 0 and 65535 (got "abc")'],
     [{ PORT: '70000' }, 'Invalid configuration: PORT must be a whole number between 0 and 65535 (got "70000")'],
     [
+      { TIME_ZONE: 'Lisbon' },
+      'Invalid configuration: TIME_ZONE must be a time zone of the IANA database, such as Europe/Lisbon, America/New_York or UTC (got "Lisbon")',
+    ],
+    [
       { MODERATION_MODE: 'later' },
       'Invalid configuration: MODERATION_MODE must be "hold" (new comments wait for a moderator), "known" (approve authors with an approved comment) or "approve" (got "later")',
     ],

@@ -5,7 +5,8 @@ import type { Imports } from '../imports/import-runner';
 import { jsonBody, jsonBodyUpTo } from '../http/body-parsers';
 import { validateBody, validBody } from '../http/validate';
 import type { ModerationService } from '../moderation/moderation-service';
-import { postInputSchema } from '../posts/posts-schema';
+import { postInputSchemaIn } from '../posts/posts-schema';
+import type { EditablePost } from '../posts/posts-repository';
 import type { PostsService } from '../posts/posts-service';
 import type { AdminAuth } from './admin-auth';
 import { numericId } from './admin-http';
@@ -28,12 +29,27 @@ export interface AdminApiDeps {
   moderation: ModerationService;
   posts: PostsService;
   notifications: NotificationsService;
+  /** The site's time zone: a publishAt without an offset is a wall time in it. */
+  timeZone: string;
 }
 
 const apiActor = 'api';
 
+/** A post as the API answers it: its status, and when it was (or will be) published. */
+function postJson({ dateChosen, ...post }: EditablePost) {
+  return { ...post, publishedAt: post.status === 'draft' && !dateChosen ? null : post.publishedAt };
+}
+
 /** The JSON admin API under /admin/api, for automation: `Authorization: Bearer <ADMIN_API_TOKEN>`. */
-export function createAdminApiRouter({ imports, auth, moderation, posts, notifications }: AdminApiDeps): Router {
+export function createAdminApiRouter({
+  imports,
+  auth,
+  moderation,
+  posts,
+  notifications,
+  timeZone,
+}: AdminApiDeps): Router {
+  const postInputSchema = postInputSchemaIn(timeZone);
   // POST /admin/api/imports — multipart: format (wordpress | disqus | json), dryRun (optional), file.
   // A file that cannot be imported: 422 import_failed (ImportFailedError).
   const importFile: RequestHandler = async (req, res) => {
@@ -116,25 +132,31 @@ export function createAdminApiRouter({ imports, auth, moderation, posts, notific
 
   // GET /admin/api/posts
   const listPosts: RequestHandler = async (_req, res) => {
-    res.json({ posts: await posts.listNewestFirst() });
+    res.json({ posts: await posts.listAll() });
   };
 
-  // POST /admin/api/posts — { title, slug?, body, authorName?, commentsOpen? }. Left out,
-  // commentsOpen is true, as the editor's box starts ticked (the shared schema reads an absent
-  // checkbox as unticked, which is what a form sends for one).
+  // POST /admin/api/posts — { title, slug?, body, authorName?, commentsOpen?, status?, publishAt? }.
+  // Left out, commentsOpen is true, as the editor's box starts ticked (the shared schema reads an
+  // absent checkbox as unticked, which is what a form sends for one), and status is "published".
   const withNewPostDefaults: RequestHandler = (req, _res, next) => {
     const body: unknown = req.body;
-    if (body && typeof body === 'object' && !Array.isArray(body)) req.body = { commentsOpen: true, ...body };
+    if (body && typeof body === 'object' && !Array.isArray(body))
+      req.body = { commentsOpen: true, status: 'published', ...body };
     next();
   };
   const createPost: RequestHandler = async (req, res) => {
     const input = validBody<z.output<typeof postInputSchema>>(res);
     const post = await posts.createPost(toNewPost(input, 'The editor'));
-    res.status(201).location(`/posts/${post.slug}`).json({ post });
+    res
+      .status(201)
+      .location(`/posts/${post.slug}`)
+      .json({ post: postJson(post) });
   };
 
   // PATCH /admin/api/posts/:id — any of the fields; the rest stay as they are. The stored post is
   // merged under the request before validation, so a partial change is checked like a whole post.
+  // Published or scheduled anew without a publishAt, a post does not take its old date: published
+  // is now, and scheduled needs one. Unpublished (a draft), it keeps its date.
   const mergeStoredPost: RequestHandler<{ id: string }> = async (req, res, next) => {
     const current = await posts.getForEditing(numericId(req));
     res.locals.currentPost = current;
@@ -146,8 +168,11 @@ export function createAdminApiRouter({ imports, auth, moderation, posts, notific
         body: current.bodyMarkdown,
         authorName: current.authorName,
         commentsOpen: current.commentsOpen,
+        status: current.status,
       };
-      req.body = { ...stored, ...body };
+      const toPublish = 'status' in body && body.status !== current.status && body.status !== 'draft';
+      const date = current.dateChosen && !toPublish ? { publishAt: current.publishedAt.toISOString() } : {};
+      req.body = { ...stored, ...date, ...body };
     }
     next();
   };
@@ -155,7 +180,13 @@ export function createAdminApiRouter({ imports, auth, moderation, posts, notific
     const input = validBody<z.output<typeof postInputSchema>>(res);
     const current = res.locals.currentPost as { id: number; authorName: string };
     const post = await posts.updatePost(current.id, toNewPost(input, current.authorName));
-    res.json({ post });
+    res.json({ post: postJson(post) });
+  };
+
+  // DELETE /admin/api/posts/:id — the post and its comments; answers what went with it
+  const deletePost: RequestHandler<{ id: string }> = async (req, res) => {
+    const { post, comments } = await posts.deletePost(numericId(req));
+    res.json({ deleted: { id: post.id, slug: post.slug, title: post.title, comments: comments.total } });
   };
 
   const validPost = validateBody(postInputSchema, 'The post could not be read.');
@@ -177,6 +208,7 @@ export function createAdminApiRouter({ imports, auth, moderation, posts, notific
   const postBody = jsonBodyUpTo('2mb');
   router.post('/posts', postBody, withNewPostDefaults, validPost, createPost);
   router.patch('/posts/:id', postBody, mergeStoredPost, validPost, patchPost);
+  router.delete('/posts/:id', deletePost);
   router.post('/imports', exportUpload, importFile);
   router.use((_req, _res, next) => next(new NotFoundError()));
   return router;

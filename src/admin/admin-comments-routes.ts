@@ -32,7 +32,7 @@ export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDe
     const [result, counts, allPosts] = await Promise.all([
       moderation.list({ status: query.status, postId: query.post, q: query.q }, query.page),
       moderation.counts(),
-      posts.listNewestFirst(),
+      posts.listAll(),
     ]);
     res.render('admin/comments', {
       title: 'Comments',

@@ -25,7 +25,14 @@ export const adminMessages = {
   settingsSaved: 'Settings saved.',
   webhookNeedsSecret: 'A webhook needs a secret of at least 16 characters: it signs every call.',
   deliveryQueuedAgain: 'Queued again: it will be sent within a few seconds.',
-  postSaved: 'Post saved.',
+  postSavedAs: (status: 'draft' | 'scheduled' | 'published') =>
+    ({
+      draft: 'Draft saved. Only you can see it, through “Preview”.',
+      scheduled: 'Post scheduled. It will be published at the time you chose.',
+      published: 'Post saved and published.',
+    })[status],
+  postDeleted: (title: string, comments: number) =>
+    `Deleted “${title}”${comments === 0 ? '.' : comments === 1 ? ' and its comment.' : ` and its ${comments.toLocaleString('en-US')} comments.`}`,
   commentSaved: 'Comment saved.',
   commentDeleted: 'Comment deleted permanently.',
   uploadOnly: 'Send the export file as a form upload (multipart/form-data) in a field named "file".',

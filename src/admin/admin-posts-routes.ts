@@ -1,7 +1,11 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { validateBody, validBody } from '../http/validate';
-import { postInputSchema, type PostInput } from '../posts/posts-schema';
-import type { PostsService } from '../posts/posts-service';
+import type { ArticlePage } from '../site/article-page';
+import { postStatusLabels } from '../posts/post-status';
+import { postInputSchemaIn, type PostInput } from '../posts/posts-schema';
+import type { NewPost, PostsService } from '../posts/posts-service';
+import { wallTimeOf, zoneLabel } from '../shared/site-time-zone';
+import type { Clock } from '../shared/clock';
 import { adminFormBody, numericId, redirectWithFlash, showFormAgain, typedValues } from './admin-http';
 import { adminMessages } from './admin-messages';
 import { verifyAdminForm } from './admin-session';
@@ -11,25 +15,49 @@ interface PostFormState {
   errors: Record<string, string>;
 }
 
-/** Writing posts: list, create, edit (Markdown, rendered when saved). */
-export function createAdminPostsRouter({ posts }: { posts: PostsService }): Router {
-  const renderForm = (res: Response, post: { id: number; slug: string } | null, state: PostFormState) => {
-    res.render('admin/post-form', { title: post ? 'Edit post' : 'New post', post, ...state });
+export interface AdminPostsRouterDeps {
+  posts: PostsService;
+  articlePage: ArticlePage;
+  clock: Clock;
+  /** The site's time zone: the editor's dates are wall times in it. */
+  timeZone: string;
+}
+
+/** Writing posts: list, create, edit (Markdown, rendered when saved), preview, schedule, delete. */
+export function createAdminPostsRouter({ posts, articlePage, clock, timeZone }: AdminPostsRouterDeps): Router {
+  const renderForm = (
+    res: Response,
+    post: { id: number; slug: string; status: string } | null,
+    state: PostFormState,
+  ) => {
+    res.render('admin/post-form', {
+      title: post ? 'Edit post' : 'New post',
+      post,
+      statusLabels: postStatusLabels,
+      zone: zoneLabel(timeZone, clock.now()),
+      ...state,
+    });
   };
 
-  // GET /admin/posts — every post, newest first
+  // GET /admin/posts — every post, drafts and scheduled ones first as they sort by date
   const listPosts: RequestHandler = async (_req, res) => {
-    res.render('admin/posts', { title: 'Posts', posts: await posts.listNewestFirst() });
+    res.render('admin/posts', {
+      title: 'Posts',
+      posts: await posts.listAll(),
+      statusLabels: postStatusLabels,
+      zone: zoneLabel(timeZone, clock.now()),
+    });
   };
 
-  // GET /admin/posts/new — an empty post form
-  const newPost: RequestHandler = (_req, res) => renderForm(res, null, { values: { commentsOpen: 'yes' }, errors: {} });
+  // GET /admin/posts/new — an empty post form (a draft until the writer chooses otherwise)
+  const newPost: RequestHandler = (_req, res) =>
+    renderForm(res, null, { values: { commentsOpen: 'yes', status: 'draft' }, errors: {} });
 
-  // POST /admin/posts — publish a new post
+  // POST /admin/posts — store a new post
   const createPost: RequestHandler = async (req, res, next) => {
     const input = validBody<PostInput>(res);
     const post = await posts.createPost(toNewPost(input, req.session.user ?? 'The editor'));
-    redirectWithFlash(req, res, next, `/admin/posts/${post.id}/edit`, adminMessages.postSaved);
+    redirectWithFlash(req, res, next, `/admin/posts/${post.id}/edit`, adminMessages.postSavedAs(post.status));
   };
 
   // GET /admin/posts/:id/edit — the post form, filled in
@@ -42,6 +70,8 @@ export function createAdminPostsRouter({ posts }: { posts: PostsService }): Rout
         body: post.bodyMarkdown,
         authorName: post.authorName,
         commentsOpen: post.commentsOpen ? 'yes' : '',
+        status: post.status,
+        publishAt: post.dateChosen ? wallTimeOf(post.publishedAt, timeZone) : '',
       },
       errors: {},
     });
@@ -53,7 +83,23 @@ export function createAdminPostsRouter({ posts }: { posts: PostsService }): Rout
       numericId(req),
       toNewPost(validBody<PostInput>(res), req.session.user ?? 'The editor'),
     );
-    redirectWithFlash(req, res, next, `/admin/posts/${post.id}/edit`, adminMessages.postSaved);
+    redirectWithFlash(req, res, next, `/admin/posts/${post.id}/edit`, adminMessages.postSavedAs(post.status));
+  };
+
+  // GET /admin/posts/:id/preview — the post exactly as its page will show it, for the signed-in owner only
+  const previewPost: RequestHandler<{ id: string }> = async (req, res) => {
+    await articlePage.renderPreview(res, await posts.getForEditing(numericId(req)));
+  };
+
+  // GET /admin/posts/:id/delete — what deleting the post takes with it, and the button to do it
+  const confirmDelete: RequestHandler<{ id: string }> = async (req, res) => {
+    res.render('admin/post-delete', { title: 'Delete post', ...(await posts.deletion(numericId(req))) });
+  };
+
+  // POST /admin/posts/:id/delete — delete the post and its comments
+  const deletePost: RequestHandler<{ id: string }> = async (req, res, next) => {
+    const { post, comments } = await posts.deletePost(numericId(req));
+    redirectWithFlash(req, res, next, '/admin/posts', adminMessages.postDeleted(post.title, comments.total));
   };
 
   const showPostFormAgain = showFormAgain(async (req, res, error) => {
@@ -63,22 +109,27 @@ export function createAdminPostsRouter({ posts }: { posts: PostsService }): Rout
   });
 
   const router = Router();
-  const validPost = validateBody(postInputSchema, 'The post could not be read.');
+  const validPost = validateBody(postInputSchemaIn(timeZone), 'The post could not be read.');
   router.get('/posts', listPosts);
   router.get('/posts/new', newPost);
   router.post('/posts', adminFormBody, verifyAdminForm, validPost, createPost, showPostFormAgain);
   router.get('/posts/:id/edit', editPost);
   router.post('/posts/:id/edit', adminFormBody, verifyAdminForm, validPost, saveEdit, showPostFormAgain);
+  router.get('/posts/:id/preview', previewPost);
+  router.get('/posts/:id/delete', confirmDelete);
+  router.post('/posts/:id/delete', adminFormBody, verifyAdminForm, deletePost);
   return router;
 }
 
 /** The post to save from validated input; an empty author name means `defaultAuthor`. */
-export function toNewPost(input: PostInput, defaultAuthor: string) {
+export function toNewPost(input: PostInput, defaultAuthor: string): NewPost {
   return {
     title: input.title,
     slug: input.slug,
     bodyMarkdown: input.body,
     authorName: input.authorName || defaultAuthor,
     commentsOpen: input.commentsOpen,
+    status: input.status,
+    publishedAt: input.publishAt,
   };
 }

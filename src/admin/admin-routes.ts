@@ -9,6 +9,7 @@ import type { Clock } from '../shared/clock';
 import type { ModerationService } from '../moderation/moderation-service';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
 import type { PostsService } from '../posts/posts-service';
+import type { ArticlePage } from '../site/article-page';
 import type { AdminAuth } from './admin-auth';
 import { createAdminCommentsRouter } from './admin-comments-routes';
 import { createAdminImportRouter } from './admin-import-routes';
@@ -33,6 +34,9 @@ export interface AdminRouterDeps {
   notifications: NotificationsService;
   notificationSettings: NotificationSettingsRepository;
   mail: MailSetup;
+  articlePage: ArticlePage;
+  /** The site's time zone (TIME_ZONE): the post editor's dates are read and shown in it. */
+  timeZone: string;
 }
 
 /**
@@ -53,7 +57,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.use(createSignInRouter({ auth: deps.auth, signInLimiters: deps.signInLimiters }));
   router.use(requireModerator, adminPageLocals);
   router.use(createAdminCommentsRouter({ moderation: deps.moderation, posts: deps.posts }));
-  router.use(createAdminPostsRouter({ posts: deps.posts }));
+  router.use(createAdminPostsRouter(deps));
   router.use(createAdminSettingsRouter({ settings: deps.settings }));
   router.use(createAdminNotificationsRouter(deps));
   router.use(createAdminImportRouter({ imports: deps.imports }));

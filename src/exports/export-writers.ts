@@ -71,6 +71,8 @@ const xmlText = (value: string): string => value.replaceAll('&', '&amp;');
 
 // marginalia's statuses as WordPress's comment_approved values.
 const approvedValue: Record<string, string> = { approved: '1', pending: '0', spam: 'spam', trash: 'trash' };
+// marginalia's post statuses as WordPress's.
+const wordpressStatus: Record<string, string> = { published: 'publish', scheduled: 'future', draft: 'draft' };
 const wordpressDate = (date: Date) => date.toISOString().slice(0, 19).replace('T', ' ');
 
 /**
@@ -156,7 +158,10 @@ export function writeWxrExport(
         .up();
       item.ele('wp:ping_status').txt('closed').up();
       item.ele('wp:post_name').txt(xmlText(post.slug)).up();
-      item.ele('wp:status').txt('publish').up();
+      item
+        .ele('wp:status')
+        .txt(wordpressStatus[post.status] ?? 'draft')
+        .up();
       item.ele('wp:post_parent').txt('0').up();
       item.ele('wp:menu_order').txt('0').up();
       item.ele('wp:post_type').txt('post').up();

@@ -11,6 +11,11 @@ export interface ExportedPost {
   authorName: string;
   publishedAt: Date;
   commentsOpen: boolean;
+  /** draft | scheduled | published */
+  status: string;
+  dateChosen: boolean;
+  /** Its old addresses, redirected to it. */
+  redirects: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -56,12 +61,15 @@ export function createExportsRepository(db: Database) {
             authorName: true,
             publishedAt: true,
             commentsOpen: true,
+            status: true,
+            dateChosen: true,
+            redirects: { select: { path: true }, orderBy: { createdAt: 'asc' } },
             createdAt: true,
             updatedAt: true,
           },
         });
         if (page.length === 0) return;
-        yield* page;
+        yield* page.map(({ redirects, ...post }) => ({ ...post, redirects: redirects.map(({ path }) => path) }));
         after = page.at(-1)!.id;
       }
     },

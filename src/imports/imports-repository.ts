@@ -1,6 +1,7 @@
 import { dialectOf, type Database } from '../db/database';
 import type { Prisma } from '../generated/prisma/client';
 import type { CommentStatus } from '../shared/comment-status';
+import type { PostStatus } from '../posts/post-status';
 import { clientNetworkOf } from '../shared/client-network';
 
 export interface ImportedPostRecord {
@@ -13,6 +14,11 @@ export interface ImportedPostRecord {
   authorName: string;
   publishedAt: Date;
   commentsOpen: boolean;
+  /** Published unless given. */
+  status?: PostStatus;
+  dateChosen?: boolean;
+  /** Old addresses of the post (a WordPress permalink, a renamed slug's) to redirect from. */
+  redirects?: readonly string[];
 }
 
 export interface ImportedCommentRecord {
@@ -48,8 +54,14 @@ function importWriter(tx: Prisma.TransactionClient) {
       return (await tx.post.findUnique({ where: { slug }, select: { id: true } })) !== null;
     },
 
-    async createPost(post: ImportedPostRecord): Promise<{ id: number; slug: string }> {
-      return tx.post.create({ data: post, select: { id: true, slug: true } });
+    /** Stores the post, and those of its old addresses no other post has. */
+    async createPost({ redirects = [], ...post }: ImportedPostRecord): Promise<{ id: number; slug: string }> {
+      const created = await tx.post.create({ data: post, select: { id: true, slug: true } });
+      for (const path of new Set(redirects)) {
+        if (await tx.postRedirect.findUnique({ where: { path }, select: { path: true } })) continue;
+        await tx.postRedirect.create({ data: { path, postId: created.id } });
+      }
+      return created;
     },
 
     /** The ids here of comments already imported, by their source ids. */

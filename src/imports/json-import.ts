@@ -4,6 +4,7 @@ import { renderCommentText } from '../shared/comment-text';
 import type { Database } from '../db/database';
 import { renderedPostBody } from '../posts/post-markdown';
 import { postLimits, slugPattern } from '../posts/posts-schema';
+import { postStatuses } from '../posts/post-status';
 import {
   attachReplies,
   countSkipped,
@@ -38,6 +39,10 @@ const postLine = z.object({
   authorName: z.string(),
   publishedAt: date,
   commentsOpen: z.boolean(),
+  // Exports before posts had a status: every post was published.
+  status: z.enum(postStatuses).default('published'),
+  dateChosen: z.boolean().default(true),
+  redirects: z.array(z.string().startsWith('/').max(2000)).max(1000).default([]),
 });
 const commentLine = z.object({
   type: z.literal('comment'),
@@ -108,6 +113,9 @@ export async function importJson(
       authorName: fields.authorName,
       publishedAt: item.publishedAt,
       commentsOpen: item.commentsOpen,
+      status: item.status,
+      dateChosen: item.dateChosen,
+      redirects: item.redirects,
     });
     postIds.set(item.id, created.id);
     report.posts.created += 1;

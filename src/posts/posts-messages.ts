@@ -7,4 +7,9 @@ export const postMessages = {
   slugInvalid:
     'The slug (the post’s address) may contain lower-case letters, digits and single hyphens, at most 100 characters.',
   slugTaken: 'Another post already uses this slug. Please choose another.',
+  statusInvalid: 'The status must be "draft", "scheduled" or "published".',
+  dateInvalid: 'Enter the date and time as 2026-12-24T09:30 (or, in the API, an ISO time with its offset).',
+  scheduleNeedsDate: 'Choose when to publish the post.',
+  scheduleInPast: 'That time has passed: choose a time in the future, or publish the post now.',
+  publishedInFuture: 'That time is still to come: choose “Scheduled” to publish the post then, or clear the date.',
 } as const;

@@ -2,6 +2,7 @@ import type { Database } from '../db/database';
 import { Prisma } from '../generated/prisma/client';
 import { ConflictError } from '../errors';
 import { postMessages } from './posts-messages';
+import type { PostStatus } from './post-status';
 
 /** A post as the public pages need it. */
 export interface PostRecord {
@@ -19,14 +20,20 @@ export interface PostSummary extends PostRecord {
   approvedCommentCount: number;
 }
 
-export interface NewPostRecord extends Omit<PostRecord, 'id'> {
-  bodyMarkdown: string;
+/** A post as the admin area lists it: any status. */
+export interface AdminPostSummary extends PostSummary {
+  status: PostStatus;
 }
 
-/** A post as the editor needs it: with its Markdown. */
+/** A post as the editor needs it: with its Markdown and where it stands. */
 export interface EditablePost extends PostRecord {
   bodyMarkdown: string;
+  status: PostStatus;
+  /** Whether publishedAt was chosen (or the post published); false: a draft's last save time. */
+  dateChosen: boolean;
 }
+
+export type NewPostRecord = Omit<EditablePost, 'id'>;
 
 /** A unique-constraint failure on insert or update can only be the slug. */
 function translateSlugConflict(error: unknown): never {
@@ -46,23 +53,46 @@ const publicFields = {
   publishedAt: true,
   commentsOpen: true,
 } as const;
+const editableFields = { ...publicFields, bodyMarkdown: true, status: true, dateChosen: true } as const;
+
+const published = { status: 'published' } as const;
+const newestFirst = [{ publishedAt: 'desc' }, { id: 'desc' }] as const;
+
+const asEditable = <T extends { status: string }>(post: T) => ({ ...post, status: post.status as PostStatus });
+
+/** The path an old slug's address had; redirected to the post forever. */
+export const slugPath = (slug: string): string => `/posts/${slug}`;
 
 export type PostsRepository = ReturnType<typeof createPostsRepository>;
 
 /** Prisma access for posts; returns plain objects. */
 export function createPostsRepository(db: Database) {
   return {
-    async findBySlug(slug: string): Promise<PostRecord | null> {
-      return db.post.findUnique({ where: { slug }, select: publicFields });
+    /** The published post at `slug`, or null (a draft or scheduled post is not there yet). */
+    async findPublishedBySlug(slug: string): Promise<PostRecord | null> {
+      return db.post.findFirst({ where: { slug, ...published }, select: publicFields });
     },
 
-    /** Every post, newest first, with its approved comments' count (kept on the post, not counted). */
-    async listNewestFirst(): Promise<PostSummary[]> {
+    /** Published posts, newest first, with their approved comments' count (kept on the post, not counted). */
+    async listPublished(): Promise<PostSummary[]> {
       const posts = await db.post.findMany({
+        where: published,
         select: { ...publicFields, approvedComments: true },
-        orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
+        orderBy: [...newestFirst],
       });
       return posts.map(({ approvedComments, ...post }) => ({ ...post, approvedCommentCount: approvedComments }));
+    },
+
+    /** Every post, whatever its status, newest (or latest to come) first. */
+    async listAll(): Promise<AdminPostSummary[]> {
+      const posts = await db.post.findMany({
+        select: { ...publicFields, status: true, approvedComments: true },
+        orderBy: [...newestFirst],
+      });
+      return posts.map(({ approvedComments, ...post }) => ({
+        ...asEditable(post),
+        approvedCommentCount: approvedComments,
+      }));
     },
 
     async count(): Promise<number> {
@@ -70,15 +100,71 @@ export function createPostsRepository(db: Database) {
     },
 
     async findById(id: number): Promise<EditablePost | null> {
-      return db.post.findUnique({ where: { id }, select: { ...publicFields, bodyMarkdown: true } });
+      const post = await db.post.findUnique({ where: { id }, select: editableFields });
+      return post && asEditable(post);
     },
 
-    async create(post: NewPostRecord): Promise<PostRecord> {
-      return db.post.create({ data: post, select: publicFields }).catch(translateSlugConflict);
+    async create(post: NewPostRecord): Promise<EditablePost> {
+      return asEditable(await db.post.create({ data: post, select: editableFields }).catch(translateSlugConflict));
     },
 
-    async update(id: number, post: Omit<NewPostRecord, 'publishedAt'>): Promise<PostRecord> {
-      return db.post.update({ where: { id }, data: post, select: publicFields }).catch(translateSlugConflict);
+    /**
+     * Saves the post. When its slug changes, its old address is kept to redirect from, and the
+     * new one no longer redirects (a slug given back to the post it was taken from).
+     */
+    async update(id: number, post: NewPostRecord, oldSlug: string): Promise<EditablePost> {
+      const updated = await db
+        .$transaction(async (tx) => {
+          if (post.slug !== oldSlug) {
+            await tx.postRedirect.deleteMany({ where: { path: slugPath(post.slug) } });
+            await tx.postRedirect.upsert({
+              where: { path: slugPath(oldSlug) },
+              create: { path: slugPath(oldSlug), postId: id },
+              update: { postId: id },
+            });
+          }
+          return tx.post.update({ where: { id }, data: post, select: editableFields });
+        })
+        .catch(translateSlugConflict);
+      return asEditable(updated);
+    },
+
+    /** How many comments the post has, by status (told before it is deleted). */
+    async commentCounts(postId: number): Promise<Record<string, number>> {
+      const groups = await db.comment.groupBy({ by: ['status'], where: { postId }, _count: { _all: true } });
+      return Object.fromEntries(groups.map((group) => [group.status, group._count._all]));
+    },
+
+    /** Deletes the post, and with it its comments, subscriptions and old addresses. */
+    async delete(id: number): Promise<void> {
+      await db.post.delete({ where: { id } });
+    },
+
+    /** Publishes every scheduled post whose time has come; their slugs. */
+    async publishDue(now: Date): Promise<string[]> {
+      const due = await db.post.findMany({
+        where: { status: 'scheduled', publishedAt: { lte: now } },
+        select: { id: true, slug: true },
+      });
+      const slugs: string[] = [];
+      for (const post of due) {
+        // Only one of several server processes publishes each: the one whose update finds it still scheduled.
+        const { count } = await db.post.updateMany({
+          where: { id: post.id, status: 'scheduled' },
+          data: { status: 'published' },
+        });
+        if (count === 1) slugs.push(post.slug);
+      }
+      return slugs;
+    },
+
+    /** The post an old address now belongs to: its slug, if it is published. */
+    async findRedirect(path: string): Promise<string | null> {
+      const redirect = await db.postRedirect.findUnique({
+        where: { path },
+        select: { post: { select: { slug: true, status: true } } },
+      });
+      return redirect?.post.status === 'published' ? redirect.post.slug : null;
     },
   };
 }

@@ -1,7 +1,9 @@
 import slugify from 'slugify';
 import { z } from 'zod';
+import { instantOfWallTime } from '../shared/site-time-zone';
 import { checkboxField, textField, textMessages } from '../validation/text-field';
 import { postMessages } from './posts-messages';
+import { postStatuses } from './post-status';
 
 export const postLimits = { title: 300, slug: 100, body: 500_000, author: 245 } as const;
 /** What a post's address may be: lower-case letters and digits in words joined by single hyphens. */
@@ -23,30 +25,60 @@ const slugField = z
     return slug;
   });
 
-/** A post as the admin form and API submit it. An empty slug is made from the title. */
-export const postInputSchema = z
-  .object(
-    {
-      title: textField({ label: 'Title', maxBytes: postLimits.title, requiredMessage: postMessages.titleRequired }),
-      slug: slugField,
-      body: textField({
-        label: 'Body',
-        maxBytes: postLimits.body,
-        requiredMessage: postMessages.bodyRequired,
-        multiline: true,
-      }),
-      authorName: textField({ label: 'Author', maxBytes: postLimits.author }),
-      commentsOpen: checkboxField('Comments open'),
-    },
-    { error: 'The request body must be a JSON object with the fields title, slug, body and commentsOpen.' },
-  )
-  .transform((post, ctx) => {
-    const slug = post.slug || slugFrom(post.title);
-    if (!slug) {
-      ctx.addIssue({ code: 'custom', path: ['slug'], message: postMessages.slugInvalid });
-      return z.NEVER;
-    }
-    return { ...post, slug };
-  });
+const isoInstant = z.iso.datetime({ offset: true });
 
-export type PostInput = z.output<typeof postInputSchema>;
+/**
+ * When to publish: the editor's `datetime-local` value, a wall time in the site's zone, or (the
+ * API) an ISO time with its offset. Empty or absent: none chosen.
+ */
+function publishAtField(timeZone: string) {
+  return z
+    .preprocess((value) => value ?? '', z.string({ error: textMessages.notText('Date') }))
+    .transform((value, ctx): Date | null => {
+      const text = value.trim();
+      if (text === '') return null;
+      const instant = isoInstant.safeParse(text).success ? new Date(text) : instantOfWallTime(text, timeZone);
+      if (!instant || Number.isNaN(instant.getTime())) {
+        ctx.addIssue({ code: 'custom', message: postMessages.dateInvalid });
+        return z.NEVER;
+      }
+      return instant;
+    });
+}
+
+/**
+ * A post as the admin form and API submit it, wall times read in `timeZone`. An empty slug is made
+ * from the title.
+ */
+export const postInputSchemaIn = (timeZone: string) =>
+  z
+    .object(
+      {
+        title: textField({ label: 'Title', maxBytes: postLimits.title, requiredMessage: postMessages.titleRequired }),
+        slug: slugField,
+        body: textField({
+          label: 'Body',
+          maxBytes: postLimits.body,
+          requiredMessage: postMessages.bodyRequired,
+          multiline: true,
+        }),
+        authorName: textField({ label: 'Author', maxBytes: postLimits.author }),
+        commentsOpen: checkboxField('Comments open'),
+        status: z.enum(postStatuses, { error: postMessages.statusInvalid }).optional(),
+        publishAt: publishAtField(timeZone),
+      },
+      {
+        error:
+          'The request body must be a JSON object with the fields title, slug, body, commentsOpen, status and publishAt.',
+      },
+    )
+    .transform((post, ctx) => {
+      const slug = post.slug || slugFrom(post.title);
+      if (!slug) {
+        ctx.addIssue({ code: 'custom', path: ['slug'], message: postMessages.slugInvalid });
+        return z.NEVER;
+      }
+      return { ...post, slug };
+    });
+
+export type PostInput = z.output<ReturnType<typeof postInputSchemaIn>>;

@@ -1,10 +1,18 @@
 import { LRUCache } from 'lru-cache';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Clock } from '../shared/clock';
 import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import { demoPost } from './demo-post';
 import { renderedPostBody } from './post-markdown';
-import type { EditablePost, PostRecord, PostSummary, PostsRepository } from './posts-repository';
+import type { PostStatus } from './post-status';
+import type {
+  AdminPostSummary,
+  EditablePost,
+  NewPostRecord,
+  PostRecord,
+  PostSummary,
+  PostsRepository,
+} from './posts-repository';
 import { postMessages } from './posts-messages';
 
 export interface NewPost {
@@ -12,12 +20,22 @@ export interface NewPost {
   title: string;
   bodyMarkdown: string;
   authorName: string;
-  /** Now, unless given (imports and tests date their posts). */
-  publishedAt?: Date;
   commentsOpen?: boolean;
+  /** Not given: as it was (an edit), or published (a new post). */
+  status?: PostStatus;
+  /** When it was or is to be published (imports and tests date their posts); none: now, when it is published. */
+  publishedAt?: Date | null;
+}
+
+/** What deleting a post takes with it, told before it is done. */
+export interface PostDeletion {
+  post: EditablePost;
+  comments: { total: number; approved: number; pending: number };
 }
 
 export type PostsService = ReturnType<typeof createPostsService>;
+
+const sameMinute = (a: Date, b: Date) => Math.floor(a.getTime() / 60_000) === Math.floor(b.getTime() / 60_000);
 
 /** Reading and writing posts; Markdown is rendered here, once per save. */
 export function createPostsService({
@@ -29,12 +47,47 @@ export function createPostsService({
   clock: Clock;
   pageChanges?: PublicPageChanges;
 }) {
-  const rendered = (post: Omit<NewPost, 'publishedAt'>) => ({
+  /**
+   * The post's status and dates as they are to be stored, or a ValidationError (field publishAt).
+   * A date is checked against the clock: a scheduled post's is to come, a published one's has
+   * passed. A published post keeps its stored date when the editor sends it back to the minute.
+   */
+  function dating(
+    post: NewPost,
+    before: EditablePost | null,
+  ): Pick<NewPostRecord, 'status' | 'publishedAt' | 'dateChosen'> {
+    const status = post.status ?? before?.status ?? 'published';
+    const now = clock.now();
+    let chosen = post.publishedAt ?? null;
+    if (chosen && before?.dateChosen && sameMinute(chosen, before.publishedAt)) chosen = before.publishedAt;
+    // A published post saved again with no date keeps the one it has.
+    if (!chosen && status === 'published' && before?.status === 'published') chosen = before.publishedAt;
+    const refuse = (message: string): never => {
+      throw new ValidationError({ publishAt: message });
+    };
+    if (status === 'scheduled') {
+      if (!chosen) refuse(postMessages.scheduleNeedsDate);
+      else if (chosen <= now) refuse(postMessages.scheduleInPast);
+    }
+    if (
+      status === 'published' &&
+      chosen &&
+      chosen > now &&
+      !(before?.status === 'published' && chosen === before.publishedAt)
+    ) {
+      refuse(postMessages.publishedInFuture);
+    }
+    return { status, publishedAt: chosen ?? now, dateChosen: chosen !== null || status === 'published' };
+  }
+
+  const toRecord = (post: NewPost, before: EditablePost | null): NewPostRecord => ({
     slug: post.slug,
     title: post.title,
     ...renderedPostBody(post.bodyMarkdown),
+    bodyMarkdown: post.bodyMarkdown,
     authorName: post.authorName,
     commentsOpen: post.commentsOpen ?? true,
+    ...dating(post, before),
   });
 
   /** The post with its Markdown, for the editor. */
@@ -45,27 +98,38 @@ export function createPostsService({
   }
 
   // Every page view and comment looks its post up by slug; posts change only through this
-  // service, so the records are kept here and dropped when one is saved.
+  // service (and its timer), so the records are kept here and dropped when one is saved.
   const publishedBySlug = new LRUCache<string, PostRecord>({ max: 1000 });
+  const changed = (...slugs: string[]) => {
+    for (const slug of new Set(slugs)) {
+      publishedBySlug.delete(slug);
+      pageChanges.postChanged(slug);
+    }
+  };
 
-  async function createPost(post: NewPost): Promise<PostRecord> {
-    const created = await repo.create({ ...rendered(post), publishedAt: post.publishedAt ?? clock.now() });
-    publishedBySlug.delete(created.slug);
-    pageChanges.postChanged(created.slug);
+  async function createPost(post: NewPost): Promise<EditablePost> {
+    const created = await repo.create(toRecord(post, null));
+    changed(created.slug);
     return created;
   }
 
   return {
-    /** The post at `slug`, or a NotFoundError. */
+    /** The published post at `slug`, or a NotFoundError. */
     async getPublished(slug: string): Promise<PostRecord> {
       const kept = publishedBySlug.get(slug);
       if (kept) return kept;
       // No slug holds a NUL, and PostgreSQL refuses one in any text it is asked to compare.
       if (slug.includes('\0')) throw new NotFoundError(postMessages.notFound);
-      const post = await repo.findBySlug(slug);
+      const post = await repo.findPublishedBySlug(slug);
       if (!post) throw new NotFoundError(postMessages.notFound);
       publishedBySlug.set(slug, post);
       return post;
+    },
+
+    /** Where an old address of a post (a renamed slug's, an imported permalink) now is: its slug. */
+    async movedTo(path: string): Promise<string | null> {
+      if (path.includes('\0')) return null;
+      return repo.findRedirect(path);
     },
 
     /** Forgets the kept post records (another process changed the database). */
@@ -73,8 +137,14 @@ export function createPostsService({
       publishedBySlug.clear();
     },
 
-    async listNewestFirst(): Promise<PostSummary[]> {
-      return repo.listNewestFirst();
+    /** Published posts, newest first. */
+    async listPublished(): Promise<PostSummary[]> {
+      return repo.listPublished();
+    },
+
+    /** Every post, drafts and scheduled ones too, for the admin area. */
+    async listAll(): Promise<AdminPostSummary[]> {
+      return repo.listAll();
     },
 
     /** Stores a post, rendering its Markdown once, here. */
@@ -82,19 +152,39 @@ export function createPostsService({
 
     getForEditing,
 
-    /** Saves an edited post (its publication date stays), rendering the Markdown again. */
-    async updatePost(id: number, post: Omit<NewPost, 'publishedAt'>): Promise<PostRecord> {
+    /** Saves an edited post, rendering the Markdown again. */
+    async updatePost(id: number, post: NewPost): Promise<EditablePost> {
       const before = await getForEditing(id);
-      const updated = await repo.update(id, rendered(post));
-      publishedBySlug.delete(before.slug);
-      publishedBySlug.delete(updated.slug);
-      pageChanges.postChanged(before.slug);
-      pageChanges.postChanged(updated.slug);
+      const updated = await repo.update(id, toRecord(post, before), before.slug);
+      changed(before.slug, updated.slug);
       return updated;
     },
 
+    /** What deleting the post would take with it. */
+    async deletion(id: number): Promise<PostDeletion> {
+      const post = await getForEditing(id);
+      const counts = await repo.commentCounts(id);
+      const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+      return { post, comments: { total, approved: counts.approved ?? 0, pending: counts.pending ?? 0 } };
+    },
+
+    /** Deletes the post and its comments. */
+    async deletePost(id: number): Promise<PostDeletion> {
+      const told = await this.deletion(id);
+      await repo.delete(id);
+      changed(told.post.slug);
+      return told;
+    },
+
+    /** Publishes the scheduled posts whose time has come; how many. */
+    async publishDue(): Promise<number> {
+      const slugs = await repo.publishDue(clock.now());
+      changed(...slugs);
+      return slugs.length;
+    },
+
     /** Gives a brand-new blog something to show: one demo post, only when there is no post at all. */
-    async ensureDemoPost(): Promise<PostRecord | null> {
+    async ensureDemoPost(): Promise<EditablePost | null> {
       if ((await repo.count()) > 0) return null;
       // Several server processes starting together on a new PostgreSQL database all find it
       // empty: the first one's demo post stands, and the others' is refused by its slug.

@@ -156,6 +156,27 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
 
   return {
     /**
+     * A post as its page will look once published, with no comments yet and a banner saying so:
+     * for the signed-in owner (the admin area serves it), never kept or cached.
+     */
+    async renderPreview(res: Response, post: PostRecord & { status: string }): Promise<void> {
+      const html = await renderToString(res, 'posts/article', {
+        title: post.title,
+        post,
+        preview: { id: post.id, status: post.status },
+        commentsOpen: post.commentsOpen,
+        threads: [],
+        editable: new Set<number>(),
+        commentPages: { page: 1, pages: 1, slug: post.slug },
+        formStamp: '',
+        countHeading: commentMessages.countHeading(0, post.title, false),
+        form: { values: { ...emptyForm, parentId: '0' }, replyTo: null, errors: {}, summary: null },
+        messages: commentMessages,
+      });
+      res.set('Cache-Control', 'private, no-store').type('html').send(html);
+    },
+
+    /**
      * The comment form alone, with what was typed and why it was refused, for when the article
      * cannot be read (the database cannot be reached): the reader keeps their words and can send
      * them again. Reads nothing from the database.

@@ -81,7 +81,7 @@ describe('/admin/posts', () => {
       bodyHtml: '<blockquote>\n<p>quoted</p>\n</blockquote>\n',
       publishedAt: new Date('2026-02-02T00:00:00Z'),
     });
-    expect((await moderator.get(`/admin/posts/${post.id}/edit`)).text).toContain('Post saved.');
+    expect((await moderator.get(`/admin/posts/${post.id}/edit`)).text).toContain('Post saved and published.');
   });
 
   it('answers 404 for a post that does not exist', async () => {

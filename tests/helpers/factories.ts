@@ -16,7 +16,8 @@ export async function addPost(db: Database, overrides: Partial<NewPost> = {}) {
     title: `Post number ${n}`,
     bodyMarkdown: `The body of post ${n}.\n\nA second paragraph.`,
     authorName: 'Test Author',
-    publishedAt: new Date(Date.UTC(2026, 0, n)),
+    // An hour apart, in the order made, and all in the past.
+    publishedAt: new Date(Date.UTC(2026, 0, 1) + n * 3_600_000),
     ...overrides,
   });
 }

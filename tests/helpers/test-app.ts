@@ -71,6 +71,7 @@ export async function buildTestApp(env: ConfigInput = {}): Promise<TestContext> 
     dir,
     async close() {
       app.notifier.close();
+      app.publisher.close();
       await db.$disconnect();
       await removeDatabase(config.DATABASE_URL);
       rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,6 @@
-import { formatDate, formatDateTime } from '../../src/http/date-format';
+import { createDateFormats } from '../../src/http/date-format';
+
+const { formatDate, formatDateTime } = createDateFormats('UTC');
 
 describe('dates on public pages', () => {
   it('are written in UTC, to the minute', () => {
@@ -56,5 +58,17 @@ describe('dates on public pages', () => {
       'December 31, 1969',
     ];
     expect(seen).toEqual([...once, ...once]);
+  });
+
+  it("are written in the site's time zone, days starting at its midnight", () => {
+    const lisbon = createDateFormats('Europe/Lisbon');
+    // Summer time: UTC+1.
+    expect(lisbon.formatDateTime(new Date('2026-07-31T23:30:00Z'))).toBe('August 1, 2026 at 12:30 AM');
+    expect(lisbon.formatDate(new Date('2026-07-31T22:59:59Z'))).toBe('July 31, 2026');
+    expect(lisbon.formatDate(new Date('2026-07-31T23:00:00Z'))).toBe('August 1, 2026');
+    const kathmandu = createDateFormats('Asia/Kathmandu'); // UTC+5:45
+    expect(kathmandu.formatDate(new Date('2026-07-31T18:14:59Z'))).toBe('July 31, 2026');
+    expect(kathmandu.formatDate(new Date('2026-07-31T18:15:00Z'))).toBe('August 1, 2026');
+    expect(kathmandu.formatDateTime(new Date('2026-07-31T18:15:00Z'))).toBe('August 1, 2026 at 12:00 AM');
   });
 });
