@@ -1,12 +1,12 @@
 // Tests run the TypeScript sources through SWC (no type-checking here: `npm run typecheck` does
-// that). Prisma's WebAssembly schema engine ships as an ES module, so it is transformed too.
+// that). Prisma's WebAssembly schema engine and `feed` ship as ES modules, so they are transformed too.
 // Three projects: `app` (HTTP tests against the app and the built server, on SQLite), `browser`
 // (Debian's Chromium driving the built server) and `postgres` (the app's tests again on
 // PostgreSQL, with tests/postgres/); `npm test` runs the first two, `npm run test:postgres` the third.
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
-  transformIgnorePatterns: ['/node_modules/(?!@prisma/schema-engine-wasm/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@prisma/schema-engine-wasm|feed)/)'],
 };
 
 // Tests of SQLite itself, not of a feature: they have PostgreSQL counterparts where one applies.

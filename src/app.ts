@@ -47,6 +47,9 @@ import { createModerationSettingsRepository } from './moderation/moderation-sett
 import { createArticlePage } from './site/article-page';
 import { createPostsRepository } from './posts/posts-repository';
 import { createOldAddressesRouter, createPagesRouter } from './site/pages-routes';
+import { createFeedsRouter } from './site/feeds-routes';
+import { createFeedsRepository } from './feeds/feeds-repository';
+import { createFeedsService } from './feeds/feeds-service';
 import { createPostsService } from './posts/posts-service';
 import { createDateFormats } from './http/date-format';
 import { createScheduledPublishing, type ScheduledPublishing } from './posts/scheduled-publishing';
@@ -180,6 +183,7 @@ function createServices({
     commenterCookies,
     articlePage: createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }),
     publisher: createScheduledPublishing({ posts, logger }),
+    feeds: createFeedsService({ repo: createFeedsRepository(db), posts }),
     moderation,
     mail,
     outbox,
@@ -273,6 +277,15 @@ export function createApp({
   app.use(createHealthRouter({ health: createHealthRepository(db), logger }));
   app.use(cookieParser(cookieSecret));
   app.use(createPagesRouter({ posts: s.posts, articlePage: s.articlePage, pageCache: s.pageCache }));
+  app.use(
+    createFeedsRouter({
+      feeds: s.feeds,
+      pageCache: s.pageCache,
+      clock,
+      site: { title: config.SITE_TITLE, tagline: config.SITE_TAGLINE },
+      publicUrl: config.PUBLIC_URL ?? null,
+    }),
+  );
   app.use(createCommentsRouter(s));
   app.use(createMailLinksRouter(s));
   app.use(createSubscriptionsRouter(s));

@@ -184,7 +184,7 @@ export const configSchema = z.object({
       return url.href.replace(/\/+$/, '');
     })
     .optional()
-    .describe("The site's absolute address, for links in mail and webhooks; unset = no mail"),
+    .describe("The site's absolute address, for links in mail, webhooks and feeds; unset = no mail"),
   SMTP_URL: z
     .string()
     .trim()

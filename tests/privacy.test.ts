@@ -95,6 +95,9 @@ it('keeps every commenter email out of public pages, API answers, headers, error
   responses.push(await request(ctx.app).get(`/posts/${post.slug}`));
   responses.push(await submitter.get(`/posts/${closed.slug}`));
   responses.push(await request(ctx.app).get(`/api/posts/${post.slug}/comments`));
+  for (const feed of ['/feed', '/feed/atom', '/comments/feed', '/comments/feed/atom', `/posts/${post.slug}/feed`]) {
+    responses.push(await request(ctx.app).get(feed).expect(200));
+  }
 
   for (const res of responses) expectNoEmail(res);
   expect(ctx.logLines.length).toBeGreaterThan(responses.length - 1);

@@ -28,6 +28,8 @@ export interface CachedPage {
   contentHash: string | null;
   /** When (ms since the epoch) the page stops being true by itself, if it does. */
   expiresAt?: number;
+  /** When it was made (ms since the epoch, whole seconds), for a `Last-Modified` validator. */
+  lastModified?: number;
   /** The page compressed with the last form stamp it was sent with (one stamp per second), by encoding. */
   compressed?: Partial<Record<PageEncoding, { formStamp: string; body: Buffer }>>;
 }
@@ -117,6 +119,16 @@ function pageHash(html: string, slotAt: number, slotLength: number): string {
 
 export const homePageKey = 'home';
 
+/** The cache key of a site-wide feed ("posts" or "comments", "rss" or "atom"): dropped with any post's change. */
+export function siteFeedKey(name: string, format: string): string {
+  return `feed:${name}:${format}`;
+}
+
+/** The cache key of one post's comment feed: dropped with the post's pages. */
+export function postFeedKey(slug: string, format: string): string {
+  return `${postPageKey(slug, 0).slice(0, -1)}feed:${format}`;
+}
+
 /** The cache key of one page of comments under a post. */
 export function postPageKey(slug: string, commentPage: number): string {
   return `post:${slug}:${commentPage}`;
@@ -154,7 +166,7 @@ export function createPageCache(maxBytes: number, clock: Clock): PageCache {
     postChanged(slug) {
       pages.delete(homePageKey);
       const prefix = postPageKey(slug, 0).slice(0, -1);
-      for (const key of [...pages.keys()]) if (key.startsWith(prefix)) pages.delete(key);
+      for (const key of [...pages.keys()]) if (key.startsWith(prefix) || key.startsWith('feed:')) pages.delete(key);
     },
     everythingChanged: () => pages.clear(),
   };

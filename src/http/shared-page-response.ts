@@ -29,6 +29,19 @@ function etagOf(page: CachedPage, form: SharedFormStamp | null): string | null {
 }
 
 /**
+ * Whether the browser's copy is this page (RFC 9110, 13.2.2): If-None-Match when it sends one,
+ * else If-Modified-Since against when the page was made.
+ */
+function unchangedFor(req: IncomingMessage, etag: string | null, lastModified: number | undefined): boolean {
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (ifNoneMatch !== undefined) return etag !== null && ifNoneMatch.split(',').some((tag) => tag.trim() === etag);
+  const since = req.headers['if-modified-since'];
+  if (lastModified === undefined || since === undefined) return false;
+  const sinceMs = Date.parse(since);
+  return !Number.isNaN(sinceMs) && lastModified <= sinceMs;
+}
+
+/**
  * Writes a kept page: 304 when the browser already has it, else its bytes with the form stamp in
  * its slot, compressed (Brotli or gzip) when the browser accepts that. Compression is what lets a
  * post with hundreds of comments on a page hold up under load: the wire, not the server, is the
@@ -45,9 +58,14 @@ export function writeSharedPage(
 ): void {
   const etag = etagOf(page, form);
   const formStamp = form?.value ?? '';
-  const common = { ...headers, ...(etag ? { ETag: etag } : {}), Vary: 'Accept-Encoding' };
-  const ifNoneMatch = req.headers['if-none-match'];
-  if (etag && ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) {
+  const lastModified = page.lastModified === undefined ? null : new Date(page.lastModified).toUTCString();
+  const common = {
+    ...headers,
+    ...(etag ? { ETag: etag } : {}),
+    ...(lastModified ? { 'Last-Modified': lastModified } : {}),
+    Vary: 'Accept-Encoding',
+  };
+  if (unchangedFor(req, etag, page.lastModified)) {
     res.writeHead(304, common);
     res.end();
     return;

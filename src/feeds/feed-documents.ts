@@ -1,0 +1,116 @@
+import { Feed, type Item } from 'feed';
+import type { FeedComment, FeedPost } from './feeds-repository';
+
+// The feeds' XML, written by the `feed` library (escaping, CDATA, dates). Every address in them
+// is absolute, from the site's public address.
+
+export type FeedFormat = 'rss' | 'atom';
+
+export const feedContentTypes: Record<FeedFormat, string> = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+};
+
+export interface FeedSite {
+  title: string;
+  tagline: string;
+  /** The site's public address, without a trailing slash: "https://blog.example". */
+  origin: string;
+}
+
+interface FeedDescription {
+  title: string;
+  description: string;
+  /** The page the feed is about (absolute). */
+  link: string;
+  /** The feed's own address, by format (absolute). */
+  self: Record<FeedFormat, string>;
+}
+
+// RSS 2.0's <author> is for an email address, which a commenter's never is here: RSS names the
+// author in Dublin Core's <dc:creator>, as WordPress does; Atom in its own <author><name>.
+function byline(name: string, link: string | null, format: FeedFormat): Pick<Item, 'author' | 'extensions'> {
+  if (format === 'atom') return { author: [{ name, ...(link ? { link } : {}) }] };
+  return { extensions: [{ name: 'dc:creator', objects: { _text: name } }] };
+}
+
+function document(about: FeedDescription, items: Item[], updated: Date, format: FeedFormat): string {
+  const feed = new Feed({
+    id: about.self.atom,
+    title: about.title,
+    description: about.description,
+    link: about.link,
+    updated,
+    generator: 'marginalia',
+    feedLinks: { rss: about.self.rss, atom: about.self.atom },
+    copyright: '',
+  });
+  for (const item of items) feed.addItem(item);
+  return format === 'atom' ? feed.atom1() : feed.rss2();
+}
+
+// A feed is as new as its newest entry: the same entries, the same document (and validator).
+const newest = (dates: Date[]) => new Date(Math.max(0, ...dates.map((date) => date.getTime())));
+
+/** The newest posts, with their whole text. */
+export function postsFeed(site: FeedSite, posts: FeedPost[], format: FeedFormat): string {
+  const items = posts.map((post): Item => ({
+    title: post.title,
+    // A post's id stays when its slug changes, so a reader never sees it twice.
+    id: `${site.origin}/?p=${post.id}`,
+    guid: `${site.origin}/?p=${post.id}`,
+    link: `${site.origin}/posts/${encodeURIComponent(post.slug)}`,
+    date: post.updatedAt > post.publishedAt ? post.updatedAt : post.publishedAt,
+    published: post.publishedAt,
+    description: post.excerpt,
+    content: post.bodyHtml,
+    ...byline(post.authorName, null, format),
+  }));
+  return document(
+    {
+      title: site.title,
+      description: site.tagline,
+      link: `${site.origin}/`,
+      self: { rss: `${site.origin}/feed`, atom: `${site.origin}/feed/atom` },
+    },
+    items,
+    newest(posts.map((post) => post.updatedAt)),
+    format,
+  );
+}
+
+/** Approved comments, newest first: site-wide (`post` null) or on one post. */
+export function commentsFeed(
+  site: FeedSite,
+  comments: FeedComment[],
+  post: { slug: string; title: string } | null,
+  format: FeedFormat,
+): string {
+  const items = comments.map((comment): Item => {
+    const link = `${site.origin}/posts/${encodeURIComponent(comment.post.slug)}/comments/${comment.id}`;
+    return {
+      title: post ? `By ${comment.authorName}` : `Comment on ${comment.post.title} by ${comment.authorName}`,
+      id: link,
+      guid: link,
+      link,
+      date: comment.createdAt,
+      description: comment.textHtml,
+      content: comment.textHtml,
+      ...byline(comment.authorName, comment.authorUrl, format),
+    };
+  });
+  const base = post ? `${site.origin}/posts/${encodeURIComponent(post.slug)}` : site.origin;
+  return document(
+    {
+      title: post ? `Comments on “${post.title}” – ${site.title}` : `Comments – ${site.title}`,
+      description: post ? `The newest comments on “${post.title}”.` : `The newest comments on ${site.title}.`,
+      link: post ? base : `${site.origin}/`,
+      self: post
+        ? { rss: `${base}/feed`, atom: `${base}/feed/atom` }
+        : { rss: `${site.origin}/comments/feed`, atom: `${site.origin}/comments/feed/atom` },
+    },
+    items,
+    newest(comments.map((comment) => comment.createdAt)),
+    format,
+  );
+}

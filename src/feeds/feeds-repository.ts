@@ -1,0 +1,77 @@
+import type { Database } from '../db/database';
+
+/** A published post as a feed shows it. */
+export interface FeedPost {
+  id: number;
+  slug: string;
+  title: string;
+  bodyHtml: string;
+  excerpt: string;
+  authorName: string;
+  publishedAt: Date;
+  updatedAt: Date;
+}
+
+/** An approved comment as a feed shows it: nothing a moderator alone may see. */
+export interface FeedComment {
+  id: number;
+  authorName: string;
+  authorUrl: string | null;
+  textHtml: string;
+  createdAt: Date;
+  post: { slug: string; title: string };
+}
+
+const commentFields = {
+  id: true,
+  authorName: true,
+  authorUrl: true,
+  textHtml: true,
+  createdAt: true,
+  post: { select: { slug: true, title: true } },
+} as const;
+
+export type FeedsRepository = ReturnType<typeof createFeedsRepository>;
+
+/** Reads for the feeds: published posts, approved comments, newest first. */
+export function createFeedsRepository(db: Database) {
+  return {
+    async latestPosts(limit: number): Promise<FeedPost[]> {
+      return db.post.findMany({
+        where: { status: 'published' },
+        orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
+        take: limit,
+        select: {
+          id: true,
+          slug: true,
+          title: true,
+          bodyHtml: true,
+          excerpt: true,
+          authorName: true,
+          publishedAt: true,
+          updatedAt: true,
+        },
+      });
+    },
+
+    /** The newest approved comments on published posts, site-wide. */
+    async latestComments(limit: number): Promise<FeedComment[]> {
+      return db.comment.findMany({
+        where: { status: 'approved', post: { status: 'published' } },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: limit,
+        select: commentFields,
+      });
+    },
+
+    /** The newest approved comments on one post. */
+    async latestCommentsOn(postId: number, limit: number): Promise<FeedComment[]> {
+      return db.comment.findMany({
+        where: { postId, status: 'approved' },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: limit,
+        select: commentFields,
+      });
+    },
+  };
+}

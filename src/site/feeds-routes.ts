@@ -1,0 +1,79 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { feedContentTypes, type FeedFormat, type FeedSite } from '../feeds/feed-documents';
+import type { FeedsService } from '../feeds/feeds-service';
+import { postFeedKey, siteFeedKey, toCachedPage, type CachedPage, type PageCache } from '../http/page-cache';
+import { sharedPageCacheControl, writeSharedPage } from '../http/shared-page-response';
+import type { Clock } from '../shared/clock';
+
+export interface FeedsRouterDeps {
+  feeds: FeedsService;
+  pageCache: PageCache | null;
+  clock: Clock;
+  site: { title: string; tagline: string };
+  /** PUBLIC_URL: the feeds' absolute links. Unset, they are made from each request's address, and never kept. */
+  publicUrl: string | null;
+}
+
+/**
+ * The feeds, in RSS 2.0 and Atom, at WordPress's addresses: /feed (posts), /comments/feed (the
+ * newest approved comments), /posts/:slug/feed (one post's); "/atom" after any of them for Atom.
+ * Kept in the page cache until what they show changes, and validated (ETag, Last-Modified).
+ */
+export function createFeedsRouter({ feeds, pageCache, clock, site, publicUrl }: FeedsRouterDeps): Router {
+  const siteFor = (req: Request): FeedSite => ({
+    title: site.title,
+    tagline: site.tagline,
+    origin: publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+  });
+
+  const sendFeed = async (
+    req: Request,
+    res: Response,
+    format: FeedFormat,
+    key: string,
+    make: (site: FeedSite) => Promise<string>,
+  ): Promise<void> => {
+    const cache = publicUrl ? pageCache : null;
+    let page: CachedPage | undefined = cache?.get(key);
+    if (!page) {
+      const xml = await make(siteFor(req));
+      page = cache ? cache.set(key, xml) : toCachedPage(xml);
+      page.lastModified = Math.floor(clock.now().getTime() / 1000) * 1000;
+    }
+    writeSharedPage(
+      req,
+      res,
+      page,
+      { 'Content-Type': feedContentTypes[format], 'Cache-Control': sharedPageCacheControl },
+      null,
+    );
+  };
+
+  const formatOf = (req: Request): FeedFormat =>
+    req.path.endsWith('/atom') || req.path.endsWith('/atom/') ? 'atom' : 'rss';
+
+  // GET /feed, /feed/atom — the newest posts
+  const postsFeed: RequestHandler = async (req, res) => {
+    const format = formatOf(req);
+    await sendFeed(req, res, format, siteFeedKey('posts', format), (s) => feeds.posts(s, format));
+  };
+
+  // GET /comments/feed, /comments/feed/atom — the newest approved comments, site-wide
+  const commentsFeed: RequestHandler = async (req, res) => {
+    const format = formatOf(req);
+    await sendFeed(req, res, format, siteFeedKey('comments', format), (s) => feeds.comments(s, format));
+  };
+
+  // GET /posts/:slug/feed, /posts/:slug/feed/atom — one post's approved comments
+  const postCommentsFeed: RequestHandler<{ slug: string }> = async (req, res) => {
+    const format = formatOf(req);
+    const { slug } = req.params;
+    await sendFeed(req, res, format, postFeedKey(slug, format), (s) => feeds.commentsOn(s, slug, format));
+  };
+
+  const router = Router();
+  router.get(['/feed', '/feed/rss2', '/feed/atom'], postsFeed);
+  router.get(['/comments/feed', '/comments/feed/rss2', '/comments/feed/atom'], commentsFeed);
+  router.get(['/posts/:slug/feed', '/posts/:slug/feed/rss2', '/posts/:slug/feed/atom'], postCommentsFeed);
+  return router;
+}

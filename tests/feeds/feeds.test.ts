@@ -1,0 +1,173 @@
+import { parseFeed } from '@rowanmanning/feed-parser';
+import { SaxesParser } from 'saxes';
+import request from 'supertest';
+import { addComment, addPost } from '../helpers/factories';
+import { apiToken, moderatorEnv } from '../helpers/moderator';
+import { buildTestApp, type TestContext } from '../helpers/test-app';
+
+// The feeds, read by a real feed parser, never by pattern-matching the XML.
+
+const auth = { Authorization: `Bearer ${apiToken}` };
+const publicUrl = 'https://blog.example';
+
+let ctx: TestContext;
+let post: { id: number; slug: string };
+beforeAll(async () => {
+  ctx = await buildTestApp({ ...moderatorEnv, PAGE_CACHE: 'on', PUBLIC_URL: publicUrl, SITE_TITLE: 'Margins & Notes' });
+  post = (
+    await request(ctx.app)
+      .post('/admin/api/posts')
+      .set(auth)
+      .send({ title: 'Tides & <tables>', slug: 'tides', body: 'The **whole** text, with a [link](/posts/other).' })
+      .expect(201)
+  ).body.post;
+  await request(ctx.app)
+    .post('/admin/api/posts')
+    .set(auth)
+    .send({ title: 'Not yet', slug: 'not-yet', body: 'Draft words.', status: 'draft' })
+    .expect(201);
+});
+afterAll(() => ctx.close());
+
+const get = (path: string) => request(ctx.app).get(path);
+/** Throws unless `xml` is well-formed XML with every namespace prefix declared. */
+function wellFormed(xml: string): void {
+  const parser = new SaxesParser({ xmlns: true });
+  parser.on('error', (error) => {
+    throw error;
+  });
+  parser.write(xml).close();
+}
+
+const feedAt = async (path: string) => {
+  const res = await get(path).expect(200);
+  wellFormed(res.text);
+  return { res, feed: parseFeed(res.text) };
+};
+
+/** Posts a comment through the public API and approves it through the admin API. */
+async function approvedComment(slug: string, fields: Record<string, string>) {
+  const res = await request(ctx.app)
+    .post(`/api/posts/${slug}/comments`)
+    .send({ email: 'secret-commenter@example.com', ...fields })
+    .expect(201);
+  const id = res.body.comment.id as number;
+  await request(ctx.app).patch(`/admin/api/comments/${id}`).set(auth).send({ status: 'approved' }).expect(200);
+  return id;
+}
+
+describe('the posts feed', () => {
+  it.each([
+    ['/feed', 'application/rss+xml; charset=utf-8', 'rss'],
+    ['/feed/atom', 'application/atom+xml; charset=utf-8', 'atom'],
+  ])('%s lists published posts with their whole text and absolute links', async (path, type, format) => {
+    const { res, feed } = await feedAt(path);
+    expect(res.headers['content-type']).toBe(type);
+    expect(feed.meta.type).toBe(format);
+    expect(feed.title).toBe('Margins & Notes');
+    const titles = feed.items.map((item) => item.title);
+    expect(titles).toContain('Tides & <tables>');
+    expect(titles).not.toContain('Not yet');
+    const item = feed.items.find((entry) => entry.title === 'Tides & <tables>')!;
+    expect(item.url).toBe(`${publicUrl}/posts/tides`);
+    expect(item.content).toContain('<strong>whole</strong>');
+    expect(item.authors.map((author) => author.name)).toEqual(['The editor']);
+  });
+
+  it('is in every page’s head, with the comment feeds', async () => {
+    const page = (await request(ctx.app).get('/posts/tides').expect(200)).text;
+    expect(page).toContain(
+      '<link rel="alternate" type="application/rss+xml" title="Margins &amp; Notes – Posts" href="/feed">',
+    );
+    expect(page).toContain(
+      '<link rel="alternate" type="application/atom+xml" title="Margins &amp; Notes – Posts (Atom)" href="/feed/atom">',
+    );
+    expect(page).toContain('href="/comments/feed"');
+    expect(page).toContain('href="/posts/tides/feed"');
+    expect((await request(ctx.app).get('/').expect(200)).text).toContain('href="/feed"');
+  });
+});
+
+describe('the comment feeds', () => {
+  it('carry approved comments only, text kept exactly, and never an email address', async () => {
+    const tricky = 'Ends a CDATA section ]]> here, & keeps <b>tags</b> as text 🌊 and שלום עולם (right to left).';
+    const id = await approvedComment('tides', {
+      author: 'Ada & Co',
+      url: 'https://ada.example/?a=1&b=2',
+      comment: tricky,
+    });
+    await request(ctx.app)
+      .post('/api/posts/tides/comments')
+      .send({ author: 'Held', email: 'held@example.com', comment: 'Waiting for a moderator.' })
+      .expect(201);
+    const spam = await addComment(ctx.db, post.id, { status: 'spam', text: 'Buy things' });
+    ctx.app.pageCache?.everythingChanged(); // the factory wrote below the app
+
+    for (const path of ['/comments/feed', '/comments/feed/atom', '/posts/tides/feed', '/posts/tides/feed/atom']) {
+      const { res, feed } = await feedAt(path);
+      expect(res.text).not.toMatch(/@example\.com/);
+      expect(res.text).not.toContain('Waiting for a moderator');
+      expect(res.text).not.toContain(spam.text);
+      const item = feed.items.find((entry) => entry.url === `${publicUrl}/posts/tides/comments/${id}`);
+      expect(item).toBeDefined();
+      expect(item!.authors[0]!.name).toBe('Ada & Co');
+      // The parser hands back the entry's text with its entities read: the comment as typed.
+      expect(item!.content).toBe(`<p>${tricky}</p>`);
+    }
+    const siteWide = (await feedAt('/comments/feed')).feed;
+    expect(siteWide.items[0]!.title).toBe('Comment on Tides & <tables> by Ada & Co');
+  });
+
+  it('answer 404 for a post that is not published', async () => {
+    await request(ctx.app).get('/posts/not-yet/feed').expect(404);
+    await request(ctx.app).get('/posts/no-such-post/feed/atom').expect(404);
+  });
+});
+
+describe('conditional requests', () => {
+  it('answer 304 to a reader who has the feed, and the new feed as soon as it changes', async () => {
+    const first = await get('/posts/tides/feed').expect(200);
+    const etag = first.headers.etag!;
+    const lastModified = first.headers['last-modified']!;
+    expect(etag).toBeTruthy();
+    expect(new Date(lastModified).getTime()).not.toBeNaN();
+    await request(ctx.app).get('/posts/tides/feed').set('If-None-Match', etag).expect(304);
+    await request(ctx.app).get('/posts/tides/feed').set('If-Modified-Since', lastModified).expect(304);
+    // An entity tag that does not match wins over a date that would (RFC 9110).
+    await request(ctx.app)
+      .get('/posts/tides/feed')
+      .set({ 'If-None-Match': 'W/"other"', 'If-Modified-Since': lastModified })
+      .expect(200);
+
+    ctx.clock.advance(2_000);
+    await approvedComment('tides', { author: 'Later', comment: 'A newer comment.' });
+    const changed = await get('/posts/tides/feed').set('If-None-Match', etag).expect(200);
+    expect(changed.headers.etag).not.toBe(etag);
+    expect(parseFeed(changed.text).items[0]!.title).toBe('By Later');
+    await request(ctx.app).get('/posts/tides/feed').set('If-Modified-Since', lastModified).expect(200);
+    // The site-wide feeds heard of it too.
+    expect((await feedAt('/comments/feed')).feed.items[0]!.title).toBe('Comment on Tides & <tables> by Later');
+  });
+
+  it('drop a post from the posts feed when it is unpublished, and add one when it is published', async () => {
+    const before = await get('/feed').expect(200);
+    await request(ctx.app).patch(`/admin/api/posts/${post.id}`).set(auth).send({ status: 'draft' }).expect(200);
+    const after = await get('/feed').set('If-None-Match', before.headers.etag!).expect(200);
+    expect(parseFeed(after.text).items.map((item) => item.title)).not.toContain('Tides & <tables>');
+    await request(ctx.app).get('/posts/tides/feed').expect(404);
+    await request(ctx.app).patch(`/admin/api/posts/${post.id}`).set(auth).send({ status: 'published' }).expect(200);
+    expect((await feedAt('/feed')).feed.items.map((item) => item.title)).toContain('Tides & <tables>');
+  });
+});
+
+it('without PUBLIC_URL, links are made from the request’s own address', async () => {
+  const bare = await buildTestApp();
+  try {
+    await addPost(bare.db, { title: 'Local', slug: 'local' });
+    const res = await request(bare.app).get('/feed').set('Host', 'blog.local:8080').expect(200);
+    const item = parseFeed(res.text).items.find((entry) => entry.title === 'Local')!;
+    expect(item.url).toBe('http://blog.local:8080/posts/local');
+  } finally {
+    await bare.close();
+  }
+});
