@@ -119,7 +119,7 @@ function createServices({
   const counters = config.database.engine === 'postgres' ? createRateLimitCounters(db, clock) : null;
   const storeFor = (name: string, windowSeconds: number) =>
     counters ? { store: sharedRateLimitStore(counters, name, windowSeconds * 1000) } : {};
-  const posts = createPostsService({ repo: createPostsRepository(db), clock, pageChanges });
+  const posts = createPostsService({ repo: createPostsRepository(db), clock, pageChanges, timeZone: config.TIME_ZONE });
   const settings = createModerationSettingsRepository({ db, defaults: moderationDefaults(config), pageChanges });
   const commentsRepo = createCommentsRepository(db);
   const comments = createCommentsService({

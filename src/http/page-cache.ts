@@ -119,6 +119,11 @@ function pageHash(html: string, slotAt: number, slotLength: number): string {
 
 export const homePageKey = 'home';
 
+/** The cache key of a list of posts (a home page, an archive, a feed): dropped with any post's change. */
+export function listPageKey(...parts: (string | number)[]): string {
+  return `list:${parts.join(':')}`;
+}
+
 /** The cache key of a site-wide feed ("posts" or "comments", "rss" or "atom"): dropped with any post's change. */
 export function siteFeedKey(name: string, format: string): string {
   return `feed:${name}:${format}`;
@@ -164,9 +169,10 @@ export function createPageCache(maxBytes: number, clock: Clock): PageCache {
     },
     stats: () => ({ ...counted }),
     postChanged(slug) {
-      pages.delete(homePageKey);
+      // The post's own pages, and every list of posts (home pages, archives, feeds): all but
+      // other posts' pages.
       const prefix = postPageKey(slug, 0).slice(0, -1);
-      for (const key of [...pages.keys()]) if (key.startsWith(prefix) || key.startsWith('feed:')) pages.delete(key);
+      for (const key of [...pages.keys()]) if (key.startsWith(prefix) || !key.startsWith('post:')) pages.delete(key);
     },
     everythingChanged: () => pages.clear(),
   };

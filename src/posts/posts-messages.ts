@@ -2,6 +2,11 @@
 export const postMessages = {
   notFound: 'Sorry, there is no post at this address. It may have moved, or the link may be mistyped.',
   noPostsYet: 'Nothing has been published yet.',
+  nothingFound: 'No post holds those words. Try fewer, or other ones.',
+  noSuchPage: 'There is no such page of posts.',
+  searchHeading: (words: string) => `Search results for “${words}”`,
+  monthHeading: (month: string) => `Posts from ${month}`,
+  pageTitle: (page: number) => `Page ${page}`,
   titleRequired: 'Please give the post a title.',
   bodyRequired: 'Please write the post.',
   slugInvalid:

@@ -1,4 +1,4 @@
-import type { Database } from '../db/database';
+import { dialectOf, type Database } from '../db/database';
 import { Prisma } from '../generated/prisma/client';
 import { ConflictError } from '../errors';
 import { postMessages } from './posts-messages';
@@ -60,6 +60,11 @@ const newestFirst = [{ publishedAt: 'desc' }, { id: 'desc' }] as const;
 
 const asEditable = <T extends { status: string }>(post: T) => ({ ...post, status: post.status as PostStatus });
 
+const summaryOf = ({ approvedComments, ...post }: PostRecord & { approvedComments: number }): PostSummary => ({
+  ...post,
+  approvedCommentCount: approvedComments,
+});
+
 /** The path an old slug's address had; redirected to the post forever. */
 export const slugPath = (slug: string): string => `/posts/${slug}`;
 
@@ -67,20 +72,62 @@ export type PostsRepository = ReturnType<typeof createPostsRepository>;
 
 /** Prisma access for posts; returns plain objects. */
 export function createPostsRepository(db: Database) {
+  const dialect = dialectOf(db);
   return {
     /** The published post at `slug`, or null (a draft or scheduled post is not there yet). */
     async findPublishedBySlug(slug: string): Promise<PostRecord | null> {
       return db.post.findFirst({ where: { slug, ...published }, select: publicFields });
     },
 
-    /** Published posts, newest first, with their approved comments' count (kept on the post, not counted). */
-    async listPublished(): Promise<PostSummary[]> {
-      const posts = await db.post.findMany({
-        where: published,
+    /**
+     * A page of published posts, newest first, with their approved comments' count (kept on the
+     * post, not counted), and how many there are; within [from, to) when given.
+     */
+    async listPublished(
+      { skip, take }: { skip: number; take: number },
+      within: { from: Date; to: Date } | null = null,
+    ): Promise<{ posts: PostSummary[]; total: number }> {
+      const where = { ...published, ...(within ? { publishedAt: { gte: within.from, lt: within.to } } : {}) };
+      const [posts, total] = await Promise.all([
+        db.post.findMany({
+          where,
+          select: { ...publicFields, approvedComments: true },
+          orderBy: [...newestFirst],
+          skip,
+          take,
+        }),
+        db.post.count({ where }),
+      ]);
+      return { posts: posts.map(summaryOf), total };
+    },
+
+    /**
+     * A page of the published posts whose title or text holds `words` (ASCII case aside; % and _
+     * as typed), newest first, and how many there are.
+     */
+    async search(words: string, { skip, take }: { skip: number; take: number }) {
+      const pattern = `%${words.replaceAll('\0', '').replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+      const holds = (column: string) =>
+        Prisma.sql`${Prisma.raw(`"${column}"`)} ${dialect.likeAnyCase} ${pattern} ESCAPE '\\'`;
+      const where = Prisma.sql`status = 'published' AND (${holds('title')} OR ${holds('bodyMarkdown')})`;
+      const [page, [count]] = await Promise.all([
+        db.$queryRaw<{ id: number }[]>(
+          Prisma.sql`SELECT id FROM "Post" WHERE ${where} ORDER BY "publishedAt" DESC, id DESC LIMIT ${take} OFFSET ${skip}`,
+        ),
+        db.$queryRaw<{ total: bigint | number }[]>(Prisma.sql`SELECT COUNT(*) AS total FROM "Post" WHERE ${where}`),
+      ]);
+      const rows = await db.post.findMany({
+        where: { id: { in: page.map((row) => row.id) } },
         select: { ...publicFields, approvedComments: true },
         orderBy: [...newestFirst],
       });
-      return posts.map(({ approvedComments, ...post }) => ({ ...post, approvedCommentCount: approvedComments }));
+      return { posts: rows.map(summaryOf), total: Number(count?.total ?? 0) };
+    },
+
+    /** When each published post was published: the archive's months are counted from them. */
+    async publishedDates(): Promise<Date[]> {
+      const rows = await db.post.findMany({ where: published, select: { publishedAt: true } });
+      return rows.map((row) => row.publishedAt);
     },
 
     /** Every post, whatever its status, newest (or latest to come) first. */

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Clock } from '../shared/clock';
+import { monthName, monthOf, monthSpan } from '../shared/site-time-zone';
 import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import { demoPost } from './demo-post';
 import { renderedPostBody } from './post-markdown';
@@ -33,6 +34,33 @@ export interface PostDeletion {
   comments: { total: number; approved: number; pending: number };
 }
 
+/** One page of a list of posts. */
+export interface PostsPage {
+  posts: PostSummary[];
+  page: number;
+  pages: number;
+  total: number;
+}
+
+/** A month of the archive, and how many posts were published in it. */
+export interface ArchiveMonth {
+  year: number;
+  month: number;
+  name: string;
+  count: number;
+}
+
+/** Posts on a page of the home page, an archive or search results. */
+export const postsPerPage = 10;
+
+const pageOf = (page: number) => ({ skip: (Math.max(1, page) - 1) * postsPerPage, take: postsPerPage });
+const asPage = ({ posts, total }: { posts: PostSummary[]; total: number }, page: number): PostsPage => ({
+  posts,
+  page,
+  total,
+  pages: Math.max(1, Math.ceil(total / postsPerPage)),
+});
+
 export type PostsService = ReturnType<typeof createPostsService>;
 
 const sameMinute = (a: Date, b: Date) => Math.floor(a.getTime() / 60_000) === Math.floor(b.getTime() / 60_000);
@@ -42,10 +70,13 @@ export function createPostsService({
   repo,
   clock,
   pageChanges = noPageChanges,
+  timeZone = 'UTC',
 }: {
   repo: PostsRepository;
   clock: Clock;
   pageChanges?: PublicPageChanges;
+  /** The site's time zone: an archive's month starts at its midnight. */
+  timeZone?: string;
 }) {
   /**
    * The post's status and dates as they are to be stored, or a ValidationError (field publishAt).
@@ -137,9 +168,36 @@ export function createPostsService({
       publishedBySlug.clear();
     },
 
-    /** Published posts, newest first. */
-    async listPublished(): Promise<PostSummary[]> {
-      return repo.listPublished();
+    /** A page of published posts, newest first. */
+    async listPublished(page = 1): Promise<PostsPage> {
+      return asPage(await repo.listPublished(pageOf(page)), page);
+    },
+
+    /** A page of the posts published in a month (in the site's zone); null for no such month. */
+    async listMonth(year: number, month: number, page = 1): Promise<PostsPage | null> {
+      const span = monthSpan(year, month, timeZone);
+      return span && asPage(await repo.listPublished(pageOf(page), span), page);
+    },
+
+    /** A page of the published posts whose title or text holds `words`. */
+    async search(words: string, page = 1): Promise<PostsPage> {
+      return asPage(await repo.search(words, pageOf(page)), page);
+    },
+
+    /** Every month with a published post, newest first, with how many. */
+    async archiveMonths(): Promise<ArchiveMonth[]> {
+      const counts = new Map<number, number>();
+      for (const date of await repo.publishedDates()) {
+        const { year, month } = monthOf(date, timeZone);
+        counts.set(year * 100 + month, (counts.get(year * 100 + month) ?? 0) + 1);
+      }
+      return [...counts]
+        .sort(([a], [b]) => b - a)
+        .map(([key, count]) => {
+          const year = Math.floor(key / 100);
+          const month = key % 100;
+          return { year, month, name: monthName(year, month), count };
+        });
     },
 
     /** Every post, drafts and scheduled ones too, for the admin area. */

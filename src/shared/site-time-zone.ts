@@ -23,3 +23,21 @@ export function zoneLabel(zone: string, at: Date): string {
   const offset = DateTime.fromJSDate(at, { zone }).toFormat('ZZ');
   return `${zone} (UTC${offset === '+00:00' ? '' : offset.replace(/:00$/, '')})`;
 }
+
+/** The instants a calendar month spans in `zone`: [from, to). Null for a month that is not one. */
+export function monthSpan(year: number, month: number, zone: string): { from: Date; to: Date } | null {
+  const start = DateTime.fromObject({ year, month, day: 1 }, { zone });
+  if (!start.isValid) return null;
+  return { from: start.toJSDate(), to: start.plus({ months: 1 }).toJSDate() };
+}
+
+/** The calendar month `date` falls in, in `zone`. */
+export function monthOf(date: Date, zone: string): { year: number; month: number } {
+  const time = DateTime.fromJSDate(date, { zone });
+  return { year: time.year, month: time.month };
+}
+
+/** "December 2026" */
+export function monthName(year: number, month: number): string {
+  return DateTime.fromObject({ year, month, day: 1 }, { zone: 'UTC' }).setLocale('en-US').toFormat('LLLL yyyy');
+}

@@ -1,10 +1,11 @@
-import { Router, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { NotFoundError } from '../errors';
-import { homePageKey, toCachedPage, type PageCache } from '../http/page-cache';
+import { homePageKey, listPageKey, toCachedPage, type PageCache } from '../http/page-cache';
+import { monthName } from '../shared/site-time-zone';
 import { numericParam } from '../http/route-params';
 import { renderToString, sendSharedPage, type ArticlePage } from './article-page';
 import { postMessages } from '../posts/posts-messages';
-import type { PostsService } from '../posts/posts-service';
+import type { PostsPage, PostsService } from '../posts/posts-service';
 
 export interface PagesRouterDeps {
   posts: PostsService;
@@ -20,31 +21,110 @@ async function redirectIfMoved(posts: PostsService, res: Response, path: string,
   return true;
 }
 
-/** The public pages: the list of posts and each article. */
-export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouterDeps): Router {
-  const renderHome = async (res: Response) =>
-    renderToString(res, 'posts/index', {
-      title: null,
-      posts: await posts.listPublished(),
-      emptyMessage: postMessages.noPostsYet,
-    });
+/** Where a list of posts is, for its page links: "/", "/2026/12", or "/" with ?s= for a search. */
+interface ListPlace {
+  base: string;
+  query: string;
+}
 
-  // GET / — posts, newest first (the same for everyone, so kept in the page cache).
-  // (?p=ID, ?page_id=ID: an imported WordPress post's plain permalink, redirected to the post.)
-  const listPosts: RequestHandler = async (req, res) => {
+const pageNumber = (value: string | undefined): number | null => {
+  if (value === undefined) return 1;
+  const page = numericParam(value);
+  return page >= 1 ? page : null;
+};
+
+/** The public pages: the lists of posts (home, archives, search) and each article. */
+export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouterDeps): Router {
+  /** Sends a list of posts, kept under `key` (null: not kept). A page past the last is a 404. */
+  const sendList = async (
+    req: Request,
+    res: Response,
+    key: string | null,
+    render: () => Promise<{
+      list: PostsPage;
+      heading: string | null;
+      title: string | null;
+      place: ListPlace;
+      searchWords?: string;
+    }>,
+  ) => {
+    const kept = key ? pageCache?.get(key) : undefined;
+    if (kept) return sendSharedPage(req, res, kept);
+    const { list, heading, title, place, searchWords } = await render();
+    if (list.page > list.pages) throw new NotFoundError(postMessages.noSuchPage);
+    const html = await renderToString(res, 'posts/index', {
+      title,
+      heading,
+      posts: list.posts,
+      pagination: { ...list, ...place },
+      emptyMessage: searchWords ? postMessages.nothingFound : postMessages.noPostsYet,
+      searchWords,
+    });
+    sendSharedPage(
+      req,
+      res,
+      pageCache && key ? pageCache.set(key, html) : toCachedPage(html, {}, { validated: false }),
+    );
+  };
+
+  // GET /, /page/:n — posts, newest first (the same for everyone, so kept in the page cache).
+  // ?s=words: the posts whose title or text holds them (WordPress's search; not kept).
+  // ?p=ID, ?page_id=ID: an imported WordPress post's plain permalink, redirected to the post.
+  const listPosts: RequestHandler<{ page?: string }> = async (req, res, next) => {
     for (const name of ['p', 'page_id']) {
       const id = req.query[name];
       if (typeof id === 'string' && /^\d{1,18}$/.test(id) && (await redirectIfMoved(posts, res, `/?${name}=${id}`)))
         return;
     }
-    const kept = pageCache?.get(homePageKey);
-    if (kept) return sendSharedPage(req, res, kept);
-    const html = await renderHome(res);
-    sendSharedPage(
-      req,
-      res,
-      pageCache ? pageCache.set(homePageKey, html) : toCachedPage(html, {}, { validated: false }),
+    const page = pageNumber(req.params.page);
+    if (page === null) return next();
+    const words = typeof req.query.s === 'string' ? req.query.s.trim().slice(0, 200) : '';
+    if (words) {
+      return sendList(req, res, null, async () => ({
+        list: await posts.search(words, page),
+        heading: postMessages.searchHeading(words),
+        title: postMessages.searchHeading(words),
+        place: { base: '/', query: `?s=${encodeURIComponent(words)}` },
+        searchWords: words,
+      }));
+    }
+    await sendList(req, res, page === 1 ? homePageKey : listPageKey('home', page), async () => ({
+      list: await posts.listPublished(page),
+      heading: null,
+      title: page === 1 ? null : postMessages.pageTitle(page),
+      place: { base: '/', query: '' },
+    }));
+  };
+
+  // GET /:year/:month, /:year/:month/page/:n — the posts published in a month (in TIME_ZONE)
+  const listMonth: RequestHandler<{ year: string; month: string; page?: string }> = async (req, res, next) => {
+    const { year, month } = req.params;
+    const page = pageNumber(req.params.page);
+    if (!/^\d{4}$/.test(year) || !/^\d{2}$/.test(month) || page === null) return next();
+    const list = await posts.listMonth(Number(year), Number(month), page);
+    if (!list) return next();
+    const name = monthName(Number(year), Number(month));
+    await sendList(req, res, listPageKey('month', year, month, page), () =>
+      Promise.resolve({
+        list,
+        heading: postMessages.monthHeading(name),
+        title: name,
+        place: { base: `/${year}/${month}`, query: '' },
+      }),
     );
+  };
+
+  // GET /archives — every month with posts, and how many
+  const archives: RequestHandler = async (req, res) => {
+    const key = listPageKey('archives');
+    const kept = pageCache?.get(key);
+    if (kept) return sendSharedPage(req, res, kept);
+    const html = await renderToString(res, 'posts/archives', {
+      title: 'Archives',
+      months: await posts.archiveMonths(),
+      emptyMessage: postMessages.noPostsYet,
+    });
+    sendSharedPage(req, res, pageCache ? pageCache.set(key, html) : toCachedPage(html, {}, { validated: false }));
   };
 
   // GET /posts/:slug — the article, its comments and the "Leave a Reply" form
@@ -67,7 +147,9 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
   };
 
   const router = Router();
-  router.get('/', listPosts);
+  router.get(['/', '/page/:page'], listPosts);
+  router.get('/archives', archives);
+  router.get(['/:year/:month', '/:year/:month/page/:page'], listMonth);
   router.get('/posts/:slug', showPost);
   return router;
 }

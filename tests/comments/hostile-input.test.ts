@@ -53,7 +53,9 @@ it(`answers ${inputs.length} hostile strings in every field with 201 or a 4xx, n
   }
   expect(statuses.get(201)).toBeGreaterThan(inputs.length);
   // Still healthy, and the tables the SQL fragments named are intact.
-  await request(ctx.app).get('/').expect(200);
+  const home = await request(ctx.app).get('/');
+  if (home.status !== 200) console.log(ctx.logLines.slice(-3).join('\n'));
+  expect(home.status).toBe(200);
   expect(await ctx.db.comment.count()).toBe(statuses.get(201));
 });
 
