@@ -263,6 +263,8 @@ export function createApp({
   const assets = createStaticAssets(path.join(projectRoot, 'public'));
   Object.assign(app.locals, {
     site: { title: config.SITE_TITLE, tagline: config.SITE_TAGLINE },
+    // Canonical and Open Graph addresses are absolute with it, site-relative without.
+    publicUrl: config.PUBLIC_URL ?? '',
     ...createDateFormats(config.TIME_ZONE),
     asset: assets.url,
     // The "Notify me of follow-up comments" box is offered only when mail can be sent.
@@ -274,6 +276,7 @@ export function createApp({
   app.use(createAccessLog(logger));
   app.use(headers);
   app.use('/assets', ...assets.handlers);
+  app.get('/favicon.ico', assets.file('favicon.ico'));
   app.use(createHealthRouter({ health: createHealthRepository(db), logger }));
   app.use(cookieParser(cookieSecret));
   app.use(createPagesRouter({ posts: s.posts, articlePage: s.articlePage, pageCache: s.pageCache }));

@@ -54,6 +54,15 @@ export function createFeedsRepository(db: Database) {
       });
     },
 
+    /** Every published post's address and when it last changed, for the sitemap. */
+    async publishedPostAddresses(): Promise<{ slug: string; updatedAt: Date }[]> {
+      return db.post.findMany({
+        where: { status: 'published' },
+        orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
+        select: { slug: true, updatedAt: true },
+      });
+    },
+
     /** The newest approved comments on published posts, site-wide. */
     async latestComments(limit: number): Promise<FeedComment[]> {
       return db.comment.findMany({

@@ -1,5 +1,6 @@
 import type { PostsService } from '../posts/posts-service';
 import { commentsFeed, postsFeed, type FeedFormat, type FeedSite } from './feed-documents';
+import { sitemapDocument } from './sitemap-document';
 import type { FeedsRepository } from './feeds-repository';
 
 /** How many entries a feed holds, newest first. */
@@ -16,6 +17,11 @@ export function createFeedsService({ repo, posts }: { repo: FeedsRepository; pos
 
     async comments(site: FeedSite, format: FeedFormat): Promise<string> {
       return commentsFeed(site, await repo.latestComments(feedLengths.comments), null, format);
+    },
+
+    /** The sitemap: the home page and every published post. */
+    async sitemap(site: FeedSite): Promise<string> {
+      return sitemapDocument(site.origin, await repo.publishedPostAddresses());
     },
 
     /** One published post's approved comments; a NotFoundError for any other slug. */

@@ -12,6 +12,8 @@ export interface StaticAssets {
   url: (name: string) => string;
   /** Serves /assets: fingerprinted names as immutable, plain names for an hour. */
   handlers: RequestHandler[];
+  /** Serves one file of public/ at an address of its own (/favicon.ico), kept for a day. */
+  file: (name: string) => RequestHandler;
 }
 
 const fingerprinted = /^\/([\w-]+)\.([0-9a-f]{10})(\.\w+)$/;
@@ -37,7 +39,12 @@ export function createStaticAssets(publicDir: string): StaticAssets {
     res.set('Cache-Control', 'public, max-age=31536000, immutable');
     serveImmutable(req, res, next);
   };
+  const file =
+    (name: string): RequestHandler =>
+    (_req, res, next) =>
+      res.sendFile(name, { root: publicDir, maxAge: '1d' }, (error) => (error ? next(error) : undefined));
   return {
+    file,
     url(name) {
       const hash = hashes.get(name);
       if (!hash) throw new Error(`No asset named ${name} in public/`);

@@ -17,11 +17,11 @@ export function wallTimeOf(date: Date, zone: string): string {
   return DateTime.fromJSDate(date, { zone }).toFormat(wallTimeFormat);
 }
 
-/** The zone as its owner would name it: "Europe/Lisbon (UTC+1)"; "UTC" alone. */
+/** The zone as its owner would name it, with its offset now: "Europe/Lisbon, UTC+1"; "UTC" alone. */
 export function zoneLabel(zone: string, at: Date): string {
   if (zone === 'UTC') return 'UTC';
   const offset = DateTime.fromJSDate(at, { zone }).toFormat('ZZ');
-  return `${zone} (UTC${offset === '+00:00' ? '' : offset.replace(/:00$/, '')})`;
+  return `${zone}, UTC${offset === '+00:00' ? '' : offset.replace(/:00$/, '')}`;
 }
 
 /** The instants a calendar month spans in `zone`: [from, to). Null for a month that is not one. */

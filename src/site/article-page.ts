@@ -102,6 +102,7 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
     return renderToString(res, 'posts/article', {
       title: post.title,
       post,
+      canonicalPath: `/posts/${encodeURIComponent(post.slug)}${commentPage > 1 ? `?cpage=${commentPage}` : ''}`,
       commentsOpen: await comments.isOpen(post),
       threads,
       // Most readers have no comments of their own: nothing to look through.

@@ -1,7 +1,14 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { feedContentTypes, type FeedFormat, type FeedSite } from '../feeds/feed-documents';
 import type { FeedsService } from '../feeds/feeds-service';
-import { postFeedKey, siteFeedKey, toCachedPage, type CachedPage, type PageCache } from '../http/page-cache';
+import {
+  listPageKey,
+  postFeedKey,
+  siteFeedKey,
+  toCachedPage,
+  type CachedPage,
+  type PageCache,
+} from '../http/page-cache';
 import { sharedPageCacheControl, writeSharedPage } from '../http/shared-page-response';
 import type { Clock } from '../shared/clock';
 
@@ -15,7 +22,7 @@ export interface FeedsRouterDeps {
 }
 
 /**
- * The feeds, in RSS 2.0 and Atom, at WordPress's addresses: /feed (posts), /comments/feed (the
+ * What programs read: the sitemap, robots.txt, and the feeds, in RSS 2.0 and Atom, at WordPress's addresses: /feed (posts), /comments/feed (the
  * newest approved comments), /posts/:slug/feed (one post's); "/atom" after any of them for Atom.
  * Kept in the page cache until what they show changes, and validated (ETag, Last-Modified).
  */
@@ -29,7 +36,7 @@ export function createFeedsRouter({ feeds, pageCache, clock, site, publicUrl }: 
   const sendFeed = async (
     req: Request,
     res: Response,
-    format: FeedFormat,
+    format: FeedFormat | 'sitemap',
     key: string,
     make: (site: FeedSite) => Promise<string>,
   ): Promise<void> => {
@@ -44,7 +51,10 @@ export function createFeedsRouter({ feeds, pageCache, clock, site, publicUrl }: 
       req,
       res,
       page,
-      { 'Content-Type': feedContentTypes[format], 'Cache-Control': sharedPageCacheControl },
+      {
+        'Content-Type': format === 'sitemap' ? 'application/xml; charset=utf-8' : feedContentTypes[format],
+        'Cache-Control': sharedPageCacheControl,
+      },
       null,
     );
   };
@@ -71,7 +81,22 @@ export function createFeedsRouter({ feeds, pageCache, clock, site, publicUrl }: 
     await sendFeed(req, res, format, postFeedKey(slug, format), (s) => feeds.commentsOn(s, slug, format));
   };
 
+  // GET /sitemap.xml — the home page and every published post, for search engines
+  const sitemap: RequestHandler = async (req, res) => {
+    await sendFeed(req, res, 'sitemap', listPageKey('sitemap'), (s) => feeds.sitemap(s));
+  };
+
+  // GET /robots.txt — everything but the admin area may be crawled; where the sitemap is
+  const robots: RequestHandler = (req, res) => {
+    res
+      .type('text/plain')
+      .set('Cache-Control', 'public, max-age=3600')
+      .send(`User-agent: *\nDisallow: /admin/\n\nSitemap: ${siteFor(req).origin}/sitemap.xml\n`);
+  };
+
   const router = Router();
+  router.get('/sitemap.xml', sitemap);
+  router.get('/robots.txt', robots);
   router.get(['/feed', '/feed/rss2', '/feed/atom'], postsFeed);
   router.get(['/comments/feed', '/comments/feed/rss2', '/comments/feed/atom'], commentsFeed);
   router.get(['/posts/:slug/feed', '/posts/:slug/feed/rss2', '/posts/:slug/feed/atom'], postCommentsFeed);

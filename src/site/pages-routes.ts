@@ -59,6 +59,12 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
       pagination: { ...list, ...place },
       emptyMessage: searchWords ? postMessages.nothingFound : postMessages.noPostsYet,
       searchWords,
+      // A search's results are not a page of their own to index.
+      canonicalPath: searchWords
+        ? null
+        : list.page === 1
+          ? place.base
+          : `${place.base === '/' ? '' : place.base}/page/${list.page}`,
     });
     sendSharedPage(
       req,
@@ -121,6 +127,7 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
     if (kept) return sendSharedPage(req, res, kept);
     const html = await renderToString(res, 'posts/archives', {
       title: 'Archives',
+      canonicalPath: '/archives',
       months: await posts.archiveMonths(),
       emptyMessage: postMessages.noPostsYet,
     });

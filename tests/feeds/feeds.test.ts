@@ -171,3 +171,54 @@ it('without PUBLIC_URL, links are made from the request’s own address', async 
     await bare.close();
   }
 });
+
+describe('for search engines and browsers', () => {
+  /** The text of every element named `name`, read by a strict XML parser. */
+  function textsOf(xml: string, name: string): string[] {
+    const parser = new SaxesParser({ xmlns: true });
+    const texts: string[] = [];
+    let inside = false;
+    parser.on('opentag', (tag) => (inside = tag.local === name));
+    parser.on('text', (value) => inside && texts.push(value));
+    parser.on('closetag', () => (inside = false));
+    parser.write(xml).close();
+    return texts;
+  }
+
+  it('list the home page and every published post in /sitemap.xml, drafts left out', async () => {
+    const res = await get('/sitemap.xml').expect(200);
+    expect(res.headers['content-type']).toBe('application/xml; charset=utf-8');
+    const locations = textsOf(res.text, 'loc');
+    expect(locations[0]).toBe(`${publicUrl}/`);
+    expect(locations).toContain(`${publicUrl}/posts/tides`);
+    expect(locations.some((loc) => loc.includes('not-yet'))).toBe(false);
+    expect(textsOf(res.text, 'lastmod').every((date) => !Number.isNaN(Date.parse(date)))).toBe(true);
+  });
+
+  it('say in /robots.txt where the sitemap is, and keep crawlers out of the admin area', async () => {
+    const res = await request(ctx.app).get('/robots.txt').expect(200);
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(res.text).toBe(`User-agent: *\nDisallow: /admin/\n\nSitemap: ${publicUrl}/sitemap.xml\n`);
+  });
+
+  it('give every post a canonical address, a description and Open Graph tags', async () => {
+    const page = (await request(ctx.app).get('/posts/tides').expect(200)).text;
+    expect(page).toContain(`<link rel="canonical" href="${publicUrl}/posts/tides">`);
+    expect(page).toContain(`<meta property="og:url" content="${publicUrl}/posts/tides">`);
+    expect(page).toContain('<meta property="og:title" content="Tides &amp; &lt;tables&gt;">');
+    expect(page).toContain('<meta property="og:type" content="article">');
+    expect(page).toContain('<meta name="description" content="The whole text, with a link.">');
+    expect(page).toContain('<meta property="og:description" content="The whole text, with a link.">');
+    const home = (await request(ctx.app).get('/').expect(200)).text;
+    expect(home).toContain(`<link rel="canonical" href="${publicUrl}/">`);
+    expect(home).toContain('<meta property="og:type" content="website">');
+  });
+
+  it('answer /favicon.ico with an icon, not a 404', async () => {
+    const res = await request(ctx.app).get('/favicon.ico').expect(200);
+    expect(res.headers['content-type']).toBe('image/vnd.microsoft.icon');
+    expect(res.headers['cache-control']).toBe('public, max-age=86400');
+    // An ICO header: reserved 0, type 1 (icon), one image.
+    expect([...(res.body as Buffer).subarray(0, 6)]).toEqual([0, 0, 1, 0, 1, 0]);
+  });
+});
