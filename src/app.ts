@@ -292,7 +292,14 @@ export function createApp({
   app.use(createCommentsRouter(s));
   app.use(createMailLinksRouter(s));
   app.use(createSubscriptionsRouter(s));
-  app.use('/admin/api', createAdminApiRouter({ ...s, timeZone: config.TIME_ZONE }));
+  app.use(
+    '/admin/api',
+    createAdminApiRouter({
+      ...s,
+      timeZone: config.TIME_ZONE,
+      displayName: config.DISPLAY_NAME ?? config.ADMIN_USER ?? 'The author',
+    }),
+  );
   app.use(
     '/admin',
     createAdminRouter({
@@ -302,6 +309,7 @@ export function createApp({
       sessionSecret,
       idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES,
       timeZone: config.TIME_ZONE,
+      displayName: config.DISPLAY_NAME ?? null,
     }),
   );
   app.use(createOldAddressesRouter(s));

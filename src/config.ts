@@ -123,6 +123,13 @@ export const configSchema = z.object({
     .max(100, 'must be at most 100 characters')
     .optional()
     .describe("The moderator's user name"),
+  DISPLAY_NAME: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100, 'must be at most 100 characters')
+    .optional()
+    .describe("The name the author's replies to comments carry (with an Author badge); unset = ADMIN_USER"),
   ADMIN_PASSWORD_HASH: z
     .string()
     .trim()

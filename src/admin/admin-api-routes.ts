@@ -6,6 +6,7 @@ import { jsonBody, jsonBodyUpTo } from '../http/body-parsers';
 import { validateBody, validBody } from '../http/validate';
 import type { ModerationService } from '../moderation/moderation-service';
 import { postInputSchemaIn } from '../posts/posts-schema';
+import { authorReplySchema } from '../comments/comments-schema';
 import type { EditablePost } from '../posts/posts-repository';
 import type { PostsService } from '../posts/posts-service';
 import type { AdminAuth } from './admin-auth';
@@ -31,6 +32,8 @@ export interface AdminApiDeps {
   notifications: NotificationsService;
   /** The site's time zone: a publishAt without an offset is a wall time in it. */
   timeZone: string;
+  /** The name the author's replies carry. */
+  displayName: string;
 }
 
 const apiActor = 'api';
@@ -48,6 +51,7 @@ export function createAdminApiRouter({
   posts,
   notifications,
   timeZone,
+  displayName,
 }: AdminApiDeps): Router {
   const postInputSchema = postInputSchemaIn(timeZone);
   // POST /admin/api/imports — multipart: format (wordpress | disqus | json), dryRun (optional), file.
@@ -84,6 +88,14 @@ export function createAdminApiRouter({
     }
     if (status) await moderation.setStatus([id], status, apiActor);
     res.json({ comment: moderatedCommentJson(await moderation.getComment(id)) });
+  };
+
+  // POST /admin/api/comments/:id/reply — { comment }: the post author's reply, published at once
+  // (a comment still waiting is approved with it; one in spam or the trash is a 409)
+  const replyToComment: RequestHandler<{ id: string }> = async (req, res) => {
+    const { comment } = validBody<{ comment: string }>(res);
+    const id = await moderation.replyAsAuthor(numericId(req), comment, displayName, apiActor);
+    res.status(201).json({ comment: moderatedCommentJson(await moderation.getComment(id)) });
   };
 
   // DELETE /admin/api/comments/:id — only from trash or spam (409 otherwise)
@@ -200,6 +212,12 @@ export function createAdminApiRouter({
     patchComment,
   );
   router.delete('/comments/:id', deleteComment);
+  router.post(
+    '/comments/:id/reply',
+    jsonBody,
+    validateBody(authorReplySchema, 'The reply could not be read.'),
+    replyToComment,
+  );
   router.post('/comments/bulk', jsonBody, validateBody(bulkStatusSchema, 'The request could not be read.'), bulkStatus);
   router.get('/posts', listPosts);
   router.get('/notifications', listDeliveries);

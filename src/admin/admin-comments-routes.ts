@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { commentStatuses } from '../shared/comment-status';
-import { commentEditSchema, type CommentEdit } from '../comments/comments-schema';
+import { authorReplySchema, commentEditSchema, type CommentEdit } from '../comments/comments-schema';
 import { BadRequestError } from '../errors';
 import { validateBody, validBody } from '../http/validate';
 import { moderationMessages } from '../moderation/moderation-messages';
@@ -14,12 +14,16 @@ import { verifyAdminForm } from './admin-session';
 export interface AdminCommentsDeps {
   moderation: ModerationService;
   posts: PostsService;
+  /** The name the author's replies carry (DISPLAY_NAME); unset, their user name. */
+  displayName: string | null;
 }
 
 const actorOf = (req: Request): string => `moderator:${req.session.user ?? 'unknown'}`;
 
 /** The moderation queue: dashboard, comment list with actions, edit, delete. */
-export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDeps): Router {
+export function createAdminCommentsRouter({ moderation, posts, displayName }: AdminCommentsDeps): Router {
+  const displayNameOf = (req: Request): string => displayName ?? req.session.user ?? 'The author';
+
   // GET /admin — counts by status, newest pending first
   const dashboard: RequestHandler = async (req, res) => {
     const [counts, pending] = await Promise.all([moderation.counts(), moderation.list({ status: 'pending' }, 1)]);
@@ -86,6 +90,32 @@ export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDe
     redirectWithFlash(req, res, next, safeAdminReturn(typedValues(req.body).return), adminMessages.commentSaved);
   };
 
+  const renderReply = async (
+    req: Request<{ id: string }>,
+    res: Response,
+    refused?: { values: Record<string, string>; errors: Record<string, string> },
+  ) => {
+    const comment = await moderation.getComment(numericId(req));
+    res.render('admin/comment-reply', {
+      title: `Reply to ${comment.authorName}`,
+      comment,
+      authorName: displayNameOf(req),
+      values: refused?.values ?? { comment: '' },
+      errors: refused?.errors ?? {},
+      returnTo: safeAdminReturn(typeof req.query.return === 'string' ? req.query.return : refused?.values.return),
+    });
+  };
+
+  // GET /admin/comments/:id/reply — answer a comment as the post's author
+  const showReply: RequestHandler<{ id: string }> = (req, res) => renderReply(req, res);
+
+  // POST /admin/comments/:id/reply — publish the reply (approving a comment still waiting)
+  const saveReply: RequestHandler<{ id: string }> = async (req, res, next) => {
+    const { comment } = validBody<{ comment: string }>(res);
+    await moderation.replyAsAuthor(numericId(req), comment, displayNameOf(req), actorOf(req));
+    redirectWithFlash(req, res, next, safeAdminReturn(typedValues(req.body).return), moderationMessages.replyPublished);
+  };
+
   // GET /admin/comments/:id/delete — "Delete permanently?" (only from trash or spam)
   const confirmDelete: RequestHandler<{ id: string }> = async (req, res, next) => {
     const comment = await moderation.getComment(numericId(req));
@@ -114,6 +144,17 @@ export function createAdminCommentsRouter({ moderation, posts }: AdminCommentsDe
     saveEdit,
     showFormAgain((req, res, error) =>
       renderEdit(req as Request<{ id: string }>, res, { values: typedValues(req.body), errors: error.fields }),
+    ),
+  );
+  router.get('/comments/:id/reply', showReply);
+  router.post(
+    '/comments/:id/reply',
+    adminFormBody,
+    verifyAdminForm,
+    validateBody(authorReplySchema, 'The reply could not be read.'),
+    saveReply,
+    showFormAgain((req, res, error) =>
+      renderReply(req as Request<{ id: string }>, res, { values: typedValues(req.body), errors: error.fields }),
     ),
   );
   router.get('/comments/:id/delete', confirmDelete);

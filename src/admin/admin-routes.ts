@@ -37,6 +37,8 @@ export interface AdminRouterDeps {
   articlePage: ArticlePage;
   /** The site's time zone (TIME_ZONE): the post editor's dates are read and shown in it. */
   timeZone: string;
+  /** DISPLAY_NAME: the name the author's replies carry. */
+  displayName: string | null;
 }
 
 /**
@@ -56,7 +58,9 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   });
   router.use(createSignInRouter({ auth: deps.auth, signInLimiters: deps.signInLimiters }));
   router.use(requireModerator, adminPageLocals);
-  router.use(createAdminCommentsRouter({ moderation: deps.moderation, posts: deps.posts }));
+  router.use(
+    createAdminCommentsRouter({ moderation: deps.moderation, posts: deps.posts, displayName: deps.displayName }),
+  );
   router.use(createAdminPostsRouter(deps));
   router.use(createAdminSettingsRouter({ settings: deps.settings }));
   router.use(createAdminNotificationsRouter(deps));

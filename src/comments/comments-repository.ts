@@ -19,6 +19,8 @@ export interface PublicComment {
   textHtml: string;
   status: 'approved' | 'pending';
   createdAt: Date;
+  /** Written by the post's author (the "Author" badge). */
+  byPostAuthor: boolean;
 }
 
 /** A comment with what its author may change and the rules look at (never sent to a page as is). */
@@ -44,7 +46,12 @@ export interface NewCommentRecord extends ArrivingComment {
 type PublicRow = Omit<PublicComment, 'status'> & { status: string };
 
 function toPublic(row: PublicRow): PublicComment {
-  return { ...row, status: row.status === 'approved' ? 'approved' : 'pending' };
+  // A raw query on SQLite may answer a BOOLEAN column with 0 or 1.
+  return {
+    ...row,
+    status: row.status === 'approved' ? 'approved' : 'pending',
+    byPostAuthor: Boolean(row.byPostAuthor),
+  };
 }
 
 /** A comment just stored, and if it heads its own thread, the number of threads before it in its author's view. */

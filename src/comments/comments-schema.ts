@@ -64,6 +64,19 @@ const pageField = z.preprocess(
   z.string().transform((value) => (/^\d{1,6}$/.test(value) && Number(value) > 0 ? Number(value) : null)),
 );
 
+/** The post author's reply (admin area and API): only its text; the rest is theirs already. */
+export const authorReplySchema = z.object(
+  {
+    comment: textField({
+      label: 'Reply',
+      maxBytes: commentLimits.comment,
+      requiredMessage: messages.commentRequired,
+      multiline: true,
+    }),
+  },
+  { error: 'The request body must be a JSON object with the field comment.' },
+);
+
 export const commentSubmissionSchema = z.object(
   {
     comment: textField({

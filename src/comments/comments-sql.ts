@@ -14,6 +14,7 @@ export const publicFields = {
   textHtml: true,
   status: true,
   createdAt: true,
+  byPostAuthor: true,
 } as const;
 
 // The queries behind every page render and every submission are written in SQL and run through

@@ -34,6 +34,8 @@ export interface ExportedComment {
   ipAddress: string | null;
   userAgent: string | null;
   arrivalNote: string | null;
+  /** Written by the post's author, signed in. */
+  byPostAuthor: boolean;
   createdAt: Date;
   updatedAt: Date;
   statusChanges: { fromStatus: string; toStatus: string; actor: string; note: string | null; createdAt: Date }[];
@@ -96,6 +98,7 @@ export function createExportsRepository(db: Database) {
           ipAddress: true,
           userAgent: true,
           arrivalNote: true,
+          byPostAuthor: true,
           createdAt: true,
           updatedAt: true,
         },

@@ -35,6 +35,8 @@ export interface ImportedCommentRecord {
   userAgent?: string | null;
   createdAt: Date;
   arrivalNote: string;
+  /** Written by the post's author (a marginalia export says so). */
+  byPostAuthor?: boolean;
 }
 
 /** Writes for one import, all inside one transaction. */

@@ -58,6 +58,7 @@ const commentLine = z.object({
   ipAddress: z.string().nullable(),
   userAgent: z.string().nullable(),
   arrivalNote: z.string().nullable(),
+  byPostAuthor: z.boolean().default(false),
   createdAt: date,
   statusChanges: z
     .array(
@@ -148,6 +149,7 @@ export async function importJson(
       userAgent: item.userAgent,
       createdAt: item.createdAt,
       arrivalNote: item.arrivalNote ?? 'imported from a marginalia export',
+      byPostAuthor: item.byPostAuthor,
     });
     await writer.addStatusHistory(id, item.statusChanges);
     commentIds.set(item.id, id);

@@ -18,5 +18,6 @@ export function moderatedCommentJson(comment: ModeratedComment) {
     ipAddress: comment.ipAddress,
     userAgent: comment.userAgent,
     createdAt: comment.createdAt.toISOString(),
+    byPostAuthor: comment.byPostAuthor,
   };
 }

@@ -4,4 +4,6 @@ export const moderationMessages = {
   deleteOnlyFromTrash:
     'Only comments in the trash or marked as spam can be deleted permanently. Move it to the trash first.',
   noChange: 'No comment needed that change.',
+  replyNotVisible: 'That comment is in spam or the trash: restore and approve it before replying to it.',
+  replyPublished: 'Your reply is published.',
 } as const;

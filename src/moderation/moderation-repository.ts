@@ -12,6 +12,8 @@ export interface ModeratedComment extends ArrivingComment {
   textHtml: string;
   status: CommentStatus;
   createdAt: Date;
+  /** Written by the post's author, signed in. */
+  byPostAuthor: boolean;
 }
 
 /** One line of a comment's status history; the first (fromStatus null) is its arrival. */
@@ -51,6 +53,7 @@ const moderatedFields = {
   ipAddress: true,
   userAgent: true,
   createdAt: true,
+  byPostAuthor: true,
 } as const;
 
 function whereOf({ status, postId }: CommentFilter) {
@@ -209,6 +212,34 @@ export function createModerationRepository(db: Database) {
           })),
         }),
       ]);
+    },
+
+    /** Stores the post author's reply, approved and marked as theirs; its id. */
+    async insertAuthorReply(reply: {
+      postId: number;
+      parentId: number;
+      authorName: string;
+      text: string;
+      textHtml: string;
+      note: string;
+      now: Date;
+    }): Promise<number> {
+      const created = await db.comment.create({
+        data: {
+          postId: reply.postId,
+          parentId: reply.parentId,
+          authorName: reply.authorName,
+          authorEmail: '',
+          text: reply.text,
+          textHtml: reply.textHtml,
+          status: 'approved',
+          byPostAuthor: true,
+          arrivalNote: reply.note,
+          createdAt: reply.now,
+        },
+        select: { id: true },
+      });
+      return created.id;
     },
 
     async update(id: number, edit: CommentEdit): Promise<void> {

@@ -128,6 +128,30 @@ export function createModerationService({
       if (comment.status === 'approved') pageChanges.postChanged(comment.post.slug);
     },
 
+    /**
+     * Publishes the post author's reply to a comment, under `authorName` with the author's mark.
+     * A comment still waiting is approved with it (answering it is approving it, as in
+     * WordPress); one in spam or the trash is not answered.
+     */
+    async replyAsAuthor(parentId: number, text: string, authorName: string, actor: string): Promise<number> {
+      const parent = await getComment(parentId);
+      if (parent.status === 'spam' || parent.status === 'trash') {
+        throw new ConflictError(moderationMessages.replyNotVisible, 'comment_not_visible');
+      }
+      if (parent.status === 'pending') await moveTo([parentId], () => 'approved', actor);
+      const id = await repo.insertAuthorReply({
+        postId: parent.post.id,
+        parentId,
+        authorName,
+        text,
+        textHtml: renderCommentText(text),
+        note: `Written by the post's author (${actor})`,
+        now: clock.now(),
+      });
+      pageChanges.postChanged(parent.post.slug);
+      return id;
+    },
+
     /** Deletes for good; only from the trash or spam, so nothing is lost by one wrong click. */
     async deletePermanently(id: number): Promise<void> {
       const comment = await getComment(id);

@@ -48,6 +48,7 @@ function toApiComment(comment: PublicComment) {
     text: comment.text,
     html: comment.textHtml,
     createdAt: comment.createdAt.toISOString(),
+    byPostAuthor: comment.byPostAuthor,
   };
 }
 

@@ -30,6 +30,7 @@ describe('buildCommentThreads', () => {
     parentId,
     authorName: `c${id}`,
     authorUrl: null,
+    byPostAuthor: false,
     text: '',
     textHtml: '',
     status: 'approved',

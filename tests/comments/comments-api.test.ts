@@ -20,6 +20,7 @@ describe('POST /api/posts/:slug/comments', () => {
       parentId: null,
       authorName: 'Cy',
       authorUrl: 'https://cy.example.net/',
+      byPostAuthor: false,
       text: 'Via the API',
       html: '<p>Via the API</p>',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -49,6 +50,7 @@ describe('GET /api/posts/:slug/comments', () => {
     const first = await addComment(ctx.db, post.id, {
       text: 'first\n\nsee https://example.com',
       authorUrl: 'https://first.example/',
+      byPostAuthor: false,
       createdAt: new Date('2026-02-01T10:00:00Z'),
     });
     await addComment(ctx.db, post.id, { status: 'pending', text: 'pending' });
@@ -67,6 +69,7 @@ describe('GET /api/posts/:slug/comments', () => {
       parentId: null,
       authorName: first.authorName,
       authorUrl: 'https://first.example/',
+      byPostAuthor: false,
       text: first.text,
       html: '<p>first</p>\n<p>see <a href="https://example.com" rel="nofollow ugc noopener">https://example.com</a></p>',
       createdAt: '2026-02-01T10:00:00.000Z',

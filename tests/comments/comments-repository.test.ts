@@ -50,6 +50,7 @@ describe('createUnlessRepeated', () => {
     expect(Object.keys(created).sort()).toEqual([
       'authorName',
       'authorUrl',
+      'byPostAuthor',
       'createdAt',
       'id',
       'parentId',

@@ -1,0 +1,123 @@
+import request from 'supertest';
+import { addComment, addPost } from '../helpers/factories';
+import { formBody } from '../helpers/html';
+import { apiToken, asModerator, csrfTokenIn, moderatorEnv, type ModeratorAgent } from '../helpers/moderator';
+import { buildTestApp, type TestContext } from '../helpers/test-app';
+
+// The post's author answers commenters as themselves, marked as the author; nobody else can be.
+
+const auth = { Authorization: `Bearer ${apiToken}` };
+let ctx: TestContext;
+let moderator: ModeratorAgent;
+beforeAll(async () => {
+  ctx = await buildTestApp({ ...moderatorEnv, PAGE_CACHE: 'on', DISPLAY_NAME: 'Marta Ribeiro' });
+  moderator = await asModerator(ctx.app);
+});
+afterAll(() => ctx.close());
+
+/** The <li> of a comment on the post page, from its opening tag to its text. */
+const commentOn = (html: string, id: number) => {
+  const at = html.indexOf(`<li id="comment-${id}"`);
+  return at === -1 ? '' : html.slice(at, html.indexOf('</article>', at));
+};
+
+it('answers a waiting comment from the queue: both published at once, the reply marked as the author’s', async () => {
+  const post = await addPost(ctx.db, { title: 'On tides' });
+  const waiting = await addComment(ctx.db, post.id, { status: 'pending', authorName: 'Rui', text: 'Why two a day?' });
+  ctx.app.pageCache?.everythingChanged(); // the factories wrote below the app
+  expect((await request(ctx.app).get(`/posts/${post.slug}`)).text).not.toContain('Why two a day?');
+
+  const queue = (await moderator.get('/admin/comments?status=pending').expect(200)).text;
+  expect(queue).toContain(`href="/admin/comments/${waiting.id}/reply?return=`);
+  expect(queue).toContain('>Approve and reply</a>');
+  const form = await moderator.get(`/admin/comments/${waiting.id}/reply?return=/admin/comments`).expect(200);
+  expect(form.text).toContain('Your reply, as Marta Ribeiro (the post');
+  expect(form.text).toContain('The comment you answer is approved with it.');
+
+  const empty = await moderator
+    .post(`/admin/comments/${waiting.id}/reply`)
+    .type('form')
+    .send({ _csrf: csrfTokenIn(form.text), return: '/admin/comments', comment: '   ' });
+  expect(empty.status).toBe(422);
+  expect(empty.text).toContain('The reply could not be published.');
+  expect(await ctx.db.comment.count({ where: { parentId: waiting.id } })).toBe(0);
+
+  const res = await moderator
+    .post(`/admin/comments/${waiting.id}/reply`)
+    .type('form')
+    .send({
+      _csrf: csrfTokenIn(form.text),
+      return: '/admin/comments',
+      comment: 'The moon pulls, and the Earth turns under it.',
+    });
+  expect(res.status).toBe(303);
+  expect(res.headers.location).toBe('/admin/comments');
+  expect((await moderator.get('/admin/comments')).text).toContain('Your reply is published.');
+
+  const reply = await ctx.db.comment.findFirstOrThrow({ where: { parentId: waiting.id } });
+  expect(reply).toMatchObject({ status: 'approved', byPostAuthor: true, authorName: 'Marta Ribeiro', authorEmail: '' });
+  expect((await ctx.db.comment.findUniqueOrThrow({ where: { id: waiting.id } })).status).toBe('approved');
+  const history = await ctx.db.commentStatusChange.findMany({ where: { commentId: waiting.id } });
+  expect(history).toMatchObject([{ fromStatus: 'pending', toStatus: 'approved', actor: 'moderator:editor' }]);
+
+  const page = (await request(ctx.app).get(`/posts/${post.slug}`).expect(200)).text;
+  expect(commentOn(page, waiting.id)).toContain('Why two a day?');
+  const mine = commentOn(page, reply.id);
+  expect(mine).toMatch(/^<li id="comment-\d+" class="comment depth-2 bypostauthor">/);
+  expect(mine).toContain('<span class="author-badge">Author</span>');
+  expect(mine).toContain('The moon pulls');
+  const api = await request(ctx.app).get(`/api/posts/${post.slug}/comments`).expect(200);
+  expect(api.body.comments.find((c: { id: number }) => c.id === reply.id)).toMatchObject({ byPostAuthor: true });
+});
+
+it('gives no commenter the mark, whatever name they type', async () => {
+  const post = await addPost(ctx.db, { title: 'Impostors' });
+  const res = await request(ctx.app).post(`/api/posts/${post.slug}/comments`).send({
+    author: 'Marta Ribeiro',
+    email: 'fake@example.com',
+    comment: 'I am the author, honestly.',
+    byPostAuthor: true,
+  });
+  expect(res.status).toBe(201);
+  expect(res.body.comment.byPostAuthor).toBe(false);
+  const form = await request(ctx.app)
+    .post(`/posts/${post.slug}/comments`)
+    .type('form')
+    .send(formBody({ author: 'Marta Ribeiro', email: 'fake2@example.com', comment: 'Me too.', byPostAuthor: 'true' }));
+  expect(form.status).toBe(303);
+  expect(await ctx.db.comment.count({ where: { postId: post.id, byPostAuthor: true } })).toBe(0);
+  await ctx.db.comment.updateMany({ where: { postId: post.id }, data: { status: 'approved' } });
+  ctx.app.pageCache?.everythingChanged();
+  const page = (await request(ctx.app).get(`/posts/${post.slug}`)).text;
+  expect(page).toContain('I am the author, honestly.');
+  expect(page).not.toContain('author-badge');
+  expect(page).not.toContain('bypostauthor');
+});
+
+it('replies through the API, and refuses to answer a comment in spam or the trash', async () => {
+  const post = await addPost(ctx.db, { title: 'By API' });
+  const approved = await addComment(ctx.db, post.id, { status: 'approved', text: 'A question.' });
+  const res = await request(ctx.app)
+    .post(`/admin/api/comments/${approved.id}/reply`)
+    .set(auth)
+    .send({ comment: 'An answer, with <b>brackets</b> kept as text.' });
+  expect(res.status).toBe(201);
+  expect(res.body.comment).toMatchObject({
+    parentId: approved.id,
+    status: 'approved',
+    byPostAuthor: true,
+    authorName: 'Marta Ribeiro',
+    html: '<p>An answer, with &lt;b&gt;brackets&lt;/b&gt; kept as text.</p>',
+  });
+  const spam = await addComment(ctx.db, post.id, { status: 'spam' });
+  const refused = await request(ctx.app).post(`/admin/api/comments/${spam.id}/reply`).set(auth).send({ comment: 'Hi' });
+  expect(refused.status).toBe(409);
+  expect(refused.body.error.message).toBe(
+    'That comment is in spam or the trash: restore and approve it before replying to it.',
+  );
+  const missing = await request(ctx.app).post('/admin/api/comments/999999/reply').set(auth).send({ comment: 'Hi' });
+  expect(missing.status).toBe(404);
+  const blank = await request(ctx.app).post(`/admin/api/comments/${approved.id}/reply`).set(auth).send({});
+  expect(blank.status).toBe(422);
+  expect(await ctx.db.comment.count({ where: { postId: post.id, byPostAuthor: true } })).toBe(1);
+});
