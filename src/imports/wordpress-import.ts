@@ -12,6 +12,55 @@ import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { readWxr, type WxrComment, type WxrItem, type WxrSite } from './wxr-reader';
 
 const toMarkdown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
+/** What the figure rule reads of a node (turndown's DOM, typed here without the DOM library). */
+interface FigureElement {
+  nodeName: string;
+  querySelector(selector: string): { getAttribute(name: string): string | null; textContent: string | null } | null;
+}
+
+// WordPress's <figure> of an image with a <figcaption>: an image alone in its paragraph with the
+// caption as its title, which the post renderer turns back into a figure with that caption.
+toMarkdown.addRule('figure with caption', {
+  filter: (node) => {
+    const figure = node as unknown as FigureElement;
+    return (
+      figure.nodeName === 'FIGURE' &&
+      figure.querySelector('img') !== null &&
+      figure.querySelector('figcaption') !== null
+    );
+  },
+  replacement: (_content, node) => {
+    const figure = node as unknown as FigureElement;
+    const image = figure.querySelector('img')!;
+    const caption = (figure.querySelector('figcaption')!.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const text = (value: string) => value.replace(/[\\"\][]/g, (character) => `\\${character}`);
+    const src = (image.getAttribute('src') ?? '').replace(/[()\s]/g, encodeURIComponent);
+    return `\n\n![${text(image.getAttribute('alt') ?? '')}](${src} "${text(caption)}")\n\n`;
+  },
+});
+
+// WordPress's post statuses as marginalia's: what was public stays public, what was scheduled
+// stays scheduled, and drafts, posts waiting for review and private posts come in as drafts.
+const postStatusOf: Record<string, 'published' | 'scheduled' | 'draft'> = {
+  publish: 'published',
+  future: 'scheduled',
+  draft: 'draft',
+  pending: 'draft',
+  private: 'draft',
+};
+
+/**
+ * The addresses a WordPress post had, to redirect from: its permalink's path (with the query for
+ * plain permalinks), and the ?p= (or, for a page, ?page_id=) form every WordPress site answers.
+ */
+function oldAddresses(item: WxrItem, type: string): string[] {
+  const addresses = [`/?${type === 'page' ? 'page_id' : 'p'}=${item.postId.trim()}`];
+  const link = URL.canParse(item.link.trim()) ? new URL(item.link.trim()) : null;
+  if (link && (link.pathname !== '/' || /^\?(p|page_id)=\d+$/.test(link.search))) {
+    addresses.push(/^\?(p|page_id)=\d+$/.test(link.search) ? `/${link.search}` : decodeURI(link.pathname));
+  }
+  return [...new Set(addresses)].filter((address) => address.length <= 2000);
+}
 const startsWithBlock = /^\s*<(p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr|!--)\b/i;
 
 /**
@@ -79,8 +128,8 @@ export async function importWordPress(
   async function importItem(writer: ImportWriter, item: WxrItem): Promise<void> {
     const type = item.postType.trim() || 'post';
     if (type !== 'post' && type !== 'page') return skip(`${type} items`);
-    if (item.status.trim() !== 'publish') {
-      skip(`posts not published (${item.status.trim() || 'no status'})`);
+    if (!(item.status.trim() in postStatusOf)) {
+      skip(`posts not imported (${item.status.trim() || 'no status'})`);
       if (item.comments.length) skip('comments on posts not imported', item.comments.length);
       return;
     }
@@ -88,13 +137,13 @@ export async function importWordPress(
       report.errors.push(`line ${item.line}: an item without a wp:post_id was left out (“${item.title.trim()}”)`);
       return;
     }
-    const post = await findOrCreatePost(writer, item);
+    const post = await findOrCreatePost(writer, item, type);
     if (post) await importComments(writer, item, post.id);
     else if (item.comments.length) skip('comments on posts not imported', item.comments.length);
   }
 
   /** The post here for this item: found, or made from it; null when it breaks a size limit (reported). */
-  async function findOrCreatePost(writer: ImportWriter, item: WxrItem): Promise<{ id: number } | null> {
+  async function findOrCreatePost(writer: ImportWriter, item: WxrItem, type: string): Promise<{ id: number } | null> {
     const sourceId = `wordpress:${site.baseSiteUrl}#post-${item.postId.trim()}`;
     const existing = await writer.findPostBySource(sourceId);
     if (existing) {
@@ -111,6 +160,9 @@ export async function importWordPress(
     const wanted = slugFrom(item.postName.trim() || title) || `post-${item.postId.trim()}`;
     const slug = await freeSlug(writer, report, wanted);
     report.posts.created += 1;
+    const status = postStatusOf[item.status.trim()] ?? 'draft';
+    // A draft WordPress never dated has no GMT date ("0000-00-00 00:00:00"): its date is not chosen.
+    const dated = wordpressDate(item.postDateGmt, '') !== null;
     return writer.createPost({
       sourceId,
       slug,
@@ -119,6 +171,9 @@ export async function importWordPress(
       authorName: fields.authorName || 'Unknown author',
       publishedAt: wordpressDate(item.postDateGmt, item.postDate) ?? new Date(0),
       commentsOpen: item.commentStatus.trim() === 'open',
+      status,
+      dateChosen: status !== 'draft' || dated,
+      redirects: oldAddresses(item, type),
     });
   }
 

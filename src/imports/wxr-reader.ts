@@ -24,6 +24,8 @@ export interface WxrItem {
   creator: string;
   contentHtml: string;
   postId: string;
+  /** Its permalink on the old site (`<link>`): its address there, redirected to it here. */
+  link: string;
   postName: string;
   postDateGmt: string;
   postDate: string;
@@ -72,6 +74,7 @@ function itemOf(record: XmlRecord): WxrItem {
     creator: childText(record, 'dc:creator'),
     contentHtml: raw(record, 'content:encoded'),
     postId: childText(record, 'wp:post_id'),
+    link: childText(record, 'link'),
     postName: childText(record, 'wp:post_name'),
     postDateGmt: childText(record, 'wp:post_date_gmt'),
     postDate: childText(record, 'wp:post_date'),

@@ -50,7 +50,6 @@ describe('GET /api/posts/:slug/comments', () => {
     const first = await addComment(ctx.db, post.id, {
       text: 'first\n\nsee https://example.com',
       authorUrl: 'https://first.example/',
-      byPostAuthor: false,
       createdAt: new Date('2026-02-01T10:00:00Z'),
     });
     await addComment(ctx.db, post.id, { status: 'pending', text: 'pending' });

@@ -47,11 +47,11 @@ afterEach(async () => {
 it('JSON: export → import into a fresh database → the same posts and comments (ids aside); again: nothing new', async () => {
   const file = path.join(dir, 'blog.jsonl');
   const exported = await writeJsonExport(createExportsRepository(source.db), file);
-  expect(exported).toEqual({ posts: 3, comments: 13 });
+  expect(exported).toEqual({ posts: 4, comments: 13 });
   const report = await importJson(target.db, file);
   expect(report).toMatchObject({
     format: 'json',
-    posts: { created: 3 },
+    posts: { created: 4 },
     comments: { created: { approved: 7, pending: 1, spam: 3, trash: 2 } },
     reattachedReplies: 0,
     orphans: [],
@@ -72,7 +72,7 @@ it('JSON: export → import into a fresh database → the same posts and comment
 
   const again = await importJson(target.db, file);
   expect(again).toMatchObject({
-    posts: { created: 0, alreadyImported: 3 },
+    posts: { created: 0, alreadyImported: 4 },
     comments: { created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 13 },
   });
   // An export of the import imports as the same again.
@@ -94,11 +94,11 @@ it('WXR: export → import → the same posts, and comments with the same author
       title: 'Field Notes',
       url: 'https://margins.example',
     }),
-  ).toEqual({ posts: 3, comments: 13 });
+  ).toEqual({ posts: 4, comments: 13 });
   const report = await importWordPress(target.db, file);
   expect(report).toMatchObject({
     version: '1.2',
-    posts: { created: 3 },
+    posts: { created: 4 },
     comments: { created: { approved: 7, pending: 1, spam: 3, trash: 2 } },
     reattachedReplies: 0,
   });

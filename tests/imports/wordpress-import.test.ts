@@ -51,9 +51,9 @@ describe('importing a WordPress export (WXR 1.2)', () => {
       version: '1.2',
       dryRun: false,
       dropped: {},
-      posts: { created: 2, alreadyImported: 0 },
+      posts: { created: 3, alreadyImported: 0 },
       comments: { created: { approved: 4, pending: 1, spam: 1, trash: 1 }, alreadyImported: 0 },
-      skipped: { pingbacks: 1, trackbacks: 1, 'posts not published (draft)': 1, 'attachment items': 1 },
+      skipped: { pingbacks: 1, trackbacks: 1, 'attachment items': 1 },
       reattachedReplies: 2,
       renamedSlugs: [{ from: 'welcome-to-the-margins', to: 'welcome-to-the-margins-2' }],
       orphans: [],
@@ -132,7 +132,7 @@ describe('importing a WordPress export (WXR 1.2)', () => {
     await importWordPress(ctx.db, importFixture('wxr-1.2.xml'));
     const counts = { posts: await ctx.db.post.count(), comments: await ctx.db.comment.count() };
     const again = await importWordPress(ctx.db, importFixture('wxr-1.2.xml'));
-    expect(again.posts).toEqual({ created: 0, alreadyImported: 2 });
+    expect(again.posts).toEqual({ created: 0, alreadyImported: 3 });
     expect(again.comments).toEqual({ created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 7 });
     expect({ posts: await ctx.db.post.count(), comments: await ctx.db.comment.count() }).toEqual(counts);
   });
@@ -141,7 +141,7 @@ describe('importing a WordPress export (WXR 1.2)', () => {
     const dry = await importWordPress(ctx.db, importFixture('wxr-1.2.xml'), { dryRun: true });
     expect(dry).toMatchObject({
       dryRun: true,
-      posts: { created: 2 },
+      posts: { created: 3 },
       comments: { created: { approved: 4, pending: 1, spam: 1, trash: 1 } },
     });
     expect(await ctx.db.post.count()).toBe(0);
@@ -227,10 +227,10 @@ describe('npm run import', () => {
     expect(real.stdout).toBe(
       [
         'Imported a WordPress export (WXR 1.2):',
-        '  posts: 2 new, 0 already imported',
+        '  posts: 3 new, 0 already imported',
         '  comments: 4 approved, 1 pending, 1 spam, 1 trash; 0 already imported',
         '  replies re-attached to the nearest imported ancestor (or the top level): 2',
-        '  skipped: 1 pingbacks, 1 trackbacks, 1 posts not published (draft), 1 attachment items',
+        '  skipped: 1 pingbacks, 1 trackbacks, 1 attachment items',
         '',
       ].join('\n'),
     );
@@ -241,5 +241,101 @@ describe('npm run import', () => {
     const broken = await run('wordpress', importFixture('malformed.xml'));
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('Import failed, nothing was written: The file is not well-formed XML:');
+  });
+});
+
+describe('what a WordPress blog keeps when it moves', () => {
+  /** A WXR 1.2 file of the given items (each its inner XML). */
+  function wxrOf(items: string[]): string {
+    const file = path.join(ctx.dir, 'moving.xml');
+    writeFileSync(
+      file,
+      `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Old</title><link>https://old.example</link><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://old.example</wp:base_site_url>
+${items.map((item) => `<item>${item}</item>`).join('\n')}
+</channel></rss>`,
+    );
+    return file;
+  }
+  const item = (id: number, fields: Record<string, string>) =>
+    [
+      `<title>${fields.title ?? `Item ${id}`}</title>`,
+      `<link>${fields.link ?? ''}</link>`,
+      `<dc:creator>wren</dc:creator>`,
+      `<content:encoded><![CDATA[${fields.html ?? '<p>Text.</p>'}]]></content:encoded>`,
+      `<wp:post_id>${id}</wp:post_id>`,
+      `<wp:post_date>2023-05-10 09:00:00</wp:post_date>`,
+      `<wp:post_date_gmt>${fields.gmt ?? '2023-05-10 08:00:00'}</wp:post_date_gmt>`,
+      `<wp:comment_status>open</wp:comment_status>`,
+      `<wp:post_name>${fields.name ?? ''}</wp:post_name>`,
+      `<wp:status>${fields.status ?? 'publish'}</wp:status>`,
+      `<wp:post_type>${fields.type ?? 'post'}</wp:post_type>`,
+    ].join('');
+
+  it('answers the old permalinks and ?p= addresses with a redirect to the post', async () => {
+    const report = await importWordPress(
+      ctx.db,
+      wxrOf([
+        item(123, {
+          title: 'A week in Lisbon',
+          name: 'a-week-in-lisbon',
+          link: 'https://old.example/2023/05/a-week-in-lisbon/',
+        }),
+        item(124, { title: 'Plain', name: 'plain', link: 'https://old.example/?p=124' }),
+        item(7, { title: 'About', name: 'about', type: 'page', link: 'https://old.example/about/' }),
+      ]),
+    );
+    expect(report.errors).toEqual([]);
+    for (const [address, slug] of [
+      ['/2023/05/a-week-in-lisbon/', 'a-week-in-lisbon'],
+      ['/2023/05/a-week-in-lisbon', 'a-week-in-lisbon'],
+      ['/?p=123', 'a-week-in-lisbon'],
+      ['/?p=124', 'plain'],
+      ['/about/', 'about'],
+      ['/?page_id=7', 'about'],
+    ] as const) {
+      const res = await request(ctx.app).get(address);
+      expect([address, res.status, res.headers.location]).toEqual([address, 301, `/posts/${slug}`]);
+    }
+  });
+
+  it('keeps drafts and scheduled posts as such, off the site', async () => {
+    await importWordPress(
+      ctx.db,
+      wxrOf([
+        item(1, { title: 'Undated draft', name: 'undated', status: 'draft', gmt: '0000-00-00 00:00:00' }),
+        item(2, { title: 'Private', name: 'private', status: 'private' }),
+        item(3, { title: 'Coming', name: 'coming', status: 'future', gmt: '2099-01-01 00:00:00' }),
+        item(4, { title: 'Binned', name: 'binned', status: 'trash' }),
+      ]),
+    );
+    const posts = await ctx.db.post.findMany({
+      select: { slug: true, status: true, dateChosen: true, publishedAt: true },
+      orderBy: { slug: 'asc' },
+    });
+    expect(posts).toEqual([
+      { slug: 'coming', status: 'scheduled', dateChosen: true, publishedAt: new Date('2099-01-01T00:00:00Z') },
+      { slug: 'private', status: 'draft', dateChosen: true, publishedAt: new Date('2023-05-10T08:00:00Z') },
+      { slug: 'undated', status: 'draft', dateChosen: false, publishedAt: new Date('2023-05-10T09:00:00Z') },
+    ]);
+    for (const slug of ['coming', 'private', 'undated']) await request(ctx.app).get(`/posts/${slug}`).expect(404);
+  });
+
+  it('turns a figure with a caption into a figure with that caption', async () => {
+    await importWordPress(
+      ctx.db,
+      wxrOf([
+        item(9, {
+          title: 'Herons',
+          name: 'herons',
+          html: '<figure class="wp-block-image"><img src="https://old.example/heron (1).jpg" alt="A grey heron"/><figcaption>The heron, at "dawn"</figcaption></figure><p>After.</p>',
+        }),
+      ]),
+    );
+    const post = await ctx.db.post.findUniqueOrThrow({ where: { slug: 'herons' } });
+    expect(post.bodyHtml).toContain('<figure><img src="https://old.example/heron%20(1).jpg" alt="A grey heron"');
+    expect(post.bodyHtml).toContain('<figcaption>The heron, at “dawn”</figcaption></figure>');
+    expect(post.bodyHtml).toContain('<p>After.</p>');
   });
 });
