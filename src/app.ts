@@ -50,6 +50,9 @@ import { createOldAddressesRouter, createPagesRouter } from './site/pages-routes
 import { createFeedsRouter } from './site/feeds-routes';
 import { createFeedsRepository } from './feeds/feeds-repository';
 import { createFeedsService } from './feeds/feeds-service';
+import { createMediaRepository } from './media/media-repository';
+import { createMediaService } from './media/media-service';
+import { createMediaRouter } from './site/media-routes';
 import { createPostsService } from './posts/posts-service';
 import { createDateFormats } from './http/date-format';
 import { createScheduledPublishing, type ScheduledPublishing } from './posts/scheduled-publishing';
@@ -184,6 +187,7 @@ function createServices({
     articlePage: createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }),
     publisher: createScheduledPublishing({ posts, logger }),
     feeds: createFeedsService({ repo: createFeedsRepository(db), posts }),
+    media: createMediaService({ repo: createMediaRepository(db), maxBytes: config.MEDIA_MAX_MB * 1024 * 1024 }),
     moderation,
     mail,
     outbox,
@@ -289,6 +293,7 @@ export function createApp({
       publicUrl: config.PUBLIC_URL ?? null,
     }),
   );
+  app.use(createMediaRouter(s));
   app.use(createCommentsRouter(s));
   app.use(createMailLinksRouter(s));
   app.use(createSubscriptionsRouter(s));

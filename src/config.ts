@@ -123,6 +123,7 @@ export const configSchema = z.object({
     .max(100, 'must be at most 100 characters')
     .optional()
     .describe("The moderator's user name"),
+  MEDIA_MAX_MB: integer(1, 100).default(10).describe('The largest image the post editor and the API accept, in MB'),
   DISPLAY_NAME: z
     .string()
     .trim()

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
-import { NotFoundError } from '../errors';
+import { BadRequestError, NotFoundError } from '../errors';
 import type { Imports } from '../imports/import-runner';
 import { jsonBody, jsonBodyUpTo } from '../http/body-parsers';
 import { validateBody, validBody } from '../http/validate';
@@ -10,8 +10,10 @@ import { authorReplySchema } from '../comments/comments-schema';
 import type { EditablePost } from '../posts/posts-repository';
 import type { PostsService } from '../posts/posts-service';
 import type { AdminAuth } from './admin-auth';
-import { numericId } from './admin-http';
-import { exportUpload } from './admin-upload';
+import { numericId, typedValues } from './admin-http';
+import { exportUpload, imageUpload } from './admin-upload';
+import { mediaJson } from './admin-media-routes';
+import { mediaMessages, mediaPath, type MediaService } from '../media/media-service';
 import { toNewPost } from './admin-posts-routes';
 import { moderatedCommentJson } from '../moderation/moderated-comment-json';
 import type { NotificationsService } from '../notifications/notifications-service';
@@ -34,6 +36,7 @@ export interface AdminApiDeps {
   timeZone: string;
   /** The name the author's replies carry. */
   displayName: string;
+  media: MediaService;
 }
 
 const apiActor = 'api';
@@ -52,6 +55,7 @@ export function createAdminApiRouter({
   notifications,
   timeZone,
   displayName,
+  media,
 }: AdminApiDeps): Router {
   const postInputSchema = postInputSchemaIn(timeZone);
   // POST /admin/api/imports — multipart: format (wordpress | disqus | json), dryRun (optional), file.
@@ -96,6 +100,17 @@ export function createAdminApiRouter({
     const { comment } = validBody<{ comment: string }>(res);
     const id = await moderation.replyAsAuthor(numericId(req), comment, displayName, apiActor);
     res.status(201).json({ comment: moderatedCommentJson(await moderation.getComment(id)) });
+  };
+
+  // POST /admin/api/media — multipart, field file (alt optional): stores an image, answers its address
+  const uploadMedia: RequestHandler = async (req, res) => {
+    if (!req.file) throw new BadRequestError(mediaMessages.missing, { file: mediaMessages.missing });
+    const stored = await media.upload({ originalName: req.file.originalname, bytes: req.file.buffer });
+    const alt = typedValues(req.body).alt ?? '';
+    res
+      .status(201)
+      .location(mediaPath(stored))
+      .json({ media: mediaJson(stored, alt) });
   };
 
   // DELETE /admin/api/comments/:id — only from trash or spam (409 otherwise)
@@ -228,6 +243,7 @@ export function createAdminApiRouter({
   router.patch('/posts/:id', postBody, mergeStoredPost, validPost, patchPost);
   router.delete('/posts/:id', deletePost);
   router.post('/imports', exportUpload, importFile);
+  router.post('/media', imageUpload(media.maxBytes), uploadMedia);
   router.use((_req, _res, next) => next(new NotFoundError()));
   return router;
 }

@@ -9,6 +9,8 @@ import type { Clock } from '../shared/clock';
 import { adminFormBody, numericId, redirectWithFlash, showFormAgain, typedValues } from './admin-http';
 import { adminMessages } from './admin-messages';
 import { verifyAdminForm } from './admin-session';
+import { mediaJson } from './admin-media-routes';
+import type { MediaService } from '../media/media-service';
 
 interface PostFormState {
   values: Record<string, string>;
@@ -21,16 +23,20 @@ export interface AdminPostsRouterDeps {
   clock: Clock;
   /** The site's time zone: the editor's dates are wall times in it. */
   timeZone: string;
+  /** The images the editor offers to upload and lists. */
+  media: MediaService;
 }
 
 /** Writing posts: list, create, edit (Markdown, rendered when saved), preview, schedule, delete. */
-export function createAdminPostsRouter({ posts, articlePage, clock, timeZone }: AdminPostsRouterDeps): Router {
-  const renderForm = (
+export function createAdminPostsRouter({ posts, articlePage, clock, timeZone, media }: AdminPostsRouterDeps): Router {
+  const renderForm = async (
     res: Response,
     post: { id: number; slug: string; status: string } | null,
     state: PostFormState,
   ) => {
     res.render('admin/post-form', {
+      images: (await media.latest()).map((image) => mediaJson(image)),
+      imageMaxMb: media.maxBytes / 1024 / 1024,
       title: post ? 'Edit post' : 'New post',
       post,
       statusLabels: postStatusLabels,
@@ -63,7 +69,7 @@ export function createAdminPostsRouter({ posts, articlePage, clock, timeZone }: 
   // GET /admin/posts/:id/edit — the post form, filled in
   const editPost: RequestHandler<{ id: string }> = async (req, res) => {
     const post = await posts.getForEditing(numericId(req));
-    renderForm(res, post, {
+    await renderForm(res, post, {
       values: {
         title: post.title,
         slug: post.slug,
@@ -105,7 +111,7 @@ export function createAdminPostsRouter({ posts, articlePage, clock, timeZone }: 
   const showPostFormAgain = showFormAgain(async (req, res, error) => {
     const id = numericId(req as Request<{ id: string }>);
     const post = id ? await posts.getForEditing(id) : null;
-    renderForm(res, post, { values: typedValues(req.body), errors: error.fields });
+    await renderForm(res, post, { values: typedValues(req.body), errors: error.fields });
   });
 
   const router = Router();

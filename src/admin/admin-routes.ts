@@ -15,6 +15,8 @@ import { createAdminCommentsRouter } from './admin-comments-routes';
 import { createAdminImportRouter } from './admin-import-routes';
 import { adminPageLocals, requireModerator } from './admin-http';
 import { createAdminPostsRouter } from './admin-posts-routes';
+import { createAdminMediaRouter } from './admin-media-routes';
+import type { MediaService } from '../media/media-service';
 import { createAdminSession } from './admin-session';
 import { createAdminSettingsRouter } from './admin-settings-routes';
 import { createSignInRouter } from './sign-in-routes';
@@ -39,6 +41,7 @@ export interface AdminRouterDeps {
   timeZone: string;
   /** DISPLAY_NAME: the name the author's replies carry. */
   displayName: string | null;
+  media: MediaService;
 }
 
 /**
@@ -62,6 +65,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     createAdminCommentsRouter({ moderation: deps.moderation, posts: deps.posts, displayName: deps.displayName }),
   );
   router.use(createAdminPostsRouter(deps));
+  router.use(createAdminMediaRouter(deps));
   router.use(createAdminSettingsRouter({ settings: deps.settings }));
   router.use(createAdminNotificationsRouter(deps));
   router.use(createAdminImportRouter({ imports: deps.imports }));

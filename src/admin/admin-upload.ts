@@ -6,6 +6,7 @@ import type { RequestHandler } from 'express';
 import multer from 'multer';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
 import { adminMessages } from './admin-messages';
+import { mediaMessages } from '../media/media-service';
 
 // An export file sent to the admin area or API: streamed to a temp folder (never held in memory),
 // one file, at most 256 MB, deleted once the response is sent. Mount it after the checks of who is
@@ -54,3 +55,28 @@ export const exportUpload: RequestHandler = (req, res, next) => {
     next(isSystemError ? error : new BadRequestError(adminMessages.uploadUnreadable));
   });
 };
+
+/**
+ * An image for a post (the editor's upload, the API's): one file, field `file`, held in memory up
+ * to `maxBytes` (the image limit; a few MB). Mount it after the checks of who is sending.
+ */
+export function imageUpload(maxBytes: number): RequestHandler {
+  const receiveImage = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBytes, files: 1, fields: 20 },
+  }).single('file');
+  return (req, res, next) => {
+    if (!req.is('multipart/form-data')) return next(new UnsupportedMediaTypeError(adminMessages.uploadOnly));
+    receiveImage(req, res, (error: unknown) => {
+      if (!error) return next();
+      if (error instanceof multer.MulterError) {
+        return next(
+          error.code === 'LIMIT_FILE_SIZE'
+            ? new PayloadTooLargeError(mediaMessages.tooLarge(maxBytes / 1024 / 1024))
+            : new BadRequestError(adminMessages.uploadUnreadable),
+        );
+      }
+      next(error instanceof Error && 'syscall' in error ? error : new BadRequestError(adminMessages.uploadUnreadable));
+    });
+  };
+}

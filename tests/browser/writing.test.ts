@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -10,6 +10,9 @@ import { launchBrowser, screenshotDir, seriousAccessibilityViolations } from './
 // The blogger's side, in Debian's Chromium: write a draft, preview it, schedule it, and see it
 // appear when its time comes; and the public pages in dark mode. The app runs in this process
 // (a real HTTP server on a temp database) so the test can move its clock instead of waiting.
+
+// A 32 × 32 PNG: the one inside the site's own favicon.ico (after its 22-byte ICO header).
+const png = readFileSync(path.resolve(__dirname, '..', '..', 'public', 'favicon.ico')).subarray(22);
 
 let ctx: TestContext;
 let server: Server;
@@ -47,6 +50,22 @@ it('writes a draft, previews it, schedules it, and sees it published when its ti
   expect(await page.isChecked('#status-draft')).toBe(true);
   await page.fill('#title', 'Low tide at Cacilhas');
   await page.fill('#body', 'The river pulls back and the **mud flats** shine.\n\nA second paragraph.');
+  // An image, uploaded from the editor: its line goes in where the cursor is, nothing typed lost.
+  await page.focus('#body');
+  await page.evaluate(() => {
+    const body = document.getElementById('body') as HTMLTextAreaElement;
+    const at = body.value.indexOf('A second');
+    body.setSelectionRange(at, at);
+  });
+  await page.setInputFiles('#media-file', { name: 'mud-flats.png', mimeType: 'image/png', buffer: png });
+  await page.fill('#media-alt', 'The mud flats at low tide');
+  await page.click('#media-form button[type="submit"]');
+  await page.waitForFunction(() => document.getElementById('media-status')?.textContent?.startsWith('Added'));
+  const body = await page.inputValue('#body');
+  expect(body).toMatch(
+    /^The river pulls back and the \*\*mud flats\*\* shine\.\n\n!\[The mud flats at low tide\]\(\/media\/[0-9a-f]{16}\/mud-flats\.png\)\n\nA second paragraph\.$/,
+  );
+  await page.screenshot({ path: path.join(screenshotDir, 'writing-0-image-added.png'), fullPage: true });
   await page.click('button.submit');
   await page.waitForURL(/\/admin\/posts\/\d+\/edit$/);
   expect(await page.textContent('body')).toContain('Draft saved.');
@@ -59,6 +78,9 @@ it('writes a draft, previews it, schedules it, and sees it published when its ti
   await page.waitForURL(/\/preview$/);
   expect(await page.textContent('.preview-banner')).toContain('this draft post is not published yet');
   expect(await page.innerHTML('.entry-content')).toContain('<strong>mud flats</strong>');
+  expect(await page.evaluate(() => document.querySelector<HTMLImageElement>('.entry-content img')?.naturalWidth)).toBe(
+    32,
+  );
   await page.screenshot({ path: path.join(screenshotDir, 'writing-2-preview.png'), fullPage: true });
 
   // Scheduled for tomorrow at 09:00, Lisbon time.

@@ -54,10 +54,10 @@ it('export from SQLite, import into PostgreSQL: the same posts and comments, cou
   const file = path.join(dir, 'blog.jsonl');
   const exported = tool('export', onSqlite.config.DATABASE_URL, 'json', file);
   expect(exported.stderr).toBe('');
-  expect(exported.stdout).toMatch(/^Exported 3 posts and 13 comments/);
+  expect(exported.stdout).toMatch(/^Exported 4 posts and 13 comments/);
   const imported = tool('import', onPostgres.config.DATABASE_URL, 'json', file);
   expect(imported.status).toBe(0);
-  expect(imported.stdout).toMatch(/posts: 3 new/);
+  expect(imported.stdout).toMatch(/posts: 4 new/);
 
   const count = async (ctx: TestContext) => ({
     posts: await ctx.db.post.count(),
