@@ -162,7 +162,7 @@ export function createAdminApiRouter({
     res.json({ posts: await posts.listAll() });
   };
 
-  // POST /admin/api/posts — { title, slug?, body, authorName?, commentsOpen?, status?, publishAt? }.
+  // POST /admin/api/posts — { title, slug?, body, authorName?, commentsOpen?, status?, publishAt?, kind? }.
   // Left out, commentsOpen is true, as the editor's box starts ticked (the shared schema reads an
   // absent checkbox as unticked, which is what a form sends for one), and status is "published".
   const withNewPostDefaults: RequestHandler = (req, _res, next) => {
@@ -196,6 +196,7 @@ export function createAdminApiRouter({
         authorName: current.authorName,
         commentsOpen: current.commentsOpen,
         status: current.status,
+        kind: current.kind,
       };
       const toPublish = 'status' in body && body.status !== current.status && body.status !== 'draft';
       const date = current.dateChosen && !toPublish ? { publishAt: current.publishedAt.toISOString() } : {};

@@ -31,7 +31,7 @@ export interface AdminPostsRouterDeps {
 export function createAdminPostsRouter({ posts, articlePage, clock, timeZone, media }: AdminPostsRouterDeps): Router {
   const renderForm = async (
     res: Response,
-    post: { id: number; slug: string; status: string } | null,
+    post: { id: number; slug: string; status: string; kind: string } | null,
     state: PostFormState,
   ) => {
     res.render('admin/post-form', {
@@ -77,6 +77,7 @@ export function createAdminPostsRouter({ posts, articlePage, clock, timeZone, me
         authorName: post.authorName,
         commentsOpen: post.commentsOpen ? 'yes' : '',
         status: post.status,
+        kind: post.kind,
         publishAt: post.dateChosen ? wallTimeOf(post.publishedAt, timeZone) : '',
       },
       errors: {},
@@ -136,6 +137,7 @@ export function toNewPost(input: PostInput, defaultAuthor: string): NewPost {
     authorName: input.authorName || defaultAuthor,
     commentsOpen: input.commentsOpen,
     status: input.status,
+    kind: input.kind,
     publishedAt: input.publishAt,
   };
 }

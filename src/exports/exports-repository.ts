@@ -13,6 +13,8 @@ export interface ExportedPost {
   commentsOpen: boolean;
   /** draft | scheduled | published */
   status: string;
+  /** post | page */
+  kind: string;
   dateChosen: boolean;
   /** Its old addresses, redirected to it. */
   redirects: string[];
@@ -64,6 +66,7 @@ export function createExportsRepository(db: Database) {
             publishedAt: true,
             commentsOpen: true,
             status: true,
+            kind: true,
             dateChosen: true,
             redirects: { select: { path: true }, orderBy: { createdAt: 'asc' } },
             createdAt: true,

@@ -38,7 +38,7 @@ export function createFeedsRepository(db: Database) {
   return {
     async latestPosts(limit: number): Promise<FeedPost[]> {
       return db.post.findMany({
-        where: { status: 'published' },
+        where: { status: 'published', kind: 'post' },
         orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
         take: limit,
         select: {
@@ -54,19 +54,19 @@ export function createFeedsRepository(db: Database) {
       });
     },
 
-    /** Every published post's address and when it last changed, for the sitemap. */
-    async publishedPostAddresses(): Promise<{ slug: string; updatedAt: Date }[]> {
+    /** Every published post's and page's address and when it last changed, for the sitemap. */
+    async publishedPostAddresses(): Promise<{ slug: string; kind: string; updatedAt: Date }[]> {
       return db.post.findMany({
         where: { status: 'published' },
         orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
-        select: { slug: true, updatedAt: true },
+        select: { slug: true, kind: true, updatedAt: true },
       });
     },
 
     /** The newest approved comments on published posts, site-wide. */
     async latestComments(limit: number): Promise<FeedComment[]> {
       return db.comment.findMany({
-        where: { status: 'approved', post: { status: 'published' } },
+        where: { status: 'approved', post: { status: 'published', kind: 'post' } },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: limit,
         select: commentFields,

@@ -1,7 +1,7 @@
 import { dialectOf, type Database } from '../db/database';
 import type { Prisma } from '../generated/prisma/client';
 import type { CommentStatus } from '../shared/comment-status';
-import type { PostStatus } from '../posts/post-status';
+import type { PostKind, PostStatus } from '../posts/post-status';
 import { clientNetworkOf } from '../shared/client-network';
 
 export interface ImportedPostRecord {
@@ -16,6 +16,8 @@ export interface ImportedPostRecord {
   commentsOpen: boolean;
   /** Published unless given. */
   status?: PostStatus;
+  /** A post unless given. */
+  kind?: PostKind;
   dateChosen?: boolean;
   /** Old addresses of the post (a WordPress permalink, a renamed slug's) to redirect from. */
   redirects?: readonly string[];

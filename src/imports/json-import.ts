@@ -4,7 +4,7 @@ import { renderCommentText } from '../shared/comment-text';
 import type { Database } from '../db/database';
 import { renderedPostBody } from '../posts/post-markdown';
 import { postLimits, slugPattern } from '../posts/posts-schema';
-import { postStatuses } from '../posts/post-status';
+import { postKinds, postStatuses } from '../posts/post-status';
 import {
   attachReplies,
   countSkipped,
@@ -41,6 +41,7 @@ const postLine = z.object({
   commentsOpen: z.boolean(),
   // Exports before posts had a status: every post was published.
   status: z.enum(postStatuses).default('published'),
+  kind: z.enum(postKinds).default('post'),
   dateChosen: z.boolean().default(true),
   redirects: z.array(z.string().startsWith('/').max(2000)).max(1000).default([]),
 });
@@ -115,6 +116,7 @@ export async function importJson(
       publishedAt: item.publishedAt,
       commentsOpen: item.commentsOpen,
       status: item.status,
+      kind: item.kind,
       dateChosen: item.dateChosen,
       redirects: item.redirects,
     });

@@ -4,6 +4,7 @@ import { renderCommentText } from '../shared/comment-text';
 import type { Database } from '../db/database';
 import { renderedPostBody } from '../posts/post-markdown';
 import { postLimits, slugFrom } from '../posts/posts-schema';
+import { reservedPageSlugs } from '../posts/post-status';
 import { byteLength, normaliseText } from '../validation/text-field';
 import { commentHtmlToText } from './comment-html';
 import { countSkipped, freeSlug, newReport, type ImportOptions, type ImportReport } from './import-report';
@@ -172,6 +173,7 @@ export async function importWordPress(
       publishedAt: wordpressDate(item.postDateGmt, item.postDate) ?? new Date(0),
       commentsOpen: item.commentStatus.trim() === 'open',
       status,
+      kind: type === 'page' && !reservedPageSlugs.has(slug) && !/^\d{4}$/.test(slug) ? 'page' : 'post',
       dateChosen: status !== 'draft' || dated,
       redirects: oldAddresses(item, type),
     });

@@ -13,3 +13,29 @@ export const postStatusLabels: Record<PostStatus, string> = {
   scheduled: 'Scheduled',
   published: 'Published',
 };
+
+/** What a post is: one of the blog's posts, or a standalone page ("About") at /<slug>. */
+export const postKinds = ['post', 'page'] as const;
+export type PostKind = (typeof postKinds)[number];
+
+/** Where a published post or page is read. */
+export const postPath = (post: { slug: string; kind?: string }): string =>
+  post.kind === 'page' ? `/${encodeURIComponent(post.slug)}` : `/posts/${encodeURIComponent(post.slug)}`;
+
+/** First path segments the site answers itself: no page may take one as its address. */
+export const reservedPageSlugs = new Set([
+  'admin',
+  'api',
+  'assets',
+  'archives',
+  'comments',
+  'feed',
+  'healthz',
+  'media',
+  'moderate',
+  'page',
+  'posts',
+  'subscriptions',
+  'category',
+  'tag',
+]);

@@ -12,6 +12,9 @@ export const postMessages = {
   slugInvalid:
     'The slug (the post’s address) may contain lower-case letters, digits and single hyphens, at most 100 characters.',
   slugTaken: 'Another post already uses this slug. Please choose another.',
+  kindInvalid: 'The kind must be "post" or "page".',
+  slugReserved: (slug: string) =>
+    `A page cannot be at /${slug}: the site uses that address. Please choose another slug.`,
   statusInvalid: 'The status must be "draft", "scheduled" or "published".',
   dateInvalid: 'Enter the date and time as 2026-12-24T09:30 (or, in the API, an ISO time with its offset).',
   scheduleNeedsDate: 'Choose when to publish the post.',

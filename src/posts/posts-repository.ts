@@ -14,6 +14,8 @@ export interface PostRecord {
   authorName: string;
   publishedAt: Date;
   commentsOpen: boolean;
+  /** post | page (src/posts/post-status.ts). */
+  kind: string;
 }
 
 export interface PostSummary extends PostRecord {
@@ -52,10 +54,13 @@ const publicFields = {
   authorName: true,
   publishedAt: true,
   commentsOpen: true,
+  kind: true,
 } as const;
 const editableFields = { ...publicFields, bodyMarkdown: true, status: true, dateChosen: true } as const;
 
 const published = { status: 'published' } as const;
+/** Published posts, not pages: what lists, archives and feeds show. */
+const publishedPosts = { status: 'published', kind: 'post' } as const;
 const newestFirst = [{ publishedAt: 'desc' }, { id: 'desc' }] as const;
 
 const asEditable = <T extends { status: string }>(post: T) => ({ ...post, status: post.status as PostStatus });
@@ -87,7 +92,7 @@ export function createPostsRepository(db: Database) {
       { skip, take }: { skip: number; take: number },
       within: { from: Date; to: Date } | null = null,
     ): Promise<{ posts: PostSummary[]; total: number }> {
-      const where = { ...published, ...(within ? { publishedAt: { gte: within.from, lt: within.to } } : {}) };
+      const where = { ...publishedPosts, ...(within ? { publishedAt: { gte: within.from, lt: within.to } } : {}) };
       const [posts, total] = await Promise.all([
         db.post.findMany({
           where,
@@ -109,7 +114,7 @@ export function createPostsRepository(db: Database) {
       const pattern = `%${words.replaceAll('\0', '').replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
       const holds = (column: string) =>
         Prisma.sql`${Prisma.raw(`"${column}"`)} ${dialect.likeAnyCase} ${pattern} ESCAPE '\\'`;
-      const where = Prisma.sql`status = 'published' AND (${holds('title')} OR ${holds('bodyMarkdown')})`;
+      const where = Prisma.sql`status = 'published' AND kind = 'post' AND (${holds('title')} OR ${holds('bodyMarkdown')})`;
       const [page, [count]] = await Promise.all([
         db.$queryRaw<{ id: number }[]>(
           Prisma.sql`SELECT id FROM "Post" WHERE ${where} ORDER BY "publishedAt" DESC, id DESC LIMIT ${take} OFFSET ${skip}`,
@@ -126,7 +131,7 @@ export function createPostsRepository(db: Database) {
 
     /** When each published post was published: the archive's months are counted from them. */
     async publishedDates(): Promise<Date[]> {
-      const rows = await db.post.findMany({ where: published, select: { publishedAt: true } });
+      const rows = await db.post.findMany({ where: publishedPosts, select: { publishedAt: true } });
       return rows.map((row) => row.publishedAt);
     },
 
@@ -205,13 +210,13 @@ export function createPostsRepository(db: Database) {
       return slugs;
     },
 
-    /** The post an old address now belongs to: its slug, if it is published. */
-    async findRedirect(path: string): Promise<string | null> {
+    /** The post an old address now belongs to, if it is published. */
+    async findRedirect(path: string): Promise<{ slug: string; kind: string } | null> {
       const redirect = await db.postRedirect.findUnique({
         where: { path },
-        select: { post: { select: { slug: true, status: true } } },
+        select: { post: { select: { slug: true, kind: true, status: true } } },
       });
-      return redirect?.post.status === 'published' ? redirect.post.slug : null;
+      return redirect?.post.status === 'published' ? { slug: redirect.post.slug, kind: redirect.post.kind } : null;
     },
   };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { instantOfWallTime } from '../shared/site-time-zone';
 import { checkboxField, textField, textMessages } from '../validation/text-field';
 import { postMessages } from './posts-messages';
-import { postStatuses } from './post-status';
+import { postKinds, postStatuses } from './post-status';
 
 export const postLimits = { title: 300, slug: 100, body: 500_000, author: 245 } as const;
 /** What a post's address may be: lower-case letters and digits in words joined by single hyphens. */
@@ -65,6 +65,7 @@ export const postInputSchemaIn = (timeZone: string) =>
         authorName: textField({ label: 'Author', maxBytes: postLimits.author }),
         commentsOpen: checkboxField('Comments open'),
         status: z.enum(postStatuses, { error: postMessages.statusInvalid }).optional(),
+        kind: z.enum(postKinds, { error: postMessages.kindInvalid }).optional(),
         publishAt: publishAtField(timeZone),
       },
       {

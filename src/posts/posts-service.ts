@@ -5,7 +5,7 @@ import { monthName, monthOf, monthSpan } from '../shared/site-time-zone';
 import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import { demoPost } from './demo-post';
 import { renderedPostBody } from './post-markdown';
-import type { PostStatus } from './post-status';
+import { postPath, reservedPageSlugs, type PostKind, type PostStatus } from './post-status';
 import type {
   AdminPostSummary,
   EditablePost,
@@ -24,6 +24,8 @@ export interface NewPost {
   commentsOpen?: boolean;
   /** Not given: as it was (an edit), or published (a new post). */
   status?: PostStatus;
+  /** Not given: as it was (an edit), or a post. */
+  kind?: PostKind;
   /** When it was or is to be published (imports and tests date their posts); none: now, when it is published. */
   publishedAt?: Date | null;
 }
@@ -112,6 +114,7 @@ export function createPostsService({
   }
 
   const toRecord = (post: NewPost, before: EditablePost | null): NewPostRecord => ({
+    kind: pageChecked(post.kind ?? (before?.kind as PostKind | undefined) ?? 'post', post.slug),
     slug: post.slug,
     title: post.title,
     ...renderedPostBody(post.bodyMarkdown),
@@ -120,6 +123,14 @@ export function createPostsService({
     commentsOpen: post.commentsOpen ?? true,
     ...dating(post, before),
   });
+
+  /** The kind, once a page's address is known to be free of the site's own (a ValidationError). */
+  function pageChecked(kind: PostKind, slug: string): PostKind {
+    if (kind === 'page' && (reservedPageSlugs.has(slug) || /^\d{4}$/.test(slug))) {
+      throw new ValidationError({ slug: postMessages.slugReserved(slug) });
+    }
+    return kind;
+  }
 
   /** The post with its Markdown, for the editor. */
   async function getForEditing(id: number): Promise<EditablePost> {
@@ -145,22 +156,25 @@ export function createPostsService({
   }
 
   return {
-    /** The published post at `slug`, or a NotFoundError. */
-    async getPublished(slug: string): Promise<PostRecord> {
-      const kept = publishedBySlug.get(slug);
-      if (kept) return kept;
-      // No slug holds a NUL, and PostgreSQL refuses one in any text it is asked to compare.
-      if (slug.includes('\0')) throw new NotFoundError(postMessages.notFound);
-      const post = await repo.findPublishedBySlug(slug);
-      if (!post) throw new NotFoundError(postMessages.notFound);
-      publishedBySlug.set(slug, post);
+    /** The published post (or, asked for, page) at `slug`, or a NotFoundError. */
+    async getPublished(slug: string, kind: PostKind = 'post'): Promise<PostRecord> {
+      let post = publishedBySlug.get(slug);
+      if (!post) {
+        // No slug holds a NUL, and PostgreSQL refuses one in any text it is asked to compare.
+        if (slug.includes('\0')) throw new NotFoundError(postMessages.notFound);
+        post = (await repo.findPublishedBySlug(slug)) ?? undefined;
+        if (!post) throw new NotFoundError(postMessages.notFound);
+        publishedBySlug.set(slug, post);
+      }
+      if (post.kind !== kind) throw new NotFoundError(postMessages.notFound);
       return post;
     },
 
-    /** Where an old address of a post (a renamed slug's, an imported permalink) now is: its slug. */
+    /** Where an old address of a post (a renamed slug's, an imported permalink) now is: its address. */
     async movedTo(path: string): Promise<string | null> {
       if (path.includes('\0')) return null;
-      return repo.findRedirect(path);
+      const post = await repo.findRedirect(path);
+      return post && postPath(post);
     },
 
     /** Forgets the kept post records (another process changed the database). */

@@ -160,10 +160,28 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
      * A post as its page will look once published, with no comments yet and a banner saying so:
      * for the signed-in owner (the admin area serves it), never kept or cached.
      */
+    /**
+     * A standalone page (kind "page"): its text alone, no comments, the same for everyone, so
+     * kept in the page cache until it changes.
+     */
+    async renderStandalone(req: Request, res: Response, post: PostRecord): Promise<void> {
+      const key = `standalone:${post.slug}`;
+      const kept = pageCache?.get(key);
+      if (kept) return sendSharedPage(req, res, kept);
+      const html = await renderToString(res, 'posts/article', {
+        title: post.title,
+        post,
+        isPage: true,
+        canonicalPath: `/${encodeURIComponent(post.slug)}`,
+      });
+      sendSharedPage(req, res, pageCache ? pageCache.set(key, html) : toCachedPage(html, {}, { validated: false }));
+    },
+
     async renderPreview(res: Response, post: PostRecord & { status: string }): Promise<void> {
       const html = await renderToString(res, 'posts/article', {
         title: post.title,
         post,
+        isPage: post.kind === 'page',
         preview: { id: post.id, status: post.status },
         commentsOpen: post.commentsOpen,
         threads: [],

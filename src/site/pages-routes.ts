@@ -5,6 +5,8 @@ import { monthName } from '../shared/site-time-zone';
 import { numericParam } from '../http/route-params';
 import { renderToString, sendSharedPage, type ArticlePage } from './article-page';
 import { postMessages } from '../posts/posts-messages';
+import { postPath, reservedPageSlugs } from '../posts/post-status';
+import { slugPattern } from '../posts/posts-schema';
 import type { PostsPage, PostsService } from '../posts/posts-service';
 
 export interface PagesRouterDeps {
@@ -15,9 +17,9 @@ export interface PagesRouterDeps {
 
 /** Sends the reader on (301) to where an old address of a post now is; false if it is no post's. */
 async function redirectIfMoved(posts: PostsService, res: Response, path: string, query = ''): Promise<boolean> {
-  const slug = await posts.movedTo(path);
-  if (slug === null) return false;
-  res.redirect(301, `/posts/${encodeURIComponent(slug)}${query}`);
+  const address = await posts.movedTo(path);
+  if (address === null) return false;
+  res.redirect(301, `${address}${query}`);
   return true;
 }
 
@@ -140,6 +142,8 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
   const showPost: RequestHandler<{ slug: string }> = async (req, res) => {
     const number = (value: unknown): number => numericParam(typeof value === 'string' ? value : undefined);
     try {
+      const page = await posts.getPublished(req.params.slug, 'page').catch(() => null);
+      if (page) return res.redirect(301, postPath(page));
       await articlePage.render(req, res, req.params.slug, {
         replyToId: number(req.query.replytocom) || null,
         commentPage: number(req.query.cpage) || 1,
@@ -153,11 +157,24 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
     }
   };
 
+  // GET /:slug — a standalone page ("About"); anything else at one segment goes on
+  const showStandalone: RequestHandler<{ slug: string }> = async (req, res, next) => {
+    const { slug } = req.params;
+    if (!slugPattern.test(slug) || reservedPageSlugs.has(slug)) return next();
+    const page = await posts.getPublished(slug, 'page').catch((error: unknown) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
+    if (!page) return next();
+    await articlePage.renderStandalone(req, res, page);
+  };
+
   const router = Router();
   router.get(['/', '/page/:page'], listPosts);
   router.get('/archives', archives);
   router.get(['/:year/:month', '/:year/:month/page/:page'], listMonth);
   router.get('/posts/:slug', showPost);
+  router.get('/:slug', showStandalone);
   return router;
 }
 
