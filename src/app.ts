@@ -46,7 +46,7 @@ import { moderationDefaults } from './moderation/moderation-settings';
 import { createModerationSettingsRepository } from './moderation/moderation-settings-repository';
 import { createArticlePage } from './site/article-page';
 import { createPostsRepository } from './posts/posts-repository';
-import { createOldAddressesRouter, createPagesRouter } from './site/pages-routes';
+import { createPagesRouter, redirectOldAddresses } from './site/pages-routes';
 import { createFeedsRouter } from './site/feeds-routes';
 import { createFeedsRepository } from './feeds/feeds-repository';
 import { createFeedsService } from './feeds/feeds-service';
@@ -317,8 +317,8 @@ export function createApp({
       displayName: config.DISPLAY_NAME ?? null,
     }),
   );
-  app.use(createOldAddressesRouter(s));
   app.use(notFoundHandler);
+  app.use(redirectOldAddresses(s));
   app.use(createErrorHandler(logger));
 
   const keptPages = s.pageCache

@@ -25,10 +25,19 @@ export interface AdminPostsRouterDeps {
   timeZone: string;
   /** The images the editor offers to upload and lists. */
   media: MediaService;
+  /** DISPLAY_NAME: a post's author when its form leaves the field empty (else the user name). */
+  displayName: string | null;
 }
 
 /** Writing posts: list, create, edit (Markdown, rendered when saved), preview, schedule, delete. */
-export function createAdminPostsRouter({ posts, articlePage, clock, timeZone, media }: AdminPostsRouterDeps): Router {
+export function createAdminPostsRouter({
+  posts,
+  articlePage,
+  clock,
+  timeZone,
+  media,
+  displayName,
+}: AdminPostsRouterDeps): Router {
   const renderForm = async (
     res: Response,
     post: { id: number; slug: string; status: string; kind: string } | null,
@@ -62,7 +71,7 @@ export function createAdminPostsRouter({ posts, articlePage, clock, timeZone, me
   // POST /admin/posts — store a new post
   const createPost: RequestHandler = async (req, res, next) => {
     const input = validBody<PostInput>(res);
-    const post = await posts.createPost(toNewPost(input, req.session.user ?? 'The editor'));
+    const post = await posts.createPost(toNewPost(input, displayName ?? req.session.user ?? 'The editor'));
     redirectWithFlash(req, res, next, `/admin/posts/${post.id}/edit`, adminMessages.postSavedAs(post.status));
   };
 
@@ -88,7 +97,7 @@ export function createAdminPostsRouter({ posts, articlePage, clock, timeZone, me
   const saveEdit: RequestHandler<{ id: string }> = async (req, res, next) => {
     const post = await posts.updatePost(
       numericId(req),
-      toNewPost(validBody<PostInput>(res), req.session.user ?? 'The editor'),
+      toNewPost(validBody<PostInput>(res), displayName ?? req.session.user ?? 'The editor'),
     );
     redirectWithFlash(req, res, next, `/admin/posts/${post.id}/edit`, adminMessages.postSavedAs(post.status));
   };

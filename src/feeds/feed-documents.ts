@@ -1,3 +1,4 @@
+import escapeHtml from 'escape-html';
 import { Feed, type Item } from 'feed';
 import type { FeedComment, FeedPost } from './feeds-repository';
 
@@ -27,18 +28,36 @@ interface FeedDescription {
   self: Record<FeedFormat, string>;
 }
 
+// Characters XML 1.0 cannot carry at all (C0 controls but tab and newlines, lone surrogates,
+// U+FFFE and U+FFFF): the forms keep them out, but older or imported text may hold one, and a
+// single one would make the whole feed unreadable.
+const notInXml = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const xmlSafe = (text: string): string => text.replace(notInXml, '');
+
+/** A title as feeds carry it: HTML (Atom says so, and RSS readers read it so), so escaped. */
+const titleText = (text: string): string => escapeHtml(xmlSafe(text));
+
+/**
+ * HTML from this site (a post body, a comment) with its site-relative addresses made absolute: a
+ * feed has no address of its own to resolve them against. The HTML is markdown-it's or the comment
+ * renderer's, whose attributes are always double-quoted.
+ */
+const absolute = (html: string, origin: string): string =>
+  xmlSafe(html).replace(/(\s(?:src|href)=")\/(?!\/)/g, `$1${origin}/`);
+
 // RSS 2.0's <author> is for an email address, which a commenter's never is here: RSS names the
 // author in Dublin Core's <dc:creator>, as WordPress does; Atom in its own <author><name>.
 function byline(name: string, link: string | null, format: FeedFormat): Pick<Item, 'author' | 'extensions'> {
-  if (format === 'atom') return { author: [{ name, ...(link ? { link } : {}) }] };
-  return { extensions: [{ name: 'dc:creator', objects: { _text: name } }] };
+  const safe = xmlSafe(name);
+  if (format === 'atom') return { author: [{ name: safe, ...(link ? { link } : {}) }] };
+  return { extensions: [{ name: 'dc:creator', objects: { _text: safe } }] };
 }
 
 function document(about: FeedDescription, items: Item[], updated: Date, format: FeedFormat): string {
   const feed = new Feed({
     id: about.self.atom,
-    title: about.title,
-    description: about.description,
+    title: xmlSafe(about.title),
+    description: xmlSafe(about.description),
     link: about.link,
     updated,
     generator: 'marginalia',
@@ -55,15 +74,15 @@ const newest = (dates: Date[]) => new Date(Math.max(0, ...dates.map((date) => da
 /** The newest posts, with their whole text. */
 export function postsFeed(site: FeedSite, posts: FeedPost[], format: FeedFormat): string {
   const items = posts.map((post): Item => ({
-    title: post.title,
+    title: titleText(post.title),
     // A post's id stays when its slug changes, so a reader never sees it twice.
     id: `${site.origin}/?p=${post.id}`,
     guid: `${site.origin}/?p=${post.id}`,
     link: `${site.origin}/posts/${encodeURIComponent(post.slug)}`,
     date: post.updatedAt > post.publishedAt ? post.updatedAt : post.publishedAt,
     published: post.publishedAt,
-    description: post.excerpt,
-    content: post.bodyHtml,
+    description: xmlSafe(post.excerpt),
+    content: absolute(post.bodyHtml, site.origin),
     ...byline(post.authorName, null, format),
   }));
   return document(
@@ -89,13 +108,13 @@ export function commentsFeed(
   const items = comments.map((comment): Item => {
     const link = `${site.origin}/posts/${encodeURIComponent(comment.post.slug)}/comments/${comment.id}`;
     return {
-      title: post ? `By ${comment.authorName}` : `Comment on ${comment.post.title} by ${comment.authorName}`,
+      title: titleText(post ? `By ${comment.authorName}` : `Comment on ${comment.post.title} by ${comment.authorName}`),
       id: link,
       guid: link,
       link,
       date: comment.createdAt,
-      description: comment.textHtml,
-      content: comment.textHtml,
+      description: absolute(comment.textHtml, site.origin),
+      content: absolute(comment.textHtml, site.origin),
       ...byline(comment.authorName, comment.authorUrl, format),
     };
   });

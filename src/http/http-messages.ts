@@ -2,6 +2,7 @@
 export const httpMessages = {
   tooLarge: 'That is more than this site accepts in one request (256 KB). Please shorten your text.',
   invalidJson: 'The request body is not valid JSON.',
+  badHost: 'The Host header of this request is not a host name.',
   unsupportedEncoding: 'The request body uses a character set or compression this site does not read; send UTF-8.',
   badRequest: 'The request could not be understood.',
   internal: 'Sorry, something went wrong on our side. Please try again in a moment.',

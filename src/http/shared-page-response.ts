@@ -34,7 +34,11 @@ function etagOf(page: CachedPage, form: SharedFormStamp | null): string | null {
  */
 function unchangedFor(req: IncomingMessage, etag: string | null, lastModified: number | undefined): boolean {
   const ifNoneMatch = req.headers['if-none-match'];
-  if (ifNoneMatch !== undefined) return etag !== null && ifNoneMatch.split(',').some((tag) => tag.trim() === etag);
+  if (ifNoneMatch !== undefined) {
+    // "*" matches any current representation; otherwise one of the tags must be this page's.
+    if (ifNoneMatch.trim() === '*') return true;
+    return etag !== null && ifNoneMatch.split(',').some((tag) => tag.trim() === etag);
+  }
   const since = req.headers['if-modified-since'];
   if (lastModified === undefined || since === undefined) return false;
   const sinceMs = Date.parse(since);

@@ -4,7 +4,7 @@ import { renderCommentText } from '../shared/comment-text';
 import type { Database } from '../db/database';
 import { renderedPostBody } from '../posts/post-markdown';
 import { postLimits, slugFrom } from '../posts/posts-schema';
-import { reservedPageSlugs } from '../posts/post-status';
+import { pathKey, reservedPageSlugs } from '../posts/post-status';
 import { byteLength, normaliseText } from '../validation/text-field';
 import { commentHtmlToText } from './comment-html';
 import { countSkipped, freeSlug, newReport, type ImportOptions, type ImportReport } from './import-report';
@@ -58,7 +58,7 @@ function oldAddresses(item: WxrItem, type: string): string[] {
   const addresses = [`/?${type === 'page' ? 'page_id' : 'p'}=${item.postId.trim()}`];
   const link = URL.canParse(item.link.trim()) ? new URL(item.link.trim()) : null;
   if (link && (link.pathname !== '/' || /^\?(p|page_id)=\d+$/.test(link.search))) {
-    addresses.push(/^\?(p|page_id)=\d+$/.test(link.search) ? `/${link.search}` : decodeURI(link.pathname));
+    addresses.push(/^\?(p|page_id)=\d+$/.test(link.search) ? `/${link.search}` : pathKey(link.pathname));
   }
   return [...new Set(addresses)].filter((address) => address.length <= 2000);
 }

@@ -9,6 +9,18 @@ const markdown = new MarkdownIt({ html: false, linkify: true, typographer: true 
   lazyLoading: true,
 });
 
+// markdown-it aligns table columns with a style attribute, which the page's Content-Security-Policy
+// (no inline styles) would refuse: a class says the same (site.css).
+for (const cell of ['th_open', 'td_open'] as const) {
+  markdown.renderer.rules[cell] = (tokens, idx, options, _env, self) => {
+    const token = tokens[idx]!;
+    const align = /text-align:(left|center|right)/.exec(String(token.attrGet('style') ?? ''))?.[1];
+    token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'style');
+    if (align) token.attrJoin('class', `align-${align}`);
+    return self.renderToken(tokens, idx, options);
+  };
+}
+
 const excerptLength = 240;
 
 /** A post body as it is stored: the Markdown, its HTML and its excerpt. */

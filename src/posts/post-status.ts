@@ -39,3 +39,12 @@ export const reservedPageSlugs = new Set([
   'category',
   'tag',
 ]);
+
+/**
+ * A path as old addresses are stored and looked up: percent-encoded as a browser sends it, with
+ * upper-case hex ("/caf%C3%A9/"), so an address imported and the same address asked for match.
+ */
+export function pathKey(path: string): string {
+  const encoded = path.replace(/[^\x21-\x7E]/gu, (character) => encodeURIComponent(character));
+  return encoded.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
+}

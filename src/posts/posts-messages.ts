@@ -17,6 +17,7 @@ export const postMessages = {
     `A page cannot be at /${slug}: the site uses that address. Please choose another slug.`,
   statusInvalid: 'The status must be "draft", "scheduled" or "published".',
   dateInvalid: 'Enter the date and time as 2026-12-24T09:30 (or, in the API, an ISO time with its offset).',
+  dateOutOfRange: 'Choose a date between the years 1970 and 9999.',
   scheduleNeedsDate: 'Choose when to publish the post.',
   scheduleInPast: 'That time has passed: choose a time in the future, or publish the post now.',
   publishedInFuture: 'That time is still to come: choose “Scheduled” to publish the post then, or clear the date.',

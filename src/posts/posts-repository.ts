@@ -168,12 +168,11 @@ export function createPostsRepository(db: Database) {
       const updated = await db
         .$transaction(async (tx) => {
           if (post.slug !== oldSlug) {
-            await tx.postRedirect.deleteMany({ where: { path: slugPath(post.slug) } });
-            await tx.postRedirect.upsert({
-              where: { path: slugPath(oldSlug) },
-              create: { path: slugPath(oldSlug), postId: id },
-              update: { postId: id },
-            });
+            // Its own old address given back to it; another post's stays theirs (a live post wins).
+            await tx.postRedirect.deleteMany({ where: { path: slugPath(post.slug), postId: id } });
+            // Its old address leads to it, unless it was another post's before (then it stays theirs).
+            const taken = await tx.postRedirect.findUnique({ where: { path: slugPath(oldSlug) } });
+            if (!taken) await tx.postRedirect.create({ data: { path: slugPath(oldSlug), postId: id } });
           }
           return tx.post.update({ where: { id }, data: post, select: editableFields });
         })

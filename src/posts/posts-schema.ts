@@ -42,6 +42,11 @@ function publishAtField(timeZone: string) {
         ctx.addIssue({ code: 'custom', message: postMessages.dateInvalid });
         return z.NEVER;
       }
+      const year = instant.getUTCFullYear();
+      if (year < 1970 || year > 9999) {
+        ctx.addIssue({ code: 'custom', message: postMessages.dateOutOfRange });
+        return z.NEVER;
+      }
       return instant;
     });
 }

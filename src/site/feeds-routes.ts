@@ -11,6 +11,8 @@ import {
 } from '../http/page-cache';
 import { sharedPageCacheControl, writeSharedPage } from '../http/shared-page-response';
 import type { Clock } from '../shared/clock';
+import { BadRequestError } from '../errors';
+import { httpMessages } from '../http/http-messages';
 
 export interface FeedsRouterDeps {
   feeds: FeedsService;
@@ -27,11 +29,26 @@ export interface FeedsRouterDeps {
  * Kept in the page cache until what they show changes, and validated (ETag, Last-Modified).
  */
 export function createFeedsRouter({ feeds, pageCache, clock, site, publicUrl }: FeedsRouterDeps): Router {
-  const siteFor = (req: Request): FeedSite => ({
-    title: site.title,
-    tagline: site.tagline,
-    origin: publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
-  });
+  /**
+   * The feeds' site: its origin PUBLIC_URL, or else this request's own address (a host name or
+   * address and port only: anything else in a Host header is refused).
+   */
+  const siteFor = (req: Request): FeedSite => {
+    if (publicUrl) return { title: site.title, tagline: site.tagline, origin: publicUrl };
+    const host = req.get('host') ?? '';
+    if (!/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i.test(host)) throw new BadRequestError(httpMessages.badHost);
+    return { title: site.title, tagline: site.tagline, origin: `${req.protocol}://${host}` };
+  };
+  // Made from the request's address, a feed is for that request alone: never kept by a proxy.
+  const cacheControl = publicUrl ? sharedPageCacheControl : 'private, no-cache';
+  // When each kept feed was last made here: a new one is never dated at or before an older one,
+  // so If-Modified-Since cannot mistake a feed changed within the same second for the old one.
+  const lastMade = new Map<string, number>();
+  const madeNow = (key: string): number => {
+    const at = Math.max(Math.floor(clock.now().getTime() / 1000) * 1000, (lastMade.get(key) ?? 0) + 1000);
+    lastMade.set(key, at);
+    return at;
+  };
 
   const sendFeed = async (
     req: Request,
@@ -45,7 +62,7 @@ export function createFeedsRouter({ feeds, pageCache, clock, site, publicUrl }: 
     if (!page) {
       const xml = await make(siteFor(req));
       page = cache ? cache.set(key, xml) : toCachedPage(xml);
-      page.lastModified = Math.floor(clock.now().getTime() / 1000) * 1000;
+      page.lastModified = madeNow(key);
     }
     writeSharedPage(
       req,
@@ -53,7 +70,7 @@ export function createFeedsRouter({ feeds, pageCache, clock, site, publicUrl }: 
       page,
       {
         'Content-Type': format === 'sitemap' ? 'application/xml; charset=utf-8' : feedContentTypes[format],
-        'Cache-Control': sharedPageCacheControl,
+        'Cache-Control': cacheControl,
       },
       null,
     );
@@ -90,7 +107,7 @@ export function createFeedsRouter({ feeds, pageCache, clock, site, publicUrl }: 
   const robots: RequestHandler = (req, res) => {
     res
       .type('text/plain')
-      .set('Cache-Control', 'public, max-age=3600')
+      .set('Cache-Control', publicUrl ? 'public, max-age=3600' : 'private, no-cache')
       .send(`User-agent: *\nDisallow: /admin/\n\nSitemap: ${siteFor(req).origin}/sitemap.xml\n`);
   };
 

@@ -12,6 +12,8 @@ export function createMediaRouter({ media }: { media: MediaService }): Router {
       ETag: etag,
       // Only ever an image: nothing in it runs, even opened on its own.
       'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+      // Shown in feed readers and on other sites (a post quoted elsewhere), not only on this one.
+      'Cross-Origin-Resource-Policy': 'cross-origin',
     });
     if (req.headers['if-none-match'] === etag) return void res.status(304).end();
     res.type(image.contentType).send(Buffer.from(image.bytes));

@@ -1,11 +1,18 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import {
+  Router,
+  type ErrorRequestHandler,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import { NotFoundError } from '../errors';
 import { homePageKey, listPageKey, toCachedPage, type PageCache } from '../http/page-cache';
 import { monthName } from '../shared/site-time-zone';
 import { numericParam } from '../http/route-params';
 import { renderToString, sendSharedPage, type ArticlePage } from './article-page';
 import { postMessages } from '../posts/posts-messages';
-import { postPath, reservedPageSlugs } from '../posts/post-status';
+import { pathKey, postPath, reservedPageSlugs } from '../posts/post-status';
 import { slugPattern } from '../posts/posts-schema';
 import type { PostsPage, PostsService } from '../posts/posts-service';
 
@@ -110,7 +117,8 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
     const page = pageNumber(req.params.page);
     if (!/^\d{4}$/.test(year) || !/^\d{2}$/.test(month) || page === null) return next();
     const list = await posts.listMonth(Number(year), Number(month), page);
-    if (!list) return next();
+    // A month without posts is no page (and so not one more page to keep).
+    if (!list || list.total === 0) return next();
     const name = monthName(Number(year), Number(month));
     await sendList(req, res, listPageKey('month', year, month, page), () =>
       Promise.resolve({
@@ -141,20 +149,12 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
   //  ?cpage=N: that page of top-level comments). A renamed post's old address redirects for good.
   const showPost: RequestHandler<{ slug: string }> = async (req, res) => {
     const number = (value: unknown): number => numericParam(typeof value === 'string' ? value : undefined);
-    try {
-      const page = await posts.getPublished(req.params.slug, 'page').catch(() => null);
-      if (page) return res.redirect(301, postPath(page));
-      await articlePage.render(req, res, req.params.slug, {
-        replyToId: number(req.query.replytocom) || null,
-        commentPage: number(req.query.cpage) || 1,
-      });
-    } catch (error) {
-      const at = req.originalUrl.indexOf('?');
-      const query = at === -1 ? '' : req.originalUrl.slice(at);
-      if (error instanceof NotFoundError && (await redirectIfMoved(posts, res, `/posts/${req.params.slug}`, query)))
-        return;
-      throw error;
-    }
+    const page = await posts.getPublished(req.params.slug, 'page').catch(() => null);
+    if (page) return res.redirect(301, postPath(page));
+    await articlePage.render(req, res, req.params.slug, {
+      replyToId: number(req.query.replytocom) || null,
+      commentPage: number(req.query.cpage) || 1,
+    });
   };
 
   // GET /:slug — a standalone page ("About"); anything else at one segment goes on
@@ -179,19 +179,31 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
 }
 
 /**
- * Any other address that was once a post's (an imported WordPress permalink such as
- * /2023/05/a-week-in-lisbon/, with or without its last slash): a permanent redirect to the post.
- * Mounted last, for requests nothing else answered; the rest go on to "not found".
+ * An address that was once a post's (an imported WordPress permalink such as
+ * /2023/05/a-week-in-lisbon/, with or without its last slash; a renamed post's old address and
+ * those under it, its feed or a comment's permalink in a mail sent before): a permanent redirect
+ * to where it is now. Asked only of a GET or HEAD that found nothing (a 404), before it is answered.
  */
-export function createOldAddressesRouter({ posts }: Pick<PagesRouterDeps, 'posts'>): Router {
-  const router = Router();
-  router.get(/.*/, async (req, res, next) => {
-    const path = req.path;
-    if (path.length > 2000) return next();
+export function redirectOldAddresses({ posts }: Pick<PagesRouterDeps, 'posts'>): ErrorRequestHandler {
+  const find = async (path: string): Promise<string | null> => {
     const alternative = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
-    if (await redirectIfMoved(posts, res, path)) return;
-    if (alternative && (await redirectIfMoved(posts, res, alternative))) return;
-    next();
-  });
-  return router;
+    const moved = (await posts.movedTo(path)) ?? (alternative ? await posts.movedTo(alternative) : null);
+    if (moved !== null) return moved;
+    const under = /^(\/posts\/[^/]+)(\/.+)$/.exec(path);
+    const post = under ? await posts.movedTo(under[1]!) : null;
+    return post?.startsWith('/posts/') ? `${post}${under![2]}` : null;
+  };
+  return (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!(error instanceof NotFoundError) || (req.method !== 'GET' && req.method !== 'HEAD')) return next(error);
+    const path = pathKey(req.path);
+    if (path.length > 2000 || res.headersSent) return next(error);
+    find(path).then(
+      (to) => {
+        if (to === null) return next(error);
+        const at = req.originalUrl.indexOf('?');
+        res.redirect(301, `${to}${at === -1 ? '' : req.originalUrl.slice(at)}`);
+      },
+      () => next(error),
+    );
+  };
 }

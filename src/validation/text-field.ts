@@ -7,6 +7,9 @@ import { z } from 'zod';
 // C0 and C1 control characters and DEL. Multi-line fields keep newline and tab; one-line fields neither.
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const controlCharacters = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+// Unicode's noncharacters (U+FDD0–U+FDEF, and the last two of every plane): never text, and U+FFFE
+// and U+FFFF are not allowed in XML at all, so one would break every feed that carried it.
+const noncharacters = /\p{Noncharacter_Code_Point}/gu;
 // Unicode's line and paragraph separators too: a mail client may break a line at them.
 const lineBreaksAndTabs = /[\t\n\u2028\u2029]/g;
 
@@ -62,7 +65,7 @@ function withoutInvisibleFormatting(line: string): string {
 
 /** NFC, CRLF → LF, control characters removed, trimmed; one-line text also loses invisible formatting. */
 export function normaliseText(value: string, multiline: boolean): string {
-  const text = value.normalize('NFC').replace(/\r\n?/g, '\n').replace(controlCharacters, '');
+  const text = value.normalize('NFC').replace(/\r\n?/g, '\n').replace(controlCharacters, '').replace(noncharacters, '');
   return multiline ? text.trim() : withoutInvisibleFormatting(text.replace(lineBreaksAndTabs, ' ')).trim();
 }
 

@@ -222,3 +222,58 @@ describe('for search engines and browsers', () => {
     expect([...(res.body as Buffer).subarray(0, 6)]).toEqual([0, 0, 1, 0, 1, 0]);
   });
 });
+
+describe('what an attacker and a new user found', () => {
+  it('keep characters XML forbids out of every feed, and names out of markup', async () => {
+    const post = await addPost(ctx.db, {
+      title: 'Nonchar \uFFFF title',
+      slug: 'nonchar',
+      bodyMarkdown: 'Body \uFFFE text with ![a picture](/media/0123456789abcdef/x.png).',
+    });
+    await addComment(ctx.db, post.id, {
+      status: 'approved',
+      authorName: '<img src=x onerror=alert(1)>',
+      text: 'Imported \uFFFF text',
+    });
+    // Sent through the form, the same characters never arrive.
+    const id = await approvedComment('nonchar', { author: 'Mallory \uFFFF', comment: 'typed \uFFFE here' });
+    expect((await ctx.db.comment.findUniqueOrThrow({ where: { id } })).text).toBe('typed  here');
+    ctx.app.pageCache?.everythingChanged();
+    for (const path of ['/feed', '/feed/atom', '/comments/feed', '/comments/feed/atom', '/posts/nonchar/feed/atom']) {
+      const { res, feed } = await feedAt(path);
+      expect(res.text).not.toMatch(/[\uFFFE\uFFFF]/);
+      expect(res.text).not.toContain('<img src=x');
+      const mine = feed.items.find((item) => (item.title ?? '').includes('onerror'));
+      if (path.includes('comments') || path.includes('nonchar')) expect(mine).toBeDefined();
+    }
+    const posts = (await feedAt('/feed')).feed.items.find((item) => item.title === 'Nonchar  title')!;
+    expect(posts.content).toContain(`<img src="${publicUrl}/media/0123456789abcdef/x.png"`);
+  });
+
+  it('answers a Host header that is no host name with 400 when PUBLIC_URL is unset, and keeps such feeds private', async () => {
+    const bare = await buildTestApp();
+    try {
+      const bad = await request(bare.app).get('/feed').set('Host', 'a"><x');
+      expect(bad.status).toBe(400);
+      expect(bad.text).not.toMatch(/at \w+ \(/);
+      const ok = await request(bare.app).get('/feed').set('Host', 'blog.local');
+      expect(ok.headers['cache-control']).toBe('private, no-cache');
+      expect((await request(bare.app).get('/robots.txt').set('Host', 'blog.local')).headers['cache-control']).toBe(
+        'private, no-cache',
+      );
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('never confirms an old copy by date when the feed changed within the same second', async () => {
+    const first = await get('/comments/feed').expect(200);
+    await approvedComment('tides', { author: 'Quick', comment: 'Within the second.' });
+    const again = await request(ctx.app)
+      .get('/comments/feed')
+      .set('If-Modified-Since', first.headers['last-modified']!);
+    expect(again.status).toBe(200);
+    expect(again.text).toContain('Within the second.');
+    await request(ctx.app).get('/comments/feed').set('If-None-Match', '*').expect(304);
+  });
+});

@@ -178,7 +178,10 @@ it('keeps its memory bounded on a file with a 60 MB post body: the post is left 
   expect(stdout).toMatch(/posts: 1 new/);
   expect(stdout).toMatch(/line 2: .*larger than/);
   expect(peakMb).toBeGreaterThan(0);
-  expect(peakMb).toBeLessThan(250);
+  // The process alone peaks near 200 MB (its modules, Prisma, the driver), more on a busy machine
+  // where the collector runs late (up to 285 MB seen on PostgreSQL under a parallel suite). Holding
+  // the 60 MB line would add its bytes and its text, 180 MB more: far over this.
+  expect(peakMb).toBeLessThan(320);
 });
 
 it('keeps its memory bounded on a WordPress item of millions of tiny elements: refused, saying why', async () => {

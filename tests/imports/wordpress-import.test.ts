@@ -302,6 +302,28 @@ ${items.map((item) => `<item>${item}</item>`).join('\n')}
     expect(byId.headers.location).toBe('/about');
   });
 
+  it('answers permalinks with accents or spaces, and skips only a malformed one', async () => {
+    const report = await importWordPress(
+      ctx.db,
+      wxrOf([
+        item(30, { title: 'Café', name: 'cafe-com-leite', link: 'https://old.example/2023/05/caf%c3%a9-com-leite/' }),
+        item(31, { title: 'Spaced', name: 'spaced', link: 'https://old.example/2023/05/a b/' }),
+        item(32, { title: 'Cut short', name: 'cut-short', link: 'https://old.example/%E0%A4%A/x' }),
+      ]),
+    );
+    expect(report.errors).toEqual([]);
+    expect(report.posts.created).toBe(3);
+    for (const [address, slug] of [
+      ['/2023/05/caf%C3%A9-com-leite/', 'cafe-com-leite'],
+      ['/2023/05/caf%c3%a9-com-leite', 'cafe-com-leite'],
+      ['/2023/05/a%20b/', 'spaced'],
+      ['/?p=32', 'cut-short'],
+    ] as const) {
+      const res = await request(ctx.app).get(address);
+      expect([address, res.status, res.headers.location]).toEqual([address, 301, `/posts/${slug}`]);
+    }
+  });
+
   it('keeps drafts and scheduled posts as such, off the site', async () => {
     await importWordPress(
       ctx.db,

@@ -16,7 +16,7 @@ const gif = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA
 let ctx: TestContext;
 let moderator: ModeratorAgent;
 beforeAll(async () => {
-  ctx = await buildTestApp({ ...moderatorEnv, MEDIA_MAX_MB: '1' });
+  ctx = await buildTestApp({ ...moderatorEnv, MEDIA_MAX_MB: '1', PUBLIC_URL: 'https://blog.example' });
   moderator = await asModerator(ctx.app);
 });
 afterAll(() => ctx.close());
@@ -40,6 +40,8 @@ it('stores an image from the API and serves it for a year at an address of its o
   const image = await request(ctx.app).get(media.url).buffer(true).expect(200);
   expect(image.headers['content-type']).toBe('image/png');
   expect(image.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  // Shown in feed readers and other sites too.
+  expect(image.headers['cross-origin-resource-policy']).toBe('cross-origin');
   expect(Buffer.compare(image.body as Buffer, png)).toBe(0);
   await request(ctx.app).get(media.url).set('If-None-Match', image.headers.etag!).expect(304);
   await request(ctx.app).get(media.url.replace('low-tide-1.png', 'other.png')).expect(404);
@@ -130,13 +132,18 @@ it('shows uploaded pictures and pictures from other https sites in posts', async
     .set(auth)
     .send({
       title: 'Pictures',
-      body: `${media.markdown}\n\n![Elsewhere](https://images.example/a.jpg "A caption")\n\n| a | b |\n|---|---|\n| 1 | 2 |`,
+      body: `${media.markdown}\n\n![Elsewhere](https://images.example/a.jpg "A caption")\n\n| a | b |\n|---|--:|\n| 1 | 2 |`,
     })
     .expect(201);
   const page = await request(ctx.app).get(`/posts/${post.body.post.slug}`).expect(200);
   expect(page.text).toContain(`<img src="${media.url}" alt="A small [square]"`);
   expect(page.text).toContain('<figure><img src="https://images.example/a.jpg" alt="Elsewhere"');
   expect(page.text).toContain('<table>');
+  // Column alignment as a class: the page's policy refuses inline styles.
+  expect(page.text).not.toContain('style=');
+  expect(page.text).toContain('<td class="align-right">2</td>');
+  // The first picture is the link preview's, absolute (PUBLIC_URL).
+  expect(page.text).toContain(`<meta property="og:image" content="https://blog.example${media.url}">`);
   const policy = page.headers['content-security-policy']!;
   expect(policy).toMatch(/img-src 'self' data: https:(;|$)/);
   expect(policy).toMatch(/script-src 'self'(;|$)/);

@@ -64,7 +64,9 @@ describe('a draft', () => {
     const preview = await moderator.get(`/admin/posts/${post.id}/preview`).expect(200);
     expect(preview.text).toContain('<em>yet</em>');
     expect(preview.text).toContain('Preview: this draft post is not published yet. Only you can see it.');
-    expect(preview.text).toContain('Leave a Reply');
+    // No comment form to type into: it would lead nowhere until the post is published.
+    expect(preview.text).toContain('Comments open once the post is published');
+    expect(preview.text).not.toContain('id="commentform"');
     expect(preview.headers['cache-control']).toContain('no-store');
     const stranger = await request(ctx.app).get(`/admin/posts/${post.id}/preview`);
     expect(stranger.status).toBe(303);
@@ -270,6 +272,15 @@ describe('a renamed post', () => {
     // A new post may take an old address: the live post wins.
     await addPost(ctx.db, { title: 'Usurper', slug: 'second-name' });
     expect((await request(ctx.app).get('/posts/second-name').expect(200)).text).toContain('Usurper');
+    // Addresses under the old one follow it: the post's feed, a comment's permalink.
+    const feed = await request(ctx.app).get('/posts/second-name/feed');
+    expect(feed.status).toBe(200); // the usurper's own feed: a live post wins
+    expect((await request(ctx.app).get('/posts/third-name/feed/atom').expect(301)).headers.location).toBe(
+      '/posts/first-name/feed/atom',
+    );
+    expect((await request(ctx.app).get('/posts/third-name/comments/12?x=1').expect(301)).headers.location).toBe(
+      '/posts/first-name/comments/12?x=1',
+    );
     // An unpublished post's old address redirects nowhere.
     await request(ctx.app).patch(`/admin/api/posts/${post.id}`).set(auth).send({ status: 'draft' }).expect(200);
     await request(ctx.app).get('/posts/third-name').expect(404);
@@ -315,5 +326,36 @@ describe('old WordPress addresses', () => {
     }
     await request(ctx.app).get('/2023/05/nothing-here/').expect(404);
     await request(ctx.app).get('/?p=124').expect(200); // the home page, as WordPress would show for an unknown id
+  });
+});
+
+describe('what an attacker and a new user found', () => {
+  it('keeps another post’s old address when a draft takes that slug and gives it back', async () => {
+    const moved = await publishedPost('Keeper', { slug: 'keeper-old' });
+    await request(ctx.app).patch(`/admin/api/posts/${moved.id}`).set(auth).send({ slug: 'keeper-new' }).expect(200);
+    const draft = await publishedPost('Borrower', { slug: 'borrower', status: 'draft' });
+    await request(ctx.app).patch(`/admin/api/posts/${draft.id}`).set(auth).send({ slug: 'keeper-old' }).expect(200);
+    await request(ctx.app).patch(`/admin/api/posts/${draft.id}`).set(auth).send({ slug: 'borrower' }).expect(200);
+    const res = await request(ctx.app).get('/posts/keeper-old');
+    expect([res.status, res.headers.location]).toEqual([301, '/posts/keeper-new']);
+  });
+
+  it('refuses a date before 1970 or after 9999', async () => {
+    for (const publishAt of ['0000-01-01T00:00:00Z', '1969-12-31T23:59:59Z']) {
+      const res = await request(ctx.app)
+        .post('/admin/api/posts')
+        .set(auth)
+        .send({ title: 'Old', body: 'x', publishAt });
+      expect([publishAt, res.status, res.body.error.fields.publishAt]).toEqual([
+        publishAt,
+        422,
+        'Choose a date between the years 1970 and 9999.',
+      ]);
+    }
+  });
+
+  it('answers an empty month with 404, so months without posts are no pages to keep', async () => {
+    await request(ctx.app).get('/1234/05').expect(404);
+    await request(ctx.app).get('/9999/12').expect(404);
   });
 });
