@@ -197,6 +197,8 @@ export function createAdminApiRouter({
         commentsOpen: current.commentsOpen,
         status: current.status,
         kind: current.kind,
+        categories: current.categories.map((term) => term.name),
+        tags: current.tags.map((term) => term.name),
       };
       const toPublish = 'status' in body && body.status !== current.status && body.status !== 'draft';
       const date = current.dateChosen && !toPublish ? { publishAt: current.publishedAt.toISOString() } : {};

@@ -87,6 +87,8 @@ export function createAdminPostsRouter({
         commentsOpen: post.commentsOpen ? 'yes' : '',
         status: post.status,
         kind: post.kind,
+        categories: post.categories.map((term) => term.name).join(', '),
+        tags: post.tags.map((term) => term.name).join(', '),
         publishAt: post.dateChosen ? wallTimeOf(post.publishedAt, timeZone) : '',
       },
       errors: {},
@@ -147,6 +149,8 @@ export function toNewPost(input: PostInput, defaultAuthor: string): NewPost {
     commentsOpen: input.commentsOpen,
     status: input.status,
     kind: input.kind,
+    categories: input.categories,
+    tags: input.tags,
     publishedAt: input.publishAt,
   };
 }

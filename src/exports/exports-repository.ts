@@ -18,6 +18,9 @@ export interface ExportedPost {
   dateChosen: boolean;
   /** Its old addresses, redirected to it. */
   redirects: string[];
+  /** Its categories' and tags' names. */
+  categories: string[];
+  tags: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -69,12 +72,18 @@ export function createExportsRepository(db: Database) {
             kind: true,
             dateChosen: true,
             redirects: { select: { path: true }, orderBy: { createdAt: 'asc' } },
+            terms: { select: { term: { select: { kind: true, name: true } } } },
             createdAt: true,
             updatedAt: true,
           },
         });
         if (page.length === 0) return;
-        yield* page.map(({ redirects, ...post }) => ({ ...post, redirects: redirects.map(({ path }) => path) }));
+        yield* page.map(({ redirects, terms, ...post }) => ({
+          ...post,
+          redirects: redirects.map(({ path }) => path),
+          categories: terms.filter(({ term }) => term.kind === 'category').map(({ term }) => term.name),
+          tags: terms.filter(({ term }) => term.kind === 'tag').map(({ term }) => term.name),
+        }));
         after = page.at(-1)!.id;
       }
     },

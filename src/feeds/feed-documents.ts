@@ -83,6 +83,10 @@ export function postsFeed(site: FeedSite, posts: FeedPost[], format: FeedFormat)
     published: post.publishedAt,
     description: xmlSafe(post.excerpt),
     content: absolute(post.bodyHtml, site.origin),
+    category: post.terms
+      .map(({ term }) => term.name)
+      .sort((a, b) => a.localeCompare(b, 'en'))
+      .map((name) => ({ name: xmlSafe(name) })),
     ...byline(post.authorName, null, format),
   }));
   return document(

@@ -10,6 +10,8 @@ export interface FeedPost {
   authorName: string;
   publishedAt: Date;
   updatedAt: Date;
+  /** Its categories' and tags' names. */
+  terms: { term: { name: string } }[];
 }
 
 /** An approved comment as a feed shows it: nothing a moderator alone may see. */
@@ -50,6 +52,7 @@ export function createFeedsRepository(db: Database) {
           authorName: true,
           publishedAt: true,
           updatedAt: true,
+          terms: { select: { term: { select: { name: true } } } },
         },
       });
     },

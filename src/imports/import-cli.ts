@@ -30,6 +30,9 @@ function describe(report: ImportReport): string {
   const lines = [
     `${report.dryRun ? 'Dry run (nothing written): would import' : 'Imported'} ${sources[report.format]}${report.format === 'wordpress' ? ` (WXR ${report.version})` : ''}:`,
     `  posts: ${report.posts.created} new, ${report.posts.alreadyImported} already imported`,
+    ...(report.terms.categories + report.terms.tags > 0
+      ? [`  categories and tags set on them: ${report.terms.categories} categories, ${report.terms.tags} tags`]
+      : []),
     `  comments: ${created.approved} approved, ${created.pending} pending, ${created.spam} spam, ${created.trash} trash; ${report.comments.alreadyImported} already imported`,
     `  replies re-attached to the nearest imported ancestor (or the top level): ${report.reattachedReplies}`,
   ];

@@ -8,6 +8,8 @@ export interface ImportReport {
   version: string;
   dryRun: boolean;
   posts: { created: number; alreadyImported: number };
+  /** Categories and tags set on the posts created (each post's, counted). */
+  terms: { categories: number; tags: number };
   comments: { created: Record<CommentStatus, number>; alreadyImported: number };
   /** What was left out, by reason (pingbacks, trackbacks, drafts, attachments…), with counts. */
   skipped: Record<string, number>;
@@ -30,6 +32,7 @@ export function newReport(format: ImportReport['format'], dryRun: boolean): Impo
     version: '',
     dryRun,
     posts: { created: 0, alreadyImported: 0 },
+    terms: { categories: 0, tags: 0 },
     comments: { created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 0 },
     skipped: {},
     dropped: {},

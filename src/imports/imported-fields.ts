@@ -1,5 +1,5 @@
 import { commentFieldRules, commentLimits } from '../comments/comments-schema';
-import { postLimits } from '../posts/posts-schema';
+import { postLimits, termLimits } from '../posts/posts-schema';
 import { byteLength, normaliseText } from '../validation/text-field';
 import { countDropped, countSkipped, type ImportReport } from './import-report';
 
@@ -92,4 +92,15 @@ export function importedPostFields(raw: RawImportedPost, report: ImportReport, w
   countSkipped(report, 'posts over a size limit');
   report.errors.push(`${where}: ${problem}`);
   return null;
+}
+
+/** Category or tag names as the forms would keep them: one line each, at most 100 bytes (else dropped and counted). */
+export function termNames(raw: readonly string[], report: ImportReport): string[] {
+  const names: string[] = [];
+  for (const name of raw.map((value) => normaliseText(value, false))) {
+    if (name === '') continue;
+    if (byteLength(name) > termLimits.name) countDropped(report, 'category or tag names over 100 bytes');
+    else names.push(name);
+  }
+  return names;
 }

@@ -2,6 +2,7 @@ import { dialectOf, type Database } from '../db/database';
 import type { Prisma } from '../generated/prisma/client';
 import type { CommentStatus } from '../shared/comment-status';
 import type { PostKind, PostStatus } from '../posts/post-status';
+import { slugFrom } from '../posts/posts-schema';
 import { clientNetworkOf } from '../shared/client-network';
 
 export interface ImportedPostRecord {
@@ -21,6 +22,9 @@ export interface ImportedPostRecord {
   dateChosen?: boolean;
   /** Old addresses of the post (a WordPress permalink, a renamed slug's) to redirect from. */
   redirects?: readonly string[];
+  /** Its categories' and tags' names. */
+  categories?: readonly string[];
+  tags?: readonly string[];
 }
 
 export interface ImportedCommentRecord {
@@ -59,8 +63,28 @@ function importWriter(tx: Prisma.TransactionClient) {
     },
 
     /** Stores the post, and those of its old addresses no other post has. */
-    async createPost({ redirects = [], ...post }: ImportedPostRecord): Promise<{ id: number; slug: string }> {
+    async createPost({
+      redirects = [],
+      categories = [],
+      tags = [],
+      ...post
+    }: ImportedPostRecord): Promise<{ id: number; slug: string }> {
       const created = await tx.post.create({ data: post, select: { id: true, slug: true } });
+      for (const [kind, names] of [
+        ['category', categories],
+        ['tag', tags],
+      ] as const) {
+        const bySlug = new Map(names.map((name) => [slugFrom(name), name] as const).filter(([slug]) => slug !== ''));
+        for (const [slug, name] of bySlug) {
+          const term = await tx.term.upsert({
+            where: { kind_slug: { kind, slug } },
+            create: { kind, name, slug },
+            update: {},
+            select: { id: true },
+          });
+          await tx.postTerm.create({ data: { postId: created.id, termId: term.id } });
+        }
+      }
       for (const path of new Set(redirects)) {
         if (await tx.postRedirect.findUnique({ where: { path }, select: { path: true } })) continue;
         await tx.postRedirect.create({ data: { path, postId: created.id } });

@@ -14,7 +14,7 @@ import {
   type ImportReport,
 } from './import-report';
 import { boundedLines } from './bounded-lines';
-import { importedCommentFields, importedPostFields } from './imported-fields';
+import { importedCommentFields, importedPostFields, termNames } from './imported-fields';
 import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { ExportFormatError } from './xml-records';
 
@@ -44,6 +44,8 @@ const postLine = z.object({
   kind: z.enum(postKinds).default('post'),
   dateChosen: z.boolean().default(true),
   redirects: z.array(z.string().startsWith('/').max(2000)).max(1000).default([]),
+  categories: z.array(z.string().max(400)).max(100).default([]),
+  tags: z.array(z.string().max(400)).max(100).default([]),
 });
 const commentLine = z.object({
   type: z.literal('comment'),
@@ -106,6 +108,8 @@ export async function importJson(
       return;
     }
     const fields = importedPostFields(item, report, where);
+    const categories = termNames(item.categories, report);
+    const tags = termNames(item.tags, report);
     if (!fields) return void postsLeftOut.add(item.id);
     const created = await writer.createPost({
       sourceId,
@@ -119,7 +123,11 @@ export async function importJson(
       kind: item.kind,
       dateChosen: item.dateChosen,
       redirects: item.redirects,
+      categories,
+      tags,
     });
+    report.terms.categories += categories.length;
+    report.terms.tags += tags.length;
     postIds.set(item.id, created.id);
     report.posts.created += 1;
   }

@@ -8,7 +8,7 @@ import { pathKey, reservedPageSlugs } from '../posts/post-status';
 import { byteLength, normaliseText } from '../validation/text-field';
 import { commentHtmlToText } from './comment-html';
 import { countSkipped, freeSlug, newReport, type ImportOptions, type ImportReport } from './import-report';
-import { importedCommentFields, importedPostFields } from './imported-fields';
+import { importedCommentFields, importedPostFields, termNames } from './imported-fields';
 import { inImportTransaction, type ImportWriter } from './imports-repository';
 import { readWxr, type WxrComment, type WxrItem, type WxrSite } from './wxr-reader';
 
@@ -161,6 +161,11 @@ export async function importWordPress(
     const wanted = slugFrom(item.postName.trim() || title) || `post-${item.postId.trim()}`;
     const slug = await freeSlug(writer, report, wanted);
     report.posts.created += 1;
+    // Pages have no categories or tags here.
+    const categories = type === 'page' ? [] : termNames(item.categories, report);
+    const tags = type === 'page' ? [] : termNames(item.tags, report);
+    report.terms.categories += categories.length;
+    report.terms.tags += tags.length;
     const status = postStatusOf[item.status.trim()] ?? 'draft';
     // A draft WordPress never dated has no GMT date ("0000-00-00 00:00:00"): its date is not chosen.
     const dated = wordpressDate(item.postDateGmt, '') !== null;
@@ -176,6 +181,8 @@ export async function importWordPress(
       kind: type === 'page' && !reservedPageSlugs.has(slug) && !/^\d{4}$/.test(slug) ? 'page' : 'post',
       dateChosen: status !== 'draft' || dated,
       redirects: oldAddresses(item, type),
+      categories,
+      tags,
     });
   }
 

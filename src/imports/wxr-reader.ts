@@ -32,6 +32,9 @@ export interface WxrItem {
   commentStatus: string;
   status: string;
   postType: string;
+  /** Its `<category domain="category">` and `<category domain="post_tag">` names. */
+  categories: string[];
+  tags: string[];
   comments: WxrComment[];
 }
 
@@ -67,6 +70,14 @@ function commentOf(record: XmlRecord): WxrComment {
   };
 }
 
+/** The names of an item's terms of one WordPress taxonomy (`<category domain="…">`). */
+function termsOf(record: XmlRecord, domain: string): string[] {
+  return record.children
+    .filter((child) => child.name === 'category' && child.attributes.domain === domain)
+    .map((child) => child.text.trim())
+    .filter((name) => name !== '');
+}
+
 function itemOf(record: XmlRecord): WxrItem {
   return {
     line: record.line,
@@ -81,6 +92,8 @@ function itemOf(record: XmlRecord): WxrItem {
     commentStatus: childText(record, 'wp:comment_status'),
     status: childText(record, 'wp:status'),
     postType: childText(record, 'wp:post_type'),
+    categories: termsOf(record, 'category'),
+    tags: termsOf(record, 'post_tag'),
     comments: record.children.filter((child) => child.name === 'wp:comment').map(commentOf),
   };
 }

@@ -48,3 +48,15 @@ export function pathKey(path: string): string {
   const encoded = path.replace(/[^\x21-\x7E]/gu, (character) => encodeURIComponent(character));
   return encoded.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
 }
+
+/** A post's categories and tags: each named as written, addressed by its slug. */
+export const termKinds = ['category', 'tag'] as const;
+export type TermKind = (typeof termKinds)[number];
+
+export interface TermRecord {
+  name: string;
+  slug: string;
+}
+
+/** The archive of a category or tag: /category/<slug>, /tag/<slug> (WordPress's addresses). */
+export const termPath = (kind: TermKind, term: TermRecord): string => `/${kind}/${encodeURIComponent(term.slug)}`;

@@ -6,12 +6,16 @@ export const postMessages = {
   noSuchPage: 'There is no such page of posts.',
   searchHeading: (words: string) => `Search results for “${words}”`,
   monthHeading: (month: string) => `Posts from ${month}`,
+  termHeading: (kind: 'category' | 'tag', name: string) =>
+    kind === 'category' ? `Posts filed under “${name}”` : `Posts tagged “${name}”`,
   pageTitle: (page: number) => `Page ${page}`,
   titleRequired: 'Please give the post a title.',
   bodyRequired: 'Please write the post.',
   slugInvalid:
     'The slug (the post’s address) may contain lower-case letters, digits and single hyphens, at most 100 characters.',
   slugTaken: 'Another post already uses this slug. Please choose another.',
+  termsInvalid: (label: string) => `${label} must be names separated by commas (or, in the API, a list of names).`,
+  tooManyTerms: (label: string, max: number) => `${label}: at most ${max} a post.`,
   kindInvalid: 'The kind must be "post" or "page".',
   slugReserved: (slug: string) =>
     `A page cannot be at /${slug}: the site uses that address. Please choose another slug.`,

@@ -2,7 +2,7 @@ import { dialectOf, type Database } from '../db/database';
 import { Prisma } from '../generated/prisma/client';
 import { ConflictError } from '../errors';
 import { postMessages } from './posts-messages';
-import type { PostStatus } from './post-status';
+import type { PostStatus, TermKind, TermRecord } from './post-status';
 
 /** A post as the public pages need it. */
 export interface PostRecord {
@@ -27,8 +27,14 @@ export interface AdminPostSummary extends PostSummary {
   status: PostStatus;
 }
 
-/** A post as the editor needs it: with its Markdown and where it stands. */
-export interface EditablePost extends PostRecord {
+/** A post's categories and tags. */
+export interface PostTerms {
+  categories: TermRecord[];
+  tags: TermRecord[];
+}
+
+/** A post as the editor needs it: with its Markdown, where it stands, and its terms. */
+export interface EditablePost extends PostRecord, PostTerms {
   bodyMarkdown: string;
   status: PostStatus;
   /** Whether publishedAt was chosen (or the post published); false: a draft's last save time. */
@@ -36,6 +42,21 @@ export interface EditablePost extends PostRecord {
 }
 
 export type NewPostRecord = Omit<EditablePost, 'id'>;
+
+const termsSelect = {
+  terms: { select: { term: { select: { kind: true, name: true, slug: true } } } },
+} as const;
+
+/** A post's terms as two lists, from the rows Prisma reads. */
+function termsOf(rows: { term: { kind: string; name: string; slug: string } }[]): PostTerms {
+  // In alphabetical order as people read it (the engines sort text each their own way).
+  const of = (kind: TermKind) =>
+    rows
+      .filter((row) => row.term.kind === kind)
+      .map(({ term }) => ({ name: term.name, slug: term.slug }))
+      .sort((a, b) => a.name.localeCompare(b.name, 'en'));
+  return { categories: of('category'), tags: of('tag') };
+}
 
 /** A unique-constraint failure on insert or update can only be the slug. */
 function translateSlugConflict(error: unknown): never {
@@ -56,19 +77,41 @@ const publicFields = {
   commentsOpen: true,
   kind: true,
 } as const;
-const editableFields = { ...publicFields, bodyMarkdown: true, status: true, dateChosen: true } as const;
+const editableFields = { ...publicFields, bodyMarkdown: true, status: true, dateChosen: true, ...termsSelect } as const;
 
 const published = { status: 'published' } as const;
 /** Published posts, not pages: what lists, archives and feeds show. */
 const publishedPosts = { status: 'published', kind: 'post' } as const;
 const newestFirst = [{ publishedAt: 'desc' }, { id: 'desc' }] as const;
 
-const asEditable = <T extends { status: string }>(post: T) => ({ ...post, status: post.status as PostStatus });
+const asEditable = <T extends { status: string; terms: { term: { kind: string; name: string; slug: string } }[] }>({
+  terms,
+  ...post
+}: T) => ({ ...post, status: post.status as PostStatus, ...termsOf(terms) });
 
 const summaryOf = ({ approvedComments, ...post }: PostRecord & { approvedComments: number }): PostSummary => ({
   ...post,
   approvedCommentCount: approvedComments,
 });
+
+/** Sets the post's categories and tags to these (each made once, found by its slug after). */
+async function setTerms(tx: Prisma.TransactionClient, postId: number, terms: PostTerms): Promise<void> {
+  await tx.postTerm.deleteMany({ where: { postId } });
+  for (const [kind, list] of [
+    ['category', terms.categories],
+    ['tag', terms.tags],
+  ] as const) {
+    for (const { name, slug } of list) {
+      const term = await tx.term.upsert({
+        where: { kind_slug: { kind, slug } },
+        create: { kind, name, slug },
+        update: {},
+        select: { id: true },
+      });
+      await tx.postTerm.create({ data: { postId, termId: term.id } });
+    }
+  }
+}
 
 /** The path an old slug's address had; redirected to the post forever. */
 export const slugPath = (slug: string): string => `/posts/${slug}`;
@@ -80,8 +123,14 @@ export function createPostsRepository(db: Database) {
   const dialect = dialectOf(db);
   return {
     /** The published post at `slug`, or null (a draft or scheduled post is not there yet). */
-    async findPublishedBySlug(slug: string): Promise<PostRecord | null> {
-      return db.post.findFirst({ where: { slug, ...published }, select: publicFields });
+    async findPublishedBySlug(slug: string): Promise<(PostRecord & PostTerms) | null> {
+      const post = await db.post.findFirst({
+        where: { slug, ...published },
+        select: { ...publicFields, ...termsSelect },
+      });
+      if (!post) return null;
+      const { terms, ...fields } = post;
+      return { ...fields, ...termsOf(terms) };
     },
 
     /**
@@ -91,8 +140,13 @@ export function createPostsRepository(db: Database) {
     async listPublished(
       { skip, take }: { skip: number; take: number },
       within: { from: Date; to: Date } | null = null,
+      term: { kind: TermKind; slug: string } | null = null,
     ): Promise<{ posts: PostSummary[]; total: number }> {
-      const where = { ...publishedPosts, ...(within ? { publishedAt: { gte: within.from, lt: within.to } } : {}) };
+      const where = {
+        ...publishedPosts,
+        ...(within ? { publishedAt: { gte: within.from, lt: within.to } } : {}),
+        ...(term ? { terms: { some: { term: { kind: term.kind, slug: term.slug } } } } : {}),
+      };
       const [posts, total] = await Promise.all([
         db.post.findMany({
           where,
@@ -142,7 +196,8 @@ export function createPostsRepository(db: Database) {
         orderBy: [...newestFirst],
       });
       return posts.map(({ approvedComments, ...post }) => ({
-        ...asEditable(post),
+        ...post,
+        status: post.status as PostStatus,
         approvedCommentCount: approvedComments,
       }));
     },
@@ -156,17 +211,39 @@ export function createPostsRepository(db: Database) {
       return post && asEditable(post);
     },
 
-    async create(post: NewPostRecord): Promise<EditablePost> {
-      return asEditable(await db.post.create({ data: post, select: editableFields }).catch(translateSlugConflict));
+    async create({ categories, tags, ...post }: NewPostRecord): Promise<EditablePost> {
+      // Without terms, one statement: it may be committed with the other writes of its moment.
+      if (categories.length === 0 && tags.length === 0) {
+        const { terms: _none, ...fields } = editableFields;
+        const row = await db.post.create({ data: post, select: fields }).catch(translateSlugConflict);
+        return { ...row, status: row.status as PostStatus, categories: [], tags: [] };
+      }
+      const created = await db
+        .$transaction(async (tx) => {
+          const { id } = await tx.post.create({ data: post, select: { id: true } });
+          await setTerms(tx, id, { categories, tags });
+          return tx.post.findUniqueOrThrow({ where: { id }, select: editableFields });
+        })
+        .catch(translateSlugConflict);
+      return asEditable(created);
+    },
+
+    /** The category or tag at `slug`, if any published post has it. */
+    async findTerm(kind: TermKind, slug: string): Promise<TermRecord | null> {
+      return db.term.findFirst({
+        where: { kind, slug, posts: { some: { post: publishedPosts } } },
+        select: { name: true, slug: true },
+      });
     },
 
     /**
      * Saves the post. When its slug changes, its old address is kept to redirect from, and the
      * new one no longer redirects (a slug given back to the post it was taken from).
      */
-    async update(id: number, post: NewPostRecord, oldSlug: string): Promise<EditablePost> {
+    async update(id: number, { categories, tags, ...post }: NewPostRecord, oldSlug: string): Promise<EditablePost> {
       const updated = await db
         .$transaction(async (tx) => {
+          await setTerms(tx, id, { categories, tags });
           if (post.slug !== oldSlug) {
             // Its own old address given back to it; another post's stays theirs (a live post wins).
             await tx.postRedirect.deleteMany({ where: { path: slugPath(post.slug), postId: id } });

@@ -27,6 +27,33 @@ const slugField = z
 
 const isoInstant = z.iso.datetime({ offset: true });
 
+export const termLimits = { name: 100, perPost: 20 } as const;
+
+/**
+ * A post's categories or tags: a list of names, or (the editor's field) names separated by commas.
+ * Each follows the one-line text rules; names that make the same address count once.
+ */
+function termsField(label: string) {
+  const name = textField({ label, maxBytes: termLimits.name });
+  return z
+    .preprocess(
+      (value) => (value === undefined || value === null ? [] : typeof value === 'string' ? value.split(',') : value),
+      z.array(name, { error: postMessages.termsInvalid(label) }),
+    )
+    .transform((names, ctx) => {
+      const bySlug = new Map<string, { name: string; slug: string }>();
+      for (const termName of names) {
+        const slug = slugFrom(termName);
+        if (termName && slug && !bySlug.has(slug)) bySlug.set(slug, { name: termName, slug });
+      }
+      if (bySlug.size > termLimits.perPost) {
+        ctx.addIssue({ code: 'custom', message: postMessages.tooManyTerms(label, termLimits.perPost) });
+        return z.NEVER;
+      }
+      return [...bySlug.values()];
+    });
+}
+
 /**
  * When to publish: the editor's `datetime-local` value, a wall time in the site's zone, or (the
  * API) an ISO time with its offset. Empty or absent: none chosen.
@@ -71,11 +98,13 @@ export const postInputSchemaIn = (timeZone: string) =>
         commentsOpen: checkboxField('Comments open'),
         status: z.enum(postStatuses, { error: postMessages.statusInvalid }).optional(),
         kind: z.enum(postKinds, { error: postMessages.kindInvalid }).optional(),
+        categories: termsField('Categories'),
+        tags: termsField('Tags'),
         publishAt: publishAtField(timeZone),
       },
       {
         error:
-          'The request body must be a JSON object with the fields title, slug, body, commentsOpen, status and publishAt.',
+          'The request body must be a JSON object with the fields title, slug, body, commentsOpen, status, publishAt, kind, categories and tags.',
       },
     )
     .transform((post, ctx) => {

@@ -5,7 +5,14 @@ import { monthName, monthOf, monthSpan } from '../shared/site-time-zone';
 import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import { demoPost } from './demo-post';
 import { renderedPostBody } from './post-markdown';
-import { postPath, reservedPageSlugs, type PostKind, type PostStatus } from './post-status';
+import {
+  postPath,
+  reservedPageSlugs,
+  type PostKind,
+  type PostStatus,
+  type TermKind,
+  type TermRecord,
+} from './post-status';
 import type {
   AdminPostSummary,
   EditablePost,
@@ -26,6 +33,9 @@ export interface NewPost {
   status?: PostStatus;
   /** Not given: as it was (an edit), or a post. */
   kind?: PostKind;
+  /** Not given: as they were (an edit), or none. */
+  categories?: TermRecord[];
+  tags?: TermRecord[];
   /** When it was or is to be published (imports and tests date their posts); none: now, when it is published. */
   publishedAt?: Date | null;
 }
@@ -121,6 +131,8 @@ export function createPostsService({
     bodyMarkdown: post.bodyMarkdown,
     authorName: post.authorName,
     commentsOpen: post.commentsOpen ?? true,
+    categories: post.categories ?? before?.categories ?? [],
+    tags: post.tags ?? before?.tags ?? [],
     ...dating(post, before),
   });
 
@@ -191,6 +203,14 @@ export function createPostsService({
     async listMonth(year: number, month: number, page = 1): Promise<PostsPage | null> {
       const span = monthSpan(year, month, timeZone);
       return span && asPage(await repo.listPublished(pageOf(page), span), page);
+    },
+
+    /** A category or tag and a page of its published posts; null when no published post has it. */
+    async listTerm(kind: TermKind, slug: string, page = 1): Promise<{ term: TermRecord; list: PostsPage } | null> {
+      if (slug.includes('\0')) return null;
+      const term = await repo.findTerm(kind, slug);
+      if (!term) return null;
+      return { term, list: asPage(await repo.listPublished(pageOf(page), null, { kind, slug }), page) };
     },
 
     /** A page of the published posts whose title or text holds `words`. */

@@ -12,7 +12,7 @@ import { monthName } from '../shared/site-time-zone';
 import { numericParam } from '../http/route-params';
 import { renderToString, sendSharedPage, type ArticlePage } from './article-page';
 import { postMessages } from '../posts/posts-messages';
-import { pathKey, postPath, reservedPageSlugs } from '../posts/post-status';
+import { pathKey, postPath, reservedPageSlugs, termPath, type TermKind } from '../posts/post-status';
 import { slugPattern } from '../posts/posts-schema';
 import type { PostsPage, PostsService } from '../posts/posts-service';
 
@@ -130,6 +130,25 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
     );
   };
 
+  // GET /category/:slug, /tag/:slug (and /page/:n) — the posts filed under a category or tag
+  const listTerm =
+    (kind: TermKind): RequestHandler<{ slug: string; page?: string }> =>
+    async (req, res, next) => {
+      const page = pageNumber(req.params.page);
+      if (page === null || !slugPattern.test(req.params.slug)) return next();
+      const found = await posts.listTerm(kind, req.params.slug, page);
+      if (!found) return next();
+      const heading = postMessages.termHeading(kind, found.term.name);
+      await sendList(req, res, listPageKey(kind, found.term.slug, page), () =>
+        Promise.resolve({
+          list: found.list,
+          heading,
+          title: heading,
+          place: { base: termPath(kind, found.term), query: '' },
+        }),
+      );
+    };
+
   // GET /archives — every month with posts, and how many
   const archives: RequestHandler = async (req, res) => {
     const key = listPageKey('archives');
@@ -172,6 +191,8 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
   const router = Router();
   router.get(['/', '/page/:page'], listPosts);
   router.get('/archives', archives);
+  router.get(['/category/:slug', '/category/:slug/page/:page'], listTerm('category'));
+  router.get(['/tag/:slug', '/tag/:slug/page/:page'], listTerm('tag'));
   router.get(['/:year/:month', '/:year/:month/page/:page'], listMonth);
   router.get('/posts/:slug', showPost);
   router.get('/:slug', showStandalone);

@@ -21,6 +21,7 @@ describe('importing a Disqus export', () => {
       dryRun: false,
       dropped: {},
       posts: { created: 1, alreadyImported: 1 },
+      terms: { categories: 0, tags: 0 },
       comments: { created: { approved: 3, pending: 0, spam: 1, trash: 1 }, alreadyImported: 0 },
       skipped: {},
       // 7005's parent (6999) is not in the file: the top level.

@@ -52,6 +52,7 @@ describe('importing a WordPress export (WXR 1.2)', () => {
       dryRun: false,
       dropped: {},
       posts: { created: 3, alreadyImported: 0 },
+      terms: { categories: 1, tags: 0 },
       comments: { created: { approved: 4, pending: 1, spam: 1, trash: 1 }, alreadyImported: 0 },
       skipped: { pingbacks: 1, trackbacks: 1, 'attachment items': 1 },
       reattachedReplies: 2,
@@ -228,6 +229,7 @@ describe('npm run import', () => {
       [
         'Imported a WordPress export (WXR 1.2):',
         '  posts: 3 new, 0 already imported',
+        '  categories and tags set on them: 1 categories, 0 tags',
         '  comments: 4 approved, 1 pending, 1 spam, 1 trash; 0 already imported',
         '  replies re-attached to the nearest imported ancestor (or the top level): 2',
         '  skipped: 1 pingbacks, 1 trackbacks, 1 attachment items',
