@@ -112,6 +112,38 @@ it('writes a draft, previews it, schedules it, and sees it published when its ti
   await reader.screenshot({ path: path.join(screenshotDir, 'writing-4-published.png'), fullPage: true });
 });
 
+it('answers a reader as the author, from the moderation queue', async () => {
+  const reader = await (await browser.newContext()).newPage();
+  await reader.goto(`${base}/posts/low-tide-at-cacilhas`);
+  await reader.fill('#comment', 'How low does it go in spring?');
+  await reader.fill('#author', 'Inês Reader');
+  await reader.fill('#email', 'ines.reader@example.com');
+  await reader.click('#submit');
+  await reader.waitForURL(/#comment-\d+$/);
+  expect(await reader.textContent('.comment-awaiting-moderation')).toContain('awaiting moderation');
+
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await signIn(page);
+  await page.goto(`${base}/admin/comments?status=pending`);
+  await page.click('text=Approve and reply');
+  await page.waitForURL(/\/reply\?/);
+  expect(await page.textContent('label[for="comment"]')).toContain('(the post');
+  await page.fill('#comment', 'Lowest at the spring tides, around the equinox.');
+  await page.click('button.submit');
+  await page.waitForURL(/\/admin\/comments/);
+  expect(await page.textContent('.flash')).toContain('Your reply is published.');
+
+  await reader.goto(`${base}/posts/low-tide-at-cacilhas`);
+  const reply = reader.locator('li.bypostauthor');
+  expect(await reply.locator('.author-badge').textContent()).toBe('Author');
+  expect(await reply.locator('.comment-content').textContent()).toContain('around the equinox');
+  expect(
+    await reader.locator('li.comment', { hasText: 'How low does it go' }).first().getAttribute('class'),
+  ).not.toContain('comment-pending');
+  expect(await seriousAccessibilityViolations(reader)).toEqual([]);
+  await reader.screenshot({ path: path.join(screenshotDir, 'writing-5-author-reply.png'), fullPage: true });
+});
+
 it('shows the public pages in dark mode at 390 and 1280 px, with nothing axe-core finds serious', async () => {
   for (const width of [390, 1280]) {
     const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: 'dark' });
