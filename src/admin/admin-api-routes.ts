@@ -113,6 +113,12 @@ export function createAdminApiRouter({
       .json({ media: mediaJson(stored, alt) });
   };
 
+  // DELETE /admin/api/media/:id — the image; its address answers 404 from then on
+  const deleteMedia: RequestHandler<{ id: string }> = async (req, res) => {
+    const image = await media.remove(numericId(req));
+    res.json({ deleted: { id: image.id, url: mediaPath(image) } });
+  };
+
   // DELETE /admin/api/comments/:id — only from trash or spam (409 otherwise)
   const deleteComment: RequestHandler<{ id: string }> = async (req, res) => {
     await moderation.deletePermanently(numericId(req));
@@ -247,6 +253,7 @@ export function createAdminApiRouter({
   router.delete('/posts/:id', deletePost);
   router.post('/imports', exportUpload, importFile);
   router.post('/media', imageUpload(media.maxBytes), uploadMedia);
+  router.delete('/media/:id', deleteMedia);
   router.use((_req, _res, next) => next(new NotFoundError()));
   return router;
 }

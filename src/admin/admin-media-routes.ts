@@ -3,7 +3,7 @@ import { BadRequestError } from '../errors';
 import { wantsJson } from '../http/error-handler';
 import type { MediaRecord } from '../media/media-repository';
 import { markdownFor, mediaMessages, mediaPath, type MediaService } from '../media/media-service';
-import { redirectWithFlash, typedValues } from './admin-http';
+import { adminFormBody, numericId, redirectWithFlash, typedValues } from './admin-http';
 import { safeAdminReturn } from './admin-schemas';
 import { verifyAdminForm, verifyUploadOrigin } from './admin-session';
 import { imageUpload } from './admin-upload';
@@ -40,7 +40,25 @@ export function createAdminMediaRouter({ media }: { media: MediaService }): Rout
     );
   };
 
+  // GET /admin/media/:id/delete — "Delete this image?", with where it may still be shown
+  const confirmDelete: RequestHandler<{ id: string }> = async (req, res) => {
+    const image = await media.get(numericId(req));
+    res.render('admin/media-delete', {
+      title: 'Delete image',
+      image: mediaJson(image),
+      returnTo: safeAdminReturn(typeof req.query.return === 'string' ? req.query.return : undefined),
+    });
+  };
+
+  // POST /admin/media/:id/delete — delete it for good
+  const deleteImage: RequestHandler<{ id: string }> = async (req, res, next) => {
+    const image = await media.remove(numericId(req));
+    redirectWithFlash(req, res, next, safeAdminReturn(typedValues(req.body).return), `Deleted ${image.name}.`);
+  };
+
   const router = Router();
   router.post('/media', verifyUploadOrigin, imageUpload(media.maxBytes), verifyAdminForm, upload);
+  router.get('/media/:id/delete', confirmDelete);
+  router.post('/media/:id/delete', adminFormBody, verifyAdminForm, deleteImage);
   return router;
 }

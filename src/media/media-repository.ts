@@ -47,6 +47,16 @@ export function createMediaRepository(db: Database) {
       });
     },
 
+    async findById(id: number): Promise<MediaRecord | null> {
+      return db.media.findUnique({ where: { id }, select: recordFields });
+    },
+
+    /** Deletes the image; whether there was one. */
+    async delete(id: number): Promise<boolean> {
+      const { count } = await db.media.deleteMany({ where: { id } });
+      return count === 1;
+    },
+
     /** The newest images, for the editor's list. */
     async latest(limit: number): Promise<MediaRecord[]> {
       return db.media.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit, select: recordFields });

@@ -78,5 +78,19 @@ export function createMediaService({ repo, maxBytes }: { repo: MediaRepository; 
     },
 
     latest: (limit = 12) => repo.latest(limit),
+
+    /** The image with this id, or a NotFoundError. */
+    async get(id: number): Promise<MediaRecord> {
+      const media = await repo.findById(id);
+      if (!media) throw new NotFoundError(mediaMessages.notFound);
+      return media;
+    },
+
+    /** Deletes the image: its address answers 404 from then on (posts showing it show a broken picture). */
+    async remove(id: number): Promise<MediaRecord> {
+      const media = await this.get(id);
+      if (!(await repo.delete(id))) throw new NotFoundError(mediaMessages.notFound);
+      return media;
+    },
   };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { apiToken, asModerator, moderatorEnv, type ModeratorAgent } from '../helpers/moderator';
+import { apiToken, asModerator, csrfTokenIn, moderatorEnv, type ModeratorAgent } from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 // Images for posts: uploaded from the editor or the API, checked by their contents, stored in the
@@ -147,4 +147,35 @@ it('shows uploaded pictures and pictures from other https sites in posts', async
   const policy = page.headers['content-security-policy']!;
   expect(policy).toMatch(/img-src 'self' data: https:(;|$)/);
   expect(policy).toMatch(/script-src 'self'(;|$)/);
+});
+
+it('deletes an image, after saying where it may still be shown, from the editor and the API', async () => {
+  const first = (await upload(Buffer.concat([png, Buffer.from([7])]), 'mistake.png', 'image/png')).body.media as {
+    id: number;
+    url: string;
+  };
+  const editor = (await moderator.get('/admin/posts/new').expect(200)).text;
+  expect(editor).toContain(`href="/admin/media/${first.id}/delete?return=%2Fadmin%2Fposts%2Fnew">Delete…</a>`);
+  const confirm = await moderator.get(`/admin/media/${first.id}/delete?return=/admin/posts/new`).expect(200);
+  expect(confirm.text).toContain('a post that shows it will show a broken picture');
+  await request(ctx.app).get(first.url).expect(200); // nothing happens on the confirmation page
+  const forged = await moderator.post(`/admin/media/${first.id}/delete`).type('form').send({ _csrf: 'wrong' });
+  expect(forged.status).toBe(403);
+  const done = await moderator
+    .post(`/admin/media/${first.id}/delete`)
+    .type('form')
+    .send({ _csrf: csrfTokenIn(confirm.text), return: '/admin/posts/new' });
+  expect(done.status).toBe(303);
+  expect((await moderator.get('/admin/posts/new')).text).toContain('Deleted mistake.png.');
+  await request(ctx.app).get(first.url).expect(404);
+
+  const second = (await upload(Buffer.concat([png, Buffer.from([8])]), 'another.png', 'image/png')).body.media as {
+    id: number;
+    url: string;
+  };
+  const res = await request(ctx.app).delete(`/admin/api/media/${second.id}`).set(auth).expect(200);
+  expect(res.body).toEqual({ deleted: { id: second.id, url: second.url } });
+  await request(ctx.app).get(second.url).expect(404);
+  await request(ctx.app).delete(`/admin/api/media/${second.id}`).set(auth).expect(404);
+  await request(ctx.app).delete(`/admin/api/media/${second.id}`).expect(401);
 });
