@@ -24,9 +24,10 @@ export interface FeedsRouterDeps {
 }
 
 /**
- * What programs read: the sitemap, robots.txt, and the feeds, in RSS 2.0 and Atom, at WordPress's addresses: /feed (posts), /comments/feed (the
- * newest approved comments), /posts/:slug/feed (one post's); "/atom" after any of them for Atom.
- * Kept in the page cache until what they show changes, and validated (ETag, Last-Modified).
+ * What programs read: the sitemap, robots.txt, and the feeds, in RSS 2.0 and Atom, at WordPress's
+ * addresses: /feed (posts), /comments/feed (the newest approved comments), /posts/:slug/feed (one
+ * post's); "/atom" after any of them for Atom. Kept in the page cache until what they show
+ * changes, and validated (ETag, Last-Modified).
  */
 export function createFeedsRouter({ feeds, pageCache, clock, site, publicUrl }: FeedsRouterDeps): Router {
   /**
@@ -41,12 +42,15 @@ export function createFeedsRouter({ feeds, pageCache, clock, site, publicUrl }: 
   };
   // Made from the request's address, a feed is for that request alone: never kept by a proxy.
   const cacheControl = publicUrl ? sharedPageCacheControl : 'private, no-cache';
-  // When each kept feed was last made here: a new one is never dated at or before an older one,
-  // so If-Modified-Since cannot mistake a feed changed within the same second for the old one.
-  const lastMade = new Map<string, number>();
-  const madeNow = (key: string): number => {
-    const at = Math.max(Math.floor(clock.now().getTime() / 1000) * 1000, (lastMade.get(key) ?? 0) + 1000);
-    lastMade.set(key, at);
+  // When each feed last changed here, by its content: the same content keeps its date (a feed made
+  // again, not kept, is not newer), and changed content is dated after the last, so If-Modified-Since
+  // cannot mistake a feed changed within the same second for the old one.
+  const lastChanged = new Map<string, { contentHash: string | null; at: number }>();
+  const changedAt = (key: string, page: CachedPage): number => {
+    const last = lastChanged.get(key);
+    if (last && last.contentHash === page.contentHash) return last.at;
+    const at = Math.max(Math.floor(clock.now().getTime() / 1000) * 1000, (last?.at ?? 0) + 1000);
+    lastChanged.set(key, { contentHash: page.contentHash, at });
     return at;
   };
 
@@ -62,7 +66,7 @@ export function createFeedsRouter({ feeds, pageCache, clock, site, publicUrl }: 
     if (!page) {
       const xml = await make(siteFor(req));
       page = cache ? cache.set(key, xml) : toCachedPage(xml);
-      page.lastModified = madeNow(key);
+      page.lastModified = changedAt(key, page);
     }
     writeSharedPage(
       req,

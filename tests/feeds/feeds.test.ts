@@ -258,6 +258,15 @@ describe('what an attacker and a new user found', () => {
       expect(bad.text).not.toMatch(/at \w+ \(/);
       const ok = await request(bare.app).get('/feed').set('Host', 'blog.local');
       expect(ok.headers['cache-control']).toBe('private, no-cache');
+      // Made again for each request, an unchanged feed keeps its date (never one in the future).
+      for (let n = 0; n < 3; n += 1) {
+        const again = await request(bare.app).get('/feed').set('Host', 'blog.local');
+        expect(again.headers['last-modified']).toBe(ok.headers['last-modified']);
+      }
+      await request(bare.app)
+        .get('/feed')
+        .set({ Host: 'blog.local', 'If-Modified-Since': ok.headers['last-modified']! })
+        .expect(304);
       expect((await request(bare.app).get('/robots.txt').set('Host', 'blog.local')).headers['cache-control']).toBe(
         'private, no-cache',
       );
