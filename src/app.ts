@@ -54,7 +54,9 @@ import { createMediaRepository } from './media/media-repository';
 import { createMediaService } from './media/media-service';
 import { createMediaRouter } from './site/media-routes';
 import { createPostsService } from './posts/posts-service';
-import { createDateFormats } from './http/date-format';
+import { createDateFormats, type DateFormats } from './http/date-format';
+import { blogDefaults } from './blog-settings/blog-settings';
+import { createBlogSettingsRepository } from './blog-settings/blog-settings-repository';
 import { createScheduledPublishing, type ScheduledPublishing } from './posts/scheduled-publishing';
 import { createDeliverySender, type DeliverySender } from './notifications/delivery-sender';
 import { createMailLinks } from './notifications/mail-links';
@@ -94,6 +96,14 @@ export type MarginaliaApp = ((req: IncomingMessage, res: ServerResponse) => void
   publisher: ScheduledPublishing;
 };
 
+// Date formats by time zone: made once for each zone a blog is set to.
+const dateFormatsByZone = new Map<string, DateFormats>();
+function dateFormatsIn(zone: string): DateFormats {
+  let formats = dateFormatsByZone.get(zone);
+  if (!formats) dateFormatsByZone.set(zone, (formats = createDateFormats(zone)));
+  return formats;
+}
+
 /** Repositories, services and limiters: one fresh set per app, so tests never share state. */
 function createServices({
   config,
@@ -122,7 +132,15 @@ function createServices({
   const counters = config.database.engine === 'postgres' ? createRateLimitCounters(db, clock) : null;
   const storeFor = (name: string, windowSeconds: number) =>
     counters ? { store: sharedRateLimitStore(counters, name, windowSeconds * 1000) } : {};
-  const posts = createPostsService({ repo: createPostsRepository(db), clock, pageChanges, timeZone: config.TIME_ZONE });
+  // The blog's own settings (title, tagline, the author's name, time zone, comments per page):
+  // saved in the admin area, the environment's until then.
+  const blogSettings = createBlogSettingsRepository({ db, defaults: blogDefaults(config), pageChanges });
+  const posts = createPostsService({
+    repo: createPostsRepository(db),
+    clock,
+    pageChanges,
+    timeZone: () => blogSettings.known().timeZone,
+  });
   const settings = createModerationSettingsRepository({ db, defaults: moderationDefaults(config), pageChanges });
   const commentsRepo = createCommentsRepository(db);
   const comments = createCommentsService({
@@ -136,7 +154,9 @@ function createServices({
       floodSeconds: config.COMMENT_FLOOD_SECONDS,
       minFormSeconds: config.COMMENT_MIN_SECONDS,
       formMaxAgeHours: config.COMMENT_FORM_MAX_AGE_HOURS,
-      perPage: config.COMMENTS_PER_PAGE,
+      get perPage() {
+        return blogSettings.known().commentsPerPage;
+      },
       maxThreadDepth: config.COMMENT_THREAD_DEPTH,
     },
   });
@@ -179,6 +199,7 @@ function createServices({
   });
   return {
     pageCache,
+    blogSettings,
     posts,
     settings,
     comments,
@@ -269,7 +290,7 @@ export function createApp({
     site: { title: config.SITE_TITLE, tagline: config.SITE_TAGLINE },
     // Canonical and Open Graph addresses are absolute with it, site-relative without.
     publicUrl: config.PUBLIC_URL ?? '',
-    ...createDateFormats(config.TIME_ZONE),
+    ...dateFormatsIn(config.TIME_ZONE),
     asset: assets.url,
     // The "Notify me of follow-up comments" box is offered only when mail can be sent.
     offersReplyMail: mailSetupOf(config).ready !== null,
@@ -279,6 +300,13 @@ export function createApp({
   const headers = securityHeaders();
   app.use(createAccessLog(logger));
   app.use(headers);
+  // Every page shows the blog's title, and its dates in its time zone: as saved now.
+  app.use(async (_req, res, next) => {
+    const current = await s.blogSettings.current();
+    res.locals.site = { title: current.title, tagline: current.tagline };
+    Object.assign(res.locals, dateFormatsIn(current.timeZone));
+    next();
+  });
   app.use('/assets', ...assets.handlers);
   app.get('/favicon.ico', assets.file('favicon.ico'));
   app.use(createHealthRouter({ health: createHealthRepository(db), logger }));
@@ -289,7 +317,7 @@ export function createApp({
       feeds: s.feeds,
       pageCache: s.pageCache,
       clock,
-      site: { title: config.SITE_TITLE, tagline: config.SITE_TAGLINE },
+      site: () => s.blogSettings.known(),
       publicUrl: config.PUBLIC_URL ?? null,
     }),
   );
@@ -301,8 +329,8 @@ export function createApp({
     '/admin/api',
     createAdminApiRouter({
       ...s,
-      timeZone: config.TIME_ZONE,
-      displayName: config.DISPLAY_NAME ?? config.ADMIN_USER ?? 'The author',
+      timeZone: () => s.blogSettings.known().timeZone,
+      displayName: () => s.blogSettings.known().displayName || config.ADMIN_USER || 'The author',
     }),
   );
   app.use(
@@ -313,8 +341,8 @@ export function createApp({
       clock,
       sessionSecret,
       idleMinutes: config.ADMIN_SESSION_IDLE_MINUTES,
-      timeZone: config.TIME_ZONE,
-      displayName: config.DISPLAY_NAME ?? null,
+      timeZone: () => s.blogSettings.known().timeZone,
+      displayName: () => s.blogSettings.known().displayName || null,
     }),
   );
   app.use(notFoundHandler);
@@ -337,6 +365,7 @@ export function createApp({
       s.pageCache?.everythingChanged();
       s.posts.forgetKept();
       s.settings.forgetKept();
+      s.blogSettings.forgetKept();
     },
   });
   const listener = (req: IncomingMessage, res: ServerResponse): void => {

@@ -33,9 +33,9 @@ export interface AdminApiDeps {
   posts: PostsService;
   notifications: NotificationsService;
   /** The site's time zone: a publishAt without an offset is a wall time in it. */
-  timeZone: string;
+  timeZone: () => string;
   /** The name the author's replies carry. */
-  displayName: string;
+  displayName: () => string;
   media: MediaService;
 }
 
@@ -98,7 +98,7 @@ export function createAdminApiRouter({
   // (a comment still waiting is approved with it; one in spam or the trash is a 409)
   const replyToComment: RequestHandler<{ id: string }> = async (req, res) => {
     const { comment } = validBody<{ comment: string }>(res);
-    const id = await moderation.replyAsAuthor(numericId(req), comment, displayName, apiActor);
+    const id = await moderation.replyAsAuthor(numericId(req), comment, displayName(), apiActor);
     res.status(201).json({ comment: moderatedCommentJson(await moderation.getComment(id)) });
   };
 

@@ -15,14 +15,14 @@ export interface AdminCommentsDeps {
   moderation: ModerationService;
   posts: PostsService;
   /** The name the author's replies carry (DISPLAY_NAME); unset, their user name. */
-  displayName: string | null;
+  displayName: () => string | null;
 }
 
 const actorOf = (req: Request): string => `moderator:${req.session.user ?? 'unknown'}`;
 
 /** The moderation queue: dashboard, comment list with actions, edit, delete. */
 export function createAdminCommentsRouter({ moderation, posts, displayName }: AdminCommentsDeps): Router {
-  const displayNameOf = (req: Request): string => displayName ?? req.session.user ?? 'The author';
+  const displayNameOf = (req: Request): string => displayName() ?? req.session.user ?? 'The author';
 
   // GET /admin — counts by status, newest pending first
   const dashboard: RequestHandler = async (req, res) => {

@@ -22,11 +22,11 @@ export interface AdminPostsRouterDeps {
   articlePage: ArticlePage;
   clock: Clock;
   /** The site's time zone: the editor's dates are wall times in it. */
-  timeZone: string;
+  timeZone: () => string;
   /** The images the editor offers to upload and lists. */
   media: MediaService;
   /** DISPLAY_NAME: a post's author when its form leaves the field empty (else the user name). */
-  displayName: string | null;
+  displayName: () => string | null;
 }
 
 /** Writing posts: list, create, edit (Markdown, rendered when saved), preview, schedule, delete. */
@@ -49,7 +49,7 @@ export function createAdminPostsRouter({
       title: post ? 'Edit post' : 'New post',
       post,
       statusLabels: postStatusLabels,
-      zone: zoneLabel(timeZone, clock.now()),
+      zone: zoneLabel(timeZone(), clock.now()),
       ...state,
     });
   };
@@ -60,7 +60,7 @@ export function createAdminPostsRouter({
       title: 'Posts',
       posts: await posts.listAll(),
       statusLabels: postStatusLabels,
-      zone: zoneLabel(timeZone, clock.now()),
+      zone: zoneLabel(timeZone(), clock.now()),
     });
   };
 
@@ -71,7 +71,7 @@ export function createAdminPostsRouter({
   // POST /admin/posts — store a new post
   const createPost: RequestHandler = async (req, res, next) => {
     const input = validBody<PostInput>(res);
-    const post = await posts.createPost(toNewPost(input, displayName ?? req.session.user ?? 'The editor'));
+    const post = await posts.createPost(toNewPost(input, displayName() ?? req.session.user ?? 'The editor'));
     redirectWithFlash(req, res, next, `/admin/posts/${post.id}/edit`, adminMessages.postSavedAs(post.status));
   };
 
@@ -89,7 +89,7 @@ export function createAdminPostsRouter({
         kind: post.kind,
         categories: post.categories.map((term) => term.name).join(', '),
         tags: post.tags.map((term) => term.name).join(', '),
-        publishAt: post.dateChosen ? wallTimeOf(post.publishedAt, timeZone) : '',
+        publishAt: post.dateChosen ? wallTimeOf(post.publishedAt, timeZone()) : '',
       },
       errors: {},
     });
@@ -99,7 +99,7 @@ export function createAdminPostsRouter({
   const saveEdit: RequestHandler<{ id: string }> = async (req, res, next) => {
     const post = await posts.updatePost(
       numericId(req),
-      toNewPost(validBody<PostInput>(res), displayName ?? req.session.user ?? 'The editor'),
+      toNewPost(validBody<PostInput>(res), displayName() ?? req.session.user ?? 'The editor'),
     );
     redirectWithFlash(req, res, next, `/admin/posts/${post.id}/edit`, adminMessages.postSavedAs(post.status));
   };

@@ -17,6 +17,7 @@ import { adminPageLocals, requireModerator } from './admin-http';
 import { createAdminPostsRouter } from './admin-posts-routes';
 import { createAdminMediaRouter } from './admin-media-routes';
 import type { MediaService } from '../media/media-service';
+import type { BlogSettingsRepository } from '../blog-settings/blog-settings-repository';
 import { createAdminSession } from './admin-session';
 import { createAdminSettingsRouter } from './admin-settings-routes';
 import { createSignInRouter } from './sign-in-routes';
@@ -38,10 +39,11 @@ export interface AdminRouterDeps {
   mail: MailSetup;
   articlePage: ArticlePage;
   /** The site's time zone (TIME_ZONE): the post editor's dates are read and shown in it. */
-  timeZone: string;
+  timeZone: () => string;
   /** DISPLAY_NAME: the name the author's replies carry. */
-  displayName: string | null;
+  displayName: () => string | null;
   media: MediaService;
+  blogSettings: BlogSettingsRepository;
 }
 
 /**
@@ -66,7 +68,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   );
   router.use(createAdminPostsRouter(deps));
   router.use(createAdminMediaRouter(deps));
-  router.use(createAdminSettingsRouter({ settings: deps.settings }));
+  router.use(createAdminSettingsRouter({ settings: deps.settings, blogSettings: deps.blogSettings }));
   router.use(createAdminNotificationsRouter(deps));
   router.use(createAdminImportRouter({ imports: deps.imports }));
   return router;

@@ -1,4 +1,6 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
+import { blogSettingsSchema, type BlogSettings } from '../blog-settings/blog-settings';
+import type { BlogSettingsRepository } from '../blog-settings/blog-settings-repository';
 import { validateBody, validBody } from '../http/validate';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
 import { moderationSettingsSchema, type ModerationSettings } from '../moderation/moderation-settings';
@@ -6,8 +8,29 @@ import { adminFormBody, redirectWithFlash, showFormAgain, typedValues } from './
 import { adminMessages } from './admin-messages';
 import { verifyAdminForm } from './admin-session';
 
-/** /admin/settings: the moderation rules. */
-export function createAdminSettingsRouter({ settings }: { settings: ModerationSettingsRepository }): Router {
+/** /admin/settings: the moderation rules; /admin/settings/site: the blog's own settings. */
+export function createAdminSettingsRouter({
+  settings,
+  blogSettings,
+}: {
+  settings: ModerationSettingsRepository;
+  blogSettings: BlogSettingsRepository;
+}): Router {
+  const renderSite = (res: Response, values: Record<string, string>, errors: Record<string, string> = {}) =>
+    res.render('admin/site-settings', { title: 'Site settings', values, errors });
+
+  // GET /admin/settings/site — title, tagline, the author's name, time zone, comments per page
+  const showSiteSettings: RequestHandler = async (_req, res) => {
+    const current = await blogSettings.current();
+    renderSite(res, { ...current, commentsPerPage: String(current.commentsPerPage) });
+  };
+
+  // POST /admin/settings/site — save them (every page shows them from the next request)
+  const saveSiteSettings: RequestHandler = async (req, res, next) => {
+    await blogSettings.save(validBody<BlogSettings>(res));
+    redirectWithFlash(req, res, next, '/admin/settings/site', adminMessages.settingsSaved);
+  };
+
   // GET /admin/settings — the rules in force
   const showSettings: RequestHandler = async (_req, res) => {
     const current = await settings.current();
@@ -31,6 +54,15 @@ export function createAdminSettingsRouter({ settings }: { settings: ModerationSe
   };
 
   const router = Router();
+  router.get('/settings/site', showSiteSettings);
+  router.post(
+    '/settings/site',
+    adminFormBody,
+    verifyAdminForm,
+    validateBody(blogSettingsSchema, 'The settings could not be read.'),
+    saveSiteSettings,
+    showFormAgain((req, res, error) => renderSite(res, typedValues(req.body), error.fields)),
+  );
   router.get('/settings', showSettings);
   router.post(
     '/settings',

@@ -58,13 +58,13 @@ function termsField(label: string) {
  * When to publish: the editor's `datetime-local` value, a wall time in the site's zone, or (the
  * API) an ISO time with its offset. Empty or absent: none chosen.
  */
-function publishAtField(timeZone: string) {
+function publishAtField(timeZone: () => string) {
   return z
     .preprocess((value) => value ?? '', z.string({ error: textMessages.notText('Date') }))
     .transform((value, ctx): Date | null => {
       const text = value.trim();
       if (text === '') return null;
-      const instant = isoInstant.safeParse(text).success ? new Date(text) : instantOfWallTime(text, timeZone);
+      const instant = isoInstant.safeParse(text).success ? new Date(text) : instantOfWallTime(text, timeZone());
       if (!instant || Number.isNaN(instant.getTime())) {
         ctx.addIssue({ code: 'custom', message: postMessages.dateInvalid });
         return z.NEVER;
@@ -82,7 +82,7 @@ function publishAtField(timeZone: string) {
  * A post as the admin form and API submit it, wall times read in `timeZone`. An empty slug is made
  * from the title.
  */
-export const postInputSchemaIn = (timeZone: string) =>
+export const postInputSchemaIn = (timeZone: () => string) =>
   z
     .object(
       {

@@ -82,13 +82,13 @@ export function createPostsService({
   repo,
   clock,
   pageChanges = noPageChanges,
-  timeZone = 'UTC',
+  timeZone = () => 'UTC',
 }: {
   repo: PostsRepository;
   clock: Clock;
   pageChanges?: PublicPageChanges;
   /** The site's time zone: an archive's month starts at its midnight. */
-  timeZone?: string;
+  timeZone?: () => string;
 }) {
   /**
    * The post's status and dates as they are to be stored, or a ValidationError (field publishAt).
@@ -201,7 +201,7 @@ export function createPostsService({
 
     /** A page of the posts published in a month (in the site's zone); null for no such month. */
     async listMonth(year: number, month: number, page = 1): Promise<PostsPage | null> {
-      const span = monthSpan(year, month, timeZone);
+      const span = monthSpan(year, month, timeZone());
       return span && asPage(await repo.listPublished(pageOf(page), span), page);
     },
 
@@ -221,8 +221,9 @@ export function createPostsService({
     /** Every month with a published post, newest first, with how many. */
     async archiveMonths(): Promise<ArchiveMonth[]> {
       const counts = new Map<number, number>();
+      const zone = timeZone();
       for (const date of await repo.publishedDates()) {
-        const { year, month } = monthOf(date, timeZone);
+        const { year, month } = monthOf(date, zone);
         counts.set(year * 100 + month, (counts.get(year * 100 + month) ?? 0) + 1);
       }
       return [...counts]

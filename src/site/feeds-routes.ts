@@ -18,7 +18,8 @@ export interface FeedsRouterDeps {
   feeds: FeedsService;
   pageCache: PageCache | null;
   clock: Clock;
-  site: { title: string; tagline: string };
+  /** The blog's title and tagline now (they can change in the admin area). */
+  site: () => { title: string; tagline: string };
   /** PUBLIC_URL: the feeds' absolute links. Unset, they are made from each request's address, and never kept. */
   publicUrl: string | null;
 }
@@ -35,10 +36,11 @@ export function createFeedsRouter({ feeds, pageCache, clock, site, publicUrl }: 
    * address and port only: anything else in a Host header is refused).
    */
   const siteFor = (req: Request): FeedSite => {
-    if (publicUrl) return { title: site.title, tagline: site.tagline, origin: publicUrl };
+    const { title, tagline } = site();
+    if (publicUrl) return { title, tagline, origin: publicUrl };
     const host = req.get('host') ?? '';
     if (!/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i.test(host)) throw new BadRequestError(httpMessages.badHost);
-    return { title: site.title, tagline: site.tagline, origin: `${req.protocol}://${host}` };
+    return { title, tagline, origin: `${req.protocol}://${host}` };
   };
   // Made from the request's address, a feed is for that request alone: never kept by a proxy.
   const cacheControl = publicUrl ? sharedPageCacheControl : 'private, no-cache';
