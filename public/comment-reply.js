@@ -4,6 +4,12 @@
 // Content-Security-Policy forbids it), and names are only ever set as text, never as HTML.
 (function () {
   'use strict';
+  // The signed-in author's browser (a cookie set at sign-in that grants nothing by itself) gets a
+  // "Reply as the author" link under each comment, to the admin area's reply form.
+  if (/(?:^|;\s*)marginalia_author=1(?:;|$)/.test(document.cookie)) {
+    var links = document.querySelectorAll('.author-reply');
+    for (var i = 0; i < links.length; i += 1) links[i].hidden = false;
+  }
   var respond = document.getElementById('respond');
   var form = document.getElementById('commentform');
   var parentInput = document.getElementById('comment_parent');

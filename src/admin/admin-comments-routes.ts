@@ -20,6 +20,10 @@ export interface AdminCommentsDeps {
 
 const actorOf = (req: Request): string => `moderator:${req.session.user ?? 'unknown'}`;
 
+/** Where a reply form goes back to: an admin page, or the post it was opened from. */
+const replyReturn = (target: string | undefined): string =>
+  target && /^\/posts\/[a-z0-9]+(?:-[a-z0-9]+)*$/.test(target) ? target : safeAdminReturn(target);
+
 /** The moderation queue: dashboard, comment list with actions, edit, delete. */
 export function createAdminCommentsRouter({ moderation, posts, displayName }: AdminCommentsDeps): Router {
   const displayNameOf = (req: Request): string => displayName() ?? req.session.user ?? 'The author';
@@ -102,7 +106,7 @@ export function createAdminCommentsRouter({ moderation, posts, displayName }: Ad
       authorName: displayNameOf(req),
       values: refused?.values ?? { comment: '' },
       errors: refused?.errors ?? {},
-      returnTo: safeAdminReturn(typeof req.query.return === 'string' ? req.query.return : refused?.values.return),
+      returnTo: replyReturn(typeof req.query.return === 'string' ? req.query.return : refused?.values.return),
     });
   };
 
@@ -112,8 +116,11 @@ export function createAdminCommentsRouter({ moderation, posts, displayName }: Ad
   // POST /admin/comments/:id/reply — publish the reply (approving a comment still waiting)
   const saveReply: RequestHandler<{ id: string }> = async (req, res, next) => {
     const { comment } = validBody<{ comment: string }>(res);
-    await moderation.replyAsAuthor(numericId(req), comment, displayNameOf(req), actorOf(req));
-    redirectWithFlash(req, res, next, safeAdminReturn(typedValues(req.body).return), moderationMessages.replyPublished);
+    const id = await moderation.replyAsAuthor(numericId(req), comment, displayNameOf(req), actorOf(req));
+    const back = replyReturn(typedValues(req.body).return);
+    // From the post page: back to it, at the reply (its permalink finds the page it is on).
+    if (back.startsWith('/posts/')) return res.redirect(303, `${back}/comments/${id}`);
+    redirectWithFlash(req, res, next, back, moderationMessages.replyPublished);
   };
 
   // GET /admin/comments/:id/delete — "Delete permanently?" (only from trash or spam)

@@ -84,6 +84,18 @@ export const verifyUploadOrigin: RequestHandler = onlyFromThisSite(adminMessages
 const signedInBeforeCookie = 'marginalia_signed_in_before';
 const signedInBeforeMaxAgeMs = 365 * 24 * 60 * 60 * 1000;
 
+/**
+ * A cookie the public pages' script reads to show the signed-in author a "Reply as the author"
+ * link under each comment. It grants nothing: the link leads to the admin area, which asks for
+ * the session as always. Cleared on sign-out.
+ */
+export const authorCookieName = 'marginalia_author';
+
+export function markAuthorBrowser(req: Request, res: Response, maxAgeMs: number, signedIn: boolean): void {
+  if (!signedIn) return void res.clearCookie(authorCookieName, { path: '/' });
+  res.cookie(authorCookieName, '1', { path: '/', sameSite: 'lax', secure: req.secure, maxAge: maxAgeMs });
+}
+
 /** Marks this browser as one the moderator has signed in from. */
 export function rememberSignedIn(req: Request, res: Response, username: string): void {
   res.cookie(signedInBeforeCookie, username, {

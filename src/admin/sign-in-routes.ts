@@ -4,7 +4,17 @@ import type { AdminAuth } from './admin-auth';
 import { adminFormBody, redirectAfterSaving, showFormAgain, typedValues } from './admin-http';
 import { adminMessages } from './admin-messages';
 import { safeAdminReturn, signInSchema, type SignIn } from './admin-schemas';
-import { csrfTokenFor, rememberSignedIn, renewCsrfToken, sessionCookieName, verifyAdminForm } from './admin-session';
+import {
+  csrfTokenFor,
+  markAuthorBrowser,
+  rememberSignedIn,
+  renewCsrfToken,
+  sessionCookieName,
+  verifyAdminForm,
+} from './admin-session';
+
+// The author's mark on the public pages lasts a day; the link it shows still asks for the session.
+const authorMarkMs = 24 * 3600 * 1000;
 import { validateBody, validBody } from '../http/validate';
 
 export interface SignInDeps {
@@ -50,6 +60,7 @@ export function createSignInRouter({ auth, signInLimiters }: SignInDeps): Router
       req.session.user = username;
       renewCsrfToken(req);
       rememberSignedIn(req, res, username);
+      markAuthorBrowser(req, res, authorMarkMs, true);
       redirectAfterSaving(req, res, next, returnTo);
     });
   };
@@ -66,6 +77,7 @@ export function createSignInRouter({ auth, signInLimiters }: SignInDeps): Router
     req.session.destroy((error) => {
       if (error) return next(error);
       res.clearCookie(sessionCookieName, { path: '/admin' });
+      markAuthorBrowser(req, res, 0, false);
       res.redirect(303, '/admin/login?signed-out=1');
     });
   };

@@ -1,7 +1,14 @@
 import request from 'supertest';
 import { addComment, addPost } from '../helpers/factories';
 import { formBody } from '../helpers/html';
-import { apiToken, asModerator, csrfTokenIn, moderatorEnv, type ModeratorAgent } from '../helpers/moderator';
+import {
+  apiToken,
+  asModerator,
+  csrfTokenIn,
+  moderatorEnv,
+  moderatorPassword,
+  type ModeratorAgent,
+} from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 // The post's author answers commenters as themselves, marked as the author; nobody else can be.
@@ -120,4 +127,47 @@ it('replies through the API, and refuses to answer a comment in spam or the tras
   const blank = await request(ctx.app).post(`/admin/api/comments/${approved.id}/reply`).set(auth).send({});
   expect(blank.status).toBe(422);
   expect(await ctx.db.comment.count({ where: { postId: post.id, byPostAuthor: true } })).toBe(1);
+});
+
+it('offers the signed-in author a reply from the post page, and brings them back to it', async () => {
+  const post = await addPost(ctx.db, { title: 'From the page' });
+  const comment = await addComment(ctx.db, post.id, { status: 'approved', text: 'A reader asks.' });
+  ctx.app.pageCache?.everythingChanged();
+  // Every reader's page holds the link, hidden; the page's script shows it in the author's browser.
+  const page = (await request(ctx.app).get(`/posts/${post.slug}`).expect(200)).text;
+  expect(page).toContain(
+    `<span class="author-reply" hidden> · <a rel="nofollow" href="/admin/comments/${comment.id}/reply?return=/posts/${post.slug}"`,
+  );
+  // Signing in marks the browser for that script (and grants nothing by itself); signing out unmarks it.
+  const signedIn = request.agent(ctx.app);
+  const login = await signedIn.get('/admin/login');
+  const res = await signedIn
+    .post('/admin/login')
+    .type('form')
+    .send({ _csrf: csrfTokenIn(login.text), username: 'editor', password: moderatorPassword });
+  expect(String(res.headers['set-cookie'])).toMatch(
+    /marginalia_author=1; Max-Age=86400; Path=\/; Expires=[^;]+; SameSite=Lax/,
+  );
+
+  const form = await moderator.get(`/admin/comments/${comment.id}/reply?return=/posts/${post.slug}`).expect(200);
+  expect(form.text).toContain(`name="return" value="/posts/${post.slug}"`);
+  const sent = await moderator
+    .post(`/admin/comments/${comment.id}/reply`)
+    .type('form')
+    .send({ _csrf: csrfTokenIn(form.text), return: `/posts/${post.slug}`, comment: 'The author answers.' });
+  expect(sent.status).toBe(303);
+  const reply = await ctx.db.comment.findFirstOrThrow({ where: { parentId: comment.id } });
+  expect(sent.headers.location).toBe(`/posts/${post.slug}/comments/${reply.id}`);
+  // Anywhere else is no place to go back to.
+  const elsewhere = await moderator
+    .post(`/admin/comments/${comment.id}/reply`)
+    .type('form')
+    .send({ _csrf: csrfTokenIn(form.text), return: 'https://evil.example/posts/x', comment: 'Again.' });
+  expect(elsewhere.headers.location).toBe('/admin/comments');
+
+  const logout = await signedIn
+    .post('/admin/logout')
+    .type('form')
+    .send({ _csrf: csrfTokenIn((await signedIn.get('/admin')).text) });
+  expect(String(logout.headers['set-cookie'])).toMatch(/marginalia_author=; Path=\/; Expires=Thu, 01 Jan 1970/);
 });

@@ -142,6 +142,19 @@ it('answers a reader as the author, from the moderation queue', async () => {
   ).not.toContain('comment-pending');
   expect(await seriousAccessibilityViolations(reader)).toEqual([]);
   await reader.screenshot({ path: path.join(screenshotDir, 'writing-5-author-reply.png'), fullPage: true });
+
+  // On the post page, the signed-in author (and only they) sees "Reply as the author", which
+  // leads to the reply form and back to the post, at the new reply.
+  expect(await reader.isVisible('.author-reply')).toBe(false);
+  await page.goto(`${base}/posts/low-tide-at-cacilhas`);
+  const asAuthor = page.locator('.author-reply a').first();
+  expect(await asAuthor.isVisible()).toBe(true);
+  await asAuthor.click();
+  await page.waitForURL(/\/reply\?return=/);
+  await page.fill('#comment', 'And the neap tides a week later.');
+  await page.click('button.submit');
+  await page.waitForURL(/\/posts\/low-tide-at-cacilhas(\?cpage=\d+)?#comment-\d+$/);
+  expect(await page.textContent('.comment-list')).toContain('And the neap tides a week later.');
 });
 
 it('shows the public pages in dark mode at 390 and 1280 px, with nothing axe-core finds serious', async () => {
