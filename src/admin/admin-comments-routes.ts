@@ -1,6 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { commentStatuses } from '../shared/comment-status';
 import { authorReplySchema, commentEditSchema, type CommentEdit } from '../comments/comments-schema';
+import { postLimits } from '../posts/posts-schema';
 import { BadRequestError } from '../errors';
 import { validateBody, validBody } from '../http/validate';
 import { moderationMessages } from '../moderation/moderation-messages';
@@ -22,7 +23,9 @@ const actorOf = (req: Request): string => `moderator:${req.session.user ?? 'unkn
 
 /** Where a reply form goes back to: an admin page, or the post it was opened from. */
 const replyReturn = (target: string | undefined): string =>
-  target && /^\/posts\/[a-z0-9]+(?:-[a-z0-9]+)*$/.test(target) ? target : safeAdminReturn(target);
+  target && target.length <= 7 + postLimits.slug && /^\/posts\/[a-z0-9]+(?:-[a-z0-9]+)*$/.test(target)
+    ? target
+    : safeAdminReturn(target);
 
 /** The moderation queue: dashboard, comment list with actions, edit, delete. */
 export function createAdminCommentsRouter({ moderation, posts, displayName }: AdminCommentsDeps): Router {

@@ -25,9 +25,10 @@ export const blogSettingsSchema = z.object({
   title: textField({ label: 'Title', maxBytes: 200, requiredMessage: blogSettingsMessages.titleRequired }),
   tagline: textField({ label: 'Tagline', maxBytes: 300 }),
   displayName: textField({ label: 'Your name', maxBytes: 100 }),
-  timeZone: textField({ label: 'Time zone', maxBytes: 64 }).refine((zone) => IANAZone.isValidZone(zone), {
-    message: blogSettingsMessages.timeZoneInvalid,
-  }),
+  timeZone: textField({ label: 'Time zone', maxBytes: 64 })
+    .refine((zone) => IANAZone.isValidZone(zone), { message: blogSettingsMessages.timeZoneInvalid })
+    // Saved by its standard name ("america/new_york" is America/New_York).
+    .transform((zone) => new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone),
   commentsPerPage: z.preprocess(
     (value) => (typeof value === 'string' && /^\d{1,4}$/.test(value.trim()) ? Number(value) : value),
     z

@@ -164,6 +164,11 @@ it('offers the signed-in author a reply from the post page, and brings them back
     .type('form')
     .send({ _csrf: csrfTokenIn(form.text), return: 'https://evil.example/posts/x', comment: 'Again.' });
   expect(elsewhere.headers.location).toBe('/admin/comments');
+  const tooLong = await moderator
+    .post(`/admin/comments/${comment.id}/reply`)
+    .type('form')
+    .send({ _csrf: csrfTokenIn(form.text), return: `/posts/${'a'.repeat(3000)}`, comment: 'Once more.' });
+  expect(tooLong.headers.location).toBe('/admin/comments');
 
   const logout = await signedIn
     .post('/admin/logout')

@@ -42,10 +42,12 @@ it('starts from the environment, and saved settings reach every page, feed and r
     title: 'Tide Tables',
     tagline: 'Notes from the river',
     displayName: 'Marta Ribeiro',
-    timeZone: 'Europe/Lisbon',
+    timeZone: 'europe/lisbon',
     commentsPerPage: '2',
   });
   expect(res.status).toBe(303);
+  // Saved by its standard name.
+  expect((await ctx.db.siteSettings.findUniqueOrThrow({ where: { id: 1 } })).timeZone).toBe('Europe/Lisbon');
   expect((await moderator.get('/admin/settings/site')).text).toContain('Settings saved.');
 
   const after = (await request(ctx.app).get('/').expect(200)).text;
