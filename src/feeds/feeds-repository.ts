@@ -1,14 +1,11 @@
 import type { Database } from '../db/database';
+import type { PostRecord } from '../posts/posts-repository';
 
 /** A published post as a feed shows it. */
-export interface FeedPost {
-  id: number;
-  slug: string;
-  title: string;
-  bodyHtml: string;
-  excerpt: string;
-  authorName: string;
-  publishedAt: Date;
+export interface FeedPost extends Pick<
+  PostRecord,
+  'id' | 'slug' | 'title' | 'bodyHtml' | 'excerpt' | 'authorName' | 'publishedAt'
+> {
   updatedAt: Date;
   /** Its categories' and tags' names. */
   terms: { term: { name: string } }[];

@@ -15,6 +15,7 @@ import { postMessages } from '../posts/posts-messages';
 import { pathKey, postPath, reservedPageSlugs, termPath, type TermKind } from '../posts/post-status';
 import { slugPattern } from '../posts/posts-schema';
 import type { PostsPage, PostsService } from '../posts/posts-service';
+import type { PostRecord } from '../posts/posts-repository';
 
 export interface PagesRouterDeps {
   posts: PostsService;
@@ -23,11 +24,19 @@ export interface PagesRouterDeps {
 }
 
 /** Sends the reader on (301) to where an old address of a post now is; false if it is no post's. */
-async function redirectIfMoved(posts: PostsService, res: Response, path: string, query = ''): Promise<boolean> {
+async function redirectIfMoved(posts: PostsService, res: Response, path: string): Promise<boolean> {
   const address = await posts.movedTo(path);
   if (address === null) return false;
-  res.redirect(301, `${address}${query}`);
+  res.redirect(301, address);
   return true;
+}
+
+/** The published page at `slug`, or null (a post, or nothing, is there); other errors go on. */
+function publishedPage(posts: PostsService, slug: string): Promise<PostRecord | null> {
+  return posts.getPublished(slug, 'page').catch((error: unknown) => {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  });
 }
 
 /** Where a list of posts is, for its page links: "/", "/2026/12", or "/" with ?s= for a search. */
@@ -168,7 +177,7 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
   //  ?cpage=N: that page of top-level comments). A renamed post's old address redirects for good.
   const showPost: RequestHandler<{ slug: string }> = async (req, res) => {
     const number = (value: unknown): number => numericParam(typeof value === 'string' ? value : undefined);
-    const page = await posts.getPublished(req.params.slug, 'page').catch(() => null);
+    const page = await publishedPage(posts, req.params.slug);
     if (page) return res.redirect(301, postPath(page));
     await articlePage.render(req, res, req.params.slug, {
       replyToId: number(req.query.replytocom) || null,
@@ -180,10 +189,7 @@ export function createPagesRouter({ posts, articlePage, pageCache }: PagesRouter
   const showStandalone: RequestHandler<{ slug: string }> = async (req, res, next) => {
     const { slug } = req.params;
     if (!slugPattern.test(slug) || reservedPageSlugs.has(slug)) return next();
-    const page = await posts.getPublished(slug, 'page').catch((error: unknown) => {
-      if (error instanceof NotFoundError) return null;
-      throw error;
-    });
+    const page = await publishedPage(posts, slug);
     if (!page) return next();
     await articlePage.renderStandalone(req, res, page);
   };
