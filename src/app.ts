@@ -17,6 +17,7 @@ import { createCommentsRepository } from './comments/comments-repository';
 import { createCommentsRouter } from './site/comments-routes';
 import { createMailLinksRouter } from './site/mail-links-routes';
 import { createSubscriptionsRouter } from './site/subscriptions-routes';
+import { createPrivacyRouter } from './site/privacy-routes';
 import { createCommentsService } from './comments/comments-service';
 import { createFormTimestamps } from './comments/form-timestamp';
 import { createOwnCommentsService } from './comments/own-comments-service';
@@ -69,6 +70,11 @@ import { createNotificationSettingsRepository } from './notifications/notificati
 import { createNotificationsService } from './notifications/notifications-service';
 import { createOutboxRepository } from './notifications/outbox-repository';
 import { createUsedMailLinksRepository } from './notifications/used-mail-links-repository';
+import { createSenderBlocks } from './moderation/sender-blocks';
+import { createCommenterDataRepository } from './privacy/commenter-data-repository';
+import { createCommenterDataService } from './privacy/commenter-data-service';
+import { createErasureRequests } from './privacy/erasure-requests';
+import { createAddressRetention, type AddressRetention } from './privacy/address-retention';
 
 export interface AppDeps {
   config: Config;
@@ -94,6 +100,8 @@ export type MarginaliaApp = ((req: IncomingMessage, res: ServerResponse) => void
   notifier: DeliverySender;
   /** Publishes scheduled posts when their time comes: the server starts it; tests too, or run it. */
   publisher: ScheduledPublishing;
+  /** Removes IP addresses and user agents past IP_RETENTION_DAYS: the server runs it daily; tests, when they choose. */
+  addressRetention: AddressRetention;
 };
 
 // Date formats by time zone: made once for each zone a blog is set to.
@@ -143,7 +151,10 @@ function createServices({
   });
   const settings = createModerationSettingsRepository({ db, defaults: moderationDefaults(config), pageChanges });
   const commentsRepo = createCommentsRepository(db);
+  const senderBlocks = createSenderBlocks(db);
   const comments = createCommentsService({
+    blocks: senderBlocks,
+    storesAddresses: config.IP_RETENTION_DAYS > 0,
     repo: commentsRepo,
     posts,
     settings,
@@ -183,6 +194,14 @@ function createServices({
     publicUrl: config.PUBLIC_URL ?? null,
     clock,
   });
+  const commenterDataRepo = createCommenterDataRepository(db);
+  const commenterData = createCommenterDataService({
+    repo: commenterDataRepo,
+    emailKeyOf: subscriptions.emailKeyOf,
+    clock,
+    pageChanges,
+    ipRetentionDays: config.IP_RETENTION_DAYS,
+  });
   const notifications = createNotificationsService({
     outbox,
     settings: notificationSettings,
@@ -199,6 +218,16 @@ function createServices({
   });
   return {
     pageCache,
+    senderBlocks,
+    commenterData,
+    erasureRequests: createErasureRequests({
+      repo: commenterDataRepo,
+      commenterData,
+      tokens: signedTokens,
+      clock,
+      mail: mail.ready ? { publicUrl: mail.ready.publicUrl, siteTitle: () => blogSettings.known().title } : null,
+    }),
+    addressRetention: createAddressRetention({ commenterData, logger }),
     blogSettings,
     posts,
     settings,
@@ -325,10 +354,12 @@ export function createApp({
   app.use(createCommentsRouter(s));
   app.use(createMailLinksRouter(s));
   app.use(createSubscriptionsRouter(s));
+  app.use(createPrivacyRouter(s));
   app.use(
     '/admin/api',
     createAdminApiRouter({
       ...s,
+      clock,
       timeZone: () => s.blogSettings.known().timeZone,
       displayName: () => s.blogSettings.known().displayName || config.ADMIN_USER || 'The author',
     }),
@@ -372,5 +403,10 @@ export function createApp({
     externalChanges.lookIfDue();
     answer(req, res);
   };
-  return Object.assign(listener, { pageCache: s.pageCache, notifier: s.notifier, publisher: s.publisher });
+  return Object.assign(listener, {
+    pageCache: s.pageCache,
+    notifier: s.notifier,
+    publisher: s.publisher,
+    addressRetention: s.addressRetention,
+  });
 }

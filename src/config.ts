@@ -123,6 +123,9 @@ export const configSchema = z.object({
     .max(100, 'must be at most 100 characters')
     .optional()
     .describe("The moderator's user name"),
+  IP_RETENTION_DAYS: integer(0, 36_500)
+    .default(30)
+    .describe('Days a comment keeps its IP address and user agent (0 stores none at all)'),
   MEDIA_MAX_MB: integer(1, 100).default(10).describe('The largest image the post editor and the API accept, in MB'),
   DISPLAY_NAME: z
     .string()

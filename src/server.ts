@@ -1,3 +1,4 @@
+import { retentionCheckMs } from './privacy/address-retention';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { adminMessages } from './admin/admin-messages';
@@ -113,10 +114,13 @@ async function start(config: Config): Promise<void> {
   const stopNotifier = app.notifier.start(config.NOTIFY_INTERVAL_SECONDS * 1000);
   // Scheduled posts: published when their time comes (and at start, if it came while stopped).
   const stopPublisher = app.publisher.start(publishCheckMs);
+  // IP addresses and user agents past IP_RETENTION_DAYS: removed now and once a day.
+  const stopRetention = app.addressRetention.start(retentionCheckMs);
   stopOnSignals(server, db, logger, () => {
     cancelBackups();
     stopNotifier();
     stopPublisher();
+    stopRetention();
   });
 }
 

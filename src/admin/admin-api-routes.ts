@@ -17,7 +17,17 @@ import { mediaMessages, mediaPath, type MediaService } from '../media/media-serv
 import { toNewPost } from './admin-posts-routes';
 import { moderatedCommentJson } from '../moderation/moderated-comment-json';
 import type { NotificationsService } from '../notifications/notifications-service';
+import type { BlogSettingsRepository } from '../blog-settings/blog-settings-repository';
+import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
+import type { NotificationSettingsRepository } from '../notifications/notification-settings-repository';
+import { blockInputSchema, type BlockInput, type SenderBlock, type SenderBlocks } from '../moderation/sender-blocks';
+import type { CommenterDataService } from '../privacy/commenter-data-service';
+import type { Clock } from '../shared/clock';
+import { createSettingsApi, settingsPatchSchema, type SettingsPatch } from './settings-api';
 import {
+  commenterEmailSchema,
+  erasureSchema,
+  parsedQuery,
   bulkStatusSchema,
   commentListQuerySchema,
   commentPatchSchema,
@@ -37,9 +47,24 @@ export interface AdminApiDeps {
   /** The name the author's replies carry. */
   displayName: () => string;
   media: MediaService;
+  commenterData: CommenterDataService;
+  senderBlocks: SenderBlocks;
+  settings: ModerationSettingsRepository;
+  notificationSettings: NotificationSettingsRepository;
+  blogSettings: BlogSettingsRepository;
+  clock: Clock;
 }
 
 const apiActor = 'api';
+
+/** A block as the API answers it. */
+export const blockJson = ({ id, kind, value, note, createdAt }: SenderBlock) => ({
+  id,
+  kind,
+  value,
+  note,
+  createdAt: createdAt.toISOString(),
+});
 
 /** A post as the API answers it: its status, and when it was (or will be) published. */
 function postJson({ dateChosen, ...post }: EditablePost) {
@@ -56,8 +81,15 @@ export function createAdminApiRouter({
   timeZone,
   displayName,
   media,
+  commenterData,
+  senderBlocks,
+  settings,
+  notificationSettings,
+  blogSettings,
+  clock,
 }: AdminApiDeps): Router {
   const postInputSchema = postInputSchemaIn(timeZone);
+  const settingsApi = createSettingsApi({ settings, notificationSettings, blogSettings });
   // POST /admin/api/imports — multipart: format (wordpress | disqus | json), dryRun (optional), file.
   // A file that cannot be imported: 422 import_failed (ImportFailedError).
   const importFile: RequestHandler = async (req, res) => {
@@ -81,7 +113,7 @@ export function createAdminApiRouter({
     const id = numericId(req);
     const patch = validBody<z.output<typeof commentPatchSchema>>(res);
     const current = await moderation.getComment(id);
-    const { status, ...fields } = patch;
+    const { status, pinned, repliesLocked, ...fields } = patch;
     if (Object.keys(fields).length > 0) {
       await moderation.edit(id, {
         comment: fields.comment ?? current.text,
@@ -91,6 +123,8 @@ export function createAdminApiRouter({
       });
     }
     if (status) await moderation.setStatus([id], status, apiActor);
+    if (pinned !== undefined || repliesLocked !== undefined)
+      await moderation.setThreadFlags(id, { pinned, repliesLocked });
     res.json({ comment: moderatedCommentJson(await moderation.getComment(id)) });
   };
 
@@ -225,6 +259,45 @@ export function createAdminApiRouter({
     res.json({ deleted: { id: post.id, slug: post.slug, title: post.title, comments: comments.total } });
   };
 
+  // GET /admin/api/commenters/export?email= — everything stored about the address, as one JSON document
+  const exportCommenter: RequestHandler = async (req, res) => {
+    const { email } = parsedQuery(commenterEmailSchema, req.query);
+    res.json(await commenterData.exportData(email));
+  };
+
+  // POST /admin/api/commenters/erase — { email, mode: "anonymize" | "delete" }
+  const eraseCommenter: RequestHandler = async (_req, res) => {
+    const { email, mode } = validBody<z.output<typeof erasureSchema>>(res);
+    res.json({ erased: await commenterData.erase(email, mode, apiActor) });
+  };
+
+  // GET /admin/api/blocks — every block, newest first
+  const listBlocks: RequestHandler = async (_req, res) => {
+    res.json({ blocks: (await senderBlocks.list()).map(blockJson) });
+  };
+
+  // POST /admin/api/blocks — { email } or { ip } (an address or a CIDR range), and an optional note
+  const addBlock: RequestHandler = async (_req, res) => {
+    const block = await senderBlocks.add(validBody<BlockInput>(res), clock.now());
+    res.status(201).json({ block: blockJson(block) });
+  };
+
+  // DELETE /admin/api/blocks/:id
+  const removeBlock: RequestHandler<{ id: string }> = async (req, res) => {
+    await senderBlocks.remove(numericId(req));
+    res.status(204).end();
+  };
+
+  // GET /admin/api/settings — moderation rules, notifications, the blog's own settings
+  const showSettings: RequestHandler = async (_req, res) => {
+    res.json({ settings: await settingsApi.current() });
+  };
+
+  // PATCH /admin/api/settings — any fields of any group; answers the settings in force
+  const changeSettings: RequestHandler = async (_req, res) => {
+    res.json({ settings: await settingsApi.change(validBody<SettingsPatch>(res)) });
+  };
+
   const validPost = validateBody(postInputSchema, 'The post could not be read.');
   const router = Router();
   router.use(auth.requireApiToken);
@@ -243,6 +316,23 @@ export function createAdminApiRouter({
     replyToComment,
   );
   router.post('/comments/bulk', jsonBody, validateBody(bulkStatusSchema, 'The request could not be read.'), bulkStatus);
+  router.get('/commenters/export', exportCommenter);
+  router.post(
+    '/commenters/erase',
+    jsonBody,
+    validateBody(erasureSchema, 'The request could not be read.'),
+    eraseCommenter,
+  );
+  router.get('/blocks', listBlocks);
+  router.post('/blocks', jsonBody, validateBody(blockInputSchema, 'The block could not be read.'), addBlock);
+  router.delete('/blocks/:id', removeBlock);
+  router.get('/settings', showSettings);
+  router.patch(
+    '/settings',
+    jsonBody,
+    validateBody(settingsPatchSchema, 'The settings could not be read.'),
+    changeSettings,
+  );
   router.get('/posts', listPosts);
   router.get('/notifications', listDeliveries);
   router.post('/notifications/:id/send-again', sendAgain);

@@ -27,6 +27,14 @@ const replyReturn = (target: string | undefined): string =>
     ? target
     : safeAdminReturn(target);
 
+/** The comment page's pin and lock buttons: what each changes, and what the moderator is told. */
+const threadActions: Record<string, { change: { pinned?: boolean; repliesLocked?: boolean }; done: string }> = {
+  pin: { change: { pinned: true }, done: moderationMessages.pinned },
+  unpin: { change: { pinned: false }, done: moderationMessages.unpinned },
+  lock: { change: { repliesLocked: true }, done: moderationMessages.locked },
+  unlock: { change: { repliesLocked: false }, done: moderationMessages.unlocked },
+};
+
 /** The moderation queue: dashboard, comment list with actions, edit, delete. */
 export function createAdminCommentsRouter({ moderation, posts, displayName }: AdminCommentsDeps): Router {
   const displayNameOf = (req: Request): string => displayName() ?? req.session.user ?? 'The author';
@@ -126,6 +134,15 @@ export function createAdminCommentsRouter({ moderation, posts, displayName }: Ad
     redirectWithFlash(req, res, next, back, moderationMessages.replyPublished);
   };
 
+  // POST /admin/comments/:id/thread — action: pin | unpin | lock | unlock
+  const setThreadFlags: RequestHandler<{ id: string }> = async (req, res, next) => {
+    const action = typedValues(req.body).action;
+    const flags = threadActions[action ?? ''];
+    if (!flags) throw new BadRequestError(adminMessages.unknownAction);
+    await moderation.setThreadFlags(numericId(req), flags.change);
+    redirectWithFlash(req, res, next, `/admin/comments/${numericId(req)}/edit`, flags.done);
+  };
+
   // GET /admin/comments/:id/delete — "Delete permanently?" (only from trash or spam)
   const confirmDelete: RequestHandler<{ id: string }> = async (req, res, next) => {
     const comment = await moderation.getComment(numericId(req));
@@ -167,6 +184,7 @@ export function createAdminCommentsRouter({ moderation, posts, displayName }: Ad
       renderReply(req as Request<{ id: string }>, res, { values: typedValues(req.body), errors: error.fields }),
     ),
   );
+  router.post('/comments/:id/thread', adminFormBody, verifyAdminForm, setThreadFlags);
   router.get('/comments/:id/delete', confirmDelete);
   router.post('/comments/:id/delete', adminFormBody, verifyAdminForm, deleteComment);
   return router;

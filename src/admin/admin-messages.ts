@@ -41,4 +41,29 @@ export const adminMessages = {
   uploadUnreadable: 'The upload could not be read. Send one file, in a field named "file".',
   noFile: 'Choose the export file to import.',
   unknownFormat: 'Choose what the file is: a WordPress export, a Disqus export, or a marginalia (JSON) export.',
+  commenterEmailRequired: 'Enter the email address the commenter wrote under.',
+  commenterEmailTooLong: 'That is too long for an email address (at most 254 characters).',
+  erasureModeRequired: 'Choose how to erase: anonymize the comments, or delete them.',
+  erased: (erasure: { anonymized: number; deleted: number; keptAsPlaceholders: number; subscriptions: number }) =>
+    [
+      erasure.anonymized > 0
+        ? `${erasure.anonymized} ${erasure.anonymized === 1 ? 'comment' : 'comments'} anonymized`
+        : '',
+      erasure.deleted > 0 ? `${erasure.deleted} deleted` : '',
+      erasure.keptAsPlaceholders > 0
+        ? `${erasure.keptAsPlaceholders} kept as “deleted comment” placeholders for their replies`
+        : '',
+      erasure.subscriptions > 0
+        ? `${erasure.subscriptions} ${erasure.subscriptions === 1 ? 'subscription' : 'subscriptions'} ended`
+        : '',
+    ]
+      .filter(Boolean)
+      .join(', ')
+      .replace(/^./, (first) => first.toUpperCase())
+      .concat('.')
+      .replace(/^\.$/, 'Nothing was stored under that address.'),
+  blockAdded: 'Blocked: their next comments go to spam.',
+  blockRemoved: 'The block is removed.',
+  commentsClosed: 'Comments on the post are closed.',
+  commentsOpened: 'Comments on the post are open.',
 } as const;

@@ -128,7 +128,21 @@ export function createAdminPostsRouter({
 
   const router = Router();
   const validPost = validateBody(postInputSchemaIn(timeZone), 'The post could not be read.');
+  // POST /admin/posts/:id/comments — open=yes|no: opens or closes the post's comments
+  const setCommentsOpen: RequestHandler<{ id: string }> = async (req, res, next) => {
+    const open = typedValues(req.body).open === 'yes';
+    await posts.setCommentsOpen(numericId(req), open);
+    redirectWithFlash(
+      req,
+      res,
+      next,
+      '/admin/posts',
+      open ? adminMessages.commentsOpened : adminMessages.commentsClosed,
+    );
+  };
+
   router.get('/posts', listPosts);
+  router.post('/posts/:id/comments', adminFormBody, verifyAdminForm, setCommentsOpen);
   router.get('/posts/new', newPost);
   router.post('/posts', adminFormBody, verifyAdminForm, validPost, createPost, showPostFormAgain);
   router.get('/posts/:id/edit', editPost);

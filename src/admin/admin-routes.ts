@@ -21,6 +21,9 @@ import type { BlogSettingsRepository } from '../blog-settings/blog-settings-repo
 import { createAdminSession } from './admin-session';
 import { createAdminSettingsRouter } from './admin-settings-routes';
 import { createSignInRouter } from './sign-in-routes';
+import { createAdminPrivacyRouter } from './admin-privacy-routes';
+import type { CommenterDataService } from '../privacy/commenter-data-service';
+import type { SenderBlocks } from '../moderation/sender-blocks';
 
 export interface AdminRouterDeps {
   db: Database;
@@ -44,6 +47,8 @@ export interface AdminRouterDeps {
   displayName: () => string | null;
   media: MediaService;
   blogSettings: BlogSettingsRepository;
+  commenterData: CommenterDataService;
+  senderBlocks: SenderBlocks;
 }
 
 /**
@@ -69,6 +74,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.use(createAdminPostsRouter(deps));
   router.use(createAdminMediaRouter(deps));
   router.use(createAdminSettingsRouter({ settings: deps.settings, blogSettings: deps.blogSettings }));
+  router.use(createAdminPrivacyRouter(deps));
   router.use(createAdminNotificationsRouter(deps));
   router.use(createAdminImportRouter({ imports: deps.imports }));
   return router;

@@ -6,6 +6,7 @@ import { commentEditSchema } from '../comments/comments-schema';
 import { ValidationError } from '../errors';
 import { importFormats, type ImportFormat } from '../imports/import-runner';
 import { moderationActions } from '../moderation/moderation-service';
+import { erasureModes } from '../privacy/commenter-data-service';
 import { textField, textMessages } from '../validation/text-field';
 import { adminMessages } from './admin-messages';
 
@@ -57,9 +58,34 @@ export const moderationFormSchema = z
     return { action, ids: id ? [Number(id)] : ids, returnTo };
   });
 
-/** PATCH /admin/api/comments/:id — a new status and/or edited fields, under the public form's rules. */
+/** PATCH /admin/api/comments/:id — a new status and/or edited fields, under the public form's rules; pin, lock. */
 export const commentPatchSchema = commentEditSchema.partial().extend({
   status: z.enum(commentStatuses, { error: `status must be one of: ${commentStatuses.join(', ')}.` }).optional(),
+  pinned: z.boolean({ error: 'pinned must be true or false.' }).optional(),
+  repliesLocked: z.boolean({ error: 'repliesLocked must be true or false.' }).optional(),
+});
+
+/** A commenter, by the address they wrote under (any case; imported comments may hold any text). */
+export const commenterEmailSchema = z.object({
+  email: z
+    .string({ error: adminMessages.commenterEmailRequired })
+    .trim()
+    .min(1, adminMessages.commenterEmailRequired)
+    .max(254, adminMessages.commenterEmailTooLong),
+});
+
+/** A query string read with `schema`; a missing or broken field is a 422 naming it. */
+export function parsedQuery<T>(schema: z.ZodType<T>, query: unknown): T {
+  const result = schema.safeParse(query);
+  if (result.success) return result.data;
+  const fields: Record<string, string> = {};
+  for (const issue of result.error.issues) fields[String(issue.path[0] ?? 'query')] ??= issue.message;
+  throw new ValidationError(fields, Object.values(fields)[0]);
+}
+
+/** POST /admin/api/commenters/erase and the admin area's erase form. */
+export const erasureSchema = commenterEmailSchema.extend({
+  mode: z.enum(erasureModes, { error: adminMessages.erasureModeRequired }),
 });
 
 /** POST /admin/api/comments/bulk */

@@ -21,6 +21,10 @@ export interface PublicComment {
   createdAt: Date;
   /** Written by the post's author (the "Author" badge). */
   byPostAuthor: boolean;
+  /** Locked by the moderator: no replies under it. */
+  repliesLocked: boolean;
+  /** Deleted at its author's request, kept for the replies under it: shown as "deleted", without name or words. */
+  erased: boolean;
 }
 
 /** A comment with what its author may change and the rules look at (never sent to a page as is). */
@@ -51,6 +55,8 @@ function toPublic(row: PublicRow): PublicComment {
     ...row,
     status: row.status === 'approved' ? 'approved' : 'pending',
     byPostAuthor: Boolean(row.byPostAuthor),
+    repliesLocked: Boolean(row.repliesLocked),
+    erased: Boolean(row.erased),
   };
 }
 
@@ -237,6 +243,22 @@ export function createCommentsRepository(db: Database) {
         where: { id: { in: [...ids] }, postId, status: { not: 'trash' } },
         select: { id: true, status: true, createdAt: true },
       });
+    },
+
+    async pinnedOf(postId: number): Promise<PublicComment[]> {
+      const rows = await db.comment.findMany({
+        where: { postId, pinnedAt: { not: null }, status: 'approved', erased: false },
+        orderBy: [{ pinnedAt: 'asc' }, { id: 'asc' }],
+        select: publicFields,
+        take: 10,
+      });
+      return rows.map(toPublic);
+    },
+
+    /** Whether the moderator locked this comment or one above it: no replies under it. */
+    async isInLockedThread(id: number): Promise<boolean> {
+      const rows = await db.$queryRaw<{ locked: unknown }[]>(commentSql.lockedAbove(id));
+      return rows.length > 0;
     },
 
     async findInPost(id: number, postId: number): Promise<PublicComment | null> {

@@ -16,6 +16,7 @@ import {
 import type { Clock } from '../shared/clock';
 import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
+import type { SenderBlocks } from '../moderation/sender-blocks';
 import type { PostRecord } from '../posts/posts-repository';
 import type { PostsService } from '../posts/posts-service';
 import { renderCommentText } from '../shared/comment-text';
@@ -67,6 +68,10 @@ export interface CommentsServiceOptions {
   limits: CommentLimits;
   pageChanges?: PublicPageChanges;
   clock: Clock;
+  /** The moderator's blocks: a blocked sender's comment goes to spam. */
+  blocks: Pick<SenderBlocks, 'blocking'>;
+  /** False with IP_RETENTION_DAYS=0: no IP address or user agent is stored (the rules still see them). */
+  storesAddresses: boolean;
 }
 
 const maxUserAgentLength = 512;
@@ -105,12 +110,14 @@ export function createCommentsService({
   limits,
   pageChanges = noPageChanges,
   clock,
+  blocks,
+  storesAddresses,
 }: CommentsServiceOptions) {
   /** The comment a reader may reply to: an approved comment of this post, or null. */
   async function findReplyTarget(postId: number, commentId: number | null | undefined): Promise<PublicComment | null> {
     if (!commentId || !isRowId(commentId)) return null;
     const comment = await repo.findInPost(commentId, postId);
-    return comment?.status === 'approved' ? comment : null;
+    return comment?.status === 'approved' && !comment.erased ? comment : null;
   }
 
   /** Why a submission was refused as a repeat: a duplicate (409) first, then a flood (429). */
@@ -253,6 +260,8 @@ export function createCommentsService({
       if (parentId !== null && !(await findReplyTarget(post.id, parentId))) {
         throw new ValidationError({ comment_parent: messages.parentInvalid }, messages.parentInvalid);
       }
+      if (parentId !== null && (await repo.isInLockedThread(parentId)))
+        throw new ValidationError({ comment_parent: messages.repliesLocked }, messages.repliesLocked);
       const arriving = {
         authorName: submission.author,
         authorEmail: submission.email,
@@ -265,10 +274,18 @@ export function createCommentsService({
       // Known only to the network or browser that wrote the approved comment: anyone can type a name and address.
       const isKnown =
         rules.mode === 'known' && (await repo.hasApprovedComment(arriving.authorEmail, arriving.authorName, sender));
-      const decision = applyFormTraps(decideArrivalStatus(arriving, rules, isKnown), form, formAgeMs);
+      const block = await blocks.blocking(arriving.authorEmail, arriving.ipAddress);
+      // Answered as any held comment is: nothing tells the sender they are blocked.
+      const decision: ArrivalDecision = block
+        ? {
+            status: 'spam',
+            note: `the sender is blocked (${block.kind === 'email' ? 'email address' : `IP ${block.value}`})`,
+          }
+        : applyFormTraps(decideArrivalStatus(arriving, rules, isKnown), form, formAgeMs);
       const { comment, threadsBefore } = await storeUnlessRepeated(
         {
           ...arriving,
+          ...(storesAddresses ? {} : { ipAddress: null, userAgent: null }),
           postId: post.id,
           parentId,
           textHtml: renderCommentText(submission.comment),
@@ -286,6 +303,9 @@ export function createCommentsService({
       const page = threadsBefore !== null ? pageFor(threadsBefore) : submission.cpage;
       return { post, comment, page };
     },
+
+    /** The post's pinned comments, approved, earliest pinned first (shown again atop its first page). */
+    pinnedOf: (postId: number): Promise<PublicComment[]> => repo.pinnedOf(postId),
 
     /** One page of the threads under a post: approved comments, plus the viewer's own awaiting moderation. */
     async threadsForPost(postId: number, ownCommentIds: readonly number[], page = 1) {

@@ -15,6 +15,8 @@ export const publicFields = {
   status: true,
   createdAt: true,
   byPostAuthor: true,
+  repliesLocked: true,
+  erased: true,
 } as const;
 
 // The queries behind every page render and every submission are written in SQL and run through
@@ -186,6 +188,15 @@ export function commentQueries(dialect: SqlDialect) {
       ),
       head AS (SELECT id, "createdAt" FROM chain ORDER BY depth DESC LIMIT 1)
       SELECT ${threadsListedBefore(view, 'head')} AS "threadsBefore" FROM head`,
+    /** A row if the comment or one of its ancestors is locked (no replies under it). */
+    lockedAbove: (commentId: number) =>
+      Prisma.sql`WITH RECURSIVE chain (id, "parentId", "repliesLocked", depth) AS (
+        SELECT id, "parentId", "repliesLocked", 0 FROM "Comment" WHERE id = ${commentId}
+        UNION ALL
+        SELECT p.id, p."parentId", p."repliesLocked", chain.depth + 1 FROM chain JOIN "Comment" AS p ON p.id = chain."parentId"
+        WHERE chain.depth < 10000
+      )
+      SELECT id FROM chain WHERE "repliesLocked" = TRUE LIMIT 1`,
     /** How many threads the view has, and how many approved comments the post has. */
     threadCounts: (view: ThreadView) =>
       Prisma.sql`SELECT ${threadsInView(dialect, view, 'post')} AS "threads", post."approvedComments" AS "approved"

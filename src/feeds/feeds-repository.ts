@@ -66,7 +66,7 @@ export function createFeedsRepository(db: Database) {
     /** The newest approved comments on published posts, site-wide. */
     async latestComments(limit: number): Promise<FeedComment[]> {
       return db.comment.findMany({
-        where: { status: 'approved', post: { status: 'published', kind: 'post' } },
+        where: { status: 'approved', erased: false, post: { status: 'published', kind: 'post' } },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: limit,
         select: commentFields,
@@ -76,7 +76,7 @@ export function createFeedsRepository(db: Database) {
     /** The newest approved comments on one post. */
     async latestCommentsOn(postId: number, limit: number): Promise<FeedComment[]> {
       return db.comment.findMany({
-        where: { postId, status: 'approved' },
+        where: { postId, status: 'approved', erased: false },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: limit,
         select: commentFields,

@@ -19,5 +19,8 @@ export function moderatedCommentJson(comment: ModeratedComment) {
     userAgent: comment.userAgent,
     createdAt: comment.createdAt.toISOString(),
     byPostAuthor: comment.byPostAuthor,
+    pinned: comment.pinnedAt !== null,
+    repliesLocked: comment.repliesLocked,
+    deleted: comment.erased,
   };
 }

@@ -6,4 +6,9 @@ export const moderationMessages = {
   noChange: 'No comment needed that change.',
   replyNotVisible: 'That comment is in spam or the trash: restore and approve it before replying to it.',
   replyPublished: 'Your reply is published.',
+  pinOnlyApproved: 'Only an approved comment can be pinned: approve it first.',
+  pinned: 'The comment is pinned to the top of its post’s comments.',
+  unpinned: 'The comment is no longer pinned.',
+  locked: 'Replies to the comment are closed.',
+  unlocked: 'Replies to the comment are open again.',
 } as const;

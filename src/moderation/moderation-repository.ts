@@ -14,6 +14,12 @@ export interface ModeratedComment extends ArrivingComment {
   createdAt: Date;
   /** Written by the post's author, signed in. */
   byPostAuthor: boolean;
+  /** Pinned at the top of its post's comments since then; null if not pinned. */
+  pinnedAt: Date | null;
+  /** No replies under it (or under any reply below it). */
+  repliesLocked: boolean;
+  /** Deleted at its author's request, kept as a placeholder for its replies. */
+  erased: boolean;
 }
 
 /** One line of a comment's status history; the first (fromStatus null) is its arrival. */
@@ -54,6 +60,9 @@ const moderatedFields = {
   userAgent: true,
   createdAt: true,
   byPostAuthor: true,
+  pinnedAt: true,
+  repliesLocked: true,
+  erased: true,
 } as const;
 
 function whereOf({ status, postId }: CommentFilter) {
@@ -240,6 +249,11 @@ export function createModerationRepository(db: Database) {
         select: { id: true },
       });
       return created.id;
+    },
+
+    /** Pins or unpins, locks or unlocks a comment. */
+    async setThreadFlags(id: number, flags: { pinnedAt?: Date | null; repliesLocked?: boolean }): Promise<void> {
+      await db.comment.update({ where: { id }, data: flags });
     },
 
     async update(id: number, edit: CommentEdit): Promise<void> {

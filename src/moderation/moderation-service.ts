@@ -152,6 +152,19 @@ export function createModerationService({
       return id;
     },
 
+    /**
+     * Pins a comment (shown again at the top of its post's first page of comments) or unpins it,
+     * and locks or unlocks its replies. Only an approved comment is pinned.
+     */
+    async setThreadFlags(id: number, { pinned, repliesLocked }: { pinned?: boolean; repliesLocked?: boolean }) {
+      const comment = await getComment(id);
+      if (pinned && comment.status !== 'approved')
+        throw new ConflictError(moderationMessages.pinOnlyApproved, 'comment_not_approved');
+      const pinnedAt = pinned === undefined ? undefined : pinned ? (comment.pinnedAt ?? clock.now()) : null;
+      await repo.setThreadFlags(id, { pinnedAt, repliesLocked });
+      pageChanges.postChanged(comment.post.slug);
+    },
+
     /** Deletes for good; only from the trash or spam, so nothing is lost by one wrong click. */
     async deletePermanently(id: number): Promise<void> {
       const comment = await getComment(id);

@@ -240,6 +240,10 @@ export function createPostsRepository(db: Database) {
      * Saves the post. When its slug changes, its old address is kept to redirect from, and the
      * new one no longer redirects (a slug given back to the post it was taken from).
      */
+    async setCommentsOpen(id: number, commentsOpen: boolean): Promise<void> {
+      await db.post.update({ where: { id }, data: { commentsOpen } });
+    },
+
     async update(id: number, { categories, tags, ...post }: NewPostRecord, oldSlug: string): Promise<EditablePost> {
       const updated = await db
         .$transaction(async (tx) => {

@@ -253,6 +253,14 @@ export function createPostsService({
       return updated;
     },
 
+    /** Opens or closes the post's comments (the posts list's one-click action). */
+    async setCommentsOpen(id: number, open: boolean): Promise<EditablePost> {
+      const before = await getForEditing(id);
+      await repo.setCommentsOpen(id, open);
+      changed(before.slug);
+      return { ...before, commentsOpen: open };
+    },
+
     /** What deleting the post would take with it. */
     async deletion(id: number): Promise<PostDeletion> {
       const post = await getForEditing(id);

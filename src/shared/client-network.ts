@@ -1,14 +1,18 @@
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { ipKeyGenerator } from 'express-rate-limit';
 
 // What a trusted proxy says the client's address is, in the header it passes on, need not be an
 // address at all; kept whole, a few KB of it would be refused by the databases' indexes.
 const maxNonAddressLength = 100;
 
-/** The client address as stored: an IP address as it is, anything else cut to 100 characters. */
+/**
+ * The client address as stored: an IP address as people read it (an IPv4 client on a dual-stack
+ * listener, "::ffff:203.0.113.7", is 203.0.113.7), anything else cut to 100 characters.
+ */
 export function clientAddressOf(ip: string | null | undefined): string | null {
   if (!ip) return null;
-  return isIP(ip) ? ip : ip.slice(0, maxNonAddressLength);
+  return isIP(ip) ? ipaddr.process(ip).toString() : ip.slice(0, maxNonAddressLength);
 }
 
 /**

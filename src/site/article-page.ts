@@ -96,7 +96,10 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
   ) {
     const { refused, replyToId, commentPage = 1, ownCommentIds, saved, formStamp, detailsMarker } = options;
     const post = await posts.getPublished(slug);
-    const { threads, approvedCount, page, pages } = await comments.threadsForPost(post.id, ownCommentIds, commentPage);
+    const [{ threads, approvedCount, page, pages }, pinned] = await Promise.all([
+      comments.threadsForPost(post.id, ownCommentIds, commentPage),
+      commentPage === 1 ? comments.pinnedOf(post.id) : [],
+    ]);
     const values = refused?.values ?? (saved ? { ...emptyForm, ...saved, saveDetails: true } : emptyForm);
     const replyTo = await comments.findReplyTarget(post.id, refused ? Number(values.parentId) : replyToId);
     return renderToString(res, 'posts/article', {
@@ -105,6 +108,7 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
       canonicalPath: `/posts/${encodeURIComponent(post.slug)}${commentPage > 1 ? `?cpage=${commentPage}` : ''}`,
       commentsOpen: await comments.isOpen(post),
       threads,
+      pinned,
       // Most readers have no comments of their own: nothing to look through.
       editable:
         ownCommentIds.length === 0 ? new Set<number>() : ownComments.editableIds(flatten(threads), ownCommentIds),
@@ -185,6 +189,7 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
         preview: { id: post.id, status: post.status },
         commentsOpen: post.commentsOpen,
         threads: [],
+        pinned: [],
         editable: new Set<number>(),
         commentPages: { page: 1, pages: 1, slug: post.slug },
         formStamp: '',

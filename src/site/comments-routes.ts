@@ -49,6 +49,8 @@ function toApiComment(comment: PublicComment) {
     html: comment.textHtml,
     createdAt: comment.createdAt.toISOString(),
     byPostAuthor: comment.byPostAuthor,
+    repliesLocked: comment.repliesLocked,
+    deleted: comment.erased,
   };
 }
 

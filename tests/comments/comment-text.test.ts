@@ -31,6 +31,8 @@ describe('buildCommentThreads', () => {
     authorName: `c${id}`,
     authorUrl: null,
     byPostAuthor: false,
+    repliesLocked: false,
+    erased: false,
     text: '',
     textHtml: '',
     status: 'approved',

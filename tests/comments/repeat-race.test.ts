@@ -1,3 +1,4 @@
+import { createSenderBlocks } from '../../src/moderation/sender-blocks';
 import { systemClock } from '../../src/shared/clock';
 import { createCommentsRepository, type CommentsRepository } from '../../src/comments/comments-repository';
 import { commentMessages } from '../../src/comments/comments-messages';
@@ -30,6 +31,8 @@ function commentsServiceOver(repo: CommentsRepository) {
     formTimestamps: createFormTimestamps('race-test-secret-at-least-32-characters'),
     limits: { floodSeconds: 0, minFormSeconds: 0, formMaxAgeHours: 24, perPage: 50, maxThreadDepth: 5 },
     clock: systemClock,
+    blocks: createSenderBlocks(ctx.db),
+    storesAddresses: true,
   });
 }
 

@@ -1,0 +1,32 @@
+-- Blocked senders: an email address, or an IP address or range.
+CREATE TABLE "Block" (
+    "id" SERIAL NOT NULL,
+    "kind" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
+    "note" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Block_pkey" PRIMARY KEY ("id")
+);
+CREATE UNIQUE INDEX "Block_kind_value_key" ON "Block"("kind", "value");
+
+-- A commenter's own requests to have their data erased (the mailed link names one).
+CREATE TABLE "ErasureRequest" (
+    "id" SERIAL NOT NULL,
+    "email" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "ErasureRequest_pkey" PRIMARY KEY ("id")
+);
+CREATE INDEX "ErasureRequest_createdAt_idx" ON "ErasureRequest"("createdAt");
+
+-- Pinned and locked comments, and erased ones kept as placeholders.
+ALTER TABLE "Comment" ADD COLUMN "pinnedAt" TIMESTAMP(3);
+ALTER TABLE "Comment" ADD COLUMN "repliesLocked" BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE "Comment" ADD COLUMN "erased" BOOLEAN NOT NULL DEFAULT false;
+CREATE INDEX "Comment_postId_pinnedAt_idx" ON "Comment"("postId", "pinnedAt");
+
+-- IPv4 clients on a dual-stack listener were stored in the mapped form (::ffff:203.0.113.7): store
+-- them as people read them, the form new comments are stored in.
+UPDATE "Comment" SET "ipAddress" = substr("ipAddress", 8)
+WHERE lower(substr("ipAddress", 1, 7)) = '::ffff:' AND "ipAddress" LIKE '%.%';

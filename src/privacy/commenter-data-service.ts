@@ -1,0 +1,134 @@
+import type { Clock } from '../shared/clock';
+import type { PublicPageChanges } from '../shared/page-changes';
+import type { CommenterDataRepository, Erasure } from './commenter-data-repository';
+
+/** How a commenter's comments are erased: their details removed (the words stay), or the comments deleted. */
+export const erasureModes = ['anonymize', 'delete'] as const;
+export type ErasureMode = (typeof erasureModes)[number];
+
+/** Who erased, as the comment history names it, and why. */
+const erasureNotes: Record<ErasureMode, string> = {
+  anonymize: 'the author’s name, address, website, IP and user agent were erased at their request',
+  delete: 'deleted at its author’s request; kept as a placeholder for the replies under it',
+};
+
+/** The JSON document a commenter's export is: everything stored about their address. */
+export interface CommenterExport {
+  email: string;
+  exportedAt: string;
+  comments: {
+    id: number;
+    post: { slug: string; title: string };
+    replyTo: number | null;
+    status: string;
+    name: string;
+    email: string;
+    website: string | null;
+    text: string;
+    ipAddress: string | null;
+    userAgent: string | null;
+    wantsReplies: boolean;
+    createdAt: string;
+    updatedAt: string;
+    history: { from: string; to: string; by: string; at: string }[];
+  }[];
+  subscriptions: { post: { slug: string; title: string }; confirmedAt: string | null; createdAt: string }[];
+  mail: { kind: string; subject: string | null; status: string; createdAt: string; sentAt: string | null }[];
+}
+
+export type CommenterDataService = ReturnType<typeof createCommenterDataService>;
+
+/**
+ * A commenter's data on request (WordPress's personal data exporter and eraser, in one place): all
+ * of it as one JSON document, or erased; and IP addresses and user agents kept no longer than the
+ * retention the owner chose.
+ */
+export function createCommenterDataService({
+  repo,
+  emailKeyOf,
+  clock,
+  pageChanges,
+  ipRetentionDays,
+}: {
+  repo: CommenterDataRepository;
+  /** The keyed hash an address's subscriptions are filed under. */
+  emailKeyOf: (email: string) => string;
+  clock: Clock;
+  pageChanges: PublicPageChanges;
+  /** IP_RETENTION_DAYS: 0 stores none at all. */
+  ipRetentionDays: number;
+}) {
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+  return {
+    /** Whether IP addresses and user agents are stored at all. */
+    keepsAddresses: ipRetentionDays > 0,
+
+    async exportData(email: string): Promise<CommenterExport> {
+      const data = await repo.dataOf(email.trim(), emailKeyOf(email));
+      return {
+        email: email.trim(),
+        exportedAt: clock.now().toISOString(),
+        comments: data.comments.map((comment) => ({
+          id: comment.id,
+          post: comment.post,
+          replyTo: comment.parentId,
+          status: comment.status,
+          name: comment.authorName,
+          email: comment.authorEmail,
+          website: comment.authorUrl,
+          text: comment.text,
+          ipAddress: comment.ipAddress,
+          userAgent: comment.userAgent,
+          wantsReplies: comment.wantsReplies,
+          createdAt: comment.createdAt.toISOString(),
+          updatedAt: comment.updatedAt.toISOString(),
+          history: comment.statusChanges.map((change) => ({
+            from: change.fromStatus,
+            to: change.toStatus,
+            by: change.actor,
+            at: change.createdAt.toISOString(),
+          })),
+        })),
+        subscriptions: data.subscriptions.map((subscription) => ({
+          post: subscription.post,
+          confirmedAt: iso(subscription.confirmedAt),
+          createdAt: subscription.createdAt.toISOString(),
+        })),
+        mail: data.mail.map((mail) => ({
+          kind: mail.kind,
+          subject: mail.subject,
+          status: mail.status,
+          createdAt: mail.createdAt.toISOString(),
+          sentAt: iso(mail.sentAt),
+        })),
+      };
+    },
+
+    /** Erases what is stored about the address; `actor` is recorded in each kept comment's history. */
+    async erase(email: string, mode: ErasureMode, actor: string): Promise<Omit<Erasure, 'postSlugs'>> {
+      const change = { actor, note: erasureNotes[mode], at: clock.now() };
+      const key = emailKeyOf(email);
+      const { postSlugs, ...erasure } =
+        mode === 'anonymize'
+          ? await repo.anonymize(email.trim(), key, change)
+          : await repo.deleteAll(email.trim(), key, change);
+      await repo.removeErasureRequests({ email: email.trim() });
+      for (const slug of postSlugs) pageChanges.postChanged(slug);
+      return erasure;
+    },
+
+    /** Removes IP addresses and user agents (and the networks made of them) from comments older than the retention; how many. */
+    async removeOldAddresses(): Promise<number> {
+      const now = clock.now().getTime();
+      // With 0, none are stored; the network alone is kept a day, for the flood and repeat checks.
+      const days = Math.max(ipRetentionDays, 1);
+      const changed = await repo.removeAddressesBefore(new Date(now - days * 24 * 3_600_000));
+      await repo.removeErasureRequests({ before: new Date(now - erasureLinkLifetimeMs) });
+      return changed;
+    },
+  };
+}
+
+/** A self-service erasure link works for a day. */
+export const erasureLinkLifetimeMs = 24 * 3_600_000;
