@@ -197,7 +197,6 @@ function createServices({
   const commenterDataRepo = createCommenterDataRepository(db);
   const commenterData = createCommenterDataService({
     repo: commenterDataRepo,
-    emailKeyOf: subscriptions.emailKeyOf,
     clock,
     pageChanges,
     ipRetentionDays: config.IP_RETENTION_DAYS,

@@ -51,6 +51,14 @@ export function createCommenterDataRepository(db: Database) {
     return rows.map((row) => Number(row.id));
   }
 
+  /** The ids of the address's reply subscriptions (their rows keep the address as it was typed). */
+  async function subscriptionIdsOf(email: string): Promise<number[]> {
+    const rows = await db.$queryRaw<{ id: number }[]>(
+      Prisma.sql`SELECT id FROM "Subscription" WHERE lower(email) = ${email.toLowerCase()}`,
+    );
+    return rows.map((row) => Number(row.id));
+  }
+
   /** Mail is about the commenter when it went to them, or told of one of their comments (its body quotes the address). */
   const mailAbout = (email: string, ids: readonly number[]) => ({
     OR: [
@@ -98,7 +106,7 @@ export function createCommenterDataRepository(db: Database) {
   }
 
   return {
-    async dataOf(email: string, emailKey: string): Promise<StoredCommenterData> {
+    async dataOf(email: string): Promise<StoredCommenterData> {
       const ids = await commentIdsOf(email);
       const [comments, subscriptions, mail] = await Promise.all([
         db.comment.findMany({
@@ -125,7 +133,7 @@ export function createCommenterDataRepository(db: Database) {
           },
         }),
         db.subscription.findMany({
-          where: { emailKey },
+          where: { id: { in: await subscriptionIdsOf(email) } },
           orderBy: { createdAt: 'asc' },
           select: { post: { select: { slug: true, title: true } }, confirmedAt: true, createdAt: true },
         }),
@@ -143,12 +151,9 @@ export function createCommenterDataRepository(db: Database) {
      * no address, website, IP or user agent; each records the change in its history (without the
      * erased data). Subscriptions and the mail about them go.
      */
-    async anonymize(
-      email: string,
-      emailKey: string,
-      change: { actor: string; note: string; at: Date },
-    ): Promise<Erasure> {
+    async anonymize(email: string, change: { actor: string; note: string; at: Date }): Promise<Erasure> {
       const ids = await commentIdsOf(email);
+      const subscriptionIds = await subscriptionIdsOf(email);
       const postSlugs = await slugsOf(ids);
       const subscriptions = await db.$transaction(async (tx) => {
         await lockPosts(tx, ids);
@@ -167,7 +172,7 @@ export function createCommenterDataRepository(db: Database) {
         });
         await recordIn(tx, statuses, change);
         await tx.delivery.deleteMany({ where: mailAbout(email, ids) });
-        return (await tx.subscription.deleteMany({ where: { emailKey } })).count;
+        return (await tx.subscription.deleteMany({ where: { id: { in: subscriptionIds } } })).count;
       });
       return { postSlugs, anonymized: ids.length, deleted: 0, keptAsPlaceholders: 0, subscriptions };
     },
@@ -177,12 +182,9 @@ export function createCommenterDataRepository(db: Database) {
      * (no name, words, address, website, IP or user agent), so the replies keep their place; a
      * placeholder left with no replies goes too. Subscriptions and the mail about them go.
      */
-    async deleteAll(
-      email: string,
-      emailKey: string,
-      change: { actor: string; note: string; at: Date },
-    ): Promise<Erasure> {
+    async deleteAll(email: string, change: { actor: string; note: string; at: Date }): Promise<Erasure> {
       const ids = await commentIdsOf(email);
+      const subscriptionIds = await subscriptionIdsOf(email);
       const postSlugs = await slugsOf(ids);
       const idList = ids.length > 0 ? Prisma.join(ids) : Prisma.sql`NULL`;
       const result = await db.$transaction(async (tx) => {
@@ -216,7 +218,7 @@ export function createCommenterDataRepository(db: Database) {
         const kept = await tx.comment.findMany({ where: { id: { in: ids } }, select: { id: true, status: true } });
         await recordIn(tx, kept, change);
         await tx.delivery.deleteMany({ where: mailAbout(email, ids) });
-        const subscriptions = (await tx.subscription.deleteMany({ where: { emailKey } })).count;
+        const subscriptions = (await tx.subscription.deleteMany({ where: { id: { in: subscriptionIds } } })).count;
         return { deleted, kept: kept.length, subscriptions };
       });
       return {

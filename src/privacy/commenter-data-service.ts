@@ -45,14 +45,11 @@ export type CommenterDataService = ReturnType<typeof createCommenterDataService>
  */
 export function createCommenterDataService({
   repo,
-  emailKeyOf,
   clock,
   pageChanges,
   ipRetentionDays,
 }: {
   repo: CommenterDataRepository;
-  /** The keyed hash an address's subscriptions are filed under. */
-  emailKeyOf: (email: string) => string;
   clock: Clock;
   pageChanges: PublicPageChanges;
   /** IP_RETENTION_DAYS: 0 stores none at all. */
@@ -65,7 +62,7 @@ export function createCommenterDataService({
     keepsAddresses: ipRetentionDays > 0,
 
     async exportData(email: string): Promise<CommenterExport> {
-      const data = await repo.dataOf(email.trim(), emailKeyOf(email));
+      const data = await repo.dataOf(email.trim());
       return {
         email: email.trim(),
         exportedAt: clock.now().toISOString(),
@@ -108,11 +105,8 @@ export function createCommenterDataService({
     /** Erases what is stored about the address; `actor` is recorded in each kept comment's history. */
     async erase(email: string, mode: ErasureMode, actor: string): Promise<Omit<Erasure, 'postSlugs'>> {
       const change = { actor, note: erasureNotes[mode], at: clock.now() };
-      const key = emailKeyOf(email);
       const { postSlugs, ...erasure } =
-        mode === 'anonymize'
-          ? await repo.anonymize(email.trim(), key, change)
-          : await repo.deleteAll(email.trim(), key, change);
+        mode === 'anonymize' ? await repo.anonymize(email.trim(), change) : await repo.deleteAll(email.trim(), change);
       await repo.removeErasureRequests({ email: email.trim() });
       for (const slug of postSlugs) pageChanges.postChanged(slug);
       return erasure;

@@ -6,6 +6,16 @@ import { openDatabase } from '../../src/db/database';
 import { applyMigrations, diffDatabaseToSchema, isEmptyMigration, migrationsDir } from '../../src/db/migrations';
 
 let dir: string;
+// Addresses as an older release stored them, and as they read after the privacy_tools migration.
+const mappedAndOther = [
+  '::ffff:203.0.113.5',
+  '::FFFF:198.51.100.2',
+  '2001:db8::1',
+  '203.0.113.9',
+  '::ffff:7f00:1',
+  null,
+];
+const asPeopleReadThem = ['203.0.113.5', '198.51.100.2', '2001:db8::1', '203.0.113.9', '::ffff:7f00:1', null];
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'marginalia-db-'));
 });
@@ -59,6 +69,28 @@ describe('the arrival_note migration', () => {
     expect(db.prepare('SELECT commentId, fromStatus, toStatus, actor FROM CommentStatusChange').all()).toEqual([
       { commentId: 1, fromStatus: 'pending', toStatus: 'spam', actor: 'api' },
     ]);
+    db.close();
+  });
+});
+
+describe('the privacy_tools migration, on a database made by the release before it', () => {
+  it('rewrites IPv4 addresses stored in the mapped form, and leaves every other address alone', () => {
+    const folders = readdirSync(migrationsDir)
+      .filter((name) => /^\d{14}_/.test(name))
+      .sort();
+    const at = folders.findIndex((name) => name.endsWith('_privacy_tools'));
+    const sqlOf = (folder: string) => readFileSync(path.join(migrationsDir, folder, 'migration.sql'), 'utf8');
+    const db = new Database(path.join(dir, 'before.db'));
+    for (const folder of folders.slice(0, at)) db.exec(sqlOf(folder));
+    db.exec(
+      `INSERT INTO Post (id, slug, title, bodyMarkdown, bodyHtml, excerpt, authorName, publishedAt, updatedAt) VALUES (1, 'p', 'P', '', '', '', 'A', 0, 0);`,
+    );
+    const insert = db.prepare(
+      `INSERT INTO Comment (postId, authorName, authorEmail, text, textHtml, status, ipAddress, updatedAt) VALUES (1, 'N', 'n@example.com', 't', 't', 'approved', ?, 0)`,
+    );
+    for (const address of mappedAndOther) insert.run(address);
+    db.exec(sqlOf(folders[at]!));
+    expect(db.prepare('SELECT ipAddress FROM Comment ORDER BY id').pluck().all()).toEqual(asPeopleReadThem);
     db.close();
   });
 });

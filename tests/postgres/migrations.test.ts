@@ -58,6 +58,36 @@ it('leave the database as it was when one fails, and say which', async () => {
   }
 });
 
+it('rewrite IPv4 addresses an older release stored in the mapped form (privacy_tools), and no other', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'marginalia-pg-migrations-'));
+  try {
+    for (const folder of readMigrationList(postgresMigrationsDir).migrationDirectories) {
+      if (folder.path.endsWith('_privacy_tools')) break;
+      cpSync(path.join(postgresMigrationsDir, folder.path), path.join(dir, folder.path), { recursive: true });
+    }
+    cpSync(path.join(postgresMigrationsDir, 'migration_lock.toml'), path.join(dir, 'migration_lock.toml'));
+    await applyPostgresMigrations(url, dir);
+    await query(`INSERT INTO "Post" (id, slug, title, "bodyMarkdown", "bodyHtml", excerpt, "authorName", "publishedAt", "updatedAt")
+      VALUES (1, 'p', 'P', '', '', '', 'A', now(), now())`);
+    await query(`INSERT INTO "Comment" ("postId", "authorName", "authorEmail", text, "textHtml", status, "ipAddress", "updatedAt")
+      VALUES ${['::ffff:203.0.113.5', '::FFFF:198.51.100.2', '2001:db8::1', '203.0.113.9', '::ffff:7f00:1']
+        .map((address) => `(1, 'N', 'n@example.com', 't', 't', 'approved', '${address}', now())`)
+        .join(', ')}, (1, 'N', 'n@example.com', 't', 't', 'approved', NULL, now())`);
+    expect(await applyPostgresMigrations(url)).toEqual([expect.stringMatching(/_privacy_tools$/)]);
+    const rows = await query<{ ipAddress: string | null }>('SELECT "ipAddress" FROM "Comment" ORDER BY id');
+    expect(rows.map((row) => row.ipAddress)).toEqual([
+      '203.0.113.5',
+      '198.51.100.2',
+      '2001:db8::1',
+      '203.0.113.9',
+      '::ffff:7f00:1',
+      null,
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('leave the database as the PostgreSQL schema describes it (no drift between schema and migrations)', async () => {
   // What Prisma would create for the schema, in a second database, against what the migrations made.
   // (The schema engine cannot read a PostgreSQL database back through the driver adapter.)
