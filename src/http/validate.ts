@@ -17,14 +17,27 @@ export function validateBody(schema: z.ZodType, malformedMessage: string): Reque
     const fields: FieldErrors = {};
     let bodyMessage: string | undefined;
     for (const issue of result.error.issues) {
-      if (issue.path.length === 0) bodyMessage ??= issue.message;
-      else fields[String(issue.path[0])] ??= issue.message;
+      const at = fieldPath(issue.path);
+      if (issue.code === 'unrecognized_keys')
+        for (const key of issue.keys) fields[at ? `${at}.${key}` : key] ??= `${key} is not a field this accepts.`;
+      else if (!at) bodyMessage ??= issue.message;
+      else fields[at] ??= issue.message;
     }
     const malformed = result.error.issues.some(
-      (issue) => issue.code === 'invalid_type' || issue.code === 'invalid_union',
+      (issue) => issue.code === 'invalid_type' || issue.code === 'invalid_union' || issue.code === 'unrecognized_keys',
     );
     next(malformed ? new BadRequestError(bodyMessage ?? malformedMessage, fields) : new ValidationError(fields));
   };
+}
+
+/** A field's name: its object keys joined with dots ("moderation.maxLinks"); list positions are left out. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  const names: string[] = [];
+  for (const segment of path) {
+    if (typeof segment !== 'string') break;
+    names.push(segment);
+  }
+  return names.join('.');
 }
 
 /** The body `validateBody` accepted, typed by the caller's schema. */
