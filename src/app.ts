@@ -18,6 +18,7 @@ import { createCommentsRouter } from './site/comments-routes';
 import { createMailLinksRouter } from './site/mail-links-routes';
 import { createSubscriptionsRouter } from './site/subscriptions-routes';
 import { createPrivacyRouter } from './site/privacy-routes';
+import { createApiDocsRouter } from './api-docs/api-docs-routes';
 import { createCommentsService } from './comments/comments-service';
 import { createFormTimestamps } from './comments/form-timestamp';
 import { createOwnCommentsService } from './comments/own-comments-service';
@@ -350,6 +351,7 @@ export function createApp({
     }),
   );
   app.use(createMediaRouter(s));
+  app.use(createApiDocsRouter());
   app.use(createCommentsRouter(s));
   app.use(createMailLinksRouter(s));
   app.use(createSubscriptionsRouter(s));
