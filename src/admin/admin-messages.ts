@@ -51,7 +51,7 @@ export const adminMessages = {
         : '',
       erasure.deleted > 0 ? `${erasure.deleted} deleted` : '',
       erasure.keptAsPlaceholders > 0
-        ? `${erasure.keptAsPlaceholders} kept as “deleted comment” placeholders for their replies`
+        ? `${erasure.keptAsPlaceholders} kept as ${erasure.keptAsPlaceholders === 1 ? 'a “deleted comment” placeholder' : '“deleted comment” placeholders'} for their replies`
         : '',
       erasure.subscriptions > 0
         ? `${erasure.subscriptions} ${erasure.subscriptions === 1 ? 'subscription' : 'subscriptions'} ended`

@@ -169,7 +169,7 @@ describe('erase', () => {
       .expect(303);
     const flash = await moderator.get(erased.headers.location!).expect(200);
     expect(flash.text).toContain(
-      '1 deleted, 1 kept as “deleted comment” placeholders for their replies, 1 subscription ended.',
+      '1 deleted, 1 kept as a “deleted comment” placeholder for their replies, 1 subscription ended.',
     );
 
     expect(await ctx.db.comment.findUnique({ where: { id: held.id } })).toBeNull();
