@@ -41,6 +41,10 @@ export interface ExportedComment {
   arrivalNote: string | null;
   /** Written by the post's author, signed in. */
   byPostAuthor: boolean;
+  /** Pinned by the moderator, since then; no replies under it; erased by its author (a placeholder). */
+  pinnedAt: Date | null;
+  repliesLocked: boolean;
+  erased: boolean;
   createdAt: Date;
   updatedAt: Date;
   statusChanges: { fromStatus: string; toStatus: string; actor: string; note: string | null; createdAt: Date }[];
@@ -111,6 +115,9 @@ export function createExportsRepository(db: Database) {
           userAgent: true,
           arrivalNote: true,
           byPostAuthor: true,
+          pinnedAt: true,
+          repliesLocked: true,
+          erased: true,
           createdAt: true,
           updatedAt: true,
         },

@@ -3,7 +3,7 @@ import type { Prisma } from '../generated/prisma/client';
 import type { CommentStatus } from '../shared/comment-status';
 import type { PostKind, PostStatus } from '../posts/post-status';
 import { slugFrom } from '../posts/posts-schema';
-import { clientNetworkOf } from '../shared/client-network';
+import { clientAddressOf, clientNetworkOf } from '../shared/client-network';
 
 export interface ImportedPostRecord {
   sourceId: string;
@@ -43,6 +43,10 @@ export interface ImportedCommentRecord {
   arrivalNote: string;
   /** Written by the post's author (a marginalia export says so). */
   byPostAuthor?: boolean;
+  /** A marginalia export's pins, locks and erased placeholders. */
+  pinnedAt?: Date | null;
+  repliesLocked?: boolean;
+  erased?: boolean;
 }
 
 /** Writes for one import, all inside one transaction. */
@@ -108,7 +112,12 @@ function importWriter(tx: Prisma.TransactionClient) {
     },
 
     async createComment(comment: ImportedCommentRecord): Promise<number> {
-      const data = { ...comment, clientNetwork: clientNetworkOf(comment.ipAddress) };
+      // Addresses as people read them (an export may hold IPv4 clients in the ::ffff: form).
+      const data = {
+        ...comment,
+        ipAddress: clientAddressOf(comment.ipAddress),
+        clientNetwork: clientNetworkOf(comment.ipAddress),
+      };
       return (await tx.comment.create({ data, select: { id: true } })).id;
     },
 

@@ -62,6 +62,9 @@ const commentLine = z.object({
   userAgent: z.string().nullable(),
   arrivalNote: z.string().nullable(),
   byPostAuthor: z.boolean().default(false),
+  pinnedAt: date.nullable().default(null),
+  repliesLocked: z.boolean().default(false),
+  erased: z.boolean().default(false),
   createdAt: date,
   statusChanges: z
     .array(
@@ -146,7 +149,10 @@ export async function importJson(
       report.comments.alreadyImported += 1;
       return;
     }
-    const fields = importedCommentFields(item, report, where);
+    // An erased comment is a placeholder for its replies: no name or words to hold to the forms' rules.
+    const fields = item.erased
+      ? { authorName: 'Anonymous', authorEmail: '', authorUrl: null, text: '' }
+      : importedCommentFields(item, report, where);
     if (!fields) return;
     const id = await writer.createComment({
       sourceId,
@@ -160,6 +166,9 @@ export async function importJson(
       createdAt: item.createdAt,
       arrivalNote: item.arrivalNote ?? 'imported from a marginalia export',
       byPostAuthor: item.byPostAuthor,
+      pinnedAt: item.pinnedAt,
+      repliesLocked: item.repliesLocked,
+      erased: item.erased,
     });
     await writer.addStatusHistory(id, item.statusChanges);
     commentIds.set(item.id, id);

@@ -8,6 +8,7 @@ import { importDisqus } from '../../src/imports/disqus-import';
 import { importWordPress } from '../../src/imports/wordpress-import';
 import { importJson } from '../../src/imports/json-import';
 import { contentOf } from '../helpers/blog-content';
+import { addComment } from '../helpers/factories';
 import { importFixture } from '../helpers/import-fixtures';
 import { apiToken, moderatorEnv } from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
@@ -45,14 +46,31 @@ afterEach(async () => {
 });
 
 it('JSON: export → import into a fresh database → the same posts and comments (ids aside); again: nothing new', async () => {
+  // A moderator's marks: an answered comment erased by its author (a placeholder), its reply pinned and locked.
+  const post = await source.db.post.findUniqueOrThrow({ where: { slug: 'frost-on-the-reeds' } });
+  const erased = await addComment(source.db, post.id, { authorEmail: 'gone@example.com', text: 'Soon erased' });
+  const kept = await addComment(source.db, post.id, { parentId: erased.id, text: 'The answer stays' });
+  await source.db.comment.updateMany({ where: { id: { in: [erased.id, kept.id] } }, data: { arrivalNote: 'added' } });
+  const admin = { Authorization: `Bearer ${apiToken}` };
+  await request(source.app)
+    .patch(`/admin/api/comments/${kept.id}`)
+    .set(admin)
+    .send({ pinned: true, repliesLocked: true })
+    .expect(200);
+  await request(source.app)
+    .post('/admin/api/commenters/erase')
+    .set(admin)
+    .send({ email: 'gone@example.com', mode: 'delete' })
+    .expect(200);
+
   const file = path.join(dir, 'blog.jsonl');
   const exported = await writeJsonExport(createExportsRepository(source.db), file);
-  expect(exported).toEqual({ posts: 4, comments: 13 });
+  expect(exported).toEqual({ posts: 4, comments: 15 });
   const report = await importJson(target.db, file);
   expect(report).toMatchObject({
     format: 'json',
     posts: { created: 4 },
-    comments: { created: { approved: 7, pending: 1, spam: 3, trash: 2 } },
+    comments: { created: { approved: 9, pending: 1, spam: 3, trash: 2 } },
     reattachedReplies: 0,
     orphans: [],
   });
@@ -69,11 +87,22 @@ it('JSON: export → import into a fresh database → the same posts and comment
     statusChanges: [expect.objectContaining({ fromStatus: 'approved', toStatus: 'spam', actor: 'api' })],
   });
   expect(lou?.sourceId).toMatch(/^marginalia:[\w-]+#comment-\d+$/);
+  const comments = (await contentOf(target.db)).flatMap((entry) => entry.comments);
+  expect(comments.find((comment) => comment.erased)).toMatchObject({
+    text: '',
+    authorEmail: '',
+    authorName: 'Anonymous',
+  });
+  expect(comments.find((comment) => comment.text === 'The answer stays')).toMatchObject({
+    repliesLocked: true,
+    pinnedAt: expect.any(Date),
+    parent: expect.stringContaining(' '),
+  });
 
   const again = await importJson(target.db, file);
   expect(again).toMatchObject({
     posts: { created: 0, alreadyImported: 4 },
-    comments: { created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 13 },
+    comments: { created: { approved: 0, pending: 0, spam: 0, trash: 0 }, alreadyImported: 15 },
   });
   // An export of the import imports as the same again.
   const second = path.join(dir, 'second.jsonl');
