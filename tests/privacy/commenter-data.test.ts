@@ -53,6 +53,22 @@ async function seedCommenter() {
   return { email, post, first, reply, held, name: `Inês ${n}` };
 }
 
+/** `npm run commenter -- …` on the test's database (the built tool, as npm runs it). */
+function runCommenterCli(...args: string[]) {
+  const cli = path.resolve(__dirname, '..', '..', 'dist', 'privacy', 'commenter-cli.js');
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: ctx.dir,
+      env: { PATH: process.env.PATH, DATABASE_URL: ctx.config.DATABASE_URL },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 describe('export', () => {
   it('gives everything stored under the address (any case) as one JSON document, in the admin API', async () => {
     const { email, post, first, held, reply } = await seedCommenter();
@@ -221,20 +237,48 @@ describe('erase', () => {
   });
 });
 
-describe('npm run commenter', () => {
-  const cli = path.resolve(__dirname, '..', '..', 'dist', 'privacy', 'commenter-cli.js');
-  const run = (...args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [cli, ...args], {
-        cwd: ctx.dir,
-        env: { PATH: process.env.PATH, DATABASE_URL: ctx.config.DATABASE_URL },
+describe('each door, each kind of erasure', () => {
+  const doors: Record<string, (email: string, mode: 'anonymize' | 'delete') => Promise<void>> = {
+    'the admin API': async (email, mode) => {
+      await request(ctx.app).post('/admin/api/commenters/erase').set(auth).send({ email, mode }).expect(200);
+    },
+    'the admin area': async (email, mode) => {
+      await moderator
+        .post('/admin/commenters/erase')
+        .type('form')
+        .send(formBody({ _csrf: moderator.csrf, email, mode }))
+        .expect(303);
+    },
+    'the command line': async (email, mode) => {
+      expect((await runCommenterCli('erase', email, mode)).code).toBe(0);
+    },
+  };
+  for (const [door, erase] of Object.entries(doors))
+    for (const mode of ['anonymize', 'delete'] as const)
+      it(`${mode}s through ${door}: no page, API or feed shows the name any more`, async () => {
+        const { email, post, first, reply, name } = await seedCommenter();
+        await erase(email, mode);
+        ctx.app.pageCache?.everythingChanged(); // the command line wrote below the app
+        for (const path of [`/posts/${post.slug}`, `/api/posts/${post.slug}/comments`, `/posts/${post.slug}/feed`]) {
+          const res = await request(ctx.app).get(path).expect(200);
+          expect(res.text).not.toContain(name);
+          expect(res.text).not.toContain(email);
+          expect(res.text).toContain(reply.text);
+        }
+        const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id: first.id } });
+        expect(stored).toMatchObject(
+          mode === 'anonymize'
+            ? { authorName: 'Anonymous', authorEmail: '', text: first.text, erased: false }
+            : { authorEmail: '', text: '', erased: true },
+        );
+        expect(
+          (await request(ctx.app).get(`/admin/api/commenters/export?email=${email}`).set(auth)).body.comments,
+        ).toEqual([]);
       });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+});
+
+describe('npm run commenter', () => {
+  const run = runCommenterCli;
 
   it('exports to a file only its owner can read, then erases', async () => {
     const { email, first, held } = await seedCommenter();
