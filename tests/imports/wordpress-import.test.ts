@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { importWordPress } from '../../src/imports/wordpress-import';
 import { ExportFormatError } from '../../src/imports/xml-records';
 import { elementsOf } from '../helpers/html';
+import { runBuiltTool } from '../helpers/built-tool';
 import { importFixture } from '../helpers/import-fixtures';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
@@ -205,19 +205,7 @@ describe('older and broken files', () => {
 });
 
 describe('npm run import', () => {
-  const cli = path.resolve(__dirname, '..', '..', 'dist', 'imports', 'import-cli.js');
-  const run = (...args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [cli, ...args], {
-        cwd: ctx.dir,
-        env: { PATH: process.env.PATH, DATABASE_URL: ctx.config.DATABASE_URL },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+  const run = (...args: string[]) => runBuiltTool('imports/import-cli.js', args, ctx.config.DATABASE_URL, ctx.dir);
 
   it('prints the report, and says how to use it', async () => {
     const dry = await run('wordpress', importFixture('wxr-1.2.xml'), '--dry-run');

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
+import { runBuiltTool } from '../helpers/built-tool';
 import { addComment, addPost } from '../helpers/factories';
 import { formBody } from '../helpers/html';
 import { apiToken, asModerator, moderatorEnv, type ModeratorAgent } from '../helpers/moderator';
@@ -53,21 +53,9 @@ async function seedCommenter() {
   return { email, post, first, reply, held, name: `Inês ${n}` };
 }
 
-/** `npm run commenter -- …` on the test's database (the built tool, as npm runs it). */
-function runCommenterCli(...args: string[]) {
-  const cli = path.resolve(__dirname, '..', '..', 'dist', 'privacy', 'commenter-cli.js');
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      cwd: ctx.dir,
-      env: { PATH: process.env.PATH, DATABASE_URL: ctx.config.DATABASE_URL },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `npm run commenter -- …` on the test's database. */
+const runCommenterCli = (...args: string[]) =>
+  runBuiltTool('privacy/commenter-cli.js', args, ctx.config.DATABASE_URL, ctx.dir);
 
 describe('export', () => {
   it('gives everything stored under the address (any case) as one JSON document, in the admin API', async () => {
