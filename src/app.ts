@@ -40,6 +40,7 @@ import type { ExternalWrites } from './db/external-writes';
 import { createImports } from './imports/import-runner';
 import { exclusiveWorkOn } from './db/exclusive-work';
 import type { Clock } from './shared/clock';
+import { waitText } from './shared/wait-text';
 import { noPageChanges, type PublicPageChanges } from './shared/page-changes';
 import { createStaticAssets } from './http/static-assets';
 import { useEtaViews } from './http/views';
@@ -216,17 +217,18 @@ function createServices({
     clock,
     logger,
   });
+  const erasureRequests = createErasureRequests({
+    repo: commenterDataRepo,
+    commenterData,
+    tokens: signedTokens,
+    clock,
+    mail: mail.ready ? { publicUrl: mail.ready.publicUrl, siteTitle: () => blogSettings.known().title } : null,
+  });
   return {
     pageCache,
     senderBlocks,
     commenterData,
-    erasureRequests: createErasureRequests({
-      repo: commenterDataRepo,
-      commenterData,
-      tokens: signedTokens,
-      clock,
-      mail: mail.ready ? { publicUrl: mail.ready.publicUrl, siteTitle: () => blogSettings.known().title } : null,
-    }),
+    erasureRequests,
     addressRetention: createAddressRetention({ commenterData, logger }),
     blogSettings,
     posts,
@@ -249,6 +251,7 @@ function createServices({
       settings: notificationSettings,
       writeReplyMail: (delivery) => notifications.writeReplyMail(delivery),
       queueNew: async () => {
+        await erasureRequests.sendPending();
         await notifications.expandEvents();
         await notifications.queueDigestIfDue();
         await notifications.pruneIfDue();
@@ -289,6 +292,14 @@ function createServices({
         ...storeFor('sign-in-site', config.LOGIN_RATE_WINDOW_SECONDS),
       }),
     ],
+    // The commenter's own erasure form: a few tries an hour per client, counted apart from comments.
+    erasureLimiter: createRateLimiter({
+      limit: 10,
+      windowSeconds: 3600,
+      message: (retryAfterSeconds) =>
+        `Too many requests from your network. Please try again in ${waitText(retryAfterSeconds)}.`,
+      ...storeFor('erasure-requests', 3600),
+    }),
     submissionLimiter: createRateLimiter({
       limit: config.COMMENT_RATE_LIMIT,
       windowSeconds: config.COMMENT_RATE_WINDOW_SECONDS,

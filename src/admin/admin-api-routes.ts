@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
-import { BadRequestError, NotFoundError } from '../errors';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors';
+import { moderationMessages } from '../moderation/moderation-messages';
 import type { Imports } from '../imports/import-runner';
 import { jsonBody, jsonBodyUpTo } from '../http/body-parsers';
 import { validateBody, validBody } from '../http/validate';
@@ -114,6 +115,11 @@ export function createAdminApiRouter({
     const patch = validBody<z.output<typeof commentPatchSchema>>(res);
     const current = await moderation.getComment(id);
     const { status, pinned, repliesLocked, ...fields } = patch;
+    // Checked before anything is changed: a refused request changes nothing.
+    if (pinned && (status ?? current.status) !== 'approved')
+      throw new ConflictError(moderationMessages.pinOnlyApproved, 'comment_not_approved');
+    if (current.erased && Object.keys(fields).length > 0)
+      throw new ConflictError(moderationMessages.erasedNotEditable, 'comment_erased');
     if (Object.keys(fields).length > 0) {
       await moderation.edit(id, {
         comment: fields.comment ?? current.text,
@@ -301,6 +307,11 @@ export function createAdminApiRouter({
   const validPost = validateBody(postInputSchema, 'The post could not be read.');
   const router = Router();
   router.use(auth.requireApiToken);
+  // The answers hold commenters' addresses: never kept by a browser or a cache on the way.
+  router.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   router.get('/comments', listComments);
   router.patch(
     '/comments/:id',

@@ -137,7 +137,7 @@ export function createAdminCommentsRouter({ moderation, posts, displayName }: Ad
   // POST /admin/comments/:id/thread — action: pin | unpin | lock | unlock
   const setThreadFlags: RequestHandler<{ id: string }> = async (req, res, next) => {
     const action = typedValues(req.body).action;
-    const flags = threadActions[action ?? ''];
+    const flags = action && Object.hasOwn(threadActions, action) ? threadActions[action] : undefined;
     if (!flags) throw new BadRequestError(adminMessages.unknownAction);
     await moderation.setThreadFlags(numericId(req), flags.change);
     redirectWithFlash(req, res, next, `/admin/comments/${numericId(req)}/edit`, flags.done);

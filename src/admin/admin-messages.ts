@@ -62,7 +62,7 @@ export const adminMessages = {
       .replace(/^./, (first) => first.toUpperCase())
       .concat('.')
       .replace(/^\.$/, 'Nothing was stored under that address.'),
-  blockAdded: 'Blocked: their next comments go to spam.',
+  blockAdded: (value: string) => `Blocked ${value}: their next comments go to spam.`,
   blockRemoved: 'The block is removed.',
   commentsClosed: 'Comments on the post are closed.',
   commentsOpened: 'Comments on the post are open.',

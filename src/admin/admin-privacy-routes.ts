@@ -29,9 +29,13 @@ export function createAdminPrivacyRouter({
 }): Router {
   const emailOf = (req: Request) => {
     const parsed = commenterEmailSchema.safeParse(req.query);
-    return parsed.success
-      ? { email: parsed.data.email, error: null }
-      : { email: null, error: typeof req.query.email === 'string' ? parsed.error.issues[0]!.message : null };
+    if (parsed.success) return { email: parsed.data.email, error: null };
+    // The page opened bare asks for an address; anything else not one (empty, repeated, an object) is refused.
+    const bare = req.query.email === undefined && !req.path.endsWith('/export');
+    return {
+      email: null,
+      error: bare ? null : (parsed.error.issues[0]?.message ?? adminMessages.commenterEmailRequired),
+    };
   };
 
   // GET /admin/commenters?email= — what is stored under the address, and the ways to hand it over or erase it
@@ -40,7 +44,7 @@ export function createAdminPrivacyRouter({
     const data = email ? await commenterData.exportData(email) : null;
     res.status(error ? 422 : 200).render('admin/commenters', {
       title: 'Commenter data',
-      email: email ?? (typeof req.query.email === 'string' ? req.query.email : ''),
+      email: email ?? (typeof req.query.email === 'string' ? req.query.email.slice(0, 254) : ''),
       error,
       data,
       keepsAddresses: commenterData.keepsAddresses,
@@ -48,8 +52,9 @@ export function createAdminPrivacyRouter({
   };
 
   // GET /admin/commenters/export?email= — the same as a JSON file to hand to the commenter
-  const downloadExport: RequestHandler = async (req, res) => {
-    const { email } = commenterEmailSchema.parse(req.query);
+  const downloadExport: RequestHandler = async (req, res, next) => {
+    const { email } = emailOf(req);
+    if (!email) return showCommenter(req, res, next);
     const data = await commenterData.exportData(email);
     res.attachment(exportFileName(clock.now())).json(data);
   };
@@ -78,13 +83,13 @@ export function createAdminPrivacyRouter({
 
   // POST /admin/settings/blocks — email or ip (and a note); back to `return` (the comment it was made from)
   const addBlock: RequestHandler = async (req, res, next) => {
-    await senderBlocks.add(validBody<BlockInput>(res), clock.now());
+    const block = await senderBlocks.add(validBody<BlockInput>(res), clock.now());
     redirectWithFlash(
       req,
       res,
       next,
       safeAdminReturn(typedValues(req.body).return, '/admin/settings/blocks'),
-      adminMessages.blockAdded,
+      adminMessages.blockAdded(block.value),
     );
   };
 

@@ -151,6 +151,9 @@ export const commenterExport = z.strictObject({
       createdAt: time,
     }),
   ),
+  blocks: z
+    .array(z.strictObject({ note: z.string().nullable(), createdAt: time }))
+    .meta({ description: 'A block on the address (kept after an erasure).' }),
   mail: z.array(
     z.strictObject({
       kind: z.string(),

@@ -42,6 +42,7 @@ const adminErrors = {
   503: error('The admin API is closed (no ADMIN_API_TOKEN).'),
 };
 const notFound = { 404: error('No such thing.') };
+const notJson = { 415: error('The body is not JSON (Content-Type: application/json).') };
 
 // The post schema reads wall times in the site's zone; the zone does not change its shape.
 const postInputSchema = postInputSchemaIn(() => 'UTC');
@@ -340,6 +341,8 @@ const jsonSchemaOptions = {
   target: 'draft-2020-12',
   unrepresentable: 'any',
   override: (context: { zodSchema: unknown; jsonSchema: Record<string, unknown> }) => {
+    // `format: date-time` says it; zod's long pattern for the same would be repeated at every date.
+    if (context.jsonSchema.format === 'date-time') delete context.jsonSchema.pattern;
     if (context.zodSchema instanceof z.ZodObject && context.jsonSchema.type === 'object') {
       const required = requiredFields(context.zodSchema);
       if (required.length > 0) context.jsonSchema.required = required;
@@ -398,7 +401,11 @@ export function openApiDocument(): Record<string, unknown> {
           }
         : {}),
       responses: Object.fromEntries(
-        Object.entries({ ...operation.responses, ...(operation.admin ? adminErrors : {}) }).map(([status, answer]) => [
+        Object.entries({
+          ...operation.responses,
+          ...(operation.body && operation.body !== 'multipart' ? notJson : {}),
+          ...(operation.admin ? adminErrors : {}),
+        }).map(([status, answer]) => [
           status,
           {
             description: answer.description,

@@ -39,7 +39,7 @@ export const commentMessages = {
   urlIsEmail:
     'That looks like an email address: it goes in the Email field. Website is for a web address, like example.org.',
   parentInvalid: 'The comment you are replying to could not be found. It may have been removed.',
-  repliesLocked: 'Replies to this comment are closed. What you typed is kept below.',
+  repliesLocked: 'Replies to this comment are closed.',
   tooFast: (retryAfterSeconds: number) =>
     `You are posting comments too quickly. Please wait ${waitText(retryAfterSeconds)} before posting again.`,
   duplicate: 'Duplicate comment detected; it looks as though you’ve already said that!',

@@ -192,7 +192,8 @@ export function createCommentsRepository(db: Database) {
 
     async findAuthored(id: number, postId: number): Promise<AuthoredComment | null> {
       const row = await db.comment.findFirst({
-        where: { id, postId },
+        // An erased comment is no one's to change any more.
+        where: { id, postId, erased: false },
         select: {
           id: true,
           status: true,

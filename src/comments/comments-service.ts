@@ -279,7 +279,8 @@ export function createCommentsService({
       const decision: ArrivalDecision = block
         ? {
             status: 'spam',
-            note: `the sender is blocked (${block.kind === 'email' ? 'email address' : `IP ${block.value}`})`,
+            // The block by its number: the note outlives the IP address (retention, erasure).
+            note: `the sender is blocked (block ${block.id}: ${block.kind === 'email' ? 'their email address' : 'an IP range'})`,
           }
         : applyFormTraps(decideArrivalStatus(arriving, rules, isKnown), form, formAgeMs);
       const { comment, threadsBefore } = await storeUnlessRepeated(
@@ -302,6 +303,12 @@ export function createCommentsService({
       // null: the comment's permalink finds the page when opened, so no comment waits for a count.
       const page = threadsBefore !== null ? pageFor(threadsBefore) : submission.cpage;
       return { post, comment, page };
+    },
+
+    /** The comment a reply form may name: a reply target whose thread is not locked. */
+    async findOpenReplyTarget(postId: number, commentId: number | null | undefined): Promise<PublicComment | null> {
+      const target = await findReplyTarget(postId, commentId);
+      return target && !(await repo.isInLockedThread(target.id)) ? target : null;
     },
 
     /** The post's pinned comments, approved, earliest pinned first (shown again atop its first page). */

@@ -9,7 +9,7 @@ const healthPath = '/healthz';
  * repeated slashes and anything after it; a request may also name the whole URL.
  */
 const tokenInPath =
-  /^((?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/+(?:moderate|subscriptions\/+(?:confirm|unsubscribe|manage))\/+)[^/]+/i;
+  /^((?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/+(?:moderate|subscriptions\/+(?:confirm|unsubscribe|manage)|privacy\/+erase)\/+)[^/]+/i;
 
 /**
  * Writes one JSON line per request once its answer is sent: method, path (never the query string,

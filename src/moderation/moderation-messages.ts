@@ -7,6 +7,7 @@ export const moderationMessages = {
   replyNotVisible: 'That comment is in spam or the trash: restore and approve it before replying to it.',
   replyPublished: 'Your reply is published.',
   pinOnlyApproved: 'Only an approved comment can be pinned: approve it first.',
+  erasedNotEditable: 'This comment was erased at its author’s request: there is nothing to edit or show.',
   pinned: 'The comment is pinned to the top of its post’s comments.',
   unpinned: 'The comment is no longer pinned.',
   locked: 'Replies to the comment are closed.',

@@ -118,6 +118,7 @@ export function createModerationService({
 
     async edit(id: number, edited: EditedComment): Promise<void> {
       const comment = await getComment(id);
+      if (comment.erased) throw new ConflictError(moderationMessages.erasedNotEditable, 'comment_erased');
       await repo.update(id, {
         authorName: edited.author,
         authorEmail: edited.email,
@@ -135,6 +136,7 @@ export function createModerationService({
      */
     async replyAsAuthor(parentId: number, text: string, authorName: string, actor: string): Promise<number> {
       const parent = await getComment(parentId);
+      if (parent.erased) throw new ConflictError(moderationMessages.erasedNotEditable, 'comment_erased');
       if (parent.status === 'spam' || parent.status === 'trash') {
         throw new ConflictError(moderationMessages.replyNotVisible, 'comment_not_visible');
       }
@@ -158,8 +160,11 @@ export function createModerationService({
      */
     async setThreadFlags(id: number, { pinned, repliesLocked }: { pinned?: boolean; repliesLocked?: boolean }) {
       const comment = await getComment(id);
-      if (pinned && comment.status !== 'approved')
-        throw new ConflictError(moderationMessages.pinOnlyApproved, 'comment_not_approved');
+      if (pinned && (comment.status !== 'approved' || comment.erased))
+        throw new ConflictError(
+          comment.erased ? moderationMessages.erasedNotEditable : moderationMessages.pinOnlyApproved,
+          comment.erased ? 'comment_erased' : 'comment_not_approved',
+        );
       const pinnedAt = pinned === undefined ? undefined : pinned ? (comment.pinnedAt ?? clock.now()) : null;
       await repo.setThreadFlags(id, { pinnedAt, repliesLocked });
       pageChanges.postChanged(comment.post.slug);

@@ -18,6 +18,7 @@ export interface SenderBlock {
 
 export const blockMessages = {
   oneOf: 'Give either an email address or an IP address or range, not both.',
+  neither: 'Enter an email address, or an IP address or range.',
   emailInvalid: 'Enter an email address, such as name@example.com.',
   ipInvalid: 'Enter an IP address (203.0.113.7, 2001:db8::1) or a range in CIDR form (203.0.113.0/24, 2001:db8::/48).',
   ipTooWide: 'That range is too wide: block at most a /8 (IPv4) or a /16 (IPv6).',
@@ -66,7 +67,11 @@ export const blockInputSchema = z
     const email = input.email || undefined;
     const ip = input.ip || undefined;
     if ((email === undefined) === (ip === undefined)) {
-      context.addIssue({ code: 'custom', path: [email ? 'ip' : 'email'], message: blockMessages.oneOf });
+      context.addIssue({
+        code: 'custom',
+        path: [email ? 'ip' : 'email'],
+        message: email ? blockMessages.oneOf : blockMessages.neither,
+      });
       return z.NEVER;
     }
     const note = input.note || null;

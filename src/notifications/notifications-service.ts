@@ -141,8 +141,11 @@ export function createNotificationsService({
         }
       }
     }
-    // A comment judged spam asks nothing: its address may be anyone's.
-    if (created && wantsReplies && mail.ready && comment.status !== 'spam') {
+    // A subscription is asked for once the comment is published (arriving approved, or approved
+    // later): until then a held, blocked or spam comment looks the same to its sender, and a
+    // comment judged spam asks nothing, its address may be anyone's.
+    const published = created ? comment.status === 'approved' : event.kind === 'comment.approved';
+    if (published && wantsReplies && mail.ready) {
       const ready = mail.ready;
       asked.push({
         postId: comment.post.id,

@@ -16,6 +16,9 @@ const usage =
 
 class TargetExistsError extends Error {}
 
+/** "1 comment", "2 comments". */
+const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 async function main(): Promise<number> {
   const [action, email, target] = process.argv.slice(2);
   const valid =
@@ -49,13 +52,13 @@ async function main(): Promise<number> {
       if (opened) out.end(`${JSON.stringify(data, null, 2)}\n`);
       await once(out, 'finish');
       console.log(
-        `Exported ${data.comments.length} comments, ${data.subscriptions.length} subscriptions and ${data.mail.length} mails to ${target}.`,
+        `Exported ${counted(data.comments.length, 'comment')}, ${counted(data.subscriptions.length, 'subscription')} and ${counted(data.mail.length, 'mail')} to ${target}.`,
       );
       return 0;
     }
     const erased = await commenterData.erase(email, target as ErasureMode, 'command line');
     console.log(
-      `Erased: ${erased.anonymized} comments anonymized, ${erased.deleted} deleted, ${erased.keptAsPlaceholders} kept as placeholders, ${erased.subscriptions} subscriptions ended.`,
+      `Erased: ${counted(erased.anonymized, 'comment')} anonymized, ${erased.deleted} deleted, ${erased.keptAsPlaceholders} kept as placeholders, ${counted(erased.subscriptions, 'subscription')} ended.`,
     );
     return 0;
   });

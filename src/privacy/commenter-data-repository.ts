@@ -21,6 +21,8 @@ export interface StoredCommenterData {
   }[];
   subscriptions: { post: { slug: string; title: string }; confirmedAt: Date | null; createdAt: Date }[];
   mail: { kind: string; subject: string | null; status: string; createdAt: Date; sentAt: Date | null }[];
+  /** The moderator's block on the address, if any (kept after an erasure: it guards the site). */
+  blocks: { note: string | null; createdAt: Date }[];
 }
 
 /** What an erasure changed. */
@@ -57,6 +59,12 @@ export function createCommenterDataRepository(db: Database) {
       Prisma.sql`SELECT id FROM "Subscription" WHERE lower(email) = ${email.toLowerCase()}`,
     );
     return rows.map((row) => Number(row.id));
+  }
+
+  /** Removes the mail kept that names the address in its text (the hourly digest lists addresses). */
+  async function removeMailNaming(tx: Transaction, email: string) {
+    const pattern = `%${email.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+    await tx.$executeRaw`DELETE FROM "Delivery" WHERE lower(body) LIKE ${pattern} ESCAPE '\\'`;
   }
 
   /** Mail is about the commenter when it went to them, or told of one of their comments (its body quotes the address). */
@@ -108,7 +116,7 @@ export function createCommenterDataRepository(db: Database) {
   return {
     async dataOf(email: string): Promise<StoredCommenterData> {
       const ids = await commentIdsOf(email);
-      const [comments, subscriptions, mail] = await Promise.all([
+      const [comments, subscriptions, mail, blocks] = await Promise.all([
         db.comment.findMany({
           where: { id: { in: ids } },
           orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
@@ -142,8 +150,12 @@ export function createCommenterDataRepository(db: Database) {
           orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
           select: { kind: true, subject: true, status: true, createdAt: true, sentAt: true },
         }),
+        db.block.findMany({
+          where: { kind: 'email', value: email.toLowerCase() },
+          select: { note: true, createdAt: true },
+        }),
       ]);
-      return { comments, subscriptions, mail };
+      return { comments, subscriptions, mail, blocks };
     },
 
     /**
@@ -172,6 +184,7 @@ export function createCommenterDataRepository(db: Database) {
         });
         await recordIn(tx, statuses, change);
         await tx.delivery.deleteMany({ where: mailAbout(email, ids) });
+        await removeMailNaming(tx, email);
         return (await tx.subscription.deleteMany({ where: { id: { in: subscriptionIds } } })).count;
       });
       return { postSlugs, anonymized: ids.length, deleted: 0, keptAsPlaceholders: 0, subscriptions };
@@ -218,6 +231,7 @@ export function createCommenterDataRepository(db: Database) {
         const kept = await tx.comment.findMany({ where: { id: { in: ids } }, select: { id: true, status: true } });
         await recordIn(tx, kept, change);
         await tx.delivery.deleteMany({ where: mailAbout(email, ids) });
+        await removeMailNaming(tx, email);
         const subscriptions = (await tx.subscription.deleteMany({ where: { id: { in: subscriptionIds } } })).count;
         return { deleted, kept: kept.length, subscriptions };
       });
@@ -230,40 +244,76 @@ export function createCommenterDataRepository(db: Database) {
       };
     },
 
-    /** Removes IP addresses, user agents and networks from comments made before `cutoff`; how many changed. */
+    /**
+     * Removes IP addresses, user agents and networks from comments made before `cutoff`, and the
+     * mail and webhook calls done with before it (moderator mail and webhooks quote the IP); how
+     * many comments changed.
+     */
     async removeAddressesBefore(cutoff: Date): Promise<number> {
+      await db.delivery.deleteMany({ where: { status: { not: 'queued' }, createdAt: { lt: cutoff } } });
       return db.$executeRaw`UPDATE "Comment" SET "ipAddress" = NULL, "userAgent" = NULL, "clientNetwork" = NULL
         WHERE "createdAt" < ${cutoff} AND ("ipAddress" IS NOT NULL OR "userAgent" IS NOT NULL OR "clientNetwork" IS NOT NULL)`;
     },
 
-    /** Stores a commenter's own request and queues the mail with its link, in one transaction; the mail is written for the request's id. */
-    async addErasureRequest(
-      email: string,
-      now: Date,
-      mailFor: (requestId: number) => { recipient: string; subject: string; body: string; html: string },
-    ): Promise<void> {
-      await db.$transaction(async (tx) => {
-        const request = await tx.erasureRequest.create({
-          data: { email: email.toLowerCase(), createdAt: now },
-          select: { id: true },
-        });
-        await tx.delivery.create({
-          data: { channel: 'mail', kind: 'erasure', ...mailFor(request.id), nextAttemptAt: now, createdAt: now },
-        });
+    /** Stores a commenter's own request, as asked: whether anything is kept under the address is the sender's to find out. */
+    async addErasureRequest(email: string, now: Date): Promise<void> {
+      await db.erasureRequest.create({ data: { email: email.trim().toLowerCase(), createdAt: now } });
+    },
+
+    /** Requests the sender has not looked at yet, oldest first. */
+    async pendingErasureRequests(limit: number): Promise<{ id: number; email: string }[]> {
+      return db.erasureRequest.findMany({
+        where: { mailedAt: null },
+        orderBy: { id: 'asc' },
+        take: limit,
+        select: { id: true, email: true },
       });
     },
 
-    /** Whether a request for the address was made since `since` (at most one mail a day). */
-    async hasErasureRequestSince(email: string, since: Date): Promise<boolean> {
+    /** Whether anything is stored under the address: a comment or a subscription (through their lower-case indexes). */
+    async hasDataUnder(email: string): Promise<boolean> {
+      const [comments, subscriptions] = await Promise.all([commentIdsOf(email), subscriptionIdsOf(email)]);
+      return comments.length > 0 || subscriptions.length > 0;
+    },
+
+    /** Whether a link for the address was mailed since `since` (at most one a day). */
+    async erasureMailedSince(email: string, since: Date): Promise<boolean> {
       const found = await db.erasureRequest.findFirst({
-        where: { email: email.toLowerCase(), createdAt: { gte: since } },
+        where: { email: email.toLowerCase(), mailedAt: { gte: since } },
         select: { id: true },
       });
       return found !== null;
     },
 
+    /**
+     * Marks the request mailed and queues the mail with its link, in one transaction; false when
+     * another server took it first.
+     */
+    async mailErasureRequest(
+      id: number,
+      now: Date,
+      mail: { recipient: string; subject: string; body: string; html: string },
+    ): Promise<boolean> {
+      return db.$transaction(async (tx) => {
+        const claimed = await tx.erasureRequest.updateMany({ where: { id, mailedAt: null }, data: { mailedAt: now } });
+        if (claimed.count === 0) return false;
+        await tx.delivery.create({
+          data: { channel: 'mail', kind: 'erasure', ...mail, nextAttemptAt: now, createdAt: now },
+        });
+        return true;
+      });
+    },
+
+    /** A mailed request, by the id its link names. */
     async findErasureRequest(id: number): Promise<{ id: number; email: string; createdAt: Date } | null> {
-      return db.erasureRequest.findUnique({ where: { id } });
+      return db.erasureRequest.findFirst({
+        where: { id, mailedAt: { not: null } },
+        select: { id: true, email: true, createdAt: true },
+      });
+    },
+
+    async removeErasureRequest(id: number): Promise<void> {
+      await db.erasureRequest.deleteMany({ where: { id } });
     },
 
     /** Removes the address's requests (once one is used) and those made before `before` (expired). */

@@ -34,6 +34,8 @@ export interface CommenterExport {
   }[];
   subscriptions: { post: { slug: string; title: string }; confirmedAt: string | null; createdAt: string }[];
   mail: { kind: string; subject: string | null; status: string; createdAt: string; sentAt: string | null }[];
+  /** A block the moderator put on the address: it stays after an erasure (it guards the site). */
+  blocks: { note: string | null; createdAt: string }[];
 }
 
 export type CommenterDataService = ReturnType<typeof createCommenterDataService>;
@@ -99,6 +101,7 @@ export function createCommenterDataService({
           createdAt: mail.createdAt.toISOString(),
           sentAt: iso(mail.sentAt),
         })),
+        blocks: data.blocks.map((block) => ({ note: block.note, createdAt: block.createdAt.toISOString() })),
       };
     },
 

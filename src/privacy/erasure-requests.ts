@@ -46,16 +46,32 @@ export function createErasureRequests({
   return {
     offered: mail !== null,
 
-    /** Mails the address a link, if it has something stored here and had none in the last day. */
+    /**
+     * Takes a request: stored as asked, the same for every address, so neither the answer nor its
+     * time tells whether the address ever commented. The sender does the rest (sendPending).
+     */
     async request(email: string): Promise<void> {
-      if (!mail) return;
-      const now = clock.now();
-      if (await repo.hasErasureRequestSince(email, new Date(now.getTime() - erasureLinkLifetimeMs))) return;
-      const stored = await commenterData.exportData(email);
-      if (stored.comments.length === 0 && stored.subscriptions.length === 0) return;
-      const siteTitle = mail.siteTitle();
-      await repo.addErasureRequest(email, now, (requestId) => {
-        const url = `${mail.publicUrl}/privacy/erase/${tokens.sign(purpose, { r: requestId, e: now.getTime() + erasureLinkLifetimeMs })}`;
+      if (mail) await repo.addErasureRequest(email, clock.now());
+    },
+
+    /**
+     * The sender's part: mails a link for each request whose address has something stored here
+     * and had no link in the last day; forgets the others. Returns how many were mailed.
+     */
+    async sendPending(): Promise<number> {
+      if (!mail) return 0;
+      let mailed = 0;
+      for (const { id, email } of await repo.pendingErasureRequests(100)) {
+        const now = clock.now();
+        const wanted =
+          !(await repo.erasureMailedSince(email, new Date(now.getTime() - erasureLinkLifetimeMs))) &&
+          (await repo.hasDataUnder(email));
+        if (!wanted) {
+          await repo.removeErasureRequest(id);
+          continue;
+        }
+        const siteTitle = mail.siteTitle();
+        const url = `${mail.publicUrl}/privacy/erase/${tokens.sign(purpose, { r: id, e: now.getTime() + erasureLinkLifetimeMs })}`;
         const subject = `[${siteTitle}] Erase your comments`;
         const body = [
           `Someone, we hope you, asked ${siteTitle} to erase what it keeps about this address: the comments written under it, and any mail about new comments.`,
@@ -66,8 +82,10 @@ export function createErasureRequests({
           'If it was not you, ignore this mail: nothing will change.',
           '',
         ].join('\n');
-        return { recipient: email, subject, body, html: renderMailHtml('erasure', { subject, siteTitle, url }) };
-      });
+        const html = renderMailHtml('erasure', { subject, siteTitle, url });
+        if (await repo.mailErasureRequest(id, now, { recipient: email, subject, body, html })) mailed += 1;
+      }
+      return mailed;
     },
 
     async read(token: string): Promise<ErasureLinkState> {

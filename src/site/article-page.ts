@@ -101,7 +101,7 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
       commentPage === 1 ? comments.pinnedOf(post.id) : [],
     ]);
     const values = refused?.values ?? (saved ? { ...emptyForm, ...saved, saveDetails: true } : emptyForm);
-    const replyTo = await comments.findReplyTarget(post.id, refused ? Number(values.parentId) : replyToId);
+    const replyTo = await comments.findOpenReplyTarget(post.id, refused ? Number(values.parentId) : replyToId);
     return renderToString(res, 'posts/article', {
       title: post.title,
       post,

@@ -1,11 +1,20 @@
 import { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { formBody } from '../http/body-parsers';
-import { commentFieldRules } from '../comments/comments-schema';
+import { textField } from '../validation/text-field';
 import { erasureModes } from '../privacy/commenter-data-service';
 import type { ErasureLinkState, ErasureRequests } from '../privacy/erasure-requests';
 
-const requestSchema = z.object({ email: commentFieldRules.email });
+const erasureMessages = {
+  emailRequired: 'Enter the email address you commented under.',
+  emailInvalid: 'Enter an email address, such as name@example.com.',
+} as const;
+const requestSchema = z.object({
+  email: textField({ label: 'Email', maxBytes: 254, requiredMessage: erasureMessages.emailRequired }).refine(
+    (email) => email === '' || z.email().safeParse(email).success,
+    erasureMessages.emailInvalid,
+  ),
+});
 const modeSchema = z.object({ mode: z.enum(erasureModes) });
 
 const linkPages: Record<
@@ -36,10 +45,11 @@ const linkPages: Record<
  */
 export function createPrivacyRouter({
   erasureRequests,
-  submissionLimiter,
+  erasureLimiter,
 }: {
   erasureRequests: ErasureRequests;
-  submissionLimiter: RequestHandler;
+  /** Its own limit, apart from the comment form's. */
+  erasureLimiter: RequestHandler;
 }): Router {
   const show = (res: Response, status: number, page: Record<string, unknown>) => {
     res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' });
@@ -90,7 +100,7 @@ export function createPrivacyRouter({
 
   const router = Router();
   router.get('/privacy/erase', askForm);
-  router.post('/privacy/erase', formBody, submissionLimiter, ask);
+  router.post('/privacy/erase', formBody, erasureLimiter, ask);
   router.get('/privacy/erase/:token', openLink);
   router.post('/privacy/erase/:token', formBody, erase);
   return router;

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { addComment, addPost } from '../helpers/factories';
 import { formBody } from '../helpers/html';
 import { apiToken, asModerator, moderatorEnv, type ModeratorAgent } from '../helpers/moderator';
+import { recipientsOf, startTestSmtp } from '../helpers/smtp';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 // Blocked senders (an address, an IP, a range of either family): their comments go to spam, and
@@ -56,7 +57,10 @@ it('sends a blocked address’s comments to spam, whatever its case, answered as
   expect(shape(blocked.body)).toEqual(shape(heldAgain.body));
   expect(blocked.body.comment.status).toBe('pending');
   const stored = await ctx.db.comment.findUniqueOrThrow({ where: { id: blocked.body.comment.id } });
-  expect(stored).toMatchObject({ status: 'spam', arrivalNote: 'the sender is blocked (email address)' });
+  expect(stored).toMatchObject({
+    status: 'spam',
+    arrivalNote: `the sender is blocked (block ${created.body.block.id as number}: their email address)`,
+  });
   await request(ctx.app)
     .patch('/admin/api/settings')
     .set(auth)
@@ -96,7 +100,7 @@ it('lists blocks, refuses the same one twice, and forgets a removed one', async 
 
 it('names what is wrong with a block it cannot take', async () => {
   const cases: [object, string, string][] = [
-    [{}, 'email', 'Give either an email address or an IP address or range, not both.'],
+    [{}, 'email', 'Enter an email address, or an IP address or range.'],
     [
       { email: 'a@example.com', ip: '192.0.2.1' },
       'ip',
@@ -138,7 +142,9 @@ it('blocks from a comment’s page in the admin area, and lists the blocks in se
     )
     .expect(303);
   expect(added.headers.location).toBe(`/admin/comments/${comment.id}/edit`);
-  expect((await moderator.get(added.headers.location!)).text).toContain('Blocked: their next comments go to spam.');
+  expect((await moderator.get(added.headers.location!)).text).toContain(
+    'Blocked 192.0.2.0/24: their next comments go to spam.',
+  );
   const list = await moderator.get('/admin/settings/blocks').expect(200);
   expect(list.text).toContain('<code>192.0.2.0/24</code>');
   expect(list.text).toContain(`From comment ${comment.id}`);
@@ -150,4 +156,53 @@ it('blocks from a comment’s page in the admin area, and lists the blocks in se
     .expect(422);
   expect(refused.text).toContain('value="nonsense"');
   expect(refused.text).toContain('Enter an IP address');
+});
+
+it('treats a blocked sender who ticks "notify me" as any held commenter: no mail until a comment is published', async () => {
+  const smtp = await startTestSmtp();
+  const mailing = await buildTestApp({
+    PUBLIC_URL: 'https://blog.example',
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'c@blog.example',
+    ...moderatorEnv,
+  });
+  try {
+    const post = await addPost(mailing.db);
+    await request(mailing.app).post('/admin/api/blocks').set(auth).send({ email: 'blocked@example.com' }).expect(201);
+    const say = (email: string) =>
+      request(mailing.app)
+        .post(`/api/posts/${post.slug}/comments`)
+        .send({ comment: `From ${email}`, author: 'S', email, subscribe_comments: true })
+        .expect(201);
+    const held = await say('held@example.com');
+    const blocked = await say('blocked@example.com');
+    expect(blocked.body.comment.status).toBe(held.body.comment.status);
+    await mailing.app.notifier.runOnce();
+    expect(smtp.mails).toEqual([]);
+    // Published, the held one asks for its subscription; the blocked one never is.
+    await request(mailing.app)
+      .patch(`/admin/api/comments/${held.body.comment.id}`)
+      .set(auth)
+      .send({ status: 'approved' });
+    await mailing.app.notifier.runOnce();
+    expect(smtp.mails.map((mail) => recipientsOf(mail))).toEqual([['held@example.com']]);
+  } finally {
+    await mailing.close();
+    await smtp.stop();
+  }
+});
+
+it('lists a block on an address in its commenter’s export, and keeps it after an erasure', async () => {
+  await block({ email: 'kept@example.com', note: 'spam run' }).expect(201);
+  const post = await addPost(ctx.db);
+  await addComment(ctx.db, post.id, { authorEmail: 'kept@example.com' });
+  await request(ctx.app)
+    .post('/admin/api/commenters/erase')
+    .set(auth)
+    .send({ email: 'kept@example.com', mode: 'delete' });
+  const exported = await request(ctx.app).get('/admin/api/commenters/export?email=KEPT@example.com').set(auth);
+  expect(exported.body.blocks).toEqual([{ note: 'spam run', createdAt: expect.any(String) }]);
+  expect(exported.headers['cache-control']).toBe('no-store');
+  const page = await moderator.get('/admin/commenters?email=kept@example.com');
+  expect(page.text).toContain('The block stays after an erasure');
 });

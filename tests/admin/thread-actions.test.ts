@@ -78,9 +78,7 @@ describe('lock', () => {
         .post(`/api/posts/${post.slug}/comments`)
         .send({ comment: 'Me too', author: 'Z', email: 'z@example.com', comment_parent: parent });
       expect(res.status).toBe(422);
-      expect(res.body.error.fields.comment_parent).toBe(
-        'Replies to this comment are closed. What you typed is kept below.',
-      );
+      expect(res.body.error.fields.comment_parent).toBe('Replies to this comment are closed.');
     }
     // The form keeps what was typed.
     const form = await request(ctx.app).get(`/posts/${post.slug}`);
@@ -138,5 +136,63 @@ describe('close comments', () => {
       .post(`/api/posts/${post.slug}/comments`)
       .send({ comment: 'In time', author: 'Z', email: 'z@example.com' })
       .expect(201);
+  });
+});
+
+describe('what a lock, a pin or an erasure refuses', () => {
+  it('changes nothing when one part of a PATCH is refused', async () => {
+    const post = await addPost(ctx.db);
+    const comment = await addComment(ctx.db, post.id, { text: 'As it was' });
+    const refused = await patch(comment.id, { comment: 'Changed', status: 'pending', pinned: true }).expect(409);
+    expect(refused.body.error.code).toBe('comment_not_approved');
+    expect(await ctx.db.comment.findUniqueOrThrow({ where: { id: comment.id } })).toMatchObject({
+      text: 'As it was',
+      status: 'approved',
+      pinnedAt: null,
+    });
+  });
+
+  it('offers no reply form under a locked thread, whatever the address asks', async () => {
+    const post = await addPost(ctx.db);
+    const top = await addComment(ctx.db, post.id, { authorName: 'Lockie' });
+    await patch(top.id, { repliesLocked: true }).expect(200);
+    const page = await request(ctx.app).get(`/posts/${post.slug}?replytocom=${top.id}`).expect(200);
+    expect(page.text).not.toContain('Leave a Reply to Lockie');
+    expect(page.text).toContain('name="comment_parent" id="comment_parent" value="0"');
+  });
+
+  it('keeps an erased placeholder empty: no edit, pin or reply by anyone', async () => {
+    const post = await addPost(ctx.db);
+    const top = await addComment(ctx.db, post.id, { authorEmail: 'erased@example.com' });
+    await addComment(ctx.db, post.id, { parentId: top.id });
+    await request(ctx.app)
+      .post('/admin/api/commenters/erase')
+      .set(auth)
+      .send({ email: 'erased@example.com', mode: 'delete' })
+      .expect(200);
+    expect((await patch(top.id, { comment: 'Resurrected' })).status).toBe(409);
+    expect((await patch(top.id, { pinned: true })).status).toBe(409);
+    expect(
+      (await request(ctx.app).post(`/admin/api/comments/${top.id}/reply`).set(auth).send({ comment: 'Hello?' })).status,
+    ).toBe(409);
+    await request(ctx.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .send({ comment: 'Under nothing', author: 'Z', email: 'z@example.com', comment_parent: top.id })
+      .expect(422);
+    expect((await ctx.db.comment.findUniqueOrThrow({ where: { id: top.id } })).text).toBe('');
+    const editPage = await moderator.get(`/admin/comments/${top.id}/edit`).expect(200);
+    expect(editPage.text).toContain('There is nothing to edit.');
+    expect(editPage.text).not.toContain('name="comment"');
+  });
+
+  it('refuses an unknown action, even one named like an object’s own property', async () => {
+    const post = await addPost(ctx.db);
+    const comment = await addComment(ctx.db, post.id);
+    for (const action of ['__proto__', 'constructor', 'toString', 'explode'])
+      await moderator
+        .post(`/admin/comments/${comment.id}/thread`)
+        .type('form')
+        .send(formBody({ _csrf: moderator.csrf, action }))
+        .expect(400);
   });
 });

@@ -87,6 +87,8 @@ it('ticks the box, confirms from the mail, gets a follow-up by mail, and unsubsc
   await page.screenshot({ path: path.join(screenshotDir, 'reply-mail-1-box-ticked.png'), fullPage: true });
   await page.click('#submit');
   await page.waitForURL(/#comment-\d+$/);
+  // The subscription is asked for once the moderator publishes the comment.
+  await approve(Number(/#comment-(\d+)$/.exec(page.url())![1]));
 
   const confirmation = await mailTo(reader.email, /^\[marginalia\] Confirm/);
   await page.goto(linkIn(confirmation.text!, 'Confirm that you want these mails'));

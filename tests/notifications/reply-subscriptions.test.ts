@@ -44,6 +44,13 @@ async function comment(author: string, email: string, fields: Record<string, str
   return (await ctx.db.comment.findFirstOrThrow({ where: { text } })).id;
 }
 
+/** A comment with the box ticked, published: its subscription is asked for once it is. */
+async function subscribe(author: string, email: string, onSlug = slug) {
+  const id = await comment(author, email, { subscribe_comments: 'yes' }, onSlug);
+  await approve(id);
+  return id;
+}
+
 async function approve(id: number) {
   await request(ctx.app)
     .post('/admin/api/comments/bulk')
@@ -66,8 +73,12 @@ it('offers the box on the article page, and keeps it ticked when the form comes 
   expect(refused.text).toMatch(/name="subscribe_comments" type="checkbox" value="yes" checked/);
 });
 
-it('mails one confirmation, and nothing else until it is confirmed', async () => {
-  await comment('Sam', 'sam@reader.example', { subscribe_comments: 'yes' });
+it('mails one confirmation once the comment is published, and nothing else until it is confirmed', async () => {
+  const held = await comment('Sam', 'sam@reader.example', { subscribe_comments: 'yes' });
+  await ctx.app.notifier.runOnce();
+  // Held, it asks nothing yet: a held comment, a blocked sender's and spam all look the same.
+  expect(mailsTo('sam@reader.example')).toHaveLength(0);
+  await approve(held);
   await ctx.app.notifier.runOnce();
   const [confirmation, ...more] = mailsTo('sam@reader.example');
   expect(more).toHaveLength(0);
@@ -82,12 +93,12 @@ it('mails one confirmation, and nothing else until it is confirmed', async () =>
 });
 
 it('sends at most one confirmation a day per address and post, whoever ticks the box', async () => {
-  await comment('Sam', 'sam@reader.example', { subscribe_comments: 'yes' });
-  await comment('Someone else', 'SAM@reader.example', { subscribe_comments: 'yes' });
+  await subscribe('Sam', 'sam@reader.example');
+  await subscribe('Someone else', 'SAM@reader.example');
   await ctx.app.notifier.runOnce();
   expect(mailsTo('sam@reader.example')).toHaveLength(1);
   ctx.clock.advance(24 * 3_600_000 + 1000);
-  await comment('Sam', 'sam@reader.example', { subscribe_comments: 'yes' });
+  await subscribe('Sam', 'sam@reader.example');
   await ctx.app.notifier.runOnce();
   expect(mailsTo('sam@reader.example')).toHaveLength(2);
 });
@@ -151,8 +162,7 @@ it('ends the subscription by a one-click POST, with no cookie or sign-in', async
 it('lists every post an address follows, from any mail, and ends them all', async () => {
   const other = await addPost(ctx.db, { title: 'Second followed post' });
   ctx.clock.advance(24 * 3_600_000 + 1000);
-  for (const onSlug of [slug, other.slug])
-    await comment('Wyn', 'wyn@reader.example', { subscribe_comments: 'yes' }, onSlug);
+  for (const onSlug of [slug, other.slug]) await subscribe('Wyn', 'wyn@reader.example', onSlug);
   await ctx.app.notifier.runOnce();
   for (const confirmation of mailsTo('wyn@reader.example'))
     await request(ctx.app)
@@ -178,6 +188,7 @@ it('takes the box from the JSON API too', async () => {
     .send({ author: 'Zed', email: 'zed@reader.example', comment: 'Through the API.', subscribe_comments: true });
   expect(res.status).toBe(201);
   expect(JSON.stringify(res.body)).not.toContain('zed@reader.example');
+  await approve(res.body.comment.id as number);
   await ctx.app.notifier.runOnce();
   expect(mailsTo('zed@reader.example').map((mail) => mail.subject)).toEqual([
     '[marginalia] Confirm: mail me new comments on "Followed post"',
@@ -236,7 +247,7 @@ it('asks no confirmation for a comment judged spam: its address may be anyone’
 
 it('keeps a reply mail’s row small, writing the mail when it is sent, and sends none for a comment no longer published', async () => {
   ctx.clock.advance(24 * 3_600_000 + 1000);
-  await comment('Ola', 'ola@reader.example', { subscribe_comments: 'yes' });
+  await subscribe('Ola', 'ola@reader.example');
   await ctx.app.notifier.runOnce();
   await request(ctx.app)
     .post(pathOf(linkIn(mailsTo('ola@reader.example').at(-1)!.text!, 'Confirm that you want these mails')!))
@@ -271,7 +282,7 @@ it('keeps a reply mail’s row small, writing the mail when it is sent, and send
 
 it('forgets deliveries a month after they went, and subscriptions never confirmed after eight days', async () => {
   ctx.clock.advance(24 * 3_600_000 + 1000);
-  await comment('Quin', 'quin@reader.example', { subscribe_comments: 'yes' });
+  await subscribe('Quin', 'quin@reader.example');
   await ctx.app.notifier.runOnce();
   expect(await ctx.db.subscription.count({ where: { email: 'quin@reader.example' } })).toBe(1);
   const confirmed = await ctx.db.subscription.count({ where: { confirmedAt: { not: null } } });

@@ -88,6 +88,9 @@ it('rewrite IPv4 addresses an older release stored in the mapped form (privacy_t
   }
 });
 
+// Indexes on expressions, which Prisma's schema cannot describe: they live in migrations only.
+const expressionIndexes = ['Comment_duplicates_idx', 'Comment_authorEmail_lower_idx', 'Subscription_email_lower_idx'];
+
 it('leave the database as the PostgreSQL schema describes it (no drift between schema and migrations)', async () => {
   // What Prisma would create for the schema, in a second database, against what the migrations made.
   // (The schema engine cannot read a PostgreSQL database back through the driver adapter.)
@@ -113,7 +116,7 @@ it('leave the database as the PostgreSQL schema describes it (no drift between s
         );
         const indexes = await client.query(
           `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'
-           AND indexname <> 'Comment_duplicates_idx' ORDER BY 1`,
+           AND indexname NOT IN (${expressionIndexes.map((name) => `'${name}'`).join(', ')}) ORDER BY 1`,
         );
         const constraints = await client.query(
           `SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint

@@ -79,3 +79,34 @@ describe('with IP_RETENTION_DAYS=0', () => {
     expect((await ctx.db.comment.findUniqueOrThrow({ where: { id: stored.id } })).clientNetwork).toBeNull();
   });
 });
+
+describe('the retention and the mail kept', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await buildTestApp();
+  });
+  afterAll(() => ctx.close());
+
+  it('removes mail and webhook calls done with before the retention (they quote IP addresses), never a queued one', async () => {
+    const old = new Date(ctx.clock.now().getTime() - 31 * day);
+    const row = (status: string, createdAt: Date) =>
+      ctx.db.delivery.create({
+        data: {
+          channel: 'mail',
+          kind: 'moderator',
+          recipient: 'm@example.com',
+          body: 'IP address: 203.0.113.9',
+          status,
+          nextAttemptAt: createdAt,
+          createdAt,
+        },
+      });
+    const sent = await row('sent', old);
+    const queued = await row('queued', old);
+    const recent = await row('sent', ctx.clock.now());
+    await ctx.app.addressRetention.runOnce();
+    expect(await ctx.db.delivery.findUnique({ where: { id: sent.id } })).toBeNull();
+    expect(await ctx.db.delivery.findUnique({ where: { id: queued.id } })).not.toBeNull();
+    expect(await ctx.db.delivery.findUnique({ where: { id: recent.id } })).not.toBeNull();
+  });
+});

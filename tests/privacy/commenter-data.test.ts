@@ -184,7 +184,7 @@ describe('erase', () => {
       ipAddress: null,
     });
     const article = await request(ctx.app).get(`/posts/${post.slug}`).expect(200);
-    expect(article.text).toContain('This comment was deleted by its author.');
+    expect(article.text).toContain('This comment was deleted.');
     expect(article.text).not.toContain(name);
     expect(article.text).not.toContain(first.text);
     // The reply keeps its place under the placeholder.
@@ -273,7 +273,7 @@ describe('npm run commenter', () => {
     const file = path.join(ctx.dir, 'ines.json');
     const exported = await run('export', email, file);
     expect(exported.stderr).toBe('');
-    expect(exported.stdout).toBe(`Exported 2 comments, 1 subscriptions and 0 mails to ${file}.\n`);
+    expect(exported.stdout).toBe(`Exported 2 comments, 1 subscription and 0 mails to ${file}.\n`);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const data = JSON.parse(readFileSync(file, 'utf8')) as { comments: { id: number }[] };
     expect(data.comments.map((comment) => comment.id)).toEqual([first.id, held.id]);
@@ -285,5 +285,59 @@ describe('npm run commenter', () => {
     expect(erased.stdout).toContain('Erased: 2 comments anonymized');
     expect((await ctx.db.comment.findUniqueOrThrow({ where: { id: first.id } })).authorName).toBe('Anonymous');
     expect((await run('erase', email, 'shred')).code).toBe(2);
+  });
+});
+
+describe('what an erasure and the retention take with them', () => {
+  it('removes the moderator mail that names the address, digests included', async () => {
+    const { email, first } = await seedCommenter();
+    const other = await ctx.db.delivery.create({
+      data: {
+        channel: 'mail',
+        kind: 'digest',
+        recipient: 'moderator@example.com',
+        subject: 'Digest',
+        body: `Someone (${email.toUpperCase()}) wrote…`,
+        status: 'sent',
+        nextAttemptAt: new Date(),
+        createdAt: new Date(),
+      },
+    });
+    const unrelated = await ctx.db.delivery.create({
+      data: {
+        channel: 'mail',
+        kind: 'digest',
+        recipient: 'moderator@example.com',
+        subject: 'Digest',
+        body: 'Nobody we know (x_y%z@example.com)',
+        status: 'sent',
+        nextAttemptAt: new Date(),
+        createdAt: new Date(),
+      },
+    });
+    const aboutComment = await ctx.db.delivery.create({
+      data: {
+        channel: 'webhook',
+        kind: 'comment.created',
+        recipient: 'https://hooks.example',
+        body: '{}',
+        commentId: first.id,
+        status: 'sent',
+        nextAttemptAt: new Date(),
+        createdAt: new Date(),
+      },
+    });
+    await request(ctx.app).post('/admin/api/commenters/erase').set(auth).send({ email, mode: 'anonymize' }).expect(200);
+    expect(await ctx.db.delivery.findUnique({ where: { id: other.id } })).toBeNull();
+    expect(await ctx.db.delivery.findUnique({ where: { id: aboutComment.id } })).toBeNull();
+    expect(await ctx.db.delivery.findUnique({ where: { id: unrelated.id } })).not.toBeNull();
+  });
+
+  it('answers the admin area’s download without an address with the page, asking for one', async () => {
+    for (const query of ['', '?email=', '?email=a&email=b', '?email[x]=y']) {
+      const res = await moderator.get(`/admin/commenters/export${query}`);
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('Enter the email address the commenter wrote under.');
+    }
   });
 });

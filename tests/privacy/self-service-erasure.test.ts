@@ -64,7 +64,7 @@ it('mails the address a link that shows the choice, erases as chosen, and works 
     .type('form')
     .send(formBody({ mode: 'delete' }))
     .expect(200);
-  expect(done.text).toContain('Done: 2 deleted.');
+  expect(done.text).toContain('Done: 2 comments deleted.');
   expect(await ctx.db.comment.count({ where: { authorEmail: email } })).toBe(0);
   expect(await ctx.db.comment.findUnique({ where: { id: other.id } })).not.toBeNull();
   expect(await ctx.db.comment.findUnique({ where: { id: first.id } })).toBeNull();
@@ -129,5 +129,54 @@ it('without mail, points the commenter to the site’s owner and sends nothing',
     expect(await quiet.db.erasureRequest.count()).toBe(0);
   } finally {
     await quiet.close();
+  }
+});
+
+it('stores every request alike and leaves the rest to the sender; the link never reaches the log', async () => {
+  const post = await addPost(ctx.db);
+  await addComment(ctx.db, post.id, { authorEmail: 'uri@example.com' });
+  await ask('uri@example.com').expect(200);
+  await ask('never-here@example.com').expect(200);
+  // The request path does the same for both: one row each, as asked.
+  expect(
+    await ctx.db.erasureRequest.count({ where: { email: { in: ['uri@example.com', 'never-here@example.com'] } } }),
+  ).toBe(2);
+  const link = await linkMailedTo('uri@example.com');
+  expect(await ctx.db.erasureRequest.findMany({ where: { email: 'never-here@example.com' } })).toEqual([]);
+  expect(await ctx.db.erasureRequest.count({ where: { email: 'uri@example.com', mailedAt: { not: null } } })).toBe(1);
+
+  await request(ctx.app).get(link).expect(200);
+  const token = link.split('/').at(-1)!;
+  expect(ctx.logLines.join('')).not.toContain(token);
+  expect(ctx.logLines.join('')).toContain('/privacy/erase/…');
+});
+
+it('gives the erase form a limit of its own, apart from the comment form’s', async () => {
+  const limited = await buildTestApp({
+    PUBLIC_URL: 'https://blog.example',
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'c@blog.example',
+  });
+  try {
+    for (let n = 0; n < 10; n += 1)
+      await request(limited.app)
+        .post('/privacy/erase')
+        .type('form')
+        .send(formBody({ email: `n${n}@example.com` }))
+        .expect(200);
+    const refused = await request(limited.app)
+      .post('/privacy/erase')
+      .type('form')
+      .send(formBody({ email: 'x@example.com' }));
+    expect(refused.status).toBe(429);
+    expect(refused.text).toContain('Too many requests from your network. Please try again in');
+    // Comments are still welcome from the same network.
+    const post = await addPost(limited.db);
+    await request(limited.app)
+      .post(`/api/posts/${post.slug}/comments`)
+      .send({ comment: 'Still here', author: 'A', email: 'a@example.com' })
+      .expect(201);
+  } finally {
+    await limited.close();
   }
 });
