@@ -127,13 +127,17 @@ function createServices({
   // Every change drops this process's kept pages, and is announced to the others (PostgreSQL),
   // whose kept pages it may also touch, whether or not this one keeps pages.
   const kept = pageCache ?? noPageChanges;
+  // What is kept in memory about pinned comments goes with any change to a post's page.
+  let forgetPins = (): void => undefined;
   const pageChanges: PublicPageChanges = {
     postChanged(slug) {
       kept.postChanged(slug);
+      forgetPins();
       externalWrites.announceChange();
     },
     everythingChanged() {
       kept.everythingChanged();
+      forgetPins();
       externalWrites.announceChange();
     },
   };
@@ -173,6 +177,7 @@ function createServices({
       maxThreadDepth: config.COMMENT_THREAD_DEPTH,
     },
   });
+  forgetPins = () => comments.forgetPins();
   const ownComments = createOwnCommentsService({
     repo: commentsRepo,
     posts,
@@ -409,6 +414,8 @@ export function createApp({
       s.posts.forgetKept();
       s.settings.forgetKept();
       s.blogSettings.forgetKept();
+      s.senderBlocks.forgetKept();
+      s.comments.forgetPins();
     },
   });
   const listener = (req: IncomingMessage, res: ServerResponse): void => {

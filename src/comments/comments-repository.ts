@@ -246,6 +246,16 @@ export function createCommentsRepository(db: Database) {
       });
     },
 
+    /** The posts with a pinned comment shown (through the index on pinnedAt: a few entries past the NULLs). */
+    async postsWithPinnedComments(): Promise<Set<number>> {
+      const rows = await db.comment.findMany({
+        where: { pinnedAt: { not: null }, status: 'approved', erased: false },
+        select: { postId: true },
+        distinct: ['postId'],
+      });
+      return new Set(rows.map((row) => row.postId));
+    },
+
     async pinnedOf(postId: number): Promise<PublicComment[]> {
       const rows = await db.comment.findMany({
         where: { postId, pinnedAt: { not: null }, status: 'approved', erased: false },

@@ -207,6 +207,7 @@ export function createCommentsService({
   }
 
   let sharedStamp = { second: Number.NaN, value: '', period: 0 };
+  let pinnedPosts: Promise<Set<number>> | null = null;
 
   return {
     findReplyTarget,
@@ -311,8 +312,22 @@ export function createCommentsService({
       return target && !(await repo.isInLockedThread(target.id)) ? target : null;
     },
 
-    /** The post's pinned comments, approved, earliest pinned first (shown again atop its first page). */
-    pinnedOf: (postId: number): Promise<PublicComment[]> => repo.pinnedOf(postId),
+    /**
+     * The post's pinned comments, approved, earliest pinned first (shown again atop its first page).
+     * Which posts have any is kept in memory, so a page of a post without one asks nothing more.
+     */
+    async pinnedOf(postId: number): Promise<PublicComment[]> {
+      pinnedPosts ??= repo.postsWithPinnedComments().catch((error: unknown) => {
+        pinnedPosts = null;
+        throw error;
+      });
+      return (await pinnedPosts).has(postId) ? repo.pinnedOf(postId) : [];
+    },
+
+    /** A comment's pin or visibility may have changed (any post change says so): read the pinned posts again. */
+    forgetPins(): void {
+      pinnedPosts = null;
+    },
 
     /** One page of the threads under a post: approved comments, plus the viewer's own awaiting moderation. */
     async threadsForPost(postId: number, ownCommentIds: readonly number[], page = 1) {

@@ -108,17 +108,23 @@ function inRange(address: string, range: string): boolean {
 
 export type SenderBlocks = ReturnType<typeof createSenderBlocks>;
 
-/** The moderator's blocks: a blocked sender's comments go to spam, answered like any held comment. */
+/**
+ * The moderator's blocks: a blocked sender's comments go to spam, answered like any held comment.
+ * The list (a few rows) is kept in memory, so a comment costs no query for it: read again after
+ * this process changes it, or another process writes to the database (`forgetKept`).
+ */
 export function createSenderBlocks(db: Database) {
   const asBlock = (row: { id: number; kind: string; value: string; note: string | null; createdAt: Date }) => ({
     ...row,
     kind: row.kind as BlockKind,
   });
+  let kept: Promise<SenderBlock[]> | null = null;
+  const list = async (): Promise<SenderBlock[]> => {
+    const rows = await db.block.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+    return rows.map(asBlock);
+  };
   return {
-    async list(): Promise<SenderBlock[]> {
-      const rows = await db.block.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
-      return rows.map(asBlock);
-    },
+    list,
 
     async add(input: BlockInput, now: Date): Promise<SenderBlock> {
       try {
@@ -127,6 +133,8 @@ export function createSenderBlocks(db: Database) {
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
           throw new ConflictError(blockMessages.exists, 'already_blocked');
         throw error;
+      } finally {
+        kept = null;
       }
     },
 
@@ -134,16 +142,29 @@ export function createSenderBlocks(db: Database) {
       const found = await db.block.findUnique({ where: { id } });
       if (!found) throw new NotFoundError(blockMessages.notFound, 'block_not_found');
       await db.block.deleteMany({ where: { id } });
+      kept = null;
       return asBlock(found);
     },
 
-    /** What blocks this sender, if anything: their address, or a range their IP is in. One query. */
+    /** What blocks this sender, if anything: their address, or a range their IP is in. */
     async blocking(email: string, ip: string | null): Promise<SenderBlock | null> {
-      const rows = await db.block.findMany({
-        where: { OR: [{ kind: 'email', value: email.trim().toLowerCase() }, ...(ip ? [{ kind: 'ip' }] : [])] },
+      kept ??= list().catch((error: unknown) => {
+        kept = null;
+        throw error;
       });
-      const found = rows.find((row) => row.kind === 'email' || (ip !== null && inRange(ip, row.value)));
-      return found ? asBlock(found) : null;
+      const address = email.trim().toLowerCase();
+      return (
+        (await kept).find(
+          (block) =>
+            (block.kind === 'email' && block.value === address) ||
+            (block.kind === 'ip' && ip !== null && inRange(ip, block.value)),
+        ) ?? null
+      );
+    },
+
+    /** Another process changed the database: read the list again when next asked. */
+    forgetKept(): void {
+      kept = null;
     },
   };
 }

@@ -45,18 +45,18 @@ export type CommenterDataRepository = ReturnType<typeof createCommenterDataRepos
 export function createCommenterDataRepository(db: Database) {
   const dialect = dialectOf(db);
 
-  /** The ids of the comments written under the address, in any case (ASCII). */
+  /** The ids of the comments written under the address (stored lower-cased; asked in any case). */
   async function commentIdsOf(email: string): Promise<number[]> {
     const rows = await db.$queryRaw<{ id: number }[]>(
-      Prisma.sql`SELECT id FROM "Comment" WHERE lower("authorEmail") = ${email.toLowerCase()} ORDER BY id`,
+      Prisma.sql`SELECT id FROM "Comment" WHERE "authorEmail" = ${email.toLowerCase()} ORDER BY id`,
     );
     return rows.map((row) => Number(row.id));
   }
 
-  /** The ids of the address's reply subscriptions (their rows keep the address as it was typed). */
+  /** The ids of the address's reply subscriptions (their address is the comment's, lower-cased). */
   async function subscriptionIdsOf(email: string): Promise<number[]> {
     const rows = await db.$queryRaw<{ id: number }[]>(
-      Prisma.sql`SELECT id FROM "Subscription" WHERE lower(email) = ${email.toLowerCase()}`,
+      Prisma.sql`SELECT id FROM "Subscription" WHERE email = ${email.toLowerCase()}`,
     );
     return rows.map((row) => Number(row.id));
   }

@@ -89,8 +89,11 @@ describe('the privacy_tools migration, on a database made by the release before 
       `INSERT INTO Comment (postId, authorName, authorEmail, text, textHtml, status, ipAddress, updatedAt) VALUES (1, 'N', 'n@example.com', 't', 't', 'approved', ?, 0)`,
     );
     for (const address of mappedAndOther) insert.run(address);
+    db.exec(`UPDATE Comment SET authorEmail = 'N@Example.COM' WHERE id = 1`);
     db.exec(sqlOf(folders[at]!));
     expect(db.prepare('SELECT ipAddress FROM Comment ORDER BY id').pluck().all()).toEqual(asPeopleReadThem);
+    // Addresses are stored lower-cased, as every form has long written them.
+    expect(db.prepare('SELECT DISTINCT authorEmail FROM Comment').pluck().all()).toEqual(['n@example.com']);
     db.close();
   });
 });

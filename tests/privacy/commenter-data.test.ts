@@ -43,7 +43,7 @@ async function seedCommenter() {
   const held = await addComment(ctx.db, post.id, {
     status: 'pending',
     authorName: `Inês ${n}`,
-    authorEmail: email.toUpperCase(),
+    authorEmail: email,
     text: `And the boats ${n}`,
   });
   await ctx.db.subscription.create({
