@@ -188,14 +188,31 @@ function readSchemaFiles(): { path: string; content: string }[] {
 }
 
 async function diffToSchema(databaseFile: string, from: DiffTarget): Promise<string> {
+  const filters = { ...noFilters, externalTables: tablesOutsideTheSchema(databaseFile) };
   const result = await withSqliteSchemaEngine(databaseFile, (engine) =>
     engine.diff({
       from,
       to: { tag: 'schemaDatamodel', files: readSchemaFiles() },
       script: true,
       exitCode: false,
-      filters: noFilters,
+      filters,
     }),
   );
   return result.stdout ?? '';
+}
+
+/**
+ * The tables Prisma's schema cannot describe, which its diff must leave alone (it would drop
+ * them): virtual tables (the comments' search index) and the shadow tables holding their data.
+ */
+function tablesOutsideTheSchema(databaseFile: string): string[] {
+  const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare('PRAGMA table_list').all() as { schema: string; name: string; type: string }[];
+    return tables
+      .filter((table) => table.schema === 'main' && (table.type === 'virtual' || table.type === 'shadow'))
+      .map((table) => table.name);
+  } finally {
+    db.close();
+  }
 }

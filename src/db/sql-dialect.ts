@@ -20,13 +20,46 @@ export interface SqlDialect {
   typed(value: unknown, sqlType: 'INTEGER' | 'TEXT' | 'TIMESTAMP(3)' | 'BOOLEAN'): Prisma.Sql;
   /** LIKE with case aside: SQLite's LIKE already is (for ASCII); PostgreSQL's ILIKE. */
   likeAnyCase: Prisma.Sql;
+  /**
+   * The comments whose author name, email, website or text holds `text` (% and _ as typed, case
+   * aside as LIKE or ILIKE sees it): the ids of all of them, found through the engine's trigram
+   * index (a subquery); the same as a condition on "Comment" (through the index where the engine
+   * can); and as a condition on a row's own columns, for rows read anyway. All three agree on
+   * every comment (see the comment_search migrations).
+   */
+  commentSearch(text: string): { found: Prisma.Sql; holds: Prisma.Sql; rowHolds: Prisma.Sql };
 }
+
+const searchedColumns = ['authorName', 'authorEmail', 'authorUrl', 'text'];
+
+/** `text` in any of the searched columns, through `like` (LIKE or ILIKE) with its wildcards escaped. */
+function likeInSearchedColumns(like: string, text: string): Prisma.Sql {
+  const pattern = `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+  const holds = searchedColumns.map(
+    (column) => Prisma.sql`${Prisma.raw(`"${column}" ${like}`)} ${pattern} ESCAPE '\\'`,
+  );
+  return Prisma.sql`(${Prisma.join(holds, ' OR ')})`;
+}
+
+const byRows = (rowHolds: Prisma.Sql) => ({
+  found: Prisma.sql`SELECT "id" FROM "Comment" WHERE ${rowHolds}`,
+  holds: rowHolds,
+  rowHolds,
+});
 
 export const sqliteDialect: SqlDialect = {
   engine: 'sqlite',
   indexedBy: (index) => Prisma.raw(`INDEXED BY "${index}"`),
   typed: (value) => Prisma.sql`${value}`,
   likeAnyCase: Prisma.raw('LIKE'),
+  commentSearch(text) {
+    const rowHolds = likeInSearchedColumns('LIKE', text);
+    // Trigrams hold three characters (code points) or more; a shorter search reads every comment.
+    if ([...text].length < 3) return byRows(rowHolds);
+    // The index holds each column as lower() makes it; quoted, the text is one FTS5 string.
+    const found = Prisma.sql`SELECT rowid AS "id" FROM "CommentSearch" WHERE "CommentSearch" MATCH ('"' || replace(lower(${text}), '"', '""') || '"')`;
+    return { found, holds: Prisma.sql`"id" IN (${found})`, rowHolds };
+  },
 };
 
 export const postgresDialect: SqlDialect = {
@@ -34,4 +67,6 @@ export const postgresDialect: SqlDialect = {
   indexedBy: () => Prisma.empty,
   typed: (value, sqlType) => Prisma.sql`CAST(${value} AS ${Prisma.raw(sqlType)})`,
   likeAnyCase: Prisma.raw('ILIKE'),
+  // pg_trgm's index serves ILIKE itself (for three characters or more; a shorter one is a scan).
+  commentSearch: (text) => byRows(likeInSearchedColumns('ILIKE', text)),
 };

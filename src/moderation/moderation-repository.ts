@@ -1,7 +1,7 @@
 import type { CommentStatus } from '../shared/comment-status';
 import { dialectOf, type Database } from '../db/database';
-import type { SqlDialect } from '../db/sql-dialect';
 import { Prisma } from '../generated/prisma/client';
+import { searchComments } from './comment-search';
 import type { ArrivingComment } from './moderation-rules';
 
 /** A comment as the moderator sees it: everything, including email, IP and user agent. */
@@ -34,7 +34,7 @@ export interface StatusChange {
 export interface CommentFilter {
   status?: CommentStatus;
   postId?: number;
-  /** Searched in author name, email and text. */
+  /** Searched in the author's name, email and website, and the text. */
   q?: string;
 }
 
@@ -69,27 +69,6 @@ function whereOf({ status, postId }: CommentFilter) {
   return { ...(status ? { status } : {}), ...(postId ? { postId } : {}) };
 }
 
-/**
- * The comments whose name, email or text holds `q` as written (ASCII case aside, as Prisma's
- * `contains` on SQLite). Prisma turns `contains` into a LIKE without an escape character, where %
- * and _ in the search would be wildcards; here they are escaped.
- */
-function searchCondition(dialect: SqlDialect, { status, postId, q: asked = '' }: CommentFilter): Prisma.Sql {
-  // No stored text holds a NUL (the forms' rules take them out), and PostgreSQL refuses one.
-  const q = asked.replaceAll('\0', '');
-  const pattern = `%${q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-  const holds = (column: string) =>
-    Prisma.sql`${Prisma.raw(`"${column}"`)} ${dialect.likeAnyCase} ${pattern} ESCAPE '\\'`;
-  return Prisma.join(
-    [
-      ...(status ? [Prisma.sql`status = ${status}`] : []),
-      ...(postId ? [Prisma.sql`"postId" = ${postId}`] : []),
-      Prisma.sql`(${holds('authorName')} OR ${holds('authorEmail')} OR ${holds('text')})`,
-    ],
-    ' AND ',
-  );
-}
-
 const asModerated = <T extends { status: string }>(row: T) => ({ ...row, status: row.status as CommentStatus });
 
 export type ModerationRepository = ReturnType<typeof createModerationRepository>;
@@ -97,20 +76,13 @@ export type ModerationRepository = ReturnType<typeof createModerationRepository>
 /** Prisma access for the moderator's view of comments and their status history. */
 export function createModerationRepository(db: Database) {
   const dialect = dialectOf(db);
-  /** A page of the comments matching a search, newest first, and how many match. */
+  /** A page of the comments holding `filter.q`, newest first, and how many there are. */
   async function search(filter: CommentFilter, skip: number, take: number) {
-    const where = searchCondition(dialect, filter);
-    const [page, [count]] = await Promise.all([
-      db.$queryRaw<{ id: number }[]>(
-        Prisma.sql`SELECT id FROM "Comment" WHERE ${where} ORDER BY "createdAt" DESC, id DESC LIMIT ${take} OFFSET ${skip}`,
-      ),
-      db.$queryRaw<{ total: bigint }[]>(Prisma.sql`SELECT COUNT(*) AS total FROM "Comment" WHERE ${where}`),
-    ]);
-    const ids = page.map((row) => row.id);
+    const { ids, total } = await searchComments(db, dialect, filter, skip, take);
     const rows = await db.comment.findMany({ where: { id: { in: ids } }, select: moderatedFields });
     const byId = new Map(rows.map((row) => [row.id, row]));
     const comments = ids.flatMap((id) => (byId.has(id) ? [asModerated(byId.get(id)!)] : []));
-    return { comments, total: Number(count?.total ?? 0) };
+    return { comments, total };
   }
 
   return {

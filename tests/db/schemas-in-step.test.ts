@@ -16,7 +16,7 @@ it('describe the same models on both engines', () => {
   expect(readFileSync(postgresSchemaPath, 'utf8')).toMatch(/provider = "postgresql"/);
 });
 
-it('create on PostgreSQL what the SQLite migrations add beyond the schema: the expression index, the count and outbox triggers', () => {
+it('create on PostgreSQL what the SQLite migrations add beyond the schema: the expression index, the search index, the count and outbox triggers', () => {
   const all = (dir?: string) =>
     readMigrationList(dir)
       .migrationDirectories.map((migration) =>
@@ -34,7 +34,15 @@ it('create on PostgreSQL what the SQLite migrations add beyond the schema: the e
       else left.delete(name!);
     return [...left].sort();
   };
-  expect(indexesLeft(postgres)).toEqual(indexesLeft(sqlite));
+  // The comments' search index is an FTS5 table on SQLite and a pg_trgm index on PostgreSQL,
+  // over the same columns; every other index has the same name on both.
+  const searchIndex = 'Comment_search_idx';
+  expect(indexesLeft(postgres).filter((name) => name !== searchIndex)).toEqual(indexesLeft(sqlite));
+  const columns = (list: string) => [...list.matchAll(/"(\w+)"/g)].map((match) => match[1]);
+  const searched = /CREATE VIRTUAL TABLE "CommentSearch" USING fts5\(([^)]*?),\s*content=/.exec(sqlite)?.[1];
+  const trigrams = new RegExp(`CREATE INDEX "${searchIndex}" ON "Comment" USING GIN \\(([^)]*)\\)`).exec(postgres)?.[1];
+  expect(columns(trigrams ?? '')).toEqual(columns(searched ?? ''));
+  expect(columns(searched ?? '')).toEqual(['authorName', 'authorEmail', 'authorUrl', 'text']);
   expect(named(sqlite, /CREATE TRIGGER "(Comment_counts\w+)"/g).length).toBeGreaterThan(0);
   expect(named(postgres, /CREATE TRIGGER "(Comment_counts\w+)"/g).length).toBeGreaterThan(0);
   // The outbox's events are written by triggers on both engines, under the same names.

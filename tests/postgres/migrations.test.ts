@@ -74,7 +74,8 @@ it('rewrite IPv4 addresses an older release stored in the mapped form (privacy_t
         .map((address) => `(1, 'N', 'n@example.com', 't', 't', 'approved', '${address}', now())`)
         .join(', ')}, (1, 'N', 'n@example.com', 't', 't', 'approved', NULL, now())`);
     await query(`UPDATE "Comment" SET "authorEmail" = 'N@Example.COM' WHERE id = (SELECT min(id) FROM "Comment")`);
-    expect(await applyPostgresMigrations(url)).toEqual([expect.stringMatching(/_privacy_tools$/)]);
+    // privacy_tools first, then any migration made after it.
+    expect((await applyPostgresMigrations(url))[0]).toMatch(/_privacy_tools$/);
     const emails = await query<{ authorEmail: string }>('SELECT DISTINCT "authorEmail" FROM "Comment"');
     expect(emails.map((row) => row.authorEmail)).toEqual(['n@example.com']);
     const rows = await query<{ ipAddress: string | null }>('SELECT "ipAddress" FROM "Comment" ORDER BY id');
@@ -91,8 +92,9 @@ it('rewrite IPv4 addresses an older release stored in the mapped form (privacy_t
   }
 });
 
-// Indexes on expressions, which Prisma's schema cannot describe: they live in migrations only.
-const expressionIndexes = ['Comment_duplicates_idx'];
+// Indexes Prisma's schema cannot describe (on expressions; pg_trgm's for the search): they live
+// in migrations only.
+const expressionIndexes = ['Comment_duplicates_idx', 'Comment_search_idx'];
 
 it('leave the database as the PostgreSQL schema describes it (no drift between schema and migrations)', async () => {
   // What Prisma would create for the schema, in a second database, against what the migrations made.
