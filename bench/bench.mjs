@@ -13,6 +13,8 @@
 // checkout (its dist/server.js), each on its own copy of the seeded database, loads alternating
 // round by round: the kept page, the rendered page and the comment POST. A change that must not
 // make things slower is shown so against its base (a `git worktree` of it, built).
+// --search: the moderator's search scenario alone (bench/search-scenario.mjs; also scenario 3c of
+// the full run), on SQLite or with --postgres; with --against <checkout>, on both servers.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { copySqliteDatabase, postgresBenchDatabase, sqliteBenchDatabase } from './bench-database.mjs';
+import { measureSearch, searchReport } from './search-scenario.mjs';
 import { benchPosts, seedBenchDatabase } from './seed.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,6 +31,7 @@ const quick = process.argv.includes('--quick');
 const onPostgres = process.argv.includes('--postgres');
 const againstIndex = process.argv.indexOf('--against');
 const againstCheckout = againstIndex > 0 ? path.resolve(process.argv[againstIndex + 1] ?? '') : null;
+const searchOnly = process.argv.includes('--search');
 // Many short rounds rather than a few long ones: this machine's speed drifts by a third from one
 // minute to the next, and each ratio is taken within a round, between neighbouring loads.
 const rounds = quick ? 1 : 5;
@@ -284,6 +288,13 @@ async function main() {
       uncompressed: { url: bigPost },
     });
     rss.afterBigPost = rssMb(server.child.pid);
+
+    // 3c. The moderator's search on the 100,000 comments, before any scenario adds to them.
+    results.scenarios.search = await measureSearch(
+      { marginalia: server.url },
+      { apiToken, rounds, duration, articlePath, connections },
+    );
+    rss.afterSearch = rssMb(server.child.pid);
 
     // 4. Comment POSTs (distinct authors), against better-sqlite3 insert servers: bare node:http
     //    into a five-column table, the same behind Express 5 and its body parser (what the
@@ -559,11 +570,45 @@ function report(r) {
       .map(([k, v]) => `${k} ${v.toFixed(0)}`)
       .join(', ')}`,
   );
+  console.log(`\n${searchReport(s.search)}\n`);
   console.log(`server started as npm start does: node ${nodeFlags.join(' ')} dist/server.js`);
   console.log(`startup to first answer on the existing database: ${r.startupMs} ms`);
 }
 
-(againstCheckout ? compareWithCheckout(againstCheckout) : main()).catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+/** The search scenario alone (--search): this server, and another checkout's with --against. */
+async function searchBench() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'marginalia-bench-search-'));
+  const dbFile = path.join(dir, 'bench.db');
+  const started = Date.now();
+  console.error(
+    `seeded ${(await seedBenchDatabase(dbFile)).toLocaleString('en-US')} comments in ${Date.now() - started} ms`,
+  );
+  const db = onPostgres ? await postgresBenchDatabase(dir, dbFile, 0) : sqliteBenchDatabase(dir, dbFile);
+  const env = { NODE_ENV: 'production', LOG_LEVEL: 'info', ADMIN_API_TOKEN: apiToken };
+  const servers = { [path.basename(root)]: await startServer({ ...env, DATABASE_URL: db.url }, dir) };
+  try {
+    if (againstCheckout) {
+      const otherUrl = onPostgres ? db.url : `file:${copySqliteDatabase(dbFile, path.join(dir, 'other.db'))}`;
+      const entry = path.join(againstCheckout, 'dist', 'server.js');
+      servers[path.basename(againstCheckout)] = await startServer({ ...env, DATABASE_URL: otherUrl }, dir, entry);
+    }
+    const urls = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.url]));
+    const articlePath = `/posts/${benchPosts.article}`;
+    const search = await measureSearch(urls, { apiToken, rounds, duration, articlePath, connections });
+    console.log(
+      `\nmarginalia search bench on ${db.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} — ${new Date().toISOString()}, Node ${process.version}, ${rounds} round(s) × ${duration} s per search and server\n`,
+    );
+    console.log(searchReport(search));
+  } finally {
+    await Promise.all(Object.values(servers).map(stop));
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+(againstCheckout && !searchOnly ? compareWithCheckout(againstCheckout) : searchOnly ? searchBench() : main()).catch(
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
