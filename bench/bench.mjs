@@ -292,7 +292,7 @@ async function main() {
     // 3c. The moderator's search on the 100,000 comments, before any scenario adds to them.
     results.scenarios.search = await measureSearch(
       { marginalia: server.url },
-      { apiToken, rounds, duration, articlePath, connections },
+      { apiToken, rounds, duration, warmUp, articlePath, connections },
     );
     rss.afterSearch = rssMb(server.child.pid);
 
@@ -594,7 +594,7 @@ async function searchBench() {
     }
     const urls = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.url]));
     const articlePath = `/posts/${benchPosts.article}`;
-    const search = await measureSearch(urls, { apiToken, rounds, duration, articlePath, connections });
+    const search = await measureSearch(urls, { apiToken, rounds, duration, warmUp, articlePath, connections });
     console.log(
       `\nmarginalia search bench on ${db.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} — ${new Date().toISOString()}, Node ${process.version}, ${rounds} round(s) × ${duration} s per search and server\n`,
     );
