@@ -36,6 +36,17 @@ export interface Erasure {
   subscriptions: number;
 }
 
+/** What an erased comment keeps of its author: nothing but the name "Anonymous". */
+const withoutTheAuthor = {
+  authorName: 'Anonymous',
+  authorEmail: '',
+  authorUrl: null,
+  ipAddress: null,
+  userAgent: null,
+  clientNetwork: null,
+  wantsReplies: false,
+};
+
 export type CommenterDataRepository = ReturnType<typeof createCommenterDataRepository>;
 
 /**
@@ -172,15 +183,7 @@ export function createCommenterDataRepository(db: Database) {
         const statuses = await tx.comment.findMany({ where: { id: { in: ids } }, select: { id: true, status: true } });
         await tx.comment.updateMany({
           where: { id: { in: ids } },
-          data: {
-            authorName: 'Anonymous',
-            authorEmail: '',
-            authorUrl: null,
-            ipAddress: null,
-            userAgent: null,
-            clientNetwork: null,
-            wantsReplies: false,
-          },
+          data: withoutTheAuthor,
         });
         await recordIn(tx, statuses, change);
         await tx.delivery.deleteMany({ where: mailAbout(email, ids) });
@@ -204,19 +207,7 @@ export function createCommenterDataRepository(db: Database) {
         await lockPosts(tx, ids);
         await tx.comment.updateMany({
           where: { id: { in: ids } },
-          data: {
-            erased: true,
-            authorName: 'Anonymous',
-            authorEmail: '',
-            authorUrl: null,
-            text: '',
-            textHtml: '',
-            ipAddress: null,
-            userAgent: null,
-            clientNetwork: null,
-            wantsReplies: false,
-            pinnedAt: null,
-          },
+          data: { ...withoutTheAuthor, erased: true, text: '', textHtml: '', pinnedAt: null },
         });
         // Leaves first: a placeholder whose only replies were the commenter's own goes with them.
         let deleted = 0;
@@ -268,6 +259,11 @@ export function createCommenterDataRepository(db: Database) {
         take: limit,
         select: { id: true, email: true },
       });
+    },
+
+    /** How many comments are stored under the address. */
+    async commentCountOf(email: string): Promise<number> {
+      return (await commentIdsOf(email)).length;
     },
 
     /** Whether anything is stored under the address: a comment or a subscription (through their lower-case indexes). */

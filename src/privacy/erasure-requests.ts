@@ -91,7 +91,7 @@ export function createErasureRequests({
     async read(token: string): Promise<ErasureLinkState> {
       const found = await find(token);
       if (found.state !== 'ready') return found;
-      return { state: 'ready', comments: (await commenterData.exportData(found.request.email)).comments.length };
+      return { state: 'ready', comments: await repo.commentCountOf(found.request.email) };
     },
 
     /** Erases the address's data as chosen; the link works once. */
