@@ -1,10 +1,10 @@
 // The moderator's search on the seeded 100,000 comments (bench/seed.mjs: 40 words, "Reader N",
 // "readerN@example.com"): GET /admin/api/comments?q= for kinds of search from a word in half the
 // comments to one in none, each timed alone (one request at a time, so a time is the server's
-// own), then the kept article page under load alone and while a moderator searches without pause
-// for words of three letters or more (one or two letters, shorter than the index's trigrams, are
-// a scan of every comment, timed in the table): on SQLite the server does a query's work on its
-// one thread, and a page waits for it.
+// own), then the kept article page under load alone, while a moderator searches words of three
+// letters or more without pause, and while one searches one or two letters (shorter than the
+// index's trigrams, read a range of ids at a time): on SQLite the server does a query's work on
+// its one thread, and a page waits for it.
 import autocannon from 'autocannon';
 
 /** What a moderator looks for, by kind (each chosen for how many of the seeded comments hold it). */
@@ -88,29 +88,39 @@ const pageLoad = (url, duration, connections) =>
     ),
   );
 
-/** The kept page's rate and p99, alone and while one moderator searches for each word in turn. */
+const words = Object.values(searchKinds).filter((q) => q.length >= 3);
+const letters = Object.values(searchKinds).filter((q) => q.length < 3);
+
+/**
+ * The kept page's rate and p99, alone, while one moderator searches for each word in turn, and
+ * while one searches for each short search in turn.
+ */
 async function pageWhileSearching(url, apiToken, { rounds, duration, articlePath, connections }) {
   const alone = [];
-  const searching = [];
-  let searches = 0;
+  const searching = { words: [], letters: [] };
+  const searches = { words: 0, letters: 0 };
   for (let round = 0; round < rounds; round += 1) {
     alone.push(await pageLoad(`${url}${articlePath}`, duration, connections));
-    let stop = false;
-    const moderator = (async () => {
-      const words = Object.values(searchKinds).filter((q) => q.length >= 3);
-      for (let i = 0; !stop; i += 1) {
-        const q = words[i % words.length];
-        await searchOnce(url, apiToken, q);
-        searches += 1;
-      }
-    })();
-    searching.push(await pageLoad(`${url}${articlePath}`, duration, connections));
-    stop = true;
-    await moderator;
+    for (const [kind, list] of Object.entries({ words, letters })) {
+      let stop = false;
+      const moderator = (async () => {
+        for (let i = 0; !stop; i += 1) {
+          await searchOnce(url, apiToken, list[i % list.length]);
+          searches[kind] += 1;
+        }
+      })();
+      searching[kind].push(await pageLoad(`${url}${articlePath}`, duration, connections));
+      stop = true;
+      await moderator;
+    }
   }
   const medianOf = (list, key) => list.map((item) => item[key]).sort((a, b) => a - b)[Math.floor(list.length / 2)];
   const summary = (list) => ({ rps: medianOf(list, 'rps'), p50: medianOf(list, 'p50'), p99: medianOf(list, 'p99') });
-  return { alone: summary(alone), whileSearching: { ...summary(searching), searches } };
+  return {
+    alone: summary(alone),
+    whileSearching: { ...summary(searching.words), searches: searches.words },
+    whileSearchingLetters: { ...summary(searching.letters), searches: searches.letters },
+  };
 }
 
 /** The scenario's lines of the bench's table (markdown), one server or several side by side. */
@@ -133,6 +143,13 @@ export function searchReport({ kinds, pages }) {
   lines.push(
     `| the same while a moderator searches words without pause | ${names
       .map((name) => `${page(pages[name].whileSearching)} (${pages[name].whileSearching.searches} searches)`)
+      .join(' | ')} |`,
+  );
+  lines.push(
+    `| the same while a moderator searches one or two letters without pause | ${names
+      .map(
+        (name) => `${page(pages[name].whileSearchingLetters)} (${pages[name].whileSearchingLetters.searches} searches)`,
+      )
       .join(' | ')} |`,
   );
   return lines.join('\n');

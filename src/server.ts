@@ -77,7 +77,9 @@ async function start(config: Config): Promise<void> {
   if (config.ADMIN_PASSWORD_HASH && checkMemoryOf(config.ADMIN_PASSWORD_HASH) > defaultCheckMemory) {
     logger.info(adminMessages.costlyPasswordHash);
   }
-  const demo = await createPostsService({ repo: createPostsRepository(db), clock: systemClock }).ensureDemoPost();
+  const demo = await createPostsService({ repo: createPostsRepository(db), clock: systemClock }).ensureDemoPost(
+    config.DISPLAY_NAME || config.ADMIN_USER || undefined,
+  );
   if (demo) logger.info({ slug: demo.slug }, 'added a demo post to the empty blog');
 
   const { cookieSecret, sessionSecret } = await loadSiteSecrets(createSiteSecretsRepository(db), {

@@ -13,7 +13,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 it('creates, migrates and seeds its database, and two servers run side by side', async () => {
   const first = await startServer(dir, { DATABASE_URL: 'file:./one/blog.db' });
-  const second = await startServer(dir, { DATABASE_URL: 'file:./two/blog.db' });
+  const second = await startServer(dir, { DATABASE_URL: 'file:./two/blog.db', DISPLAY_NAME: 'Marta Ribeiro' });
   try {
     expect(first.port).not.toBe(second.port);
     expect(existsSync(path.join(dir, 'one', 'blog.db'))).toBe(true);
@@ -39,6 +39,11 @@ it('creates, migrates and seeds its database, and two servers run side by side',
       body: JSON.stringify({ comment: 'Only on the second server', author: 'Gus', email: 'gus@example.com' }),
     });
     expect(((await secondPost.json()) as { comment: { id: number } }).comment.id).toBe(1);
+    // The demo post is signed with the owner's name when one is set.
+    expect(await (await fetch(`${first.url}/posts/welcome-to-the-margins`)).text()).toContain('The editor');
+    expect(await (await fetch(`${second.url}/posts/welcome-to-the-margins`)).text()).toContain(
+      '<span class="author">Marta Ribeiro</span>',
+    );
   } finally {
     expect(await first.stop()).toBe(0);
     expect(await second.stop()).toBe(0);

@@ -30,7 +30,7 @@ import {
   erasureSchema,
   parsedQuery,
   bulkStatusSchema,
-  commentListQuerySchema,
+  commentListQueryOf,
   commentPatchSchema,
   deliveryListQuerySchema,
   importRequestOf,
@@ -99,7 +99,7 @@ export function createAdminApiRouter({
 
   // GET /admin/api/comments?status=&post=&q=&page=
   const listComments: RequestHandler = async (req, res) => {
-    const query = commentListQuerySchema.parse(req.query);
+    const query = commentListQueryOf(req.query);
     const result = await moderation.list({ status: query.status, postId: query.post, q: query.q }, query.page);
     res.json({
       comments: result.comments.map(moderatedCommentJson),
@@ -219,7 +219,7 @@ export function createAdminApiRouter({
   };
   const createPost: RequestHandler = async (req, res) => {
     const input = validBody<z.output<typeof postInputSchema>>(res);
-    const post = await posts.createPost(toNewPost(input, 'The editor'));
+    const post = await posts.createPost(toNewPost(input, displayName()));
     res
       .status(201)
       .location(`/posts/${post.slug}`)

@@ -9,7 +9,7 @@ import { describeOutcome, type ModerationService } from '../moderation/moderatio
 import type { PostsService } from '../posts/posts-service';
 import { adminFormBody, numericId, redirectWithFlash, showFormAgain, typedValues } from './admin-http';
 import { adminMessages } from './admin-messages';
-import { commentListQuerySchema, moderationFormSchema, safeAdminReturn } from './admin-schemas';
+import { commentListQuerySchema, maxSearchLength, moderationFormSchema, safeAdminReturn } from './admin-schemas';
 import { verifyAdminForm } from './admin-session';
 
 export interface AdminCommentsDeps {
@@ -47,17 +47,36 @@ export function createAdminCommentsRouter({ moderation, posts, displayName }: Ad
 
   // GET /admin/comments?status=&post=&q=&page= — the filtered, paginated list
   const listComments: RequestHandler = async (req, res) => {
-    const query = commentListQuerySchema.parse(req.query);
+    const parsed = commentListQuerySchema.safeParse(req.query);
+    // A search that cannot be run is shown again as typed, with why, and nothing listed.
+    const searchError = parsed.success ? null : (parsed.error.issues[0]?.message ?? adminMessages.searchOnce);
+    const query = parsed.success ? parsed.data : { ...commentListQuerySchema.parse({ ...req.query, q: undefined }) };
+    const typed = [req.query.q].flat()[0];
     const [result, counts, allPosts] = await Promise.all([
-      moderation.list({ status: query.status, postId: query.post, q: query.q }, query.page),
+      searchError
+        ? { comments: [], total: 0, page: 1, pages: 1 }
+        : moderation.list({ status: query.status, postId: query.post, q: query.q }, query.page),
       moderation.counts(),
       posts.listAll(),
     ]);
-    res.render('admin/comments', {
+    if (result.page > result.pages) {
+      // Past the last page (comments were moderated away meanwhile): to the last one.
+      const { status, post, q } = query;
+      const params = new URLSearchParams(
+        Object.entries({ status, post, q, page: result.pages > 1 ? result.pages : undefined }).flatMap(
+          ([key, value]) => (value === undefined || value === '' ? [] : [[key, String(value)] as [string, string]]),
+        ),
+      );
+      return res.redirect(302, `/admin/comments${params.size > 0 ? `?${params.toString()}` : ''}`);
+    }
+    res.status(searchError ? 400 : 200).render('admin/comments', {
       title: 'Comments',
-      query,
+      query: { ...query, q: searchError ? (typeof typed === 'string' ? typed : '') : query.q },
+      searchError,
+      maxSearchLength,
       result,
-      counts,
+      // The counts are the whole queue's: beside a search or a post, they would read as its.
+      counts: query.q || query.post || searchError ? null : counts,
       posts: allPosts,
       statuses: commentStatuses,
       returnTo: req.originalUrl,

@@ -2,6 +2,9 @@ import { waitText } from '../shared/wait-text';
 
 /** Everything the moderator is told, in one place for review. */
 export const adminMessages = {
+  searchOnce: 'Search for one thing at a time: give q once, as text.',
+  searchTooLong: (max: number) =>
+    `A search is at most ${max.toLocaleString('en-US')} characters: search for a shorter part of the comment.`,
   notConfigured:
     'The admin area is not set up yet. In the .env file (see the README), set ADMIN_USER, and ' +
     'ADMIN_PASSWORD_HASH to the line printed by "npm run -s admin:hash-password", then restart the server.',

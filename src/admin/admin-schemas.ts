@@ -3,7 +3,7 @@ import { deliveryStatuses } from '../notifications/outbox-repository';
 import { z } from 'zod';
 import { commentStatuses } from '../shared/comment-status';
 import { commentEditSchema } from '../comments/comments-schema';
-import { ValidationError } from '../errors';
+import { BadRequestError, ValidationError } from '../errors';
 import { importFormats, type ImportFormat } from '../imports/import-runner';
 import { moderationActions } from '../moderation/moderation-service';
 import { erasureModes } from '../privacy/commenter-data-service';
@@ -22,14 +22,32 @@ export type SignIn = z.output<typeof signInSchema>;
 
 const positiveId = z.coerce.number().int().positive().max(maxRowId);
 
-/** The comment list's filters. Unreadable values fall back to "no filter" rather than failing. */
+/** The longest search: a paragraph pasted from a comment. */
+export const maxSearchLength = 1000;
+
+/**
+ * The comment list's filters. An unreadable status, post or page falls back to "no filter"; an
+ * unreadable search does not (it would list every comment as if found): see commentListQueryOf.
+ */
 export const commentListQuerySchema = z.object({
   status: z.enum(commentStatuses).optional().catch(undefined),
   post: positiveId.optional().catch(undefined),
-  q: z.string().trim().max(200).optional().catch(undefined),
+  q: z
+    .string({ error: adminMessages.searchOnce })
+    .trim()
+    .max(maxSearchLength, adminMessages.searchTooLong(maxSearchLength))
+    .optional(),
   page: positiveId.max(100_000).default(1).catch(1),
 });
 export type CommentListQuery = z.output<typeof commentListQuerySchema>;
+
+/** The list's filters, or a 400 naming what is wrong with the search. */
+export function commentListQueryOf(query: unknown): CommentListQuery {
+  const parsed = commentListQuerySchema.safeParse(query);
+  if (parsed.success) return parsed.data;
+  const message = parsed.error.issues[0]?.message ?? adminMessages.searchOnce;
+  throw new BadRequestError(message, { q: message }, 'invalid_search');
+}
 
 const idList = z.preprocess(
   (value): unknown[] => (value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value]),

@@ -25,9 +25,10 @@ export interface SqlDialect {
    * aside as LIKE or ILIKE sees it): the ids of all of them, found through the engine's trigram
    * index (a subquery); the same as a condition on "Comment" (through the index where the engine
    * can); and as a condition on a row's own columns, for rows read anyway. All three agree on
-   * every comment (see the comment_search migrations).
+   * every comment (see the comment_search migrations). `indexed` is false for a search shorter
+   * than a trigram, which no index serves on either engine: then every comment is read.
    */
-  commentSearch(text: string): { found: Prisma.Sql; holds: Prisma.Sql; rowHolds: Prisma.Sql };
+  commentSearch(text: string): { found: Prisma.Sql; holds: Prisma.Sql; rowHolds: Prisma.Sql; indexed: boolean };
 }
 
 const searchedColumns = ['authorName', 'authorEmail', 'authorUrl', 'text'];
@@ -41,10 +42,14 @@ function likeInSearchedColumns(like: string, text: string): Prisma.Sql {
   return Prisma.sql`(${Prisma.join(holds, ' OR ')})`;
 }
 
-const byRows = (rowHolds: Prisma.Sql) => ({
+/** Trigrams hold three characters (code points); a shorter search has none to look up. */
+const hasTrigrams = (text: string) => [...text].length >= 3;
+
+const byRows = (rowHolds: Prisma.Sql, indexed: boolean) => ({
   found: Prisma.sql`SELECT "id" FROM "Comment" WHERE ${rowHolds}`,
   holds: rowHolds,
   rowHolds,
+  indexed,
 });
 
 export const sqliteDialect: SqlDialect = {
@@ -54,11 +59,10 @@ export const sqliteDialect: SqlDialect = {
   likeAnyCase: Prisma.raw('LIKE'),
   commentSearch(text) {
     const rowHolds = likeInSearchedColumns('LIKE', text);
-    // Trigrams hold three characters (code points) or more; a shorter search reads every comment.
-    if ([...text].length < 3) return byRows(rowHolds);
+    if (!hasTrigrams(text)) return byRows(rowHolds, false);
     // The index holds each column as lower() makes it; quoted, the text is one FTS5 string.
     const found = Prisma.sql`SELECT rowid AS "id" FROM "CommentSearch" WHERE "CommentSearch" MATCH ('"' || replace(lower(${text}), '"', '""') || '"')`;
-    return { found, holds: Prisma.sql`"id" IN (${found})`, rowHolds };
+    return { found, holds: Prisma.sql`"id" IN (${found})`, rowHolds, indexed: true };
   },
 };
 
@@ -68,5 +72,5 @@ export const postgresDialect: SqlDialect = {
   typed: (value, sqlType) => Prisma.sql`CAST(${value} AS ${Prisma.raw(sqlType)})`,
   likeAnyCase: Prisma.raw('ILIKE'),
   // pg_trgm's index serves ILIKE itself (for three characters or more; a shorter one is a scan).
-  commentSearch: (text) => byRows(likeInSearchedColumns('ILIKE', text)),
+  commentSearch: (text) => byRows(likeInSearchedColumns('ILIKE', text), hasTrigrams(text)),
 };

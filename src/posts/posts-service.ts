@@ -285,11 +285,12 @@ export function createPostsService({
     },
 
     /** Gives a brand-new blog something to show: one demo post, only when there is no post at all. */
-    async ensureDemoPost(): Promise<EditablePost | null> {
+    /** The first post of an empty blog, signed `authorName` (the owner's display name, when known). */
+    async ensureDemoPost(authorName = demoPost.authorName): Promise<EditablePost | null> {
       if ((await repo.count()) > 0) return null;
       // Several server processes starting together on a new PostgreSQL database all find it
       // empty: the first one's demo post stands, and the others' is refused by its slug.
-      return createPost(demoPost).catch((error: unknown) => {
+      return createPost({ ...demoPost, authorName }).catch((error: unknown) => {
         if (error instanceof ConflictError) return null;
         throw error;
       });

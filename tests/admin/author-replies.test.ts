@@ -176,3 +176,12 @@ it('offers the signed-in author a reply from the post page, and brings them back
     .send({ _csrf: csrfTokenIn((await signedIn.get('/admin')).text) });
   expect(String(logout.headers['set-cookie'])).toMatch(/marginalia_author=; Path=\/; Expires=Thu, 01 Jan 1970/);
 });
+
+it('signs a post written through the admin API with the author’s display name', async () => {
+  const res = await request(ctx.app)
+    .post('/admin/api/posts')
+    .set(auth)
+    .send({ title: 'Written elsewhere', body: 'Sent from a script.' })
+    .expect(201);
+  expect(res.body.post.authorName).toBe('Marta Ribeiro');
+});

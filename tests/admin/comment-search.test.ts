@@ -94,6 +94,20 @@ describe('GET /admin/api/comments?q=', () => {
     expect(await byField('d.example/a_b')).toBe(1);
   });
 
+  it('refuses a search it cannot run with 400 rather than answering every comment', async () => {
+    for (const query of [{ q: 'y'.repeat(1001) }, { q: ['tram', 'pencil'] }]) {
+      const res = await request(ctx.app)
+        .get('/admin/api/comments')
+        .query(query)
+        .set('Authorization', `Bearer ${apiToken}`)
+        .expect(400);
+      expect(res.body.error.code).toBe('invalid_search');
+      expect(res.body.error.fields.q).toEqual(expect.any(String));
+      expect(res.body.comments).toBeUndefined();
+    }
+    expect(await search('y'.repeat(1000))).toEqual({ ids: [], total: 0 });
+  });
+
   it('finds an edited comment by what it says now, not by what it said', async () => {
     const post = await addPost(ctx.db);
     const edited = await comment(post.id, { text: 'A remark about aubergines.', authorName: 'Wilhelmina' });
@@ -178,6 +192,10 @@ describe('GET /admin/api/comments?q=', () => {
     await add(600, 'An old wombat', statusOf, new Date(2020, 1));
     await add(500, 'An older wombat', statusOf, new Date(2020, 0));
     await add(2100, 'Some hay', Prisma.sql`'approved'`, new Date(2027, 0));
+    // Two letters are read a range of 5,000 ids at a time: their matches in more than one.
+    await add(200, 'A qz of 2019', statusOf, new Date(2019, 0));
+    await add(3000, 'Some straw', Prisma.sql`'approved'`, new Date(2018, 0));
+    await add(200, 'A qz of 2021', statusOf, new Date(2021, 0));
     await comment(post.id, { text: 'The newest wombat' });
     const filters: [string, Filter, number][] = [
       ['wombat', {}, 1101],
@@ -189,6 +207,13 @@ describe('GET /admin/api/comments?q=', () => {
       ['hay', {}, 2100],
       ['hay', { page: 4 }, 2100],
       ['mb', { status: 'approved', page: 2 }, 826],
+      ['mb', { page: 3 }, 1101],
+      ['qz', {}, 400],
+      ['QZ', { page: 11 }, 400],
+      ['qz', { status: 'pending', page: 2 }, 100],
+      ['qz', { post: post.id, page: 20 }, 400],
+      ['aw', { page: 150 }, 3000],
+      ['zq', {}, 0],
     ];
     for (const [q, filter, total] of filters) {
       const answer = await search(q, filter);

@@ -67,6 +67,42 @@ describe('the comment list', () => {
     expect(found.text).toContain('1 comment');
   });
 
+  it('refuses a search it cannot run, shown again as typed, rather than listing every comment', async () => {
+    const post = await addPost(ctx.db, { title: 'Long searches' });
+    await addComment(ctx.db, post.id, { status: 'approved', text: 'Not what anyone looked for.' });
+    const typed = 'a paragraph pasted whole '.repeat(45);
+    const tooLong = await moderator.get('/admin/comments').query({ q: typed }).expect(400);
+    expect(tooLong.text).toContain('A search is at most 1,000 characters');
+    expect(tooLong.text).toContain(`value="${typed}"`);
+    expect(tooLong.text).not.toContain('Not what anyone looked for.');
+    const twice = await moderator.get('/admin/comments?q=tram&q=pencil').expect(400);
+    expect(twice.text).toContain('Search for one thing at a time');
+    expect(twice.text).not.toContain('Not what anyone looked for.');
+    // The longest search there may be still runs.
+    const longest = await moderator
+      .get('/admin/comments')
+      .query({ q: 'x'.repeat(1000) })
+      .expect(200);
+    expect(longest.text).toContain('No comments hold that search.');
+  });
+
+  it('counts by status only for the whole queue, and sends a page past the last to the last', async () => {
+    const post = await addPost(ctx.db, { title: 'Counted' });
+    for (let i = 0; i < 21; i += 1) await addComment(ctx.db, post.id, { status: 'pending', text: `quokka ${i}` });
+    const whole = await moderator.get('/admin/comments').expect(200);
+    expect(whole.text).toMatch(/>pending \(\d+\)</);
+    const searched = await moderator.get('/admin/comments?q=quokka').expect(200);
+    expect(searched.text).toContain('21 comments, page 1 of 2');
+    expect(searched.text).toMatch(/>pending</);
+    expect(searched.text).not.toMatch(/>pending \(/);
+    const ofPost = await moderator.get(`/admin/comments?post=${post.id}`).expect(200);
+    expect(ofPost.text).not.toMatch(/>pending \(/);
+    const past = await moderator.get(`/admin/comments?q=quokka&status=pending&page=9`).expect(302);
+    expect(past.headers.location).toBe('/admin/comments?status=pending&q=quokka&page=2');
+    const pastOne = await moderator.get(`/admin/comments?q=quokka+3&page=2`).expect(302);
+    expect(pastOne.headers.location).toBe('/admin/comments?q=quokka+3');
+  });
+
   it('treats unreadable filters as no filter rather than failing', async () => {
     const res = await moderator.get('/admin/comments?status=bogus&post=abc&page=-4&q=').expect(200);
     expect(res.text).toContain('<h1>Comments</h1>');

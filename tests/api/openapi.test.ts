@@ -120,6 +120,7 @@ it('describes the admin API’s comments, posts and notifications as they answer
   const post = await addPost(ctx.db);
   const comment = await addComment(ctx.db, post.id, { authorEmail: 'bea@example.com' });
   await api.get('/admin/api/comments?status=approved&q=Comment');
+  await api.get('/admin/api/comments?q=twice&q=over');
   conforms('get', '/admin/api/comments', await request(ctx.app).get('/admin/api/comments'));
   await api.send('patch', `/admin/api/comments/${comment.id}`, {
     status: 'approved',

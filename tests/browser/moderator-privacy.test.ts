@@ -118,7 +118,7 @@ it('2. the moderator signs in, searches the comments for a word, and opens the c
     moderatorPage.waitForURL(url('/admin/comments')),
     adminNav.getByRole('link', { name: 'Comments', exact: true }).click(),
   ]);
-  expect(await moderatorPage.getAttribute('#filter-q', 'placeholder')).toBe('Name, email or text');
+  expect(await moderatorPage.getAttribute('#filter-q', 'placeholder')).toBe('Name, email, website or text');
   await moderatorPage.fill('#filter-q', searchedWord);
   await Promise.all([
     moderatorPage.waitForURL(new RegExp(`/admin/comments\\?.*q=${searchedWord}`)),

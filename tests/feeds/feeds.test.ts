@@ -71,7 +71,7 @@ describe('the posts feed', () => {
     const item = feed.items.find((entry) => entry.title === 'Tides & <tables>')!;
     expect(item.url).toBe(`${publicUrl}/posts/tides`);
     expect(item.content).toContain('<strong>whole</strong>');
-    expect(item.authors.map((author) => author.name)).toEqual(['The editor']);
+    expect(item.authors.map((author) => author.name)).toEqual(['editor']); // ADMIN_USER, with no DISPLAY_NAME
   });
 
   it('is in every page’s head, with the comment feeds', async () => {
