@@ -22,8 +22,8 @@ export type SignIn = z.output<typeof signInSchema>;
 
 const positiveId = z.coerce.number().int().positive().max(maxRowId);
 
-/** The longest search: a paragraph pasted from a comment. */
-export const maxSearchLength = 1000;
+/** The longest search: a sentence pasted from a comment (LIKE's cost grows with it). */
+export const maxSearchLength = 200;
 
 /**
  * The comment list's filters. An unreadable status, post or page falls back to "no filter"; an

@@ -93,7 +93,7 @@ export const apiOperations: readonly Operation[] = [
           total: z.int(),
         }),
       },
-      400: error('A search it cannot run: longer than 1,000 characters, or given twice (code invalid_search).'),
+      400: error('A search it cannot run: longer than 200 characters, or given twice (code invalid_search).'),
     },
   },
   {

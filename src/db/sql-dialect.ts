@@ -42,6 +42,9 @@ function likeInSearchedColumns(like: string, text: string): Prisma.Sql {
   return Prisma.sql`(${Prisma.join(holds, ' OR ')})`;
 }
 
+/** The most characters of a search SQLite's trigram index is asked for (see commentSearch). */
+const indexedSearchLength = 16;
+
 /** Trigrams hold three characters (code points); a shorter search has none to look up. */
 const hasTrigrams = (text: string) => [...text].length >= 3;
 
@@ -60,9 +63,14 @@ export const sqliteDialect: SqlDialect = {
   commentSearch(text) {
     const rowHolds = likeInSearchedColumns('LIKE', text);
     if (!hasTrigrams(text)) return byRows(rowHolds, false);
-    // The index holds each column as lower() makes it; quoted, the text is one FTS5 string.
-    const found = Prisma.sql`SELECT rowid AS "id" FROM "CommentSearch" WHERE "CommentSearch" MATCH ('"' || replace(lower(${text}), '"', '""') || '"')`;
-    return { found, holds: Prisma.sql`"id" IN (${found})`, rowHolds, indexed: true };
+    // The index holds each column as lower() makes it; quoted, the text is one FTS5 string. A
+    // phrase costs FTS5 its length times the matching text's: a long search asks the index for
+    // its first characters only, and LIKE checks the whole on what the index found.
+    const probe = [...text].slice(0, indexedSearchLength).join('');
+    const inIndex = Prisma.sql`SELECT rowid AS "id" FROM "CommentSearch" WHERE "CommentSearch" MATCH ('"' || replace(lower(${probe}), '"', '""') || '"')`;
+    if (probe === text) return { found: inIndex, holds: Prisma.sql`"id" IN (${inIndex})`, rowHolds, indexed: true };
+    const holds = Prisma.sql`("id" IN (${inIndex}) AND ${rowHolds})`;
+    return { found: Prisma.sql`SELECT "id" FROM "Comment" WHERE ${holds}`, holds, rowHolds, indexed: true };
   },
 };
 

@@ -46,7 +46,8 @@ function searchOf(dialect: SqlDialect, { q = '', status, postId }: CommentFilter
       : 'Comment_createdAt_id_idx';
   return {
     // No stored text holds a NUL (the forms' rules take them out), and PostgreSQL refuses one.
-    ...dialect.commentSearch(q.replaceAll('\0', '')),
+    // Stored text is NFC (the forms' rules): so is what is looked for.
+    ...dialect.commentSearch(q.replaceAll('\0', '').normalize('NFC')),
     conditions,
     from: Prisma.sql`"Comment" ${dialect.indexedBy(index)}`,
     inOrder: !postId || !!status,
