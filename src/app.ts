@@ -47,7 +47,10 @@ import { useEtaViews } from './http/views';
 import { projectRoot } from './paths';
 import { moderationDefaults } from './moderation/moderation-settings';
 import { createModerationSettingsRepository } from './moderation/moderation-settings-repository';
-import { createArticlePage } from './site/article-page';
+import { createArticlePage, embedSurface } from './site/article-page';
+import { createEmbedRouter } from './site/embed-routes';
+import { createEmbedsRepository } from './embeds/embeds-repository';
+import { createEmbedsService } from './embeds/embeds-service';
 import { createPostsRepository } from './posts/posts-repository';
 import { createPagesRouter, redirectOldAddresses } from './site/pages-routes';
 import { createFeedsRouter } from './site/feeds-routes';
@@ -187,6 +190,7 @@ function createServices({
     editWindowMinutes: config.COMMENT_EDIT_WINDOW_MINUTES,
   });
   const commenterCookies = createCommenterCookies(cookieSecret);
+  const embedCookies = createCommenterCookies(cookieSecret, { partitioned: true });
   const moderation = createModerationService({ repo: createModerationRepository(db), clock, pageChanges });
   const mail = mailSetupOf(config);
   const outbox = createOutboxRepository(db);
@@ -242,6 +246,25 @@ function createServices({
     ownComments,
     commenterCookies,
     articlePage: createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }),
+    embedCookies,
+    embedArticlePage: createArticlePage({
+      posts,
+      comments,
+      ownComments,
+      commenterCookies: embedCookies,
+      pageCache,
+      surface: embedSurface,
+    }),
+    embeds: createEmbedsService({
+      repo: createEmbedsRepository(db),
+      clock,
+      allowedOrigins: () => blogSettings.known().embedOrigins,
+      authorName: () => blogSettings.known().displayName || config.ADMIN_USER || 'The author',
+      changed: () => {
+        pageCache?.everythingChanged();
+        posts.forgetKept();
+      },
+    }),
     publisher: createScheduledPublishing({ posts, logger }),
     feeds: createFeedsService({ repo: createFeedsRepository(db), posts }),
     media: createMediaService({ repo: createMediaRepository(db), maxBytes: config.MEDIA_MAX_MB * 1024 * 1024 }),
@@ -352,6 +375,11 @@ export function createApp({
     Object.assign(res.locals, dateFormatsIn(current.timeZone));
     next();
   });
+  // embed.js is loaded by other sites' pages: helmet's same-origin resource policy would refuse it.
+  app.use('/assets', (req, res, next) => {
+    if (req.path.startsWith('/embed.')) res.set('Cross-Origin-Resource-Policy', 'cross-origin');
+    next();
+  });
   app.use('/assets', ...assets.handlers);
   app.get('/favicon.ico', assets.file('favicon.ico'));
   app.use(createHealthRouter({ health: createHealthRepository(db), logger }));
@@ -369,6 +397,7 @@ export function createApp({
   app.use(createMediaRouter(s));
   app.use(createApiDocsRouter());
   app.use(createCommentsRouter(s));
+  app.use(createEmbedRouter({ ...s, assetUrl: assets.url }));
   app.use(createMailLinksRouter(s));
   app.use(createSubscriptionsRouter(s));
   app.use(createPrivacyRouter(s));

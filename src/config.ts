@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { DatabaseLocation } from './shared/database-location';
+import { embedOriginsField } from './blog-settings/blog-settings';
 
 // Every setting marginalia reads, with its default. `.env.example` and docs/CONFIGURATION.md list the same
 // variables; a test keeps the three in step.
@@ -107,6 +108,9 @@ export const configSchema = z.object({
     .default(15)
     .describe('How long commenters may edit or delete their own comment; 0 = never'),
   COMMENTS_PER_PAGE: integer(1, 1000).default(50).describe('Top-level comments per page under a post'),
+  EMBED_ORIGINS: embedOriginsField
+    .default([])
+    .describe('Sites whose pages may embed comment threads (embed.js), comma-separated: https://blog.example'),
   COMMENT_THREAD_DEPTH: integer(1, 20)
     .default(5)
     .describe('Deepest reply level shown; deeper replies attach at the last level'),

@@ -2,6 +2,9 @@ import { waitText } from '../shared/wait-text';
 
 /** Everything the moderator is told, in one place for review. */
 export const adminMessages = {
+  embedMoved: (url: string) => `The thread now belongs to ${url}; its old address still finds it.`,
+  embedsMerged: (url: string) =>
+    `The comments were moved to the thread of ${url}; the other page’s address now finds it.`,
   searchOnce: 'Search for one thing at a time: give q once, as text.',
   searchTooLong: (max: number) =>
     `A search is at most ${max.toLocaleString('en-US')} characters: search for a shorter part of the comment.`,

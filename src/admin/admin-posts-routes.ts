@@ -78,6 +78,8 @@ export function createAdminPostsRouter({
   // GET /admin/posts/:id/edit — the post form, filled in
   const editPost: RequestHandler<{ id: string }> = async (req, res) => {
     const post = await posts.getForEditing(numericId(req));
+    // An embedded page's thread has no text to edit: its own page says what can change.
+    if (post.kind === 'embed') return res.redirect(302, `/admin/embeds/${post.id}`);
     await renderForm(res, post, {
       values: {
         title: post.title,

@@ -21,11 +21,14 @@ import type { BlogSettingsRepository } from '../blog-settings/blog-settings-repo
 import { createAdminSession } from './admin-session';
 import { createAdminSettingsRouter } from './admin-settings-routes';
 import { createSignInRouter } from './sign-in-routes';
+import type { EmbedsService } from '../embeds/embeds-service';
+import { createAdminEmbedsRouter } from './admin-embeds-routes';
 import { createAdminPrivacyRouter } from './admin-privacy-routes';
 import type { CommenterDataService } from '../privacy/commenter-data-service';
 import type { SenderBlocks } from '../moderation/sender-blocks';
 
 export interface AdminRouterDeps {
+  embeds: EmbedsService;
   db: Database;
   clock: Clock;
   /** Imports, each run in a child process of its own. */
@@ -72,6 +75,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     createAdminCommentsRouter({ moderation: deps.moderation, posts: deps.posts, displayName: deps.displayName }),
   );
   router.use(createAdminPostsRouter(deps));
+  router.use(createAdminEmbedsRouter(deps));
   router.use(createAdminMediaRouter(deps));
   router.use(createAdminSettingsRouter({ settings: deps.settings, blogSettings: deps.blogSettings }));
   router.use(createAdminPrivacyRouter(deps));

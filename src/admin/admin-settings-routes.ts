@@ -22,7 +22,11 @@ export function createAdminSettingsRouter({
   // GET /admin/settings/site — title, tagline, the author's name, time zone, comments per page
   const showSiteSettings: RequestHandler = async (_req, res) => {
     const current = await blogSettings.current();
-    renderSite(res, { ...current, commentsPerPage: String(current.commentsPerPage) });
+    renderSite(res, {
+      ...current,
+      commentsPerPage: String(current.commentsPerPage),
+      embedOrigins: current.embedOrigins.join(', '),
+    });
   };
 
   // POST /admin/settings/site — save them (every page shows them from the next request)

@@ -46,6 +46,7 @@ export const settingsPatchSchema = z.strictObject({
       displayName: z.string(),
       timeZone: z.string(),
       commentsPerPage: z.number().int(),
+      embedOrigins: z.array(z.string()),
     })
     .partial()
     .optional(),
@@ -63,7 +64,14 @@ export interface SettingsJson {
     closeAfterDays: number;
   };
   notifications: { moderatorMail: string; webhookUrl: string | null; webhookSecretSet: boolean };
-  site: { title: string; tagline: string; displayName: string; timeZone: string; commentsPerPage: number };
+  site: {
+    title: string;
+    tagline: string;
+    displayName: string;
+    timeZone: string;
+    commentsPerPage: number;
+    embedOrigins: string[];
+  };
 }
 
 /** Names each failed field by its group ("moderation.maxLinks"). */

@@ -4,7 +4,7 @@ import { commentStatuses } from '../shared/comment-status';
 import { moderationModes, wordMatches } from '../moderation/moderation-settings';
 import { moderatorMailChoices } from '../notifications/notification-settings';
 import { deliveryStatuses } from '../notifications/outbox-repository';
-import { postKinds, postStatuses } from '../posts/post-status';
+import { embedKind, postKinds, postStatuses } from '../posts/post-status';
 
 // What the JSON APIs answer, as zod schemas: the OpenAPI document is written from them, and a test
 // holds every route's real answers to them. Objects are strict: a field the document does not name
@@ -67,7 +67,8 @@ const postFields = {
   excerpt: z.string(),
   authorName: z.string(),
   commentsOpen: z.boolean(),
-  kind: z.enum(postKinds),
+  kind: z.enum([...postKinds, embedKind]).meta({ description: 'embed: the comment thread of a page on another site.' }),
+  embedUrl: z.string().nullable().meta({ description: 'An embedded thread’s page; null for a post or page.' }),
   status: z.enum(postStatuses),
 };
 
@@ -200,5 +201,6 @@ export const settings = z.strictObject({
     displayName: z.string(),
     timeZone: z.string(),
     commentsPerPage: z.int().positive(),
+    embedOrigins: z.array(z.string()),
   }),
 });

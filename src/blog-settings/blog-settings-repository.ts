@@ -35,6 +35,7 @@ export function createBlogSettingsRepository({
             displayName: row.displayName,
             timeZone: row.timeZone,
             commentsPerPage: row.commentsPerPage,
+            embedOrigins: row.embedOrigins.split(',').filter(Boolean),
           }
         : defaults;
       lastRead = kept;
@@ -50,10 +51,11 @@ export function createBlogSettingsRepository({
     },
 
     async save(settings: BlogSettings): Promise<BlogSettings> {
+      const row = { ...settings, embedOrigins: settings.embedOrigins.join(',') };
       await db.siteSettings.upsert({
         where: { id: settingsRowId },
-        create: { id: settingsRowId, ...settings },
-        update: settings,
+        create: { id: settingsRowId, ...row },
+        update: row,
       });
       kept = settings;
       lastRead = settings;

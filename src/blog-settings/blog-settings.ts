@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { parseOriginList } from '../embeds/page-address';
 import { textField } from '../validation/text-field';
 
 /** The blog's own settings: what its pages are called, whose name the author writes under, when. */
@@ -12,13 +13,33 @@ export interface BlogSettings {
   timeZone: string;
   /** Top-level comments on a page under a post. */
   commentsPerPage: number;
+  /** The sites (origins: `https://blog.example`) whose pages may embed comment threads. */
+  embedOrigins: string[];
 }
 
 export const blogSettingsMessages = {
   titleRequired: 'Please give the blog a title.',
   timeZoneInvalid: 'Choose a time zone of the IANA database, such as Europe/Lisbon, America/New_York or UTC.',
   perPageInvalid: 'Comments per page must be a whole number from 1 to 1,000.',
+  originsInvalid: (items: string[]) =>
+    `Give each site as its origin, such as https://blog.example (no path): ${items.slice(0, 3).join(', ')} is not one.`,
+  originsNotText: 'Give the sites as text, separated by commas (or, in the API, as a list of strings).',
 } as const;
+
+/** The sites allowed to embed threads: a comma-separated list (or a list), each an origin. */
+export const embedOriginsField = z
+  .preprocess(
+    (value) => (Array.isArray(value) && value.every((item) => typeof item === 'string') ? value.join(',') : value),
+    z.string({ error: blogSettingsMessages.originsNotText }).max(4000),
+  )
+  .transform((list, ctx) => {
+    const { origins, invalid } = parseOriginList(list);
+    if (invalid.length > 0) {
+      ctx.addIssue({ code: 'custom', message: blogSettingsMessages.originsInvalid(invalid) });
+      return z.NEVER;
+    }
+    return origins;
+  });
 
 /** The settings form (and its JSON twin): the same rules as the environment's variables. */
 export const blogSettingsSchema = z.object({
@@ -37,6 +58,7 @@ export const blogSettingsSchema = z.object({
       .min(1)
       .max(1000, blogSettingsMessages.perPageInvalid),
   ),
+  embedOrigins: embedOriginsField.default([]),
 });
 
 /** The settings the environment gives, until some are saved. */
@@ -46,6 +68,7 @@ export function blogDefaults(config: {
   DISPLAY_NAME?: string | undefined;
   TIME_ZONE: string;
   COMMENTS_PER_PAGE: number;
+  EMBED_ORIGINS: string[];
 }): BlogSettings {
   return {
     title: config.SITE_TITLE,
@@ -53,5 +76,6 @@ export function blogDefaults(config: {
     displayName: config.DISPLAY_NAME ?? '',
     timeZone: config.TIME_ZONE,
     commentsPerPage: config.COMMENTS_PER_PAGE,
+    embedOrigins: config.EMBED_ORIGINS,
   };
 }

@@ -57,7 +57,8 @@ export function createFeedsRepository(db: Database) {
     /** Every published post's and page's address and when it last changed, for the sitemap. */
     async publishedPostAddresses(): Promise<{ slug: string; kind: string; updatedAt: Date }[]> {
       return db.post.findMany({
-        where: { status: 'published' },
+        // An embedded page's thread lives on its own site: not ours to list.
+        where: { status: 'published', kind: { in: ['post', 'page'] } },
         orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
         select: { slug: true, kind: true, updatedAt: true },
       });

@@ -134,9 +134,9 @@ export function postFeedKey(slug: string, format: string): string {
   return `${postPageKey(slug, 0).slice(0, -1)}feed:${format}`;
 }
 
-/** The cache key of one page of comments under a post. */
-export function postPageKey(slug: string, commentPage: number): string {
-  return `post:${slug}:${commentPage}`;
+/** The cache key of one page of comments under a post; `surface` "embed": as embed.js shows it. */
+export function postPageKey(slug: string, commentPage: number, surface: 'site' | 'embed' = 'site'): string {
+  return surface === 'embed' ? `post:${slug}:embed:${commentPage}` : `post:${slug}:${commentPage}`;
 }
 
 /**

@@ -17,6 +17,10 @@ export const postStatusLabels: Record<PostStatus, string> = {
 /** What a post is: one of the blog's posts, or a standalone page ("About") at /<slug>. */
 export const postKinds = ['post', 'page'] as const;
 export type PostKind = (typeof postKinds)[number];
+/** The comment thread of a page on another site (src/embeds/): made by its first comment, never edited as a post. */
+export const embedKind = 'embed';
+/** What holds comments: a post, or an embedded page's thread. */
+export const threadKinds: readonly string[] = ['post', embedKind];
 
 /** Where a published post or page is read. */
 export const postPath = (post: { slug: string; kind?: string }): string =>

@@ -14,8 +14,10 @@ export interface PostRecord {
   authorName: string;
   publishedAt: Date;
   commentsOpen: boolean;
-  /** post | page (src/posts/post-status.ts). */
+  /** post | page | embed (src/posts/post-status.ts). */
   kind: string;
+  /** An embedded thread's page (on another site); null for our own posts. */
+  embedUrl: string | null;
 }
 
 export interface PostSummary extends PostRecord {
@@ -41,7 +43,7 @@ export interface EditablePost extends PostRecord, PostTerms {
   dateChosen: boolean;
 }
 
-export type NewPostRecord = Omit<EditablePost, 'id'>;
+export type NewPostRecord = Omit<EditablePost, 'id' | 'embedUrl'>;
 
 const termsSelect = {
   terms: { select: { term: { select: { kind: true, name: true, slug: true } } } },
@@ -76,6 +78,7 @@ const publicFields = {
   publishedAt: true,
   commentsOpen: true,
   kind: true,
+  embedUrl: true,
 } as const;
 const editableFields = { ...publicFields, bodyMarkdown: true, status: true, dateChosen: true, ...termsSelect } as const;
 

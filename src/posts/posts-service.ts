@@ -9,6 +9,7 @@ import {
   postPath,
   reservedPageSlugs,
   type PostKind,
+  threadKinds,
   type PostStatus,
   type TermKind,
   type TermRecord,
@@ -168,8 +169,11 @@ export function createPostsService({
   }
 
   return {
-    /** The published post (or, asked for, page) at `slug`, or a NotFoundError. */
-    async getPublished(slug: string, kind: PostKind = 'post'): Promise<PostRecord> {
+    /**
+     * The published post or embedded thread at `slug` (or, asked for, the page, or a post alone),
+     * or a NotFoundError.
+     */
+    async getPublished(slug: string, kind: PostKind | 'thread' = 'thread'): Promise<PostRecord> {
       let post = publishedBySlug.get(slug);
       if (!post) {
         // No slug holds a NUL, and PostgreSQL refuses one in any text it is asked to compare.
@@ -178,7 +182,8 @@ export function createPostsService({
         if (!post) throw new NotFoundError(postMessages.notFound);
         publishedBySlug.set(slug, post);
       }
-      if (post.kind !== kind) throw new NotFoundError(postMessages.notFound);
+      if (kind === 'thread' ? !threadKinds.includes(post.kind) : post.kind !== kind)
+        throw new NotFoundError(postMessages.notFound);
       return post;
     },
 

@@ -35,6 +35,29 @@ const emptyForm: CommentFormValues = {
 
 export type ArticlePage = ReturnType<typeof createArticlePage>;
 
+/**
+ * Where a thread is shown: our own article page, or the thread alone in embed.js's frame on
+ * another site, whose links stay in the frame.
+ */
+export interface ThreadSurface {
+  name: 'site' | 'embed';
+  view: string;
+  /** The address its links and forms start from: /posts/x or /embed/posts/x. */
+  base: (slug: string) => string;
+}
+
+export const siteSurface: ThreadSurface = {
+  name: 'site',
+  view: 'posts/article',
+  base: (slug) => `/posts/${encodeURIComponent(slug)}`,
+};
+
+export const embedSurface: ThreadSurface = {
+  name: 'embed',
+  view: 'embed/thread',
+  base: (slug) => `/embed/posts/${encodeURIComponent(slug)}`,
+};
+
 export interface ArticlePageDeps {
   posts: PostsService;
   comments: CommentsService;
@@ -42,6 +65,7 @@ export interface ArticlePageDeps {
   commenterCookies: CommenterCookies;
   /** Null when PAGE_CACHE=off: every page is rendered per request. */
   pageCache: PageCache | null;
+  surface?: ThreadSurface;
 }
 
 export interface ArticlePageOptions {
@@ -83,7 +107,14 @@ export function sendSharedPage(
  * with those details in the form. Anything else (own comments shown, refused input, a reply
  * target) is rendered for that visitor alone. Both are marked `private, no-store`.
  */
-export function createArticlePage({ posts, comments, ownComments, commenterCookies, pageCache }: ArticlePageDeps) {
+export function createArticlePage({
+  posts,
+  comments,
+  ownComments,
+  commenterCookies,
+  pageCache,
+  surface = siteSurface,
+}: ArticlePageDeps) {
   async function renderPage(
     res: Response,
     slug: string,
@@ -102,9 +133,10 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
     ]);
     const values = refused?.values ?? (saved ? { ...emptyForm, ...saved, saveDetails: true } : emptyForm);
     const replyTo = await comments.findOpenReplyTarget(post.id, refused ? Number(values.parentId) : replyToId);
-    return renderToString(res, 'posts/article', {
+    return renderToString(res, surface.view, {
       title: post.title,
       post,
+      base: surface.base(post.slug),
       canonicalPath: `/posts/${encodeURIComponent(post.slug)}${commentPage > 1 ? `?cpage=${commentPage}` : ''}`,
       commentsOpen: await comments.isOpen(post),
       threads,
@@ -112,7 +144,7 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
       // Most readers have no comments of their own: nothing to look through.
       editable:
         ownCommentIds.length === 0 ? new Set<number>() : ownComments.editableIds(flatten(threads), ownCommentIds),
-      commentPages: { page, pages, slug: post.slug },
+      commentPages: { page, pages, slug: post.slug, base: surface.base(post.slug) },
       formStamp,
       detailsMarker,
       countHeading: commentMessages.countHeading(approvedCount, post.title, threads.length > 0),
@@ -131,7 +163,7 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
    * it changes, or its comments close by age.
    */
   async function sharedPage(res: Response, post: PostRecord, commentPage: number): Promise<CachedPage> {
-    const key = postPageKey(post.slug, commentPage);
+    const key = postPageKey(post.slug, commentPage, surface.name);
     const kept = pageCache?.get(key);
     if (kept) return kept;
     // Rendered with marks where readers' pages differ: the form stamp, and the commenter details.
@@ -156,7 +188,7 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
     if (commentPage <= 1) return null;
     const last = await comments.pageCount(post.id, ownCommentIds);
     if (commentPage <= last) return null;
-    return `/posts/${encodeURIComponent(post.slug)}${last > 1 ? `?cpage=${last}` : ''}#comments`;
+    return `${surface.base(post.slug)}${last > 1 ? `?cpage=${last}` : ''}#comments`;
   }
 
   return {
@@ -217,6 +249,44 @@ export function createArticlePage({ posts, comments, ownComments, commenterCooki
         form: { values: refused.values, replyTo: null, errors: refused.errors ?? {}, summary: refused.summary },
         formStamp: comments.issueFormStamp(),
         page: 1,
+        messages: commentMessages,
+      });
+      res.status(status).set('Cache-Control', 'private, no-store').type('html').send(html);
+    },
+
+    /**
+     * An embedded page with no thread yet (embed.js's frame): no comments, and the form, which
+     * makes the thread with the first comment. Rendered for each reader (it is rare: a page's
+     * first readers), with what was typed when a first comment was refused.
+     */
+    async renderNewThread(
+      req: Request,
+      res: Response,
+      page: { url: string; title: string; ownPage?: boolean },
+      refused: CommentFormState | null = null,
+      status = 200,
+    ): Promise<void> {
+      const saved = refused ? null : commenterCookies.readSavedDetails(req);
+      const values = refused?.values ?? (saved ? { ...emptyForm, ...saved, saveDetails: true } : emptyForm);
+      const html = await renderToString(res, surface.view, {
+        title: page.title || page.url,
+        post: { slug: '', title: page.title },
+        base: '',
+        formAction: '/embed/threads',
+        hiddenFields: { page_url: page.url, page_title: page.title, ...(page.ownPage ? { own_page: '1' } : {}) },
+        commentsOpen: true,
+        threads: [],
+        pinned: [],
+        editable: new Set<number>(),
+        commentPages: { page: 1, pages: 1, slug: '', base: '' },
+        formStamp: comments.issueFormStamp(),
+        countHeading: commentMessages.countHeading(0, page.title || page.url, false),
+        form: {
+          values: { ...values, parentId: '0' },
+          replyTo: null,
+          errors: refused?.errors ?? {},
+          summary: refused?.summary ?? null,
+        },
         messages: commentMessages,
       });
       res.status(status).set('Cache-Control', 'private, no-store').type('html').send(html);

@@ -20,14 +20,24 @@ export interface SavedDetails {
   url: string;
 }
 
-function cookieOptions(req: Request, maxAge: number): CookieOptions {
-  return { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge };
+/**
+ * Our own pages: SameSite=Lax. In embed.js's frame on another site, a cookie is a third-party
+ * one: partitioned (CHIPS), it lives in a jar of that site alone, which browsers that block
+ * third-party cookies still keep; SameSite=None and Secure it must be (http://localhost counts).
+ */
+function cookieOptions(req: Request, maxAge: number, partitioned: boolean): CookieOptions {
+  return partitioned
+    ? { httpOnly: true, sameSite: 'none', secure: true, partitioned: true, path: '/', maxAge }
+    : { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge };
 }
 
 export type CommenterCookies = ReturnType<typeof createCommenterCookies>;
 
-/** Reads and writes the commenter cookies; `secret` is the app's cookie secret. */
-export function createCommenterCookies(secret: string) {
+/**
+ * Reads and writes the commenter cookies; `secret` is the app's cookie secret; `partitioned` for
+ * the ones written in embed.js's frame.
+ */
+export function createCommenterCookies(secret: string, { partitioned = false } = {}) {
   const sealer = createCookieSealer(secret, 'commenter details');
 
   function readOwnCommentIds(req: Request): number[] {
@@ -43,7 +53,10 @@ export function createCommenterCookies(secret: string) {
     /** Adds a comment to this browser's own ones, keeping the most recent few. */
     rememberOwnComment(req: Request, res: Response, commentId: number): void {
       const ids = [...readOwnCommentIds(req).filter((id) => id !== commentId), commentId].slice(-maxOwnComments);
-      res.cookie(ownCommentsCookie, ids.join('.'), { ...cookieOptions(req, ownCommentsMaxAgeMs), signed: true });
+      res.cookie(ownCommentsCookie, ids.join('.'), {
+        ...cookieOptions(req, ownCommentsMaxAgeMs, partitioned),
+        signed: true,
+      });
     },
 
     /** The details saved by the "save my details" box, or null. */
@@ -66,8 +79,15 @@ export function createCommenterCookies(secret: string) {
     /** Keeps the details for next time when the box was ticked; forgets any saved ones when it was not. */
     updateSavedDetails(req: Request, res: Response, details: SavedDetails, keep: boolean): void {
       if (keep)
-        res.cookie(savedDetailsCookie, sealer.seal(JSON.stringify(details)), cookieOptions(req, savedDetailsMaxAgeMs));
-      else if (req.cookies?.[savedDetailsCookie] !== undefined) res.clearCookie(savedDetailsCookie, { path: '/' });
+        res.cookie(
+          savedDetailsCookie,
+          sealer.seal(JSON.stringify(details)),
+          cookieOptions(req, savedDetailsMaxAgeMs, partitioned),
+        );
+      else if (req.cookies?.[savedDetailsCookie] !== undefined) {
+        const { maxAge: _gone, ...options } = cookieOptions(req, 0, partitioned);
+        res.clearCookie(savedDetailsCookie, options);
+      }
     },
   };
 }

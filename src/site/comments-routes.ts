@@ -27,6 +27,11 @@ export interface CommentsRouterDeps {
   commenterCookies: CommenterCookies;
   /** One limiter shared by the form and the API: together they allow N submissions per window. */
   submissionLimiter: RequestHandler;
+  /**
+   * Where a thread's pages are: /posts/x (our own), or /embed/posts/x in embed.js's frame, whose
+   * form and links must come back to the frame. The JSON API is served with our own pages only.
+   */
+  threadBase?: (slug: string) => string;
 }
 
 /**
@@ -61,8 +66,13 @@ export function createCommentsRouter({
   articlePage,
   commenterCookies,
   submissionLimiter,
+  threadBase,
 }: CommentsRouterDeps): Router {
   const validSubmission = validateBody(commentSubmissionSchema, messages.malformed);
+  const base = threadBase ?? ((slug: string) => `/posts/${encodeURIComponent(slug)}`);
+  /** commentUrl, on this router's pages. */
+  const urlOf = (slug: string, id: number, page: number | null = 1) =>
+    `${base(slug)}${commentUrl(slug, id, page).slice(`/posts/${encodeURIComponent(slug)}`.length)}`;
 
   function submitterOf(req: Request): SubmitterContext {
     return {
@@ -86,7 +96,7 @@ export function createCommentsRouter({
     commenterCookies.rememberOwnComment(req, res, comment.id);
     const details = { author: submission.author, email: submission.email, url: submission.url ?? '' };
     commenterCookies.updateSavedDetails(req, res, details, submission['wp-comment-cookies-consent']);
-    res.redirect(303, commentUrl(req.params.slug, comment.id, page));
+    res.redirect(303, urlOf(req.params.slug, comment.id, page));
   };
 
   // A refused form submission shows the article again with what was typed and why it was refused
@@ -126,7 +136,7 @@ export function createCommentsRouter({
     const { slug, id } = req.params;
     const page = await comments.locate(slug, numericParam(id), commenterCookies.readOwnCommentIds(req));
     if (page === null) return next(new NotFoundError(messages.commentNotFound));
-    res.redirect(302, commentUrl(slug, numericParam(id), page));
+    res.redirect(302, urlOf(slug, numericParam(id), page));
   };
 
   // GET /posts/:slug/comments/:id/edit — the author's own edit form, within the edit window
@@ -140,6 +150,7 @@ export function createCommentsRouter({
     res.render('comments/edit', {
       title: 'Edit your comment',
       slug: req.params.slug,
+      embedded: !!threadBase,
       comment,
       waitNotice: (await ownComments.editWaitsForModerator(comment)) ? messages.editWaitsForModerator : null,
       text: comment.text,
@@ -152,7 +163,7 @@ export function createCommentsRouter({
     const { slug, id } = req.params;
     const ownIds = commenterCookies.readOwnCommentIds(req);
     await ownComments.editOwn(slug, numericParam(id), ownIds, validBody<{ comment: string }>(res).comment);
-    res.redirect(303, `/posts/${encodeURIComponent(slug)}/comments/${numericParam(id)}`);
+    res.redirect(303, `${base(slug)}/comments/${numericParam(id)}`);
   };
 
   // A refused edit (or a busy database) shows the edit form again with the new text as typed.
@@ -169,6 +180,7 @@ export function createCommentsRouter({
     res.render('comments/edit', {
       title: 'Edit your comment',
       slug: req.params.slug,
+      embedded: !!threadBase,
       comment,
       waitNotice: (await ownComments.editWaitsForModerator(comment)) ? messages.editWaitsForModerator : null,
       text: formValuesOf(req.body).comment,
@@ -179,7 +191,7 @@ export function createCommentsRouter({
   // POST /posts/:slug/comments/:id/delete — the author deletes their own comment, within the edit window
   const deleteOwn: RequestHandler<{ slug: string; id: string }> = async (req, res) => {
     await ownComments.deleteOwn(req.params.slug, numericParam(req.params.id), commenterCookies.readOwnCommentIds(req));
-    res.redirect(303, `/posts/${encodeURIComponent(req.params.slug)}#comments`);
+    res.redirect(303, `${base(req.params.slug)}#comments`);
   };
 
   // GET /api/posts/:slug/comments — approved comments, oldest first
@@ -189,8 +201,10 @@ export function createCommentsRouter({
 
   const router = Router();
   router.post('/posts/:slug/comments', formBody, submissionLimiter, validSubmission, postFromForm, showFormAgain);
-  router.post('/api/posts/:slug/comments', jsonBody, submissionLimiter, validSubmission, postFromApi);
-  router.get('/api/posts/:slug/comments', listApproved);
+  if (!threadBase) {
+    router.post('/api/posts/:slug/comments', jsonBody, submissionLimiter, validSubmission, postFromApi);
+    router.get('/api/posts/:slug/comments', listApproved);
+  }
   router.get('/posts/:slug/comments/:id', permalink);
   // The own-comments cookie is SameSite=Lax, so a cross-site form cannot act on the author's
   // behalf; a page on a sibling subdomain or another port could, so changes must come from ours.

@@ -34,7 +34,14 @@ it('answers the settings in force, never the webhook’s secret', async () => {
       closeAfterDays: 0,
     },
     notifications: { moderatorMail: 'held', webhookUrl: 'https://hooks.example/in', webhookSecretSet: true },
-    site: { title: 'marginalia', tagline: expect.any(String), displayName: '', timeZone: 'UTC', commentsPerPage: 50 },
+    site: {
+      title: 'marginalia',
+      tagline: expect.any(String),
+      displayName: '',
+      timeZone: 'UTC',
+      commentsPerPage: 50,
+      embedOrigins: [],
+    },
   });
   expect(res.text).not.toContain('a-webhook-secret-of-length');
 });

@@ -1,12 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 
 // Debian's Chromium, never a downloaded browser. .ci/run installs it when it is missing.
 const chromiumPath = '/usr/bin/chromium';
 
-/** Launches headless Chromium with a fresh profile and none of its own network chatter. */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Launches headless Chromium with a fresh profile and none of its own network chatter; `extraArgs`
+ * adds switches (such as --test-third-party-cookie-phaseout: third-party cookies blocked).
+ */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(chromiumPath))
     throw new Error(`${chromiumPath} is missing: install it with "apt-get install -y chromium" (.ci/run does).`);
   return chromium.launch({
@@ -21,6 +24,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       // No --user-data-dir: playwright gives every launch a fresh, empty profile of its own.
+      ...extraArgs,
     ],
   });
 }
@@ -38,7 +42,7 @@ export interface AxeViolation {
  * axe-core's serious and critical violations on the page as it is now. The script is evaluated
  * through the DevTools protocol, which the page's Content-Security-Policy does not govern.
  */
-export async function seriousAccessibilityViolations(page: Page): Promise<AxeViolation[]> {
+export async function seriousAccessibilityViolations(page: Page | Frame): Promise<AxeViolation[]> {
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (

@@ -1,0 +1,237 @@
+import { gzipSync } from 'node:zlib';
+import request from 'supertest';
+import { normalizePageUrl, parseOriginList } from '../../src/embeds/page-address';
+import { formStampOf } from '../helpers/html';
+import { apiToken, moderatorEnv } from '../helpers/moderator';
+import { buildTestApp, type TestContext } from '../helpers/test-app';
+
+// Threads for pages on other sites (issue 23), over HTTP: the frame's pages and their framing,
+// the first comment that makes a page's thread, one thread per page however its address is
+// written, comment counts with CORS for the allowed sites only, and the loader of embed.js.
+
+const blog = 'https://blog.example';
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await buildTestApp({ ...moderatorEnv, EMBED_ORIGINS: `${blog}, https://www.blog.example/`, PAGE_CACHE: 'on' });
+});
+afterAll(() => ctx.close());
+
+const embedThreads = () => ctx.db.post.findMany({ where: { kind: 'embed' }, orderBy: { id: 'asc' } });
+
+/** The frame's form for a page, and what it needs to post a first comment. */
+function frameFor(url: string, title = 'A week in Lisbon') {
+  return request(ctx.app).get('/embed/thread').query({ url, title });
+}
+
+async function postFirst(url: string, fields: Record<string, string>, status: number) {
+  // The form's stamp, from a frame with the form (a page with no thread).
+  const frame = await frameFor(`${blog}/a-page-with-no-thread`);
+  const res = await request(ctx.app)
+    .post('/embed/threads')
+    .type('form')
+    .send({
+      page_url: url,
+      page_title: 'A week in Lisbon',
+      form_ts: formStampOf(frame.text),
+      comment_parent: '0',
+      ...fields,
+    });
+  expect({ url, status: res.status }).toEqual({ url, status });
+  return res;
+}
+
+describe('page addresses', () => {
+  it('writes one page one way: scheme and host case, default port, last slash, index.html, fragment', () => {
+    const one = 'https://blog.example/posts/lisbon';
+    for (const written of [
+      'https://blog.example/posts/lisbon',
+      'HTTPS://Blog.Example/posts/lisbon/',
+      'https://blog.example:443/posts/lisbon',
+      'https://blog.example/posts/lisbon/index.html',
+      'https://blog.example/posts/lisbon#comments',
+      '  https://blog.example/posts/lisbon/  ',
+    ])
+      expect({ written, normalized: normalizePageUrl(written) }).toEqual({ written, normalized: one });
+    expect(normalizePageUrl('https://blog.example')).toBe('https://blog.example/');
+    expect(normalizePageUrl('http://blog.example:8080/a/')).toBe('http://blog.example:8080/a');
+    expect(normalizePageUrl('https://blog.example/?p=12')).toBe('https://blog.example/?p=12');
+    expect(normalizePageUrl('https://bücher.example/a')).toBe('https://xn--bcher-kva.example/a');
+    for (const refused of ['javascript:alert(1)', 'ftp://blog.example/a', '/posts/a', 'https://u:p@blog.example/', ''])
+      expect({ refused, normalized: normalizePageUrl(refused) }).toEqual({ refused, normalized: null });
+  });
+
+  it('reads EMBED_ORIGINS as origins, naming what is not one', () => {
+    expect(parseOriginList('https://blog.example, https://www.blog.example/,http://localhost:4000')).toEqual({
+      origins: ['https://blog.example', 'https://www.blog.example', 'http://localhost:4000'],
+      invalid: [],
+    });
+    expect(parseOriginList('https://blog.example/posts, blog.example').invalid).toEqual([
+      'https://blog.example/posts',
+      'blog.example',
+    ]);
+  });
+});
+
+describe('the frame', () => {
+  it('shows an allowed page’s form, framed only by the allowed sites, and makes nothing by looking', async () => {
+    const res = await frameFor('https://blog.example/posts/lisbon/').expect(200);
+    expect(res.text).toContain('action="/embed/threads"');
+    expect(res.text).toContain('name="page_url" value="https://blog.example/posts/lisbon"');
+    for (const field of ['comment', 'author', 'email', 'url']) expect(res.text).toContain(`name="${field}"`);
+    expect(res.headers['content-security-policy']).toContain(
+      'frame-ancestors https://blog.example https://www.blog.example',
+    );
+    expect(res.headers['x-frame-options']).toBeUndefined();
+    expect(res.text).not.toMatch(/<script>|<script [^>]*>[^<]/);
+    expect(await embedThreads()).toHaveLength(0);
+    // Our own pages still may not be framed by anyone.
+    const home = await request(ctx.app).get('/').expect(200);
+    expect(home.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(home.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('refuses a page of a site that is not allowed, and an address that is not one', async () => {
+    const other = await frameFor('https://elsewhere.example/posts/lisbon').expect(403);
+    expect(other.text).toContain('Comments cannot be shown on this site');
+    await frameFor('javascript:alert(1)').expect(400);
+    await request(ctx.app).get('/embed/thread').expect(400);
+    expect(await embedThreads()).toHaveLength(0);
+  });
+});
+
+describe('the first comment of a page', () => {
+  it('is refused with the form again as typed, leaving no thread; then makes the thread', async () => {
+    const url = 'https://blog.example/posts/first';
+    const refused = await postFirst(url, { comment: 'Lovely trams.', author: 'Inês', email: '' }, 422);
+    expect(refused.text).toContain('Lovely trams.');
+    expect(refused.text).toContain('action="/embed/threads"');
+    expect(await ctx.db.post.count({ where: { embedUrl: url } })).toBe(0);
+
+    const posted = await postFirst(url, { comment: 'Lovely trams.', author: 'Inês', email: 'ines@example.org' }, 303);
+    const [thread] = await ctx.db.post.findMany({ where: { embedUrl: url } });
+    expect(thread).toMatchObject({ kind: 'embed', title: 'A week in Lisbon', status: 'published' });
+    expect(posted.headers.location).toMatch(new RegExp(`^/embed/posts/${thread!.slug}#comment-\\d+$`));
+    // The commenter's proof is a partitioned cookie: kept when third-party cookies are blocked.
+    const cookies = [posted.headers['set-cookie'] ?? []].flat().join('\n');
+    expect(cookies).toMatch(/marginalia_own_comments=[^;]+;.*Partitioned/);
+    expect(cookies).toMatch(/SameSite=None/);
+    expect(cookies).toMatch(/Secure/);
+
+    // The held comment shows to its author in the frame, and to no one else.
+    const own = await request(ctx.app)
+      .get(`/embed/posts/${thread!.slug}`)
+      .set(
+        'Cookie',
+        [posted.headers['set-cookie'] ?? []]
+          .flat()
+          .map((c) => c.split(';')[0])
+          .join('; '),
+      )
+      .expect(200);
+    expect(own.text).toContain('Lovely trams.');
+    const stranger = await request(ctx.app).get(`/embed/posts/${thread!.slug}`).expect(200);
+    expect(stranger.text).not.toContain('Lovely trams.');
+    expect(stranger.text).not.toContain('ines@example.org');
+    expect(stranger.headers['content-security-policy']).toContain('frame-ancestors https://blog.example');
+  });
+
+  it('finds the same thread however the page’s address is written', async () => {
+    await postFirst('https://blog.example/posts/same/', { comment: 'One', author: 'A', email: 'a@example.org' }, 303);
+    for (const [at, written] of [
+      'HTTPS://BLOG.EXAMPLE/posts/same',
+      'https://blog.example:443/posts/same/index.html',
+      'https://blog.example/posts/same#comment-4',
+    ].entries()) {
+      await postFirst(written, { comment: `Again ${at}`, author: 'B', email: 'b@example.org' }, 303);
+    }
+    const threads = await ctx.db.post.findMany({ where: { embedUrl: 'https://blog.example/posts/same' } });
+    expect(threads).toHaveLength(1);
+    expect(await ctx.db.comment.count({ where: { postId: threads[0]!.id } })).toBe(4);
+    // Asked for again, the frame goes to the thread.
+    const again = await frameFor('https://blog.example/posts/same/').expect(302);
+    expect(again.headers.location).toBe(`/embed/posts/${threads[0]!.slug}`);
+  });
+
+  it('creates nothing for a site not allowed, nor from another site’s form', async () => {
+    const before = (await embedThreads()).length;
+    await postFirst('https://elsewhere.example/p', { comment: 'Hi', author: 'A', email: 'a@example.org' }, 403);
+    const frame = await frameFor('https://blog.example/crosssite');
+    await request(ctx.app)
+      .post('/embed/threads')
+      .set('Origin', 'https://evil.example')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .type('form')
+      .send({
+        page_url: 'https://blog.example/crosssite',
+        form_ts: formStampOf(frame.text),
+        comment: 'Hi',
+        author: 'A',
+        email: 'a@example.org',
+      })
+      .expect(403);
+    expect(await embedThreads()).toHaveLength(before);
+  });
+});
+
+describe('comment counts', () => {
+  it('answers counts by the address asked, with CORS for the allowed sites only, preflight too', async () => {
+    const url = 'https://blog.example/posts/counted';
+    const posted = await postFirst(url, { comment: 'Counted', author: 'C', email: 'c@example.org' }, 303);
+    const id = Number(/#comment-(\d+)$/.exec(posted.headers.location!)?.[1]);
+    await request(ctx.app)
+      .patch(`/admin/api/comments/${id}`)
+      .set('Authorization', `Bearer ${apiToken}`)
+      .send({ status: 'approved' })
+      .expect(200);
+    const asked = ['https://blog.example/posts/counted/', 'https://blog.example/posts/none', 'not a url'];
+    const res = await request(ctx.app)
+      .get('/api/embed/counts')
+      .query(asked.map((u) => `url=${encodeURIComponent(u)}`).join('&'))
+      .set('Origin', 'https://www.blog.example')
+      .expect(200);
+    expect(res.body).toEqual({
+      counts: { 'https://blog.example/posts/counted/': 1, 'https://blog.example/posts/none': 0 },
+    });
+    expect(res.headers['access-control-allow-origin']).toBe('https://www.blog.example');
+    const other = await request(ctx.app)
+      .get('/api/embed/counts')
+      .query({ url })
+      .set('Origin', 'https://evil.example')
+      .expect(200);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+
+    const preflight = await request(ctx.app)
+      .options('/api/embed/counts')
+      .set('Origin', 'https://blog.example')
+      .set('Access-Control-Request-Method', 'GET')
+      .expect(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://blog.example');
+    expect(preflight.headers['access-control-allow-methods']).toBe('GET');
+    const refusedPreflight = await request(ctx.app)
+      .options('/api/embed/counts')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'GET');
+    expect(refusedPreflight.headers['access-control-allow-origin']).toBeUndefined();
+
+    const tooMany = await request(ctx.app)
+      .get('/api/embed/counts')
+      .query(Array.from({ length: 51 }, (_, i) => `url=${encodeURIComponent(`${blog}/p${i}`)}`).join('&'))
+      .expect(400);
+    expect(tooMany.body.error.message).toContain('at most 50 pages');
+  });
+});
+
+describe('embed.js', () => {
+  it('is a short-lived address for a fingerprinted script other sites may load, small compressed', async () => {
+    const loader = await request(ctx.app).get('/embed.js').expect(302);
+    expect(loader.headers['cache-control']).toBe('public, max-age=300');
+    expect(loader.headers.location).toMatch(/^\/assets\/embed\.[0-9a-f]{10}\.js$/);
+    const script = await request(ctx.app).get(loader.headers.location!).expect(200);
+    expect(script.headers['cache-control']).toContain('immutable');
+    expect(script.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    const source = script.text || String(script.body);
+    expect(source).toContain('marginalia-thread');
+    expect(source).not.toMatch(/\beval\(|new Function/);
+    expect(gzipSync(Buffer.from(source)).length).toBeLessThanOrEqual(15 * 1024);
+  });
+});
