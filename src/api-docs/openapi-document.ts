@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { embedCountsQuerySchema } from '../embeds/embeds-service';
 import {
   bulkStatusSchema,
   commentListQuerySchema,
@@ -75,6 +76,21 @@ export const apiOperations: readonly Operation[] = [
     responses: {
       200: { description: 'The comments.', schema: z.strictObject({ comments: z.array(responses.publicComment) }) },
       ...notFound,
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/embed/counts',
+    summary:
+      'Approved comments of embedded pages (embed.js), by each address as asked; CORS for the sites in EMBED_ORIGINS.',
+    admin: false,
+    query: embedCountsQuerySchema,
+    responses: {
+      200: {
+        description: 'A count for each address asked that is one (0 for a page with no thread yet).',
+        schema: z.strictObject({ counts: z.record(z.string(), z.int().nonnegative()) }),
+      },
+      400: error('More than 50 addresses.'),
     },
   },
   {

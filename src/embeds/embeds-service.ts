@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { Clock } from '../shared/clock';
 import type { EmbedsRepository, EmbedThread } from './embeds-repository';
@@ -17,6 +18,11 @@ export const embedMessages = {
 
 /** The most pages one request may ask counts for. */
 export const maxCountedPages = 50;
+
+/** GET /api/embed/counts?url=…&url=…: the addresses, once or repeated. */
+export const embedCountsQuerySchema = z.object({
+  url: z.union([z.string(), z.array(z.string()).max(maxCountedPages)]).optional(),
+});
 
 export type EmbedsService = ReturnType<typeof createEmbedsService>;
 

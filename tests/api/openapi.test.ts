@@ -114,6 +114,8 @@ it('describes the public comment API as it answers', async () => {
   );
   expect((await api.get(`/api/posts/${post.slug}/comments`, false)).body.comments).toHaveLength(1);
   await api.get('/api/posts/no-such-post/comments', false);
+  await api.get(`/api/embed/counts?url=${encodeURIComponent('https://blog.example/a')}&url=not-one`, false);
+  await api.get(`/api/embed/counts?${Array.from({ length: 51 }, (_, i) => `url=p${i}`).join('&')}`, false);
 });
 
 it('describes the admin API’s comments, posts and notifications as they answer', async () => {
