@@ -41,7 +41,12 @@ export const createdComment = publicComment.extend({
 
 export const moderatedComment = z.strictObject({
   id,
-  post: z.strictObject({ id, slug: z.string(), title: z.string() }),
+  post: z.strictObject({
+    id,
+    slug: z.string(),
+    title: z.string(),
+    embedUrl: z.string().nullable().meta({ description: 'An embedded thread’s page; null for a post.' }),
+  }),
   parentId: id.nullable(),
   authorName: z.string(),
   authorEmail: z.string(),

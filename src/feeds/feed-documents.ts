@@ -106,15 +106,17 @@ export function postsFeed(site: FeedSite, posts: FeedPost[], format: FeedFormat)
 export function commentsFeed(
   site: FeedSite,
   comments: FeedComment[],
-  post: { slug: string; title: string } | null,
+  post: { slug: string; title: string; embedUrl?: string | null } | null,
   format: FeedFormat,
 ): string {
   const items = comments.map((comment): Item => {
-    const link = `${site.origin}/posts/${encodeURIComponent(comment.post.slug)}/comments/${comment.id}`;
+    const permalink = `${site.origin}/posts/${encodeURIComponent(comment.post.slug)}/comments/${comment.id}`;
+    // An embedded page's comment is read where it is shown: on that page (embed.js opens it there).
+    const link = comment.post.embedUrl ? `${comment.post.embedUrl}#comment-${comment.id}` : permalink;
     return {
       title: titleText(post ? `By ${comment.authorName}` : `Comment on ${comment.post.title} by ${comment.authorName}`),
-      id: link,
-      guid: link,
+      id: permalink,
+      guid: permalink,
       link,
       date: comment.createdAt,
       description: absolute(comment.textHtml, site.origin),
@@ -127,7 +129,7 @@ export function commentsFeed(
     {
       title: post ? `Comments on “${post.title}” – ${site.title}` : `Comments – ${site.title}`,
       description: post ? `The newest comments on “${post.title}”.` : `The newest comments on ${site.title}.`,
-      link: post ? base : `${site.origin}/`,
+      link: post ? (post.embedUrl ?? base) : `${site.origin}/`,
       self: post
         ? { rss: `${base}/feed`, atom: `${base}/feed/atom` }
         : { rss: `${site.origin}/comments/feed`, atom: `${site.origin}/comments/feed/atom` },

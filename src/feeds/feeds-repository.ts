@@ -18,7 +18,8 @@ export interface FeedComment {
   authorUrl: string | null;
   textHtml: string;
   createdAt: Date;
-  post: { slug: string; title: string };
+  /** embedUrl: the page on another site an embedded thread belongs to (null for our posts). */
+  post: { slug: string; title: string; embedUrl: string | null };
 }
 
 const commentFields = {
@@ -27,7 +28,7 @@ const commentFields = {
   authorUrl: true,
   textHtml: true,
   createdAt: true,
-  post: { select: { slug: true, title: true } },
+  post: { select: { slug: true, title: true, embedUrl: true } },
 } as const;
 
 export type FeedsRepository = ReturnType<typeof createFeedsRepository>;
@@ -67,7 +68,8 @@ export function createFeedsRepository(db: Database) {
     /** The newest approved comments on published posts, site-wide. */
     async latestComments(limit: number): Promise<FeedComment[]> {
       return db.comment.findMany({
-        where: { status: 'approved', erased: false, post: { status: 'published', kind: 'post' } },
+        // Our posts' comments and embedded pages' (not a standalone page's: it has none).
+        where: { status: 'approved', erased: false, post: { status: 'published', kind: { in: ['post', 'embed'] } } },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: limit,
         select: commentFields,

@@ -7,7 +7,8 @@ import type { ArrivingComment } from './moderation-rules';
 /** A comment as the moderator sees it: everything, including email, IP and user agent. */
 export interface ModeratedComment extends ArrivingComment {
   id: number;
-  post: { id: number; slug: string; title: string };
+  /** embedUrl: the page on another site an embedded thread belongs to; null for our posts. */
+  post: { id: number; slug: string; title: string; embedUrl: string | null };
   parentId: number | null;
   textHtml: string;
   status: CommentStatus;
@@ -48,7 +49,7 @@ export interface CommentEdit {
 
 const moderatedFields = {
   id: true,
-  post: { select: { id: true, slug: true, title: true } },
+  post: { select: { id: true, slug: true, title: true, embedUrl: true } },
   parentId: true,
   authorName: true,
   authorEmail: true,

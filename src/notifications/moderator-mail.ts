@@ -29,7 +29,7 @@ function actionLinks(
 }
 
 const postUrlOf = (publicUrl: string, comment: ModeratedComment) =>
-  `${publicUrl}/posts/${encodeURIComponent(comment.post.slug)}`;
+  comment.post.embedUrl ?? `${publicUrl}/posts/${encodeURIComponent(comment.post.slug)}`;
 
 /** A comment's text quoted for a plain-text mail, line by line (Unicode's line separators are lines too). */
 export function quoted(text: string): string[] {

@@ -179,7 +179,11 @@ export function createNotificationsService({
         comment: moderatedCommentJson(comment),
         post: {
           ...comment.post,
-          ...(publicUrl ? { url: `${publicUrl}/posts/${encodeURIComponent(comment.post.slug)}` } : {}),
+          ...(comment.post.embedUrl
+            ? { url: comment.post.embedUrl }
+            : publicUrl
+              ? { url: `${publicUrl}/posts/${encodeURIComponent(comment.post.slug)}` }
+              : {}),
         },
       });
       drafts.push({

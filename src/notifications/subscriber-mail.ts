@@ -50,8 +50,10 @@ export function replyMail(
   { siteTitle, publicUrl, links }: { siteTitle: string; publicUrl: string; links: SubscriberLinks },
 ): WrittenMail {
   const subject = `[${siteTitle}] New comment on "${comment.post.title}"`;
-  const postUrl = `${publicUrl}/posts/${encodeURIComponent(comment.post.slug)}`;
-  const commentUrl = `${postUrl}/comments/${comment.id}`;
+  // An embedded page's comment is read and answered on that page (embed.js opens it there).
+  const { embedUrl } = comment.post;
+  const postUrl = embedUrl ?? `${publicUrl}/posts/${encodeURIComponent(comment.post.slug)}`;
+  const commentUrl = embedUrl ? `${embedUrl}#comment-${comment.id}` : `${postUrl}/comments/${comment.id}`;
   const unsubscribeUrl = links.unsubscribeUrl(subscriber.id);
   const manageUrl = links.manageUrl(subscriber.emailKey);
   const text = [

@@ -1,3 +1,4 @@
+import { parseFeed } from '@rowanmanning/feed-parser';
 import request from 'supertest';
 import { formStampOf } from '../helpers/html';
 import { apiToken, asModerator, moderatorEnv, type ModeratorAgent } from '../helpers/moderator';
@@ -9,7 +10,11 @@ import { buildTestApp, type TestContext } from '../helpers/test-app';
 let ctx: TestContext;
 let moderator: ModeratorAgent;
 beforeAll(async () => {
-  ctx = await buildTestApp({ ...moderatorEnv, EMBED_ORIGINS: 'https://blog.example,https://new.blog.example' });
+  ctx = await buildTestApp({
+    ...moderatorEnv,
+    EMBED_ORIGINS: 'https://blog.example,https://new.blog.example',
+    PUBLIC_URL: 'https://comments.blog.example',
+  });
   moderator = await asModerator(ctx.app);
 });
 afterAll(() => ctx.close());
@@ -61,6 +66,13 @@ it('lists embedded pages beside the posts, with their address, and keeps them ou
   expect(article.text).toContain('href="https://blog.example/notes/one"');
   expect(article.text).toContain('The first note.');
   expect((await request(ctx.app).get('/sitemap.xml')).text).not.toContain(thread.slug);
+  // In the comments feeds, read where it is shown: on the page.
+  const commentId = (await ctx.db.comment.findFirstOrThrow({ where: { postId: thread.id } })).id;
+  const siteWide = parseFeed((await request(ctx.app).get('/comments/feed').expect(200)).text);
+  expect(siteWide.items.map((item) => item.url)).toContain(`https://blog.example/notes/one#comment-${commentId}`);
+  const ofThread = parseFeed((await request(ctx.app).get(`/posts/${thread.slug}/feed`).expect(200)).text);
+  expect(ofThread.url).toBe('https://blog.example/notes/one');
+  expect(ofThread.items.map((item) => item.url)).toEqual([`https://blog.example/notes/one#comment-${commentId}`]);
 });
 
 it('moves a thread to its page’s new address; the old one still finds it; refusals say why', async () => {
