@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { normalizePageUrl, parseOriginList } from '../../src/embeds/page-address';
 import { formStampOf } from '../helpers/html';
-import { apiToken, moderatorEnv } from '../helpers/moderator';
+import { apiToken, asModerator, moderatorEnv } from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 // Threads for pages on other sites (issue 23), over HTTP: the frame's pages and their framing,
@@ -170,6 +170,110 @@ describe('the first comment of a page', () => {
       })
       .expect(403);
     expect(await embedThreads()).toHaveLength(before);
+  });
+});
+
+describe('a thread in the frame', () => {
+  it('is kept in the page cache like our pages, and dropped when a comment is approved', async () => {
+    const url = 'https://blog.example/posts/kept';
+    const posted = await postFirst(url, { comment: 'Kept once.', author: 'K', email: 'k@example.org' }, 303);
+    const slug = /^\/embed\/posts\/([^#?]+)/.exec(posted.headers.location!)![1]!;
+    const stats = () => ctx.app.pageCache!.stats();
+    await request(ctx.app).get(`/embed/posts/${slug}`).expect(200);
+    const before = stats().hits;
+    const kept = await request(ctx.app).get(`/embed/posts/${slug}`).expect(200);
+    expect(stats().hits).toBe(before + 1);
+    expect(kept.text).not.toContain('Kept once.');
+    const id = Number(/#comment-(\d+)$/.exec(posted.headers.location!)?.[1]);
+    await request(ctx.app)
+      .patch(`/admin/api/comments/${id}`)
+      .set('Authorization', `Bearer ${apiToken}`)
+      .send({ status: 'approved' })
+      .expect(200);
+    expect((await request(ctx.app).get(`/embed/posts/${slug}`).expect(200)).text).toContain('Kept once.');
+  });
+
+  it('holds its comments to the same traps and checks as the form: honeypot, duplicate', async () => {
+    const url = 'https://blog.example/posts/trapped';
+    const bot = await postFirst(
+      url,
+      { comment: 'Buy now', author: 'Bot', email: 'bot@example.org', reply_note: 'x' },
+      303,
+    );
+    const botId = Number(/#comment-(\d+)$/.exec(bot.headers.location!)?.[1]);
+    expect((await ctx.db.comment.findUniqueOrThrow({ where: { id: botId } })).status).toBe('spam');
+    const fields = { comment: 'Said once.', author: 'D', email: 'd@example.org' };
+    const first = await postFirst(url, fields, 303);
+    const cookie = [first.headers['set-cookie'] ?? []]
+      .flat()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const slug = /^\/embed\/posts\/([^#?]+)/.exec(first.headers.location!)![1]!;
+    const frame = await request(ctx.app).get(`/embed/posts/${slug}`).set('Cookie', cookie);
+    const again = await request(ctx.app)
+      .post(`/embed/posts/${slug}/comments`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ ...fields, form_ts: formStampOf(frame.text), comment_parent: '0' })
+      .expect(409);
+    expect(again.text).toContain('Said once.');
+    expect(again.text).toContain(`action="/embed/posts/${slug}/comments"`);
+  });
+});
+
+describe('without JavaScript', () => {
+  it('opens the thread on our own site: the article page once there is one, the form before', async () => {
+    const url = 'https://blog.example/posts/plain';
+    const fresh = await request(ctx.app)
+      .get('/embed/thread')
+      .query({ url })
+      .set('Sec-Fetch-Dest', 'document')
+      .expect(200);
+    expect(fresh.text).toContain('name="own_page" value="1"');
+    const posted = await request(ctx.app)
+      .post('/embed/threads')
+      .type('form')
+      .send({
+        page_url: url,
+        own_page: '1',
+        form_ts: formStampOf(fresh.text),
+        comment: 'No script here.',
+        author: 'P',
+        email: 'p@example.org',
+      })
+      .expect(303);
+    const [thread] = await ctx.db.post.findMany({ where: { embedUrl: url } });
+    expect(posted.headers.location).toMatch(new RegExp(`^/posts/${thread!.slug}#comment-\\d+$`));
+    const opened = await request(ctx.app).get('/embed/thread').query({ url }).set('Sec-Fetch-Dest', 'document');
+    expect(opened.status).toBe(302);
+    expect(opened.headers.location).toBe(`/posts/${thread!.slug}#comments`);
+    const article = await request(ctx.app).get(`/posts/${thread!.slug}`).expect(200);
+    expect(article.text).toContain('action="/posts/');
+    expect(article.text).toContain(`href="${url}"`);
+  });
+});
+
+describe('the allowed sites in the site settings', () => {
+  it('are saved as origins, and a list with something else is refused with a message', async () => {
+    const moderator = await asModerator(ctx.app);
+    const form = (embedOrigins: string) =>
+      moderator.post('/admin/settings/site').type('form').send({
+        _csrf: moderator.csrf,
+        title: 'marginalia',
+        tagline: '',
+        displayName: '',
+        timeZone: 'UTC',
+        commentsPerPage: '50',
+        embedOrigins,
+      });
+    const refused = await form('https://blog.example/posts, https://www.blog.example').expect(422);
+    expect(refused.text).toContain('https://blog.example/posts is not one');
+    await form('https://blog.example/, https://other.example').expect(303);
+    const page = await moderator.get('/admin/settings/site').expect(200);
+    expect(page.text).toContain('value="https://blog.example, https://other.example"');
+    await frameFor('https://other.example/a').expect(200);
+    await frameFor('https://www.blog.example/a').expect(403);
+    await form('https://blog.example, https://www.blog.example').expect(303);
   });
 });
 
