@@ -13,8 +13,10 @@ export interface ExportedPost {
   commentsOpen: boolean;
   /** draft | scheduled | published */
   status: string;
-  /** post | page */
+  /** post | page | embed */
   kind: string;
+  /** An embedded thread's page (on another site); null for a post or page. */
+  embedUrl: string | null;
   dateChosen: boolean;
   /** Its old addresses, redirected to it. */
   redirects: string[];
@@ -74,6 +76,7 @@ export function createExportsRepository(db: Database) {
             commentsOpen: true,
             status: true,
             kind: true,
+            embedUrl: true,
             dateChosen: true,
             redirects: { select: { path: true }, orderBy: { createdAt: 'asc' } },
             terms: { select: { term: { select: { kind: true, name: true } } } },

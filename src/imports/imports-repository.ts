@@ -1,7 +1,7 @@
 import { dialectOf, type Database } from '../db/database';
 import type { Prisma } from '../generated/prisma/client';
 import type { CommentStatus } from '../shared/comment-status';
-import type { PostKind, PostStatus } from '../posts/post-status';
+import type { embedKind, PostKind, PostStatus } from '../posts/post-status';
 import { slugFrom } from '../posts/posts-schema';
 import { clientAddressOf, clientNetworkOf } from '../shared/client-network';
 
@@ -18,7 +18,9 @@ export interface ImportedPostRecord {
   /** Published unless given. */
   status?: PostStatus;
   /** A post unless given. */
-  kind?: PostKind;
+  kind?: PostKind | typeof embedKind;
+  /** An embedded thread's page (kind embed). */
+  embedUrl?: string | null;
   dateChosen?: boolean;
   /** Old addresses of the post (a WordPress permalink, a renamed slug's) to redirect from. */
   redirects?: readonly string[];
@@ -56,6 +58,17 @@ function importWriter(tx: Prisma.TransactionClient) {
   return {
     async findPostBySource(sourceId: string): Promise<{ id: number; slug: string } | null> {
       return tx.post.findUnique({ where: { sourceId }, select: { id: true, slug: true } });
+    },
+
+    /** The thread of an embedded page already here (its address, or one it was moved from). */
+    async findThreadByUrl(pageUrl: string): Promise<{ id: number; slug: string } | null> {
+      const thread = await tx.post.findUnique({ where: { embedUrl: pageUrl }, select: { id: true, slug: true } });
+      if (thread) return thread;
+      const moved = await tx.postRedirect.findUnique({
+        where: { path: pageUrl },
+        select: { post: { select: { id: true, slug: true } } },
+      });
+      return moved?.post ?? null;
     },
 
     async findPostBySlug(slug: string): Promise<{ id: number; slug: string } | null> {

@@ -4,7 +4,8 @@ import { renderCommentText } from '../shared/comment-text';
 import type { Database } from '../db/database';
 import { renderedPostBody } from '../posts/post-markdown';
 import { postLimits, slugPattern } from '../posts/posts-schema';
-import { postKinds, postStatuses } from '../posts/post-status';
+import { embedKind, postKinds, postStatuses } from '../posts/post-status';
+import { maxPageUrlLength, normalizePageUrl } from '../embeds/page-address';
 import {
   attachReplies,
   countSkipped,
@@ -41,9 +42,19 @@ const postLine = z.object({
   commentsOpen: z.boolean(),
   // Exports before posts had a status: every post was published.
   status: z.enum(postStatuses).default('published'),
-  kind: z.enum(postKinds).default('post'),
+  kind: z.enum([...postKinds, embedKind]).default('post'),
+  // An embedded thread's page; its old addresses (it moved) are among the redirects.
+  embedUrl: z.string().max(maxPageUrlLength).nullable().default(null),
   dateChosen: z.boolean().default(true),
-  redirects: z.array(z.string().startsWith('/').max(2000)).max(1000).default([]),
+  redirects: z
+    .array(
+      z
+        .string()
+        .max(2000)
+        .refine((path) => path.startsWith('/') || normalizePageUrl(path) === path, 'is not an address of the post'),
+    )
+    .max(1000)
+    .default([]),
   categories: z.array(z.string().max(400)).max(100).default([]),
   tags: z.array(z.string().max(400)).max(100).default([]),
 });
@@ -110,6 +121,18 @@ export async function importJson(
       postIds.set(item.id, existing.id);
       return;
     }
+    // An embedded page's thread: one per page, here as there (a thread already here takes its comments).
+    const embedUrl = item.kind === embedKind ? item.embedUrl && normalizePageUrl(item.embedUrl) : null;
+    if (item.kind === embedKind) {
+      if (!embedUrl)
+        throw new ExportFormatError(`${where}: an embedded page's thread needs its page's address (embedUrl).`);
+      const thread = await writer.findThreadByUrl(embedUrl);
+      if (thread) {
+        report.posts.alreadyImported += 1;
+        postIds.set(item.id, thread.id);
+        return;
+      }
+    }
     const fields = importedPostFields(item, report, where);
     const categories = termNames(item.categories, report);
     const tags = termNames(item.tags, report);
@@ -124,6 +147,7 @@ export async function importJson(
       commentsOpen: item.commentsOpen,
       status: item.status,
       kind: item.kind,
+      embedUrl,
       dateChosen: item.dateChosen,
       redirects: item.redirects,
       categories,

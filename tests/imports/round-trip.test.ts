@@ -194,3 +194,56 @@ it('refuses a JSON file that is not a marginalia export, or is broken, naming th
   );
   expect(await target.db.post.count()).toBe(0);
 });
+
+it('JSON: an embedded page’s thread comes back as one, with its page’s old address, or joins the one there', async () => {
+  const origins = { EMBED_ORIGINS: 'https://static.example' };
+  const blog = await buildTestApp({ ...moderatorEnv, ...origins });
+  const there = await buildTestApp(origins);
+  const joined = await buildTestApp(origins);
+  /** A page's first comment through the embed's form; the location it answered. */
+  const firstComment = async (ctx: TestContext, url: string, comment: string) => {
+    const frame = await request(ctx.app).get('/embed/thread').query({ url: 'https://static.example/stamp' });
+    const stamp = /name="form_ts" value="([^"]+)"/.exec(frame.text)![1]!;
+    return request(ctx.app)
+      .post('/embed/threads')
+      .type('form')
+      .send({ page_url: url, page_title: 'Static', form_ts: stamp, comment, author: 'Em', email: 'em@example.org' })
+      .expect(303);
+  };
+  try {
+    await firstComment(blog, 'https://static.example/old/', 'From the static site.');
+    const thread = await blog.db.post.findFirstOrThrow({ where: { kind: 'embed' } });
+    await request(blog.app).get('/embed/thread').query({ url: 'https://static.example/old' }).expect(302);
+    await blog.db.$transaction([
+      blog.db.post.update({ where: { id: thread.id }, data: { embedUrl: 'https://static.example/new' } }),
+      blog.db.postRedirect.create({ data: { path: 'https://static.example/old', postId: thread.id } }),
+    ]);
+    const file = path.join(dir, 'embeds.jsonl');
+    await writeJsonExport(createExportsRepository(blog.db), file);
+
+    const report = await importJson(there.db, file);
+    expect(report.posts.created).toBe(1);
+    const imported = await there.db.post.findFirstOrThrow({ where: { kind: 'embed' }, include: { comments: true } });
+    expect(imported.embedUrl).toBe('https://static.example/new');
+    expect(imported.comments.map((comment) => comment.text)).toEqual(['From the static site.']);
+    for (const url of ['https://static.example/new', 'https://static.example/old']) {
+      const opened = await request(there.app).get('/embed/thread').query({ url }).expect(302);
+      expect(opened.headers.location).toBe(`/embed/posts/${imported.slug}`);
+    }
+    expect((await importJson(there.db, file)).posts).toMatchObject({ created: 0, alreadyImported: 1 });
+
+    // A blog where the page already has a thread: the imported comments join it.
+    await firstComment(joined, 'https://static.example/new', 'Already here.');
+    await importJson(joined.db, file);
+    const threads = await joined.db.post.findMany({ where: { kind: 'embed' }, include: { comments: true } });
+    expect(threads).toHaveLength(1);
+    expect(threads[0]!.comments.map((comment) => comment.text).sort()).toEqual([
+      'Already here.',
+      'From the static site.',
+    ]);
+  } finally {
+    await blog.close();
+    await there.close();
+    await joined.close();
+  }
+});
