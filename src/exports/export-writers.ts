@@ -138,7 +138,12 @@ export function writeWxrExport(
         .ele('guid', { isPermaLink: 'false' })
         .txt(xmlText(`${site.url}/posts/${post.slug}`))
         .up();
-      item.ele('content:encoded').txt(xmlText(post.bodyHtml)).up();
+      // WordPress has no thread without a post: an embedded page's thread goes as a post that says
+      // whose comments they are.
+      const body = post.embedUrl
+        ? `<p>The comments on <a href="${escapeHtml(post.embedUrl)}">${escapeHtml(post.embedUrl)}</a>.</p>`
+        : post.bodyHtml;
+      item.ele('content:encoded').txt(xmlText(body)).up();
       item.ele('excerpt:encoded').txt('').up();
       item
         .ele('wp:post_id')

@@ -220,6 +220,12 @@ it('JSON: an embedded page’s thread comes back as one, with its page’s old a
     ]);
     const file = path.join(dir, 'embeds.jsonl');
     await writeJsonExport(createExportsRepository(blog.db), file);
+    // WordPress has no such thread: its export says whose comments they are.
+    const wxr = path.join(dir, 'embeds.xml');
+    await writeWxrExport(createExportsRepository(blog.db), wxr, { title: 'Static', url: 'https://comments.example' });
+    expect(readFileSync(wxr, 'utf8')).toContain(
+      '&lt;p&gt;The comments on &lt;a href="https://static.example/new"&gt;https://static.example/new&lt;/a&gt;.&lt;/p&gt;',
+    );
 
     const report = await importJson(there.db, file);
     expect(report.posts.created).toBe(1);
