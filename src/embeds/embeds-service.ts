@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { Clock } from '../shared/clock';
+import { normaliseText } from '../validation/text-field';
 import type { EmbedsRepository, EmbedThread } from './embeds-repository';
 import { normalizePageUrl, originOfPage } from './page-address';
 
@@ -92,9 +93,12 @@ export function createEmbedsService({
 
     findThread: (pageUrl: string): Promise<EmbedThread | null> => repo.findByUrl(pageUrl),
 
-    /** The page's thread, made for the comment about to be posted if it has none. */
+    /**
+     * The page's thread, made for the comment about to be posted if it has none; its title is the
+     * page's (held to the one-line text rules: it shows in feeds and mail), else its address.
+     */
     startThread: (pageUrl: string, title: string) =>
-      repo.findOrCreate(pageUrl, title.trim() || pageUrl, authorName(), clock.now()),
+      repo.findOrCreate(pageUrl, normaliseText(title, false) || pageUrl, authorName(), clock.now()),
 
     /** Takes back a thread made for a comment that was refused. */
     discardIfEmpty: (thread: EmbedThread): Promise<void> => repo.deleteIfEmpty(thread.id),

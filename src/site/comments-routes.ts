@@ -43,6 +43,16 @@ export function commentUrl(slug: string, id: number, page: number | null = 1): s
   return `/posts/${encodeURIComponent(slug)}${page > 1 ? `?cpage=${page}` : ''}#comment-${id}`;
 }
 
+/** Who sent a comment, as the checks need it: the address, network, browser and own comments. */
+export function submitterOfRequest(req: Request, cookies: CommenterCookies): SubmitterContext {
+  return {
+    ipAddress: clientAddressOf(req.ip),
+    network: clientNetworkOf(req.ip),
+    userAgent: req.get('user-agent') ?? null,
+    ownCommentIds: cookies.readOwnCommentIds(req),
+  };
+}
+
 /** A comment as the public API shows it: never email, IP or user agent. */
 function toApiComment(comment: PublicComment) {
   return {
@@ -74,14 +84,7 @@ export function createCommentsRouter({
   const urlOf = (slug: string, id: number, page: number | null = 1) =>
     `${base(slug)}${commentUrl(slug, id, page).slice(`/posts/${encodeURIComponent(slug)}`.length)}`;
 
-  function submitterOf(req: Request): SubmitterContext {
-    return {
-      ipAddress: clientAddressOf(req.ip),
-      network: clientNetworkOf(req.ip),
-      userAgent: req.get('user-agent') ?? null,
-      ownCommentIds: commenterCookies.readOwnCommentIds(req),
-    };
-  }
+  const submitterOf = (req: Request) => submitterOfRequest(req, commenterCookies);
 
   // POST /posts/:slug/comments — the "Leave a Reply" form; post/redirect/get to the new comment
   const postFromForm: RequestHandler<{ slug: string }> = async (req, res) => {

@@ -19,10 +19,9 @@ import { onlyFromThisSite } from '../http/same-origin';
 import { embeddableBy } from '../http/security-headers';
 import { validateBody, validBody } from '../http/validate';
 import { postPath } from '../posts/post-status';
-import { clientAddressOf, clientNetworkOf } from '../shared/client-network';
 import { embedSurface, type ArticlePage } from './article-page';
 import type { CommenterCookies } from './commenter-cookies';
-import { commentUrl, createCommentsRouter } from './comments-routes';
+import { commentUrl, createCommentsRouter, submitterOfRequest } from './comments-routes';
 
 export interface EmbedRouterDeps {
   embeds: EmbedsService;
@@ -117,13 +116,8 @@ export function createEmbedRouter({
     const body = req.body as Record<string, unknown>;
     const pageUrl = embeds.allowedPage(body.page_url);
     const { thread, created } = await embeds.startThread(pageUrl, text(body.page_title).slice(0, 300));
-    const submitter = {
-      ipAddress: clientAddressOf(req.ip),
-      network: clientNetworkOf(req.ip),
-      userAgent: req.get('user-agent') ?? null,
-      ownCommentIds: embedCookies.readOwnCommentIds(req),
-    };
     try {
+      const submitter = submitterOfRequest(req, embedCookies);
       const { comment, page } = await comments.postComment(thread.slug, submission, submitter, formSignalsOf(body));
       embedCookies.rememberOwnComment(req, res, comment.id);
       const details = { author: submission.author, email: submission.email, url: submission.url ?? '' };

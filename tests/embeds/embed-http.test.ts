@@ -110,6 +110,28 @@ describe('the first comment of a page', () => {
     const posted = await postFirst(url, { comment: 'Lovely trams.', author: 'Inês', email: 'ines@example.org' }, 303);
     const [thread] = await ctx.db.post.findMany({ where: { embedUrl: url } });
     expect(thread).toMatchObject({ kind: 'embed', title: 'A week in Lisbon', status: 'published' });
+    // A page title is held to the one-line text rules (it shows in feeds, where a control
+    // character would break the XML); none at all, the address stands for it.
+    const stamp = formStampOf((await frameFor(`${blog}/a-page-with-no-thread`)).text);
+    for (const [pageTitle, title] of [
+      ['  Bell\u0007 tower\n notes\u200B ', 'Bell tower  notes'],
+      ['', 'https://blog.example/posts/untitled-1'],
+    ]) {
+      const page = title.startsWith('https') ? title : 'https://blog.example/posts/titled';
+      await request(ctx.app)
+        .post('/embed/threads')
+        .type('form')
+        .send({
+          page_url: page,
+          page_title: pageTitle,
+          form_ts: stamp,
+          comment: `On ${page}`,
+          author: 'T',
+          email: 't@example.org',
+        })
+        .expect(303);
+      expect((await ctx.db.post.findFirstOrThrow({ where: { embedUrl: page } })).title).toBe(title);
+    }
     expect(posted.headers.location).toMatch(new RegExp(`^/embed/posts/${thread!.slug}#comment-\\d+$`));
     // The commenter's proof is a partitioned cookie: kept when third-party cookies are blocked.
     const cookies = [posted.headers['set-cookie'] ?? []].flat().join('\n');
