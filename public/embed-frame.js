@@ -30,7 +30,11 @@
     sendHeight();
     if (window.ResizeObserver) new ResizeObserver(sendHeight).observe(root);
     else setInterval(sendHeight, 500);
-    var target = location.hash && document.getElementById(location.hash.slice(1));
+    // A refused form's summary: browsers do not autofocus in another site's frame, so it is
+    // focused here, and the page brings it into view; else the comment the address names.
+    var summary = document.querySelector('[autofocus]');
+    if (summary) summary.focus({ preventScroll: true });
+    var target = summary || (location.hash && document.getElementById(location.hash.slice(1)));
     if (target) tell({ type: 'show', top: Math.max(0, target.getBoundingClientRect().top - 16) });
     tell({ type: 'ready' });
   });

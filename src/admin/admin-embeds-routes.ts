@@ -7,8 +7,10 @@ import { adminFormBody, numericId, redirectWithFlash, showFormAgain, typedValues
 import { adminMessages } from './admin-messages';
 import { verifyAdminForm } from './admin-session';
 
+const titleSchema = z.object({ title: z.string({ error: 'Give the thread a title.' }).max(2000) });
 const addressSchema = z.object({ url: z.string({ error: 'Give the page’s new address.' }).max(2000) });
-const mergeSchema = z.object({ into: z.coerce.number({ error: 'Choose a page.' }).int().positive() });
+const choosePage = 'Choose the page whose thread takes these comments.';
+const mergeSchema = z.object({ into: z.coerce.number({ error: choosePage }).int(choosePage).positive(choosePage) });
 
 /**
  * /admin/embeds/:id: an embedded page's thread (listed with the posts): its page's address, a new
@@ -36,6 +38,12 @@ export function createAdminEmbedsRouter({ embeds }: { embeds: EmbedsService }): 
     redirectWithFlash(req, res, next, `/admin/embeds/${thread.id}`, adminMessages.embedMoved(thread.embedUrl));
   };
 
+  // POST /admin/embeds/:id/title — title
+  const retitle: RequestHandler<{ id: string }> = async (req, res, next) => {
+    const thread = await embeds.retitle(numericId(req), validBody<{ title: string }>(res).title);
+    redirectWithFlash(req, res, next, `/admin/embeds/${thread.id}`, adminMessages.embedRetitled(thread.title));
+  };
+
   // POST /admin/embeds/:id/merge — into (another thread's id)
   const merge: RequestHandler<{ id: string }> = async (req, res, next) => {
     const into = await embeds.merge(numericId(req), validBody<{ into: number }>(res).into);
@@ -47,6 +55,14 @@ export function createAdminEmbedsRouter({ embeds }: { embeds: EmbedsService }): 
   );
   const router = Router();
   router.get('/embeds/:id', show);
+  router.post(
+    '/embeds/:id/title',
+    adminFormBody,
+    verifyAdminForm,
+    validateBody(titleSchema, 'The title could not be read.'),
+    retitle,
+    again,
+  );
   router.post(
     '/embeds/:id/address',
     adminFormBody,

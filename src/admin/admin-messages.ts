@@ -2,6 +2,7 @@ import { waitText } from '../shared/wait-text';
 
 /** Everything the moderator is told, in one place for review. */
 export const adminMessages = {
+  embedRetitled: (title: string) => `The thread is now called “${title}”.`,
   embedMoved: (url: string) => `The thread now belongs to ${url}; its old address still finds it.`,
   embedsMerged: (url: string) =>
     `The comments were moved to the thread of ${url}; the other page’s address now finds it.`,

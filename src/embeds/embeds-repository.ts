@@ -21,15 +21,22 @@ const asThread = (row: { embedUrl: string | null } & Omit<EmbedThread, 'embedUrl
 });
 
 /**
- * A thread's slug: the page's last path word (or its host) and a digest of its whole address, so
- * two pages never share one and the same page always gets the same.
+ * A thread's slug: the page's last path word (or its host) and 64 bits of a digest of its whole
+ * address, so the same page always gets the same, and no one can find another address that takes
+ * a page's slug first.
  */
 export function threadSlugOf(pageUrl: string): string {
   const url = new URL(pageUrl);
-  const word =
-    slugFrom(decodeURIComponent(url.pathname.split('/').filter(Boolean).at(-1) ?? '')) || slugFrom(url.hostname);
-  const digest = createHash('sha256').update(pageUrl).digest('hex').slice(0, 8);
-  return `${word.slice(0, postLimits.slug - 9) || 'page'}-${digest}`.replace(/^-/, '');
+  const last = url.pathname.split('/').filter(Boolean).at(-1) ?? '';
+  let word: string;
+  try {
+    word = slugFrom(decodeURIComponent(last));
+  } catch {
+    word = slugFrom(last); // a stray % that escapes nothing
+  }
+  word ||= slugFrom(url.hostname);
+  const digest = createHash('sha256').update(pageUrl).digest('hex').slice(0, 16);
+  return `${word.slice(0, postLimits.slug - 17).replace(/-+$/, '') || 'page'}-${digest}`;
 }
 
 export type EmbedsRepository = ReturnType<typeof createEmbedsRepository>;
@@ -68,7 +75,9 @@ export function createEmbedsRepository(db: Database) {
      * thread has the new address (merge them instead).
      */
     async changeUrl(id: number, pageUrl: string): Promise<boolean> {
-      if (await this.findByUrl(pageUrl)) return false;
+      const holder = await this.findByUrl(pageUrl);
+      if (holder && holder.id !== id) return false;
+      if (holder?.embedUrl === pageUrl) return true; // its address already
       try {
         await db.$transaction(async (tx) => {
           const { embedUrl } = await tx.post.findUniqueOrThrow({ where: { id }, select: { embedUrl: true } });
@@ -148,17 +157,44 @@ export function createEmbedsRepository(db: Database) {
     },
 
     /** Takes away a thread made for a comment that was then refused, if nothing has joined it since. */
-    async deleteIfEmpty(id: number): Promise<void> {
-      await db.post.deleteMany({ where: { id, kind: embedKind, comments: { none: {} } } });
+    async deleteIfEmpty(id: number): Promise<boolean> {
+      const { count } = await db.post.deleteMany({ where: { id, kind: embedKind, comments: { none: {} } } });
+      return count > 0;
     },
 
-    /** The approved comments of each page that has a thread, by its address. */
+    /** A thread's title, as the moderator writes it. */
+    async retitle(id: number, title: string): Promise<void> {
+      await db.post.update({ where: { id }, data: { title } });
+    },
+
+    /**
+     * The approved comments of each page that has a thread, by its address: its own, or one it had
+     * before it moved or was merged.
+     */
     async approvedCounts(pageUrls: string[]): Promise<Map<string, number>> {
       const rows = await db.post.findMany({
         where: { embedUrl: { in: pageUrls }, status: 'published' },
         select: { embedUrl: true, approvedComments: true },
       });
-      return new Map(rows.map((row) => [row.embedUrl ?? '', row.approvedComments]));
+      const counts = new Map(rows.map((row) => [row.embedUrl ?? '', row.approvedComments]));
+      const moved = pageUrls.filter((url) => !counts.has(url));
+      if (moved.length > 0) {
+        const redirects = await db.postRedirect.findMany({
+          where: { path: { in: moved }, post: { kind: embedKind, status: 'published' } },
+          select: { path: true, post: { select: { approvedComments: true } } },
+        });
+        for (const { path, post } of redirects) counts.set(path, post.approvedComments);
+      }
+      return counts;
+    },
+
+    /** Gives a thread made without its page's title (the no-JavaScript link) the title a page sends later. */
+    async nameIfUntitled(thread: EmbedThread, title: string): Promise<boolean> {
+      const { count } = await db.post.updateMany({
+        where: { id: thread.id, kind: embedKind, title: thread.embedUrl },
+        data: { title: title.slice(0, postLimits.title) },
+      });
+      return count > 0;
     },
   };
 }

@@ -15,6 +15,7 @@ export const embedMessages = {
   newUrlNotAllowed: 'That address is on a site that may not embed comments: add the site in Site settings first.',
   newUrlTaken: 'Another page’s thread has that address: merge the two threads instead.',
   mergeTargetInvalid: 'Choose another embedded page to move the comments to.',
+  titleRequired: 'Give the thread a title: the page’s own, as readers see it.',
 } as const;
 
 /** The most pages one request may ask counts for. */
@@ -100,8 +101,33 @@ export function createEmbedsService({
     startThread: (pageUrl: string, title: string) =>
       repo.findOrCreate(pageUrl, normaliseText(title, false) || pageUrl, authorName(), clock.now()),
 
-    /** Takes back a thread made for a comment that was refused. */
-    discardIfEmpty: (thread: EmbedThread): Promise<void> => repo.deleteIfEmpty(thread.id),
+    /**
+     * A thread made without its page's title (from the no-JavaScript link, which has none) takes
+     * the title the page sends when it is next shown with embed.js.
+     */
+    async titleIfUntitled(thread: EmbedThread, title: string): Promise<void> {
+      const named = normaliseText(title, false);
+      if (thread.title !== thread.embedUrl || !named) return;
+      if (await repo.nameIfUntitled(thread, named)) changed();
+    },
+
+    /**
+     * Takes back a thread made for a comment that was refused. What was kept in memory of it (its
+     * post, its pages) goes too: the next comment makes it again.
+     */
+    async discardIfEmpty(thread: EmbedThread): Promise<void> {
+      if (await repo.deleteIfEmpty(thread.id)) changed();
+    },
+
+    /** A thread's title, as the moderator writes it (the page's own, sent by its first reader, may be wrong). */
+    async retitle(id: number, input: string): Promise<EmbedThread> {
+      await threadOf(id);
+      const title = normaliseText(input, false).slice(0, 300);
+      if (!title) throw new ValidationError({ title: embedMessages.titleRequired });
+      await repo.retitle(id, title);
+      changed();
+      return threadOf(id);
+    },
 
     /** Approved comments by page address, for each address asked (0 for a page with no thread). */
     async counts(inputs: string[]): Promise<Record<string, number>> {

@@ -4,20 +4,42 @@
 /** The longest page address kept: longer ones are refused rather than cut. */
 export const maxPageUrlLength = 2000;
 
+/** A host name or IP address as the URL parser writes it, and nothing else (no `*`, no `;`). */
+const plainHost = /^(?:\[[0-9a-f:.]+\]|[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*)$/;
+
+// Characters a path may hold as themselves (RFC 3986's unreserved): an escape of one is the same address.
+const unreserved = /^[A-Za-z0-9\-._~]$/;
+
+/** The URL of an http or https address with a plain host and no user or password; null otherwise. */
+function webAddress(text: string): URL | null {
+  if (!URL.canParse(text)) return null;
+  const url = new URL(text);
+  if (!/^https?:$/.test(url.protocol) || url.username || url.password || !plainHost.test(url.hostname)) return null;
+  return url;
+}
+
 /**
  * A page's address, normalized: http or https only, no user or password; scheme and host in lower
- * case and the host as IDNA writes it, no default port (the URL parser does these); no fragment;
- * the path without a trailing slash or `index.html` (`/posts/x/`, `/posts/x` and
- * `/posts/x/index.html` are one page), the root kept as `/`; the query kept as given, since some
- * sites tell their pages apart by it. Null when it is none of these.
+ * case and the host as IDNA writes it, no default port (the URL parser does these); no query and
+ * no fragment (a static site's page is its path: a query would make a thread per visitor's
+ * link); in the path, escapes of plain characters undone and the others in upper case, no
+ * trailing slash or `index.html` (`/posts/x/`, `/posts/x` and `/posts/x/index.html` are one
+ * page), the root kept as `/`. Null when it is none of these.
  */
 export function normalizePageUrl(input: string): string | null {
   const text = input.trim();
-  if (text.length === 0 || text.length > maxPageUrlLength || !URL.canParse(text)) return null;
-  const url = new URL(text);
-  if (!/^https?:$/.test(url.protocol) || url.username || url.password || !url.hostname) return null;
+  if (text.length === 0 || text.length > maxPageUrlLength) return null;
+  const url = webAddress(text);
+  if (!url) return null;
   url.hash = '';
-  const path = url.pathname.replace(/\/index\.html?$/i, '/').replace(/\/+$/, '');
+  url.search = '';
+  const path = url.pathname
+    .replace(/%[0-9a-f]{2}/gi, (escape) => {
+      const character = String.fromCharCode(parseInt(escape.slice(1), 16));
+      return unreserved.test(character) ? character : escape.toUpperCase();
+    })
+    .replace(/\/index\.html?$/i, '/')
+    .replace(/\/+$/, '');
   url.pathname = path === '' ? '/' : path;
   const normalized = url.href;
   return normalized.length > maxPageUrlLength ? null : normalized;
@@ -33,10 +55,8 @@ export const originOfPage = (pageUrl: string): string => new URL(pageUrl).origin
  */
 export function normalizeOrigin(input: string): string | null {
   const text = input.trim();
-  if (!URL.canParse(text)) return null;
-  const url = new URL(text);
-  if (!/^https?:$/.test(url.protocol) || url.username || url.password || !url.hostname) return null;
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) return null;
+  const url = webAddress(text);
+  if (!url || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) return null;
   return url.origin;
 }
 

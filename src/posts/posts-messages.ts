@@ -17,6 +17,8 @@ export const postMessages = {
   termsInvalid: (label: string) => `${label} must be names separated by commas (or, in the API, a list of names).`,
   tooManyTerms: (label: string, max: number) => `${label}: at most ${max} a post.`,
   kindInvalid: 'The kind must be "post" or "page".',
+  embedNotEditable:
+    'This is the comment thread of a page on another site: change its title or address on its own page in the admin area (Posts, then its title).',
   slugReserved: (slug: string) =>
     `A page cannot be at /${slug}: the site uses that address. Please choose another slug.`,
   statusInvalid: 'The status must be "draft", "scheduled" or "published".',

@@ -10,6 +10,7 @@ import {
   reservedPageSlugs,
   type PostKind,
   threadKinds,
+  embedKind,
   type PostStatus,
   type TermKind,
   type TermRecord,
@@ -253,6 +254,8 @@ export function createPostsService({
     /** Saves an edited post, rendering the Markdown again. */
     async updatePost(id: number, post: NewPost): Promise<EditablePost> {
       const before = await getForEditing(id);
+      // An embedded page's thread has no text of its own, and is not a post to turn it into one.
+      if (before.kind === embedKind) throw new ConflictError(postMessages.embedNotEditable, 'embed_not_editable');
       const updated = await repo.update(id, toRecord(post, before), before.slug);
       changed(before.slug, updated.slug);
       return updated;

@@ -273,6 +273,8 @@ export function createArticlePage({
         post: { slug: '', title: page.title },
         base: '',
         formAction: '/embed/threads',
+        ownPage: page.ownPage,
+        pageUrl: page.url,
         hiddenFields: { page_url: page.url, page_title: page.title, ...(page.ownPage ? { own_page: '1' } : {}) },
         commentsOpen: true,
         threads: [],

@@ -8,8 +8,12 @@ import { createCookieSealer } from '../http/sealed-cookie';
 // - the commenter's name, email and website, only when they ticked "Save my name, email, and
 //   website", encrypted: the address never travels or sits in the browser as readable text.
 
-const ownCommentsCookie = 'marginalia_own_comments';
-const savedDetailsCookie = 'marginalia_commenter';
+// The frame's cookies have names of their own: where the comment server and the blog are one
+// site, the browser sends both kinds to the frame, and either could be read for the other.
+const cookieNames = {
+  site: { ownComments: 'marginalia_own_comments', savedDetails: 'marginalia_commenter' },
+  embed: { ownComments: 'marginalia_embed_own_comments', savedDetails: 'marginalia_embed_commenter' },
+} as const;
 const maxOwnComments = 20;
 const ownCommentsMaxAgeMs = 30 * 24 * 3600 * 1000;
 const savedDetailsMaxAgeMs = 365 * 24 * 3600 * 1000;
@@ -39,6 +43,8 @@ export type CommenterCookies = ReturnType<typeof createCommenterCookies>;
  */
 export function createCommenterCookies(secret: string, { partitioned = false } = {}) {
   const sealer = createCookieSealer(secret, 'commenter details');
+  const { ownComments: ownCommentsCookie, savedDetails: savedDetailsCookie } =
+    cookieNames[partitioned ? 'embed' : 'site'];
 
   function readOwnCommentIds(req: Request): number[] {
     const value: unknown = req.signedCookies?.[ownCommentsCookie];

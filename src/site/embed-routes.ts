@@ -19,12 +19,14 @@ import { onlyFromThisSite } from '../http/same-origin';
 import { embeddableBy } from '../http/security-headers';
 import { validateBody, validBody } from '../http/validate';
 import { postPath } from '../posts/post-status';
+import type { PostsService } from '../posts/posts-service';
 import { embedSurface, type ArticlePage } from './article-page';
 import type { CommenterCookies } from './commenter-cookies';
 import { commentUrl, createCommentsRouter, submitterOfRequest } from './comments-routes';
 
 export interface EmbedRouterDeps {
   embeds: EmbedsService;
+  posts: PostsService;
   comments: CommentsService;
   ownComments: OwnCommentsService;
   /** The article page as embed.js's frame shows it. */
@@ -45,6 +47,7 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
  */
 export function createEmbedRouter({
   embeds,
+  posts,
   comments,
   ownComments,
   embedArticlePage,
@@ -71,6 +74,8 @@ export function createEmbedRouter({
     maxAge: 600,
   });
   const counts: RequestHandler = async (req, res) => {
+    // The answer differs by Origin (its CORS header): a shared cache must keep one per origin.
+    res.vary('Origin');
     const urls = [req.query.url].flat().filter((url): url is string => typeof url === 'string');
     res.set('Cache-Control', 'public, max-age=60').json({ counts: await embeds.counts(urls) });
   };
@@ -91,6 +96,7 @@ export function createEmbedRouter({
       });
     }
     if (ownPage) return res.redirect(302, `/posts/${encodeURIComponent(thread.slug)}#comments`);
+    await embeds.titleIfUntitled(thread, text(req.query.title));
     const comment = numericParam(text(req.query.comment) || undefined);
     const scheme = /^(light|dark)$/.test(text(req.query.scheme)) ? `?scheme=${text(req.query.scheme)}` : '';
     res.set('Cache-Control', 'private, no-store');
@@ -102,6 +108,12 @@ export function createEmbedRouter({
 
   // GET /embed/posts/:slug — an embedded thread in the frame (from the page cache, like our pages)
   const showEmbedded: RequestHandler<{ slug: string }> = async (req, res) => {
+    // Opened outside the frame (a comment's link opened in a tab of its own): to the page it is
+    // on, which opens the thread at the comment (the browser keeps the #comment-N).
+    if (req.get('sec-fetch-dest') === 'document') {
+      const post = await posts.getPublished(req.params.slug);
+      return res.redirect(302, post.embedUrl ?? postPath(post));
+    }
     const number = (value: unknown): number => numericParam(typeof value === 'string' ? value : undefined);
     await embedArticlePage.render(req, res, req.params.slug, {
       replyToId: number(req.query.replytocom) || null,
@@ -158,7 +170,8 @@ export function createEmbedRouter({
   router.get('/embed/thread', showThread);
   router.post(
     '/embed/threads',
-    onlyFromThisSite(commentMessages.notFromThisSite),
+    // From our own frame (a browser's POST says where it comes from): not another site's form.
+    onlyFromThisSite(commentMessages.notFromThisSite, { originRequired: true }),
     formBody,
     submissionLimiter,
     validSubmission,

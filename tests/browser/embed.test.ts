@@ -182,6 +182,8 @@ it('2. a commenter is refused with the error inline, then posts; the first comme
   expect(await frame.locator('#email-error').innerText()).toBe(
     'Please enter your email address. It will not be published.',
   );
+  // The summary has the focus (browsers do not autofocus in another site's frame: its script does).
+  await frame.waitForFunction(() => document.activeElement?.id === 'form-error-summary');
   expect(await frame.inputValue('#comment')).toBe('The tiles at the station deserve a post of their own.');
   expect(await embedThreads()).toHaveLength(0);
   await frame.fill('#email', 'ines@example.org');

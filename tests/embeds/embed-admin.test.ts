@@ -26,6 +26,7 @@ async function threadWithComment(url: string, text: string): Promise<{ id: numbe
     .query({ url: `${url}?fresh`, title: 'Stamp' });
   const posted = await request(ctx.app)
     .post('/embed/threads')
+    .set('Sec-Fetch-Site', 'same-origin')
     .type('form')
     .send({
       page_url: url,
@@ -91,11 +92,20 @@ it('moves a thread to its page’s new address; the old one still finds it; refu
   expect(await threadOfPage('https://new.blog.example/notes/moving')).toBe(`/embed/posts/${thread.slug}`);
   expect(await threadOfPage('https://blog.example/notes/moving')).toBe(`/embed/posts/${thread.slug}`);
   expect(await threadOfPage('https://blog.example/notes/taken')).toBe(`/embed/posts/${other.slug}`);
+  // Counts follow the old address as the frame does.
   const counts = await request(ctx.app)
     .get('/api/embed/counts')
-    .query('url=https%3A%2F%2Fnew.blog.example%2Fnotes%2Fmoving')
+    .query('url=https%3A%2F%2Fnew.blog.example%2Fnotes%2Fmoving&url=https%3A%2F%2Fblog.example%2Fnotes%2Fmoving')
     .expect(200);
-  expect(counts.body.counts).toEqual({ 'https://new.blog.example/notes/moving': 1 });
+  expect(counts.body.counts).toEqual({
+    'https://new.blog.example/notes/moving': 1,
+    'https://blog.example/notes/moving': 1,
+  });
+  // Back to where it was (the site moved back), and to its own address: both its own.
+  await form('https://blog.example/notes/moving').expect(303);
+  expect(await threadOfPage('https://blog.example/notes/moving')).toBe(`/embed/posts/${thread.slug}`);
+  await form('https://blog.example/notes/moving').expect(303);
+  expect(await threadOfPage('https://new.blog.example/notes/moving')).toBe(`/embed/posts/${thread.slug}`);
 });
 
 it('merges two threads of one page: every comment in one, counted, the other’s address finding it', async () => {
@@ -117,6 +127,8 @@ it('merges two threads of one page: every comment in one, counted, the other’s
   expect(post.approvedComments).toBe(2);
   expect(post.approvedThreads).toBe(2);
   expect(await threadOfPage('https://blog.example/essay.html')).toBe(`/embed/posts/${kept.slug}`);
+  const counts = await request(ctx.app).get('/api/embed/counts').query('url=https%3A%2F%2Fblog.example%2Fessay.html');
+  expect(counts.body.counts).toEqual({ 'https://blog.example/essay.html': 2 });
   const frame = await request(ctx.app).get(`/embed/posts/${kept.slug}`).expect(200);
   expect(frame.text).toContain('Kept thread.');
   expect(frame.text).toContain('Merged thread.');
@@ -126,4 +138,48 @@ it('merges two threads of one page: every comment in one, counted, the other’s
   expect(stranger.headers.location).toContain('/admin/login');
   await moderator.post(`/admin/embeds/${kept.id}/merge`).type('form').send({ into: '1' }).expect(403);
   expect(await ctx.db.post.findUnique({ where: { id: kept.id } })).not.toBeNull();
+});
+
+it('lets the moderator retitle a thread, and keeps it from being edited or turned into a post', async () => {
+  const thread = await threadWithComment('https://blog.example/notes/titled', 'Titled by its first reader.');
+  const retitle = (title: string) =>
+    moderator.post(`/admin/embeds/${thread.id}/title`).type('form').send({ _csrf: moderator.csrf, title });
+  const refused = await retitle(' \u200B ').expect(422);
+  expect(refused.text).toContain('Give the thread a title');
+  await retitle('Notes on the harbour').expect(303);
+  expect((await ctx.db.post.findUniqueOrThrow({ where: { id: thread.id } })).title).toBe('Notes on the harbour');
+  const patched = await request(ctx.app)
+    .patch(`/admin/api/posts/${thread.id}`)
+    .set('Authorization', `Bearer ${apiToken}`)
+    .send({ title: 'A post now', body: 'Text', kind: 'post' })
+    .expect(409);
+  expect(patched.body.error.code).toBe('embed_not_editable');
+  expect((await ctx.db.post.findUniqueOrThrow({ where: { id: thread.id } })).kind).toBe('embed');
+  // Not indexed on our site: the page it belongs to is the one to find.
+  expect((await request(ctx.app).get(`/posts/${thread.slug}`)).text).toContain(
+    '<meta name="robots" content="noindex">',
+  );
+});
+
+it('names the page a thread was made without a title after, when the page sends one', async () => {
+  const url = 'https://blog.example/notes/plain';
+  const form = await request(ctx.app).get('/embed/thread').query({ url }).set('Sec-Fetch-Dest', 'document');
+  await request(ctx.app)
+    .post('/embed/threads')
+    .set('Sec-Fetch-Site', 'same-origin')
+    .type('form')
+    .send({
+      page_url: url,
+      own_page: '1',
+      form_ts: formStampOf(form.text),
+      comment: 'No JS.',
+      author: 'N',
+      email: 'n@example.org',
+    })
+    .expect(303);
+  expect((await ctx.db.post.findFirstOrThrow({ where: { embedUrl: url } })).title).toBe(url);
+  await request(ctx.app).get('/embed/thread').query({ url, title: 'Plain notes' }).expect(302);
+  expect((await ctx.db.post.findFirstOrThrow({ where: { embedUrl: url } })).title).toBe('Plain notes');
+  await request(ctx.app).get('/embed/thread').query({ url, title: 'Renamed by anyone' }).expect(302);
+  expect((await ctx.db.post.findFirstOrThrow({ where: { embedUrl: url } })).title).toBe('Plain notes');
 });

@@ -28,6 +28,7 @@ async function postFirst(url: string, fields: Record<string, string>, status: nu
   const frame = await frameFor(`${blog}/a-page-with-no-thread`);
   const res = await request(ctx.app)
     .post('/embed/threads')
+    .set('Sec-Fetch-Site', 'same-origin')
     .type('form')
     .send({
       page_url: url,
@@ -54,9 +55,22 @@ describe('page addresses', () => {
       expect({ written, normalized: normalizePageUrl(written) }).toEqual({ written, normalized: one });
     expect(normalizePageUrl('https://blog.example')).toBe('https://blog.example/');
     expect(normalizePageUrl('http://blog.example:8080/a/')).toBe('http://blog.example:8080/a');
-    expect(normalizePageUrl('https://blog.example/?p=12')).toBe('https://blog.example/?p=12');
+    // A query is not part of a static page's address (else every link with one would make a thread).
+    expect(normalizePageUrl('https://blog.example/a/?utm_source=feed&v=2')).toBe('https://blog.example/a');
+    // Escapes of plain characters undone, the others in upper case.
+    expect(normalizePageUrl('https://blog.example/posts/%6cisbon')).toBe('https://blog.example/posts/lisbon');
+    expect(normalizePageUrl('https://blog.example/caf%c3%a9')).toBe('https://blog.example/caf%C3%A9');
+    expect(normalizePageUrl('https://blog.example/café')).toBe('https://blog.example/caf%C3%A9');
     expect(normalizePageUrl('https://bücher.example/a')).toBe('https://xn--bcher-kva.example/a');
-    for (const refused of ['javascript:alert(1)', 'ftp://blog.example/a', '/posts/a', 'https://u:p@blog.example/', ''])
+    for (const refused of [
+      'javascript:alert(1)',
+      'ftp://blog.example/a',
+      '/posts/a',
+      'https://u:p@blog.example/',
+      '',
+      'https://*.blog.example/a',
+      'https://a;b/c',
+    ])
       expect({ refused, normalized: normalizePageUrl(refused) }).toEqual({ refused, normalized: null });
   });
 
@@ -65,10 +79,9 @@ describe('page addresses', () => {
       origins: ['https://blog.example', 'https://www.blog.example', 'http://localhost:4000'],
       invalid: [],
     });
-    expect(parseOriginList('https://blog.example/posts, blog.example').invalid).toEqual([
-      'https://blog.example/posts',
-      'blog.example',
-    ]);
+    expect(
+      parseOriginList('https://blog.example/posts, blog.example, https://*.evil.example, https://a;b').invalid,
+    ).toEqual(['https://blog.example/posts', 'blog.example', 'https://*.evil.example', 'https://a;b']);
   });
 });
 
@@ -116,10 +129,11 @@ describe('the first comment of a page', () => {
     for (const [pageTitle, title] of [
       ['  Bell\u0007 tower\n notes\u200B ', 'Bell tower  notes'],
       ['', 'https://blog.example/posts/untitled-1'],
-    ]) {
+    ] as const) {
       const page = title.startsWith('https') ? title : 'https://blog.example/posts/titled';
       await request(ctx.app)
         .post('/embed/threads')
+        .set('Sec-Fetch-Site', 'same-origin')
         .type('form')
         .send({
           page_url: page,
@@ -135,7 +149,7 @@ describe('the first comment of a page', () => {
     expect(posted.headers.location).toMatch(new RegExp(`^/embed/posts/${thread!.slug}#comment-\\d+$`));
     // The commenter's proof is a partitioned cookie: kept when third-party cookies are blocked.
     const cookies = [posted.headers['set-cookie'] ?? []].flat().join('\n');
-    expect(cookies).toMatch(/marginalia_own_comments=[^;]+;.*Partitioned/);
+    expect(cookies).toMatch(/marginalia_embed_own_comments=[^;]+;.*Partitioned/);
     expect(cookies).toMatch(/SameSite=None/);
     expect(cookies).toMatch(/Secure/);
 
@@ -155,6 +169,17 @@ describe('the first comment of a page', () => {
     expect(stranger.text).not.toContain('Lovely trams.');
     expect(stranger.text).not.toContain('ines@example.org');
     expect(stranger.headers['content-security-policy']).toContain('frame-ancestors https://blog.example');
+  });
+
+  it('leaves nothing of a refused first comment: the next one makes the thread', async () => {
+    const url = 'https://blog.example/posts/refused-first';
+    const fields = { comment: 'Answering nothing.', author: 'R', email: 'r@example.org' };
+    await postFirst(url, { ...fields, comment_parent: '99999' }, 422);
+    await frameFor(url).expect(200); // the form again: no thread
+    await postFirst(url, fields, 303);
+    expect(await ctx.db.comment.count({ where: { post: { embedUrl: url } } })).toBe(1);
+    // A page whose address holds a stray % has a thread too.
+    await postFirst('https://blog.example/posts/100%', { ...fields, comment: 'All of it.' }, 303);
   });
 
   it('finds the same thread however the page’s address is written', async () => {
@@ -185,6 +210,18 @@ describe('the first comment of a page', () => {
       .type('form')
       .send({
         page_url: 'https://blog.example/crosssite',
+        form_ts: formStampOf(frame.text),
+        comment: 'Hi',
+        author: 'A',
+        email: 'a@example.org',
+      })
+      .expect(403);
+    // A request that does not say where it comes from is not our frame's either.
+    await request(ctx.app)
+      .post('/embed/threads')
+      .type('form')
+      .send({
+        page_url: 'https://blog.example/nowhere',
         form_ts: formStampOf(frame.text),
         comment: 'Hi',
         author: 'A',
@@ -254,6 +291,7 @@ describe('without JavaScript', () => {
     expect(fresh.text).toContain('name="own_page" value="1"');
     const posted = await request(ctx.app)
       .post('/embed/threads')
+      .set('Sec-Fetch-Site', 'same-origin')
       .type('form')
       .send({
         page_url: url,
@@ -319,12 +357,14 @@ describe('comment counts', () => {
       counts: { 'https://blog.example/posts/counted/': 1, 'https://blog.example/posts/none': 0 },
     });
     expect(res.headers['access-control-allow-origin']).toBe('https://www.blog.example');
+    expect(res.headers.vary).toContain('Origin');
     const other = await request(ctx.app)
       .get('/api/embed/counts')
       .query({ url })
       .set('Origin', 'https://evil.example')
       .expect(200);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    expect(other.headers.vary).toContain('Origin');
 
     const preflight = await request(ctx.app)
       .options('/api/embed/counts')

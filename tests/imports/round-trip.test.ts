@@ -206,6 +206,7 @@ it('JSON: an embedded page’s thread comes back as one, with its page’s old a
     const stamp = /name="form_ts" value="([^"]+)"/.exec(frame.text)![1]!;
     return request(ctx.app)
       .post('/embed/threads')
+      .set('Sec-Fetch-Site', 'same-origin')
       .type('form')
       .send({ page_url: url, page_title: 'Static', form_ts: stamp, comment, author: 'Em', email: 'em@example.org' })
       .expect(303);
