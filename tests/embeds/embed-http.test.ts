@@ -289,6 +289,9 @@ describe('without JavaScript', () => {
       .set('Sec-Fetch-Dest', 'document')
       .expect(200);
     expect(fresh.text).toContain('name="own_page" value="1"');
+    // In the site's own layout, saying whose comments they are.
+    expect(fresh.text).toContain('class="site-header"');
+    expect(fresh.text).toContain(`The comments on <a href="${url}">`);
     const posted = await request(ctx.app)
       .post('/embed/threads')
       .set('Sec-Fetch-Site', 'same-origin')
@@ -307,6 +310,10 @@ describe('without JavaScript', () => {
     const opened = await request(ctx.app).get('/embed/thread').query({ url }).set('Sec-Fetch-Dest', 'document');
     expect(opened.status).toBe(302);
     expect(opened.headers.location).toBe(`/posts/${thread!.slug}#comments`);
+    // A comment's link in the frame, opened in a tab of its own: to the page it belongs to.
+    const outside = await request(ctx.app).get(`/embed/posts/${thread!.slug}`).set('Sec-Fetch-Dest', 'document');
+    expect(outside.status).toBe(302);
+    expect(outside.headers.location).toBe(url);
     const article = await request(ctx.app).get(`/posts/${thread!.slug}`).expect(200);
     expect(article.text).toContain('action="/posts/');
     expect(article.text).toContain(`href="${url}"`);
