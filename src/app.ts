@@ -131,16 +131,20 @@ function createServices({
   // whose kept pages it may also touch, whether or not this one keeps pages.
   const kept = pageCache ?? noPageChanges;
   // What is kept in memory about pinned comments goes with any change to a post's page.
+  // So is what is kept of embedded pages' threads (a post deleted may be one).
   let forgetPins = (): void => undefined;
+  let forgetThreads = (): void => undefined;
   const pageChanges: PublicPageChanges = {
     postChanged(slug) {
       kept.postChanged(slug);
       forgetPins();
+      forgetThreads();
       externalWrites.announceChange();
     },
     everythingChanged() {
       kept.everythingChanged();
       forgetPins();
+      forgetThreads();
       externalWrites.announceChange();
     },
   };
@@ -181,6 +185,18 @@ function createServices({
     },
   });
   forgetPins = () => comments.forgetPins();
+  const embeds = createEmbedsService({
+    repo: createEmbedsRepository(db),
+    clock,
+    allowedOrigins: () => blogSettings.known().embedOrigins,
+    authorName: () => blogSettings.known().displayName || config.ADMIN_USER || 'The author',
+    // Announced to the other processes too, whose kept posts and pages it also touches.
+    changed: () => {
+      pageChanges.everythingChanged();
+      posts.forgetKept();
+    },
+  });
+  forgetThreads = () => embeds.forgetKept();
   const ownComments = createOwnCommentsService({
     repo: commentsRepo,
     posts,
@@ -255,16 +271,7 @@ function createServices({
       pageCache,
       surface: embedSurface,
     }),
-    embeds: createEmbedsService({
-      repo: createEmbedsRepository(db),
-      clock,
-      allowedOrigins: () => blogSettings.known().embedOrigins,
-      authorName: () => blogSettings.known().displayName || config.ADMIN_USER || 'The author',
-      changed: () => {
-        pageCache?.everythingChanged();
-        posts.forgetKept();
-      },
-    }),
+    embeds,
     publisher: createScheduledPublishing({ posts, logger }),
     feeds: createFeedsService({ repo: createFeedsRepository(db), posts }),
     media: createMediaService({ repo: createMediaRepository(db), maxBytes: config.MEDIA_MAX_MB * 1024 * 1024 }),
@@ -445,6 +452,7 @@ export function createApp({
       s.blogSettings.forgetKept();
       s.senderBlocks.forgetKept();
       s.comments.forgetPins();
+      s.embeds.forgetKept();
     },
   });
   const listener = (req: IncomingMessage, res: ServerResponse): void => {

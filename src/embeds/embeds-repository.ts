@@ -187,14 +187,5 @@ export function createEmbedsRepository(db: Database) {
       }
       return counts;
     },
-
-    /** Gives a thread made without its page's title (the no-JavaScript link) the title a page sends later. */
-    async nameIfUntitled(thread: EmbedThread, title: string): Promise<boolean> {
-      const { count } = await db.post.updateMany({
-        where: { id: thread.id, kind: embedKind, title: thread.embedUrl },
-        data: { title: title.slice(0, postLimits.title) },
-      });
-      return count > 0;
-    },
   };
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { Clock } from '../shared/clock';
@@ -44,6 +45,14 @@ export function createEmbedsService({
   /** Called after a thread moved or two merged: the pages and posts kept in memory are stale. */
   changed?: () => void;
 }) {
+  // The threads of pages that have one, by address, as last read: every frame is first asked for
+  // by its page's address. Forgotten on any change to a thread here, or another process's write.
+  const knownThreads = new LRUCache<string, EmbedThread>({ max: 10_000 });
+  const changedThreads = () => {
+    knownThreads.clear();
+    changed();
+  };
+
   async function threadOf(id: number): Promise<EmbedThread> {
     const thread = await repo.findById(id);
     if (!thread) throw new NotFoundError(embedMessages.threadNotFound);
@@ -65,7 +74,7 @@ export function createEmbedsService({
         throw new ValidationError({ url: embedMessages.newUrlNotAllowed });
       if (!(await repo.changeUrl(id, pageUrl)))
         throw new ConflictError(embedMessages.newUrlTaken, 'embed_url_taken', { url: embedMessages.newUrlTaken });
-      changed();
+      changedThreads();
       return threadOf(id);
     },
 
@@ -75,7 +84,7 @@ export function createEmbedsService({
       if (id === intoId || !(await repo.findById(intoId)))
         throw new ValidationError({ into: embedMessages.mergeTargetInvalid });
       await repo.merge(id, intoId);
-      changed();
+      changedThreads();
       return threadOf(intoId);
     },
 
@@ -92,7 +101,16 @@ export function createEmbedsService({
       return pageUrl;
     },
 
-    findThread: (pageUrl: string): Promise<EmbedThread | null> => repo.findByUrl(pageUrl),
+    async findThread(pageUrl: string): Promise<EmbedThread | null> {
+      const known = knownThreads.get(pageUrl);
+      if (known) return known;
+      const thread = await repo.findByUrl(pageUrl);
+      if (thread) knownThreads.set(pageUrl, thread);
+      return thread;
+    },
+
+    /** Forgets the threads kept in memory (another process changed the database). */
+    forgetKept: (): void => knownThreads.clear(),
 
     /**
      * The page's thread, made for the comment about to be posted if it has none; its title is the
@@ -102,21 +120,11 @@ export function createEmbedsService({
       repo.findOrCreate(pageUrl, normaliseText(title, false) || pageUrl, authorName(), clock.now()),
 
     /**
-     * A thread made without its page's title (from the no-JavaScript link, which has none) takes
-     * the title the page sends when it is next shown with embed.js.
-     */
-    async titleIfUntitled(thread: EmbedThread, title: string): Promise<void> {
-      const named = normaliseText(title, false);
-      if (thread.title !== thread.embedUrl || !named) return;
-      if (await repo.nameIfUntitled(thread, named)) changed();
-    },
-
-    /**
      * Takes back a thread made for a comment that was refused. What was kept in memory of it (its
      * post, its pages) goes too: the next comment makes it again.
      */
     async discardIfEmpty(thread: EmbedThread): Promise<void> {
-      if (await repo.deleteIfEmpty(thread.id)) changed();
+      if (await repo.deleteIfEmpty(thread.id)) changedThreads();
     },
 
     /** A thread's title, as the moderator writes it (the page's own, sent by its first reader, may be wrong). */
@@ -125,7 +133,7 @@ export function createEmbedsService({
       const title = normaliseText(input, false).slice(0, 300);
       if (!title) throw new ValidationError({ title: embedMessages.titleRequired });
       await repo.retitle(id, title);
-      changed();
+      changedThreads();
       return threadOf(id);
     },
 

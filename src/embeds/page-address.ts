@@ -27,19 +27,33 @@ function webAddress(text: string): URL | null {
  * page), the root kept as `/`. Null when it is none of these.
  */
 export function normalizePageUrl(input: string): string | null {
+  // Again until it stands (an escaped dot undone may make a segment the parser then resolves):
+  // normalizing a normalized address changes nothing.
+  let normalized = normalizedOnce(input);
+  for (let again = 0; normalized !== null && again < 4; again += 1) {
+    const next = normalizedOnce(normalized);
+    if (next === normalized) return normalized;
+    normalized = next;
+  }
+  return null; // an address that never settles is not one to keep
+}
+
+function normalizedOnce(input: string): string | null {
   const text = input.trim();
   if (text.length === 0 || text.length > maxPageUrlLength) return null;
   const url = webAddress(text);
   if (!url) return null;
   url.hash = '';
   url.search = '';
-  const path = url.pathname
-    .replace(/%[0-9a-f]{2}/gi, (escape) => {
-      const character = String.fromCharCode(parseInt(escape.slice(1), 16));
-      return unreserved.test(character) ? character : escape.toUpperCase();
-    })
-    .replace(/\/index\.html?$/i, '/')
-    .replace(/\/+$/, '');
+  let path = url.pathname.replace(/%[0-9a-f]{2}/gi, (escape) => {
+    const character = String.fromCharCode(parseInt(escape.slice(1), 16));
+    return unreserved.test(character) ? character : escape.toUpperCase();
+  });
+  // Until nothing changes: /x/index.html/ and /x are one page, whichever order they are taken in.
+  for (let before = ''; before !== path;) {
+    before = path;
+    path = path.replace(/\/+$/, '').replace(/\/index\.html?$/i, '');
+  }
   url.pathname = path === '' ? '/' : path;
   const normalized = url.href;
   return normalized.length > maxPageUrlLength ? null : normalized;

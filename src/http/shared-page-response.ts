@@ -67,7 +67,8 @@ export function writeSharedPage(
     ...headers,
     ...(etag ? { ETag: etag } : {}),
     ...(lastModified ? { 'Last-Modified': lastModified } : {}),
-    Vary: 'Accept-Encoding',
+    // Whatever else the page's answer depends on (headers.Vary), and the encoding.
+    Vary: headers.Vary ? `${headers.Vary}, Accept-Encoding` : 'Accept-Encoding',
   };
   if (unchangedFor(req, etag, page.lastModified)) {
     res.writeHead(304, common);

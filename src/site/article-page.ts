@@ -44,18 +44,23 @@ export interface ThreadSurface {
   view: string;
   /** The address its links and forms start from: /posts/x or /embed/posts/x. */
   base: (slug: string) => string;
+  /** A request header its answer also depends on (a shared cache must keep one per value). */
+  vary: string | null;
 }
 
 export const siteSurface: ThreadSurface = {
   name: 'site',
   view: 'posts/article',
   base: (slug) => `/posts/${encodeURIComponent(slug)}`,
+  vary: null,
 };
 
 export const embedSurface: ThreadSurface = {
   name: 'embed',
   view: 'embed/thread',
   base: (slug) => `/embed/posts/${encodeURIComponent(slug)}`,
+  // Opened outside the frame, the same address redirects to the page (embed-routes.ts).
+  vary: 'Sec-Fetch-Dest',
 };
 
 export interface ArticlePageDeps {
@@ -93,8 +98,10 @@ export function sendSharedPage(
   res: Response,
   page: CachedPage,
   form: SharedFormStamp | null = null,
+  vary: string | null = null,
 ): void {
-  writeSharedPage(req, res, page, { 'Cache-Control': sharedPageCacheControl, ...htmlType }, form);
+  const headers = { 'Cache-Control': sharedPageCacheControl, ...htmlType, ...(vary ? { Vary: vary } : {}) };
+  writeSharedPage(req, res, page, headers, form);
 }
 
 /**
@@ -310,7 +317,13 @@ export function createArticlePage({
       // Nothing of the reader's own on the page, or only the details they saved for the form.
       const sharedButDetails = plainRead && ownCommentIds.length === 0;
       if (sharedButDetails && !saved) {
-        return sendSharedPage(req, res, await sharedPage(res, post, commentPage), comments.issueSharedFormStamp());
+        return sendSharedPage(
+          req,
+          res,
+          await sharedPage(res, post, commentPage),
+          comments.issueSharedFormStamp(),
+          surface.vary,
+        );
       }
       const formStamp = comments.issueFormStamp();
       if (sharedButDetails && saved) {

@@ -1,5 +1,5 @@
 import cors from 'cors';
-import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { ValidationError } from '../errors';
 import { commentMessages } from '../comments/comments-messages';
 import {
@@ -10,8 +10,9 @@ import {
 } from '../comments/comments-schema';
 import type { CommentsService } from '../comments/comments-service';
 import type { OwnCommentsService } from '../comments/own-comments-service';
+import type { EmbedThread } from '../embeds/embeds-repository';
 import { embedMessages, type EmbedsService } from '../embeds/embeds-service';
-import { normalizePageUrl } from '../embeds/page-address';
+import { normalizePageUrl, originOfPage } from '../embeds/page-address';
 import { formBody } from '../http/body-parsers';
 import { setRetryAfter, toAppError } from '../http/error-handler';
 import { numericParam } from '../http/route-params';
@@ -96,7 +97,6 @@ export function createEmbedRouter({
       });
     }
     if (ownPage) return res.redirect(302, `/posts/${encodeURIComponent(thread.slug)}#comments`);
-    await embeds.titleIfUntitled(thread, text(req.query.title));
     const comment = numericParam(text(req.query.comment) || undefined);
     const scheme = /^(light|dark)$/.test(text(req.query.scheme)) ? `?scheme=${text(req.query.scheme)}` : '';
     res.set('Cache-Control', 'private, no-store');
@@ -112,7 +112,9 @@ export function createEmbedRouter({
     // on, which opens the thread at the comment (the browser keeps the #comment-N).
     if (req.get('sec-fetch-dest') === 'document') {
       const post = await posts.getPublished(req.params.slug);
-      return res.redirect(302, post.embedUrl ?? postPath(post));
+      // Only to a page of a site still allowed (an imported thread's address was never checked).
+      const onItsPage = post.embedUrl && embeds.isAllowedOrigin(originOfPage(post.embedUrl));
+      return res.redirect(302, onItsPage ? post.embedUrl! : postPath(post));
     }
     const number = (value: unknown): number => numericParam(typeof value === 'string' ? value : undefined);
     await embedArticlePage.render(req, res, req.params.slug, {
@@ -127,20 +129,35 @@ export function createEmbedRouter({
     const submission = validBody<CommentSubmission>(res);
     const body = req.body as Record<string, unknown>;
     const pageUrl = embeds.allowedPage(body.page_url);
-    const { thread, created } = await embeds.startThread(pageUrl, text(body.page_title).slice(0, 300));
-    try {
-      const submitter = submitterOfRequest(req, embedCookies);
-      const { comment, page } = await comments.postComment(thread.slug, submission, submitter, formSignalsOf(body));
-      embedCookies.rememberOwnComment(req, res, comment.id);
-      const details = { author: submission.author, email: submission.email, url: submission.url ?? '' };
-      embedCookies.updateSavedDetails(req, res, details, submission['wp-comment-cookies-consent']);
-      const at = commentUrl(thread.slug, comment.id, page);
-      // Back to the frame; or, posted from the thread opened as a page of its own, to its article page.
-      res.redirect(303, body.own_page === '1' ? at : `${threadPath(thread.slug)}${at.slice(postPath(thread).length)}`);
-    } catch (error) {
-      if (created) await embeds.discardIfEmpty(thread);
-      throw error;
+    for (let attempt = 1; ; attempt += 1) {
+      const { thread, created } = await embeds.startThread(pageUrl, text(body.page_title).slice(0, 300));
+      try {
+        await postFirstComment(req, res, submission, body, thread);
+        return;
+      } catch (error) {
+        if (created) await embeds.discardIfEmpty(thread);
+        // Taken back meanwhile by a refused comment that made it at the same moment: made again.
+        else if (attempt === 1 && !(await embeds.findThread(pageUrl))) continue;
+        throw error;
+      }
     }
+  };
+
+  const postFirstComment = async (
+    req: Request,
+    res: Response,
+    submission: CommentSubmission,
+    body: Record<string, unknown>,
+    thread: EmbedThread,
+  ) => {
+    const submitter = submitterOfRequest(req, embedCookies);
+    const { comment, page } = await comments.postComment(thread.slug, submission, submitter, formSignalsOf(body));
+    embedCookies.rememberOwnComment(req, res, comment.id);
+    const details = { author: submission.author, email: submission.email, url: submission.url ?? '' };
+    embedCookies.updateSavedDetails(req, res, details, submission['wp-comment-cookies-consent']);
+    const at = commentUrl(thread.slug, comment.id, page);
+    // Back to the frame; or, posted from the thread opened as a page of its own, to its article page.
+    res.redirect(303, body.own_page === '1' ? at : `${threadPath(thread.slug)}${at.slice(postPath(thread).length)}`);
   };
 
   // A refused first comment: the frame's form again, as typed, with why.

@@ -161,7 +161,7 @@ it('lets the moderator retitle a thread, and keeps it from being edited or turne
   );
 });
 
-it('names the page a thread was made without a title after, when the page sends one', async () => {
+it('takes a page’s title with its first comment only: no one renames a thread by asking for it', async () => {
   const url = 'https://blog.example/notes/plain';
   const form = await request(ctx.app).get('/embed/thread').query({ url }).set('Sec-Fetch-Dest', 'document');
   await request(ctx.app)
@@ -178,8 +178,16 @@ it('names the page a thread was made without a title after, when the page sends 
     })
     .expect(303);
   expect((await ctx.db.post.findFirstOrThrow({ where: { embedUrl: url } })).title).toBe(url);
-  await request(ctx.app).get('/embed/thread').query({ url, title: 'Plain notes' }).expect(302);
-  expect((await ctx.db.post.findFirstOrThrow({ where: { embedUrl: url } })).title).toBe('Plain notes');
   await request(ctx.app).get('/embed/thread').query({ url, title: 'Renamed by anyone' }).expect(302);
-  expect((await ctx.db.post.findFirstOrThrow({ where: { embedUrl: url } })).title).toBe('Plain notes');
+  expect((await ctx.db.post.findFirstOrThrow({ where: { embedUrl: url } })).title).toBe(url);
+});
+
+it('forgets a deleted thread: its page’s next reader gets the form, and its next comment makes one anew', async () => {
+  const url = 'https://blog.example/notes/deleted';
+  const thread = await threadWithComment(url, 'Soon gone.');
+  expect(await threadOfPage(url)).toBe(`/embed/posts/${thread.slug}`);
+  await request(ctx.app).delete(`/admin/api/posts/${thread.id}`).set('Authorization', `Bearer ${apiToken}`).expect(200);
+  expect(await threadOfPage(url)).toBeNull();
+  const again = await threadWithComment(url, 'Back again.');
+  expect(await threadOfPage(url)).toBe(`/embed/posts/${again.slug}`);
 });

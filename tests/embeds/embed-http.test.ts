@@ -61,6 +61,14 @@ describe('page addresses', () => {
     expect(normalizePageUrl('https://blog.example/posts/%6cisbon')).toBe('https://blog.example/posts/lisbon');
     expect(normalizePageUrl('https://blog.example/caf%c3%a9')).toBe('https://blog.example/caf%C3%A9');
     expect(normalizePageUrl('https://blog.example/café')).toBe('https://blog.example/caf%C3%A9');
+    // Normalizing a normalized address changes nothing.
+    for (const written of [
+      'https://blog.example/x/index.html/',
+      'https://blog.example/a/%2e',
+      'https://blog.example/a/%2E%2e/b/',
+    ])
+      expect(normalizePageUrl(normalizePageUrl(written)!)).toBe(normalizePageUrl(written));
+    expect(normalizePageUrl('https://blog.example/x/index.html/')).toBe('https://blog.example/x');
     expect(normalizePageUrl('https://bücher.example/a')).toBe('https://xn--bcher-kva.example/a');
     for (const refused of [
       'javascript:alert(1)',
@@ -242,6 +250,8 @@ describe('a thread in the frame', () => {
     const before = stats().hits;
     const kept = await request(ctx.app).get(`/embed/posts/${slug}`).expect(200);
     expect(stats().hits).toBe(before + 1);
+    // Outside the frame the same address redirects: a shared cache keeps one answer per kind.
+    expect(kept.headers.vary).toBe('Sec-Fetch-Dest, Accept-Encoding');
     expect(kept.text).not.toContain('Kept once.');
     const id = Number(/#comment-(\d+)$/.exec(posted.headers.location!)?.[1]);
     await request(ctx.app)
