@@ -32,7 +32,7 @@ import { createAccessLog } from './http/access-log';
 import { createRateLimiter } from './http/rate-limiters';
 import { createRateLimitCounters } from './rate-limits/rate-limit-counters';
 import { sharedRateLimitStore } from './rate-limits/shared-rate-limit-store';
-import { securityHeaders } from './http/security-headers';
+import { embedHeadersNow, securityHeaders } from './http/security-headers';
 import { answerKeptPagesFirst, headersSetBy, servePageFromCache } from './http/cached-page-fast-path';
 import { createExternalChangeCheck } from './http/external-change-check';
 import { createPageCache, type PageCache } from './http/page-cache';
@@ -437,6 +437,7 @@ export function createApp({
     ? servePageFromCache({
         pageCache: s.pageCache,
         securityHeaders: headersSetBy(headers),
+        embedSecurityHeaders: embedHeadersNow(headersSetBy(headers), () => s.embeds.allowedOrigins()),
         issueFormStamp: () => s.comments.issueSharedFormStamp(),
         logger,
       })

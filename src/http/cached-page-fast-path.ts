@@ -14,20 +14,26 @@ export interface FastPathOptions {
   pageCache: PageCache;
   /** The headers helmet sets on every response. */
   securityHeaders: Record<string, string>;
+  /** The same for embed.js's frame, which the allowed sites may frame (as they are now). */
+  embedSecurityHeaders: () => Record<string, string>;
   /** The signed form timestamp for the article page's slot (shared pages share one per second). */
   issueFormStamp: () => SharedFormStamp;
   logger: Logger;
 }
 
-// Only plain addresses: "/", "/posts/<slug>", "/posts/<slug>?cpage=N". A reply target, other query
-// strings, or a visitor's own cookies (comments awaiting moderation, saved details) are personal.
-const postPath = /^\/posts\/([a-z0-9-]{1,100})(?:\?cpage=(\d{1,6}))?$/;
-const personalCookie = /(?:^|;\s*)(?:marginalia_own_comments|marginalia_commenter)=/;
+// Only plain addresses: "/", "/posts/<slug>", "/posts/<slug>?cpage=N", and the same under /embed
+// (a thread in embed.js's frame). A reply target, other query strings, or a visitor's own cookies
+// (comments awaiting moderation, saved details) are personal.
+const postPath = /^(\/embed)?\/posts\/([a-z0-9-]{1,100})(?:\?cpage=(\d{1,6}))?$/;
+const personalCookie =
+  /(?:^|;\s*)(?:marginalia_own_comments|marginalia_commenter|marginalia_embed_own_comments|marginalia_embed_commenter)=/;
 
-function keyOf(url: string): string | null {
-  if (url === '/') return homePageKey;
+function keyOf(url: string): { key: string; embedded: boolean } | null {
+  if (url === '/') return { key: homePageKey, embedded: false };
   const match = postPath.exec(url);
-  return match ? postPageKey(match[1]!, match[2] ? Number(match[2]) : 1) : null;
+  if (!match) return null;
+  const embedded = match[1] !== undefined;
+  return { key: postPageKey(match[2]!, match[3] ? Number(match[3]) : 1, embedded ? 'embed' : 'site'), embedded };
 }
 
 /** A handler that works on Node's own request and response as well as Express's (it uses nothing else). */
@@ -40,24 +46,25 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () =
 export function servePageFromCache({
   pageCache,
   securityHeaders,
+  embedSecurityHeaders,
   issueFormStamp,
   logger,
 }: FastPathOptions): NodeHandler {
-  const headers = {
-    ...securityHeaders,
-    'Cache-Control': sharedPageCacheControl,
-    'Content-Type': 'text/html; charset=utf-8',
-  };
+  const pageHeaders = { 'Cache-Control': sharedPageCacheControl, 'Content-Type': 'text/html; charset=utf-8' };
+  const headers = { ...securityHeaders, ...pageHeaders };
+  // The frame's page: framed by the allowed sites, and (outside a frame) a redirect: see embed-routes.ts.
+  const embedHeaders = () => ({ ...embedSecurityHeaders(), ...pageHeaders, Vary: 'Sec-Fetch-Dest' });
   return (req, res, next) => {
     const { method = '', url = '' } = req;
     if (method !== 'GET' && method !== 'HEAD') return next();
     const cookie = req.headers.cookie;
     if (cookie && personalCookie.test(cookie)) return next();
-    const key = keyOf(url);
-    const page = key ? pageCache.get(key) : undefined;
+    const kept = keyOf(url);
+    if (!kept || (kept.embedded && req.headers['sec-fetch-dest'] === 'document')) return next();
+    const page = pageCache.get(kept.key);
     if (!page) return next();
     logWhenAnswered(logger, req, res);
-    writeSharedPage(req, res, page, headers, page.after ? issueFormStamp() : null);
+    writeSharedPage(req, res, page, kept.embedded ? embedHeaders() : headers, page.after ? issueFormStamp() : null);
   };
 }
 
@@ -69,9 +76,12 @@ export function answerKeptPagesFirst(
   return keptPages ? (req, res) => keptPages(req, res, () => next(req, res)) : next;
 }
 
-/** The headers a middleware sets on every response (helmet), captured once with a stand-in response. */
-export function headersSetBy(middleware: RequestHandler): Record<string, string> {
-  const headers: Record<string, string> = {};
+/**
+ * The headers a middleware sets on every response (helmet), captured with a stand-in response;
+ * `start`: those already set before it runs.
+ */
+export function headersSetBy(middleware: RequestHandler, start: Record<string, string> = {}): Record<string, string> {
+  const headers: Record<string, string> = { ...start };
   const response = {
     setHeader: (name: string, value: string | string[]) =>
       void (headers[name] = Array.isArray(value) ? value.join(', ') : String(value)),

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
+import { headersSetBy } from './cached-page-fast-path';
 
 const sources = {
   defaultSrc: ["'self'"],
@@ -49,5 +50,22 @@ export function embeddableBy(origins: () => readonly string[]): RequestHandler {
     }
     res.removeHeader('X-Frame-Options');
     policy(req, res, next);
+  };
+}
+
+/**
+ * The headers of embed.js's frame for the kept-page fast path: `base` (helmet's on every
+ * response) with embeddableBy's policy for the sites allowed now, made again when they change.
+ */
+export function embedHeadersNow(
+  base: Record<string, string>,
+  origins: () => readonly string[],
+): () => Record<string, string> {
+  const framed = embeddableBy(origins);
+  let made: { key: string; headers: Record<string, string> } | null = null;
+  return () => {
+    const key = origins().join(' ');
+    if (made?.key !== key) made = { key, headers: headersSetBy(framed, base) };
+    return made.headers;
   };
 }

@@ -252,6 +252,14 @@ describe('a thread in the frame', () => {
     expect(stats().hits).toBe(before + 1);
     // Outside the frame the same address redirects: a shared cache keeps one answer per kind.
     expect(kept.headers.vary).toBe('Sec-Fetch-Dest, Accept-Encoding');
+    // Answered first thing (the kept-page fast path), with the frame's own framing rule.
+    expect(kept.headers['content-security-policy']).toContain(
+      'frame-ancestors https://blog.example https://www.blog.example',
+    );
+    expect(kept.headers['x-frame-options']).toBeUndefined();
+    expect(kept.headers['x-content-type-options']).toBe('nosniff');
+    const outside = await request(ctx.app).get(`/embed/posts/${slug}`).set('Sec-Fetch-Dest', 'document');
+    expect(outside.status).toBe(302);
     expect(kept.text).not.toContain('Kept once.');
     const id = Number(/#comment-(\d+)$/.exec(posted.headers.location!)?.[1]);
     await request(ctx.app)
