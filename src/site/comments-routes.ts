@@ -36,11 +36,17 @@ export interface CommentsRouterDeps {
 
 /**
  * Where a comment is shown: its post, on the right page of comments, at its anchor; with no page
- * known, its permalink, which finds the page when opened.
+ * known, its permalink, which finds the page when opened. `base`: the thread's address (our
+ * article page's, or in embed.js's frame /embed/posts/x).
  */
-export function commentUrl(slug: string, id: number, page: number | null = 1): string {
-  if (page === null) return `/posts/${encodeURIComponent(slug)}/comments/${id}`;
-  return `/posts/${encodeURIComponent(slug)}${page > 1 ? `?cpage=${page}` : ''}#comment-${id}`;
+export function commentUrl(
+  slug: string,
+  id: number,
+  page: number | null = 1,
+  base = `/posts/${encodeURIComponent(slug)}`,
+): string {
+  if (page === null) return `${base}/comments/${id}`;
+  return `${base}${page > 1 ? `?cpage=${page}` : ''}#comment-${id}`;
 }
 
 /** Who sent a comment, as the checks need it: the address, network, browser and own comments. */
@@ -81,8 +87,7 @@ export function createCommentsRouter({
   const validSubmission = validateBody(commentSubmissionSchema, messages.malformed);
   const base = threadBase ?? ((slug: string) => `/posts/${encodeURIComponent(slug)}`);
   /** commentUrl, on this router's pages. */
-  const urlOf = (slug: string, id: number, page: number | null = 1) =>
-    `${base(slug)}${commentUrl(slug, id, page).slice(`/posts/${encodeURIComponent(slug)}`.length)}`;
+  const urlOf = (slug: string, id: number, page: number | null = 1) => commentUrl(slug, id, page, base(slug));
 
   const submitterOf = (req: Request) => submitterOfRequest(req, commenterCookies);
 

@@ -155,9 +155,9 @@ export function createEmbedRouter({
     embedCookies.rememberOwnComment(req, res, comment.id);
     const details = { author: submission.author, email: submission.email, url: submission.url ?? '' };
     embedCookies.updateSavedDetails(req, res, details, submission['wp-comment-cookies-consent']);
-    const at = commentUrl(thread.slug, comment.id, page);
     // Back to the frame; or, posted from the thread opened as a page of its own, to its article page.
-    res.redirect(303, body.own_page === '1' ? at : `${threadPath(thread.slug)}${at.slice(postPath(thread).length)}`);
+    const base = body.own_page === '1' ? postPath(thread) : threadPath(thread.slug);
+    res.redirect(303, commentUrl(thread.slug, comment.id, page, base));
   };
 
   // A refused first comment: the frame's form again, as typed, with why.
