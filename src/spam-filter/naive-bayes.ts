@@ -1,0 +1,106 @@
+// A naive Bayes text classifier as SpamBayes combines it: each token's spam probability is
+// Robinson's (a token seen rarely leans toward the unknown, 0.5), only the tokens far enough from
+// 0.5 are kept, at most 150 of the strongest, and Fisher's chi-square method combines them into
+// how sure the evidence is of spam and of ham; the score is between the two (0: ham, 1: spam;
+// near 0.5 when the evidence says both, or nothing). Pure: counts in, counts out.
+
+/** What the model has learned: how many comments of each kind, and in how many each token was. */
+export interface SpamCounts {
+  spamDocs: number;
+  hamDocs: number;
+  tokens: Map<string, { spam: number; ham: number }>;
+}
+
+export type SpamLabel = 'spam' | 'ham';
+
+/** A token's weight in a score: its probability of spam (0 to 1). */
+export interface TokenEvidence {
+  token: string;
+  probability: number;
+}
+
+export const emptySpamCounts = (): SpamCounts => ({ spamDocs: 0, hamDocs: 0, tokens: new Map() });
+
+// SpamBayes's defaults (Options.py): unknown_word_strength, unknown_word_prob,
+// minimum_prob_strength, max_discriminators.
+const strength = 0.45;
+const unknown = 0.5;
+const minimumStrength = 0.1;
+const maxDiscriminators = 150;
+
+/** Adds (or, `by` −1, takes back) one comment's tokens under its label. */
+export function learn(counts: SpamCounts, tokens: Iterable<string>, label: SpamLabel, by: 1 | -1 = 1): void {
+  if (label === 'spam') counts.spamDocs = Math.max(0, counts.spamDocs + by);
+  else counts.hamDocs = Math.max(0, counts.hamDocs + by);
+  for (const token of tokens) {
+    const seen = counts.tokens.get(token) ?? { spam: 0, ham: 0 };
+    seen[label] = Math.max(0, seen[label] + by);
+    if (seen.spam === 0 && seen.ham === 0) counts.tokens.delete(token);
+    else counts.tokens.set(token, seen);
+  }
+}
+
+/** Robinson's probability that a comment holding `token` is spam. */
+export function tokenProbability(counts: SpamCounts, token: string): number {
+  const seen = counts.tokens.get(token);
+  if (!seen) return unknown;
+  const spamRatio = counts.spamDocs > 0 ? seen.spam / counts.spamDocs : 0;
+  const hamRatio = counts.hamDocs > 0 ? seen.ham / counts.hamDocs : 0;
+  if (spamRatio + hamRatio === 0) return unknown;
+  const probability = spamRatio / (spamRatio + hamRatio);
+  const n = seen.spam + seen.ham;
+  return (strength * unknown + n * probability) / (strength + n);
+}
+
+/** The chance a chi-square value this large or larger comes by chance (`degrees` even). */
+function chiSquareTail(chi: number, degrees: number): number {
+  const m = chi / 2;
+  let term = Math.exp(-m);
+  let sum = term;
+  for (let i = 1; i < degrees / 2; i += 1) {
+    term *= m / i;
+    sum += term;
+  }
+  return Math.min(sum, 1);
+}
+
+/** The score of a comment's tokens (0 ham … 1 spam), and the tokens that weighed, strongest first. */
+export function score(counts: SpamCounts, tokens: Iterable<string>): { score: number; evidence: TokenEvidence[] } {
+  const evidence: TokenEvidence[] = [];
+  for (const token of tokens) {
+    const probability = tokenProbability(counts, token);
+    if (Math.abs(probability - unknown) >= minimumStrength) evidence.push({ token, probability });
+  }
+  evidence.sort(
+    (a, b) => Math.abs(b.probability - unknown) - Math.abs(a.probability - unknown) || (a.token < b.token ? -1 : 1),
+  );
+  const used = evidence.slice(0, maxDiscriminators);
+  if (used.length === 0) return { score: unknown, evidence: [] };
+  // Sums of logarithms (a product of 150 small numbers would underflow).
+  let hamLog = 0;
+  let spamLog = 0;
+  for (const { probability } of used) {
+    const p = Math.min(Math.max(probability, 1e-6), 1 - 1e-6);
+    hamLog += Math.log(p);
+    spamLog += Math.log(1 - p);
+  }
+  // Spam tokens (p near 1) make Σ ln(1 − p) very negative: a chi-square no chance would give.
+  const degrees = 2 * used.length;
+  const spamness = 1 - chiSquareTail(-2 * spamLog, degrees);
+  const hamness = 1 - chiSquareTail(-2 * hamLog, degrees);
+  return { score: (spamness - hamness + 1) / 2, evidence: used };
+}
+
+/** Drops the tokens seen in at most `rarest` comments, to keep the model within `maxTokens`. */
+export function prune(counts: SpamCounts, maxTokens: number): number {
+  let dropped = 0;
+  for (let rarest = 1; counts.tokens.size > maxTokens; rarest += 1) {
+    for (const [token, seen] of counts.tokens) {
+      if (seen.spam + seen.ham <= rarest) {
+        counts.tokens.delete(token);
+        dropped += 1;
+      }
+    }
+  }
+  return dropped;
+}

