@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { blogSettingsSchema } from '../blog-settings/blog-settings';
+import { blogSettingsSchema, type BlogSettings } from '../blog-settings/blog-settings';
 import type { BlogSettingsRepository } from '../blog-settings/blog-settings-repository';
 import { ValidationError, type FieldErrors } from '../errors';
 import { moderationModes, moderationSettingsSchema, wordMatches } from '../moderation/moderation-settings';
@@ -64,14 +64,7 @@ export interface SettingsJson {
     closeAfterDays: number;
   };
   notifications: { moderatorMail: string; webhookUrl: string | null; webhookSecretSet: boolean };
-  site: {
-    title: string;
-    tagline: string;
-    displayName: string;
-    timeZone: string;
-    commentsPerPage: number;
-    embedOrigins: string[];
-  };
+  site: BlogSettings;
 }
 
 /** Names each failed field by its group ("moderation.maxLinks"). */

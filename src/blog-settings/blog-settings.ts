@@ -22,7 +22,7 @@ export const blogSettingsMessages = {
   timeZoneInvalid: 'Choose a time zone of the IANA database, such as Europe/Lisbon, America/New_York or UTC.',
   perPageInvalid: 'Comments per page must be a whole number from 1 to 1,000.',
   originsInvalid: (items: string[]) =>
-    `Give each site as its origin, such as https://blog.example (no path): ${items.slice(0, 3).join(', ')} is not one.`,
+    `Give each site as its origin, such as https://blog.example (no path): “${items[0]}” is not one${items.length > 1 ? `, nor ${items.length - 1 === 1 ? 'one other' : `${items.length - 1} others`}` : ''}.`,
   originsNotText: 'Give the sites as text, separated by commas (or, in the API, as a list of strings).',
 } as const;
 

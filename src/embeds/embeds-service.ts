@@ -19,6 +19,9 @@ export const embedMessages = {
   titleRequired: 'Give the thread a title: the page’s own, as readers see it.',
 } as const;
 
+/** The code of the refusal for a page of a site that may not embed threads. */
+export const siteNotAllowedCode = 'site_not_allowed';
+
 /** The most pages one request may ask counts for. */
 export const maxCountedPages = 50;
 
@@ -97,7 +100,8 @@ export function createEmbedsService({
     allowedPage(input: unknown): string {
       const pageUrl = typeof input === 'string' ? normalizePageUrl(input) : null;
       if (!pageUrl) throw new BadRequestError(embedMessages.pageUrlInvalid, { page_url: embedMessages.pageUrlInvalid });
-      if (!allowedOrigins().includes(originOfPage(pageUrl))) throw new ForbiddenError(embedMessages.siteNotAllowed);
+      if (!allowedOrigins().includes(originOfPage(pageUrl)))
+        throw new ForbiddenError(embedMessages.siteNotAllowed, siteNotAllowedCode);
       return pageUrl;
     },
 

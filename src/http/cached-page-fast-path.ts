@@ -53,7 +53,14 @@ export function servePageFromCache({
   const pageHeaders = { 'Cache-Control': sharedPageCacheControl, 'Content-Type': 'text/html; charset=utf-8' };
   const headers = { ...securityHeaders, ...pageHeaders };
   // The frame's page: framed by the allowed sites, and (outside a frame) a redirect: see embed-routes.ts.
-  const embedHeaders = () => ({ ...embedSecurityHeaders(), ...pageHeaders, Vary: 'Sec-Fetch-Dest' });
+  // Made again only when the sites allowed change (embedSecurityHeaders answers a new object then).
+  let embedded: { security: Record<string, string>; headers: Record<string, string> } | null = null;
+  const embedHeaders = () => {
+    const security = embedSecurityHeaders();
+    if (embedded?.security !== security)
+      embedded = { security, headers: { ...security, ...pageHeaders, Vary: 'Sec-Fetch-Dest' } };
+    return embedded.headers;
+  };
   return (req, res, next) => {
     const { method = '', url = '' } = req;
     if (method !== 'GET' && method !== 'HEAD') return next();

@@ -11,7 +11,7 @@ import {
 import type { CommentsService } from '../comments/comments-service';
 import type { OwnCommentsService } from '../comments/own-comments-service';
 import type { EmbedThread } from '../embeds/embeds-repository';
-import { embedMessages, type EmbedsService } from '../embeds/embeds-service';
+import { siteNotAllowedCode, type EmbedsService } from '../embeds/embeds-service';
 import { normalizePageUrl, originOfPage } from '../embeds/page-address';
 import { formBody } from '../http/body-parsers';
 import { setRetryAfter, toAppError } from '../http/error-handler';
@@ -166,7 +166,8 @@ export function createEmbedRouter({
     const body = (req.body ?? {}) as Record<string, unknown>;
     const pageUrl = normalizePageUrl(text(body.page_url));
     if (!refusal || !pageUrl || ![400, 403, 409, 422, 429, 503].includes(refusal.status)) return next(error);
-    if (refusal.message === embedMessages.siteNotAllowed) return next(error);
+    // A site not allowed gets no form to post again: the refusal alone.
+    if (refusal.code === siteNotAllowedCode) return next(error);
     setRetryAfter(res, refusal);
     const summary = refusal instanceof ValidationError ? commentMessages.summary : refusal.message;
     const refused = { values: formValuesOf(body), errors: refusal.fields, summary };

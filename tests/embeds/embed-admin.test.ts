@@ -2,6 +2,7 @@ import { parseFeed } from '@rowanmanning/feed-parser';
 import request from 'supertest';
 import { formStampOf } from '../helpers/html';
 import { apiToken, asModerator, moderatorEnv, type ModeratorAgent } from '../helpers/moderator';
+import { sendFirstComment } from '../helpers/embeds';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 // Embedded pages in the admin area (issue 23): listed beside the posts with their address, moved
@@ -24,19 +25,14 @@ async function threadWithComment(url: string, text: string): Promise<{ id: numbe
   const frame = await request(ctx.app)
     .get('/embed/thread')
     .query({ url: `${url}?fresh`, title: 'Stamp' });
-  const posted = await request(ctx.app)
-    .post('/embed/threads')
-    .set('Sec-Fetch-Site', 'same-origin')
-    .type('form')
-    .send({
-      page_url: url,
-      page_title: `Page ${url}`,
-      form_ts: formStampOf(frame.text),
-      comment: text,
-      author: 'Ana',
-      email: 'ana@example.org',
-    })
-    .expect(303);
+  const posted = await sendFirstComment(ctx.app, {
+    page_url: url,
+    page_title: `Page ${url}`,
+    form_ts: formStampOf(frame.text),
+    comment: text,
+    author: 'Ana',
+    email: 'ana@example.org',
+  }).expect(303);
   const commentId = Number(/#comment-(\d+)$/.exec(posted.headers.location!)?.[1]);
   await request(ctx.app)
     .patch(`/admin/api/comments/${commentId}`)
@@ -164,19 +160,14 @@ it('lets the moderator retitle a thread, and keeps it from being edited or turne
 it('takes a page’s title with its first comment only: no one renames a thread by asking for it', async () => {
   const url = 'https://blog.example/notes/plain';
   const form = await request(ctx.app).get('/embed/thread').query({ url }).set('Sec-Fetch-Dest', 'document');
-  await request(ctx.app)
-    .post('/embed/threads')
-    .set('Sec-Fetch-Site', 'same-origin')
-    .type('form')
-    .send({
-      page_url: url,
-      own_page: '1',
-      form_ts: formStampOf(form.text),
-      comment: 'No JS.',
-      author: 'N',
-      email: 'n@example.org',
-    })
-    .expect(303);
+  await sendFirstComment(ctx.app, {
+    page_url: url,
+    own_page: '1',
+    form_ts: formStampOf(form.text),
+    comment: 'No JS.',
+    author: 'N',
+    email: 'n@example.org',
+  }).expect(303);
   expect((await ctx.db.post.findFirstOrThrow({ where: { embedUrl: url } })).title).toBe(url);
   await request(ctx.app).get('/embed/thread').query({ url, title: 'Renamed by anyone' }).expect(302);
   expect((await ctx.db.post.findFirstOrThrow({ where: { embedUrl: url } })).title).toBe(url);

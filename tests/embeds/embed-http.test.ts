@@ -3,6 +3,7 @@ import request from 'supertest';
 import { normalizePageUrl, parseOriginList } from '../../src/embeds/page-address';
 import { formStampOf } from '../helpers/html';
 import { apiToken, asModerator, moderatorEnv } from '../helpers/moderator';
+import { sendFirstComment } from '../helpers/embeds';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 // Threads for pages on other sites (issue 23), over HTTP: the frame's pages and their framing,
@@ -26,17 +27,13 @@ function frameFor(url: string, title = 'A week in Lisbon') {
 async function postFirst(url: string, fields: Record<string, string>, status: number) {
   // The form's stamp, from a frame with the form (a page with no thread).
   const frame = await frameFor(`${blog}/a-page-with-no-thread`);
-  const res = await request(ctx.app)
-    .post('/embed/threads')
-    .set('Sec-Fetch-Site', 'same-origin')
-    .type('form')
-    .send({
-      page_url: url,
-      page_title: 'A week in Lisbon',
-      form_ts: formStampOf(frame.text),
-      comment_parent: '0',
-      ...fields,
-    });
+  const res = await sendFirstComment(ctx.app, {
+    page_url: url,
+    page_title: 'A week in Lisbon',
+    form_ts: formStampOf(frame.text),
+    comment_parent: '0',
+    ...fields,
+  });
   expect({ url, status: res.status }).toEqual({ url, status });
   return res;
 }
@@ -139,19 +136,14 @@ describe('the first comment of a page', () => {
       ['', 'https://blog.example/posts/untitled-1'],
     ] as const) {
       const page = title.startsWith('https') ? title : 'https://blog.example/posts/titled';
-      await request(ctx.app)
-        .post('/embed/threads')
-        .set('Sec-Fetch-Site', 'same-origin')
-        .type('form')
-        .send({
-          page_url: page,
-          page_title: pageTitle,
-          form_ts: stamp,
-          comment: `On ${page}`,
-          author: 'T',
-          email: 't@example.org',
-        })
-        .expect(303);
+      await sendFirstComment(ctx.app, {
+        page_url: page,
+        page_title: pageTitle,
+        form_ts: stamp,
+        comment: `On ${page}`,
+        author: 'T',
+        email: 't@example.org',
+      }).expect(303);
       expect((await ctx.db.post.findFirstOrThrow({ where: { embedUrl: page } })).title).toBe(title);
     }
     expect(posted.headers.location).toMatch(new RegExp(`^/embed/posts/${thread!.slug}#comment-\\d+$`));
@@ -310,19 +302,14 @@ describe('without JavaScript', () => {
     // In the site's own layout, saying whose comments they are.
     expect(fresh.text).toContain('class="site-header"');
     expect(fresh.text).toContain(`The comments on <a href="${url}">`);
-    const posted = await request(ctx.app)
-      .post('/embed/threads')
-      .set('Sec-Fetch-Site', 'same-origin')
-      .type('form')
-      .send({
-        page_url: url,
-        own_page: '1',
-        form_ts: formStampOf(fresh.text),
-        comment: 'No script here.',
-        author: 'P',
-        email: 'p@example.org',
-      })
-      .expect(303);
+    const posted = await sendFirstComment(ctx.app, {
+      page_url: url,
+      own_page: '1',
+      form_ts: formStampOf(fresh.text),
+      comment: 'No script here.',
+      author: 'P',
+      email: 'p@example.org',
+    }).expect(303);
     const [thread] = await ctx.db.post.findMany({ where: { embedUrl: url } });
     expect(posted.headers.location).toMatch(new RegExp(`^/posts/${thread!.slug}#comment-\\d+$`));
     const opened = await request(ctx.app).get('/embed/thread').query({ url }).set('Sec-Fetch-Dest', 'document');
@@ -352,7 +339,7 @@ describe('the allowed sites in the site settings', () => {
         embedOrigins,
       });
     const refused = await form('https://blog.example/posts, https://www.blog.example').expect(422);
-    expect(refused.text).toContain('https://blog.example/posts is not one');
+    expect(refused.text).toContain('“https://blog.example/posts” is not one.');
     await form('https://blog.example/, https://other.example').expect(303);
     const page = await moderator.get('/admin/settings/site').expect(200);
     expect(page.text).toContain('value="https://blog.example, https://other.example"');

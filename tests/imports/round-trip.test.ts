@@ -11,6 +11,7 @@ import { contentOf } from '../helpers/blog-content';
 import { addComment } from '../helpers/factories';
 import { importFixture } from '../helpers/import-fixtures';
 import { apiToken, moderatorEnv } from '../helpers/moderator';
+import { sendFirstComment } from '../helpers/embeds';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 let dir: string;
@@ -204,12 +205,14 @@ it('JSON: an embedded page’s thread comes back as one, with its page’s old a
   const firstComment = async (ctx: TestContext, url: string, comment: string) => {
     const frame = await request(ctx.app).get('/embed/thread').query({ url: 'https://static.example/stamp' });
     const stamp = /name="form_ts" value="([^"]+)"/.exec(frame.text)![1]!;
-    return request(ctx.app)
-      .post('/embed/threads')
-      .set('Sec-Fetch-Site', 'same-origin')
-      .type('form')
-      .send({ page_url: url, page_title: 'Static', form_ts: stamp, comment, author: 'Em', email: 'em@example.org' })
-      .expect(303);
+    return sendFirstComment(ctx.app, {
+      page_url: url,
+      page_title: 'Static',
+      form_ts: stamp,
+      comment,
+      author: 'Em',
+      email: 'em@example.org',
+    }).expect(303);
   };
   try {
     await firstComment(blog, 'https://static.example/old/', 'From the static site.');
