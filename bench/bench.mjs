@@ -15,6 +15,8 @@
 // make things slower is shown so against its base (a `git worktree` of it, built).
 // --search: the moderator's search scenario alone (bench/search-scenario.mjs; also scenario 3c of
 // the full run), on SQLite or with --postgres; with --against <checkout>, on both servers.
+// --spam-filter: the comment POST with the spam filter on and off, alternating, on a trained model
+// (bench/spam-filter-scenario.mjs; also scenario 4d of the full run on SQLite).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { copySqliteDatabase, postgresBenchDatabase, sqliteBenchDatabase } from './bench-database.mjs';
 import { measureSearch, searchReport } from './search-scenario.mjs';
+import { measureSpamFilter, scoringCost, trainSpamFilter } from './spam-filter-scenario.mjs';
 import { benchPosts, seedBenchDatabase } from './seed.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +35,7 @@ const onPostgres = process.argv.includes('--postgres');
 const againstIndex = process.argv.indexOf('--against');
 const againstCheckout = againstIndex > 0 ? path.resolve(process.argv[againstIndex + 1] ?? '') : null;
 const searchOnly = process.argv.includes('--search');
+const spamFilterOnly = process.argv.includes('--spam-filter');
 // Many short rounds rather than a few long ones: this machine's speed drifts by a third from one
 // minute to the next, and each ratio is taken within a round, between neighbouring loads.
 const rounds = quick ? 1 : 5;
@@ -147,10 +151,16 @@ function summarise(result) {
 async function measure(label, contenders) {
   const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
   const warmUpCodes = {};
-  for (const [name, options] of Object.entries(contenders))
+  // `before`: what to do before each load of a contender (switch a setting), not an autocannon option.
+  for (const [name, { before, ...options }] of Object.entries(contenders)) {
+    await before?.();
     warmUpCodes[name] = summarise(await load({ ...options, duration: warmUp })).codes;
+  }
   for (let round = 0; round < rounds; round += 1) {
-    for (const [name, options] of Object.entries(contenders)) samples[name].push(summarise(await load(options)));
+    for (const [name, { before, ...options }] of Object.entries(contenders)) {
+      await before?.();
+      samples[name].push(summarise(await load(options)));
+    }
   }
   const out = {};
   for (const [name, list] of Object.entries(samples)) {
@@ -344,6 +354,20 @@ async function main() {
     results.scenarios.growing.onePostApproved = await db.approvedOn(benchPosts.grows);
     rss.afterGrowing = rssMb(server.child.pid);
     await stop(server);
+
+    // 4d. The spam filter's cost: the comment POST with it on and off, on a model trained from
+    //     4,000 comments (SQLite: the training is written into the seeded file).
+    if (!onPostgres) {
+      console.error(`  ${await trainSpamFilter(root, dbFile)}`);
+      server = await startServer(serverEnv, dir);
+      results.scenarios.spamFilter = await measureSpamFilter(measure, {
+        url: server.url,
+        apiToken,
+        slug: benchPosts.mixed,
+      });
+      rss.afterSpamFilter = rssMb(server.child.pid);
+      await stop(server);
+    }
     server = await startServer(serverEnv, dir);
 
     // 5. Mixed: 95% reads, 5% posts, a moderator approving every second through the admin API,
@@ -555,6 +579,14 @@ function report(r) {
     g.onePost,
     `${ratio(g.onePost, g.spread)} of 4b (${f(codesOf(g.onePost))} answered 303)`,
   );
+  if (s.spamFilter) {
+    line('4d. comment POST, spam filter off (trained on 4,000 comments)', s.spamFilter.filterOff, '1.00');
+    line(
+      '4d. the same, spam filter on',
+      s.spamFilter.filterOn,
+      `${ratio(s.spamFilter.filterOn, s.spamFilter.filterOff)} of off`,
+    );
+  }
   line('5. mixed 95% GET / 5% POST', s.mixed);
   const p = s.post.marginalia;
   console.log(
@@ -606,9 +638,51 @@ async function searchBench() {
   }
 }
 
-(againstCheckout && !searchOnly ? compareWithCheckout(againstCheckout) : searchOnly ? searchBench() : main()).catch(
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+/** The spam filter scenario alone (--spam-filter), on SQLite. */
+async function spamFilterBench() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'marginalia-bench-spam-'));
+  const dbFile = path.join(dir, 'bench.db');
+  console.error(`seeded ${(await seedBenchDatabase(dbFile)).toLocaleString('en-US')} comments`);
+  console.error(await trainSpamFilter(root, dbFile));
+  const server = await startServer(
+    {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      ADMIN_API_TOKEN: apiToken,
+      DATABASE_URL: `file:${dbFile}`,
+      COMMENT_RATE_LIMIT: '1000000',
+      COMMENT_FLOOD_SECONDS: '0',
+    },
+    dir,
+  );
+  try {
+    const result = await measureSpamFilter(measure, { url: server.url, apiToken, slug: benchPosts.mixed });
+    console.log(
+      `\nspam filter on the comment POST — SQLite, ${new Date().toISOString()}, Node ${process.version}, ${rounds} alternating round(s) × ${duration} s, ${connections} connections (medians)\n`,
+    );
+    console.log('| filter | req/s | p50 ms | p99 ms | 5xx | req/s by round |');
+    console.log('|---|---|---|---|---|---|');
+    for (const [name, c] of Object.entries(result))
+      console.log(`| ${name} | ${f(c.rps)} | ${c.p50} | ${c.p99} | ${c.fivexx} | ${c.roundRps.map(f).join(', ')} |`);
+    console.log(`RSS after: ${rssMb(server.child.pid).toFixed(0)} MB`);
+    const cost = scoringCost(dbFile);
+    console.log(
+      `scoring alone (tokenize + score, in this process, ${cost.tokens} tokens): ${cost.microsecondsPerComment.toFixed(1)} µs a comment; a model of ${cost.keep.toLocaleString('en-US')} tokens: ${cost.fullModelMb.toFixed(1)} MB of heap`,
+    );
+  } finally {
+    await stop(server);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+(againstCheckout && !searchOnly
+  ? compareWithCheckout(againstCheckout)
+  : searchOnly
+    ? searchBench()
+    : spamFilterOnly
+      ? spamFilterBench()
+      : main()
+).catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -12,6 +12,8 @@ import { createPasswordCheckLine } from './admin/password-checks';
 import { createAdminRouter } from './admin/admin-routes';
 import { createModerationRepository } from './moderation/moderation-repository';
 import { createModerationService } from './moderation/moderation-service';
+import { createSpamFilter } from './spam-filter/spam-filter-service';
+import { createSpamModelRepository } from './spam-filter/spam-model-repository';
 import { createCommenterCookies } from './site/commenter-cookies';
 import { createCommentsRepository } from './comments/comments-repository';
 import { createCommentsRouter } from './site/comments-routes';
@@ -165,7 +167,13 @@ function createServices({
   const settings = createModerationSettingsRepository({ db, defaults: moderationDefaults(config), pageChanges });
   const commentsRepo = createCommentsRepository(db);
   const senderBlocks = createSenderBlocks(db);
+  const spamFilter = createSpamFilter({
+    repo: createSpamModelRepository(db),
+    settings: () => settings.current(),
+    onError: (error) => logger.error({ err: error }, 'The spam filter could not read or prune its model'),
+  });
   const comments = createCommentsService({
+    spamFilter,
     blocks: senderBlocks,
     storesAddresses: config.IP_RETENTION_DAYS > 0,
     repo: commentsRepo,
@@ -204,10 +212,16 @@ function createServices({
     pageChanges,
     clock,
     editWindowMinutes: config.COMMENT_EDIT_WINDOW_MINUTES,
+    spamFilter,
   });
   const commenterCookies = createCommenterCookies(cookieSecret);
   const embedCookies = createCommenterCookies(cookieSecret, { partitioned: true });
-  const moderation = createModerationService({ repo: createModerationRepository(db), clock, pageChanges });
+  const moderation = createModerationService({
+    repo: createModerationRepository(db),
+    clock,
+    pageChanges,
+    spamFilter,
+  });
   const mail = mailSetupOf(config);
   const outbox = createOutboxRepository(db);
   const notificationSettings = createNotificationSettingsRepository(db, notificationDefaults(config));
@@ -252,6 +266,7 @@ function createServices({
   return {
     pageCache,
     senderBlocks,
+    spamFilter,
     commenterData,
     erasureRequests,
     addressRetention: createAddressRetention({ commenterData, logger }),
@@ -452,6 +467,7 @@ export function createApp({
       s.settings.forgetKept();
       s.blogSettings.forgetKept();
       s.senderBlocks.forgetKept();
+      s.spamFilter.modelMayHaveChanged();
       s.comments.forgetPins();
       s.embeds.forgetKept();
     },

@@ -26,6 +26,7 @@ import { createAdminEmbedsRouter } from './admin-embeds-routes';
 import { createAdminPrivacyRouter } from './admin-privacy-routes';
 import type { CommenterDataService } from '../privacy/commenter-data-service';
 import type { SenderBlocks } from '../moderation/sender-blocks';
+import type { SpamFilter } from '../spam-filter/spam-filter-service';
 
 export interface AdminRouterDeps {
   embeds: EmbedsService;
@@ -52,6 +53,7 @@ export interface AdminRouterDeps {
   blogSettings: BlogSettingsRepository;
   commenterData: CommenterDataService;
   senderBlocks: SenderBlocks;
+  spamFilter: SpamFilter;
 }
 
 /**
@@ -77,7 +79,13 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.use(createAdminPostsRouter(deps));
   router.use(createAdminEmbedsRouter(deps));
   router.use(createAdminMediaRouter(deps));
-  router.use(createAdminSettingsRouter({ settings: deps.settings, blogSettings: deps.blogSettings }));
+  router.use(
+    createAdminSettingsRouter({
+      settings: deps.settings,
+      blogSettings: deps.blogSettings,
+      spamFilter: deps.spamFilter,
+    }),
+  );
   router.use(createAdminPrivacyRouter(deps));
   router.use(createAdminNotificationsRouter(deps));
   router.use(createAdminImportRouter({ imports: deps.imports }));

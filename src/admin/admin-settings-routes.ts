@@ -7,15 +7,26 @@ import { moderationSettingsSchema, type ModerationSettings } from '../moderation
 import { adminFormBody, redirectWithFlash, showFormAgain, typedValues } from './admin-http';
 import { adminMessages } from './admin-messages';
 import { verifyAdminForm } from './admin-session';
+import { minimumLessons, type SpamFilter } from '../spam-filter/spam-filter-service';
 
 /** /admin/settings: the moderation rules; /admin/settings/site: the blog's own settings. */
 export function createAdminSettingsRouter({
   settings,
   blogSettings,
+  spamFilter,
 }: {
   settings: ModerationSettingsRepository;
   blogSettings: BlogSettingsRepository;
+  spamFilter: Pick<SpamFilter, 'state'>;
 }): Router {
+  const renderRules = async (res: Response, values: Record<string, string>, errors: Record<string, string> = {}) =>
+    res.render('admin/settings', {
+      title: 'Settings',
+      values,
+      errors,
+      spamFilter: { ...(await spamFilter.state()), minimum: minimumLessons },
+    });
+
   const renderSite = (res: Response, values: Record<string, string>, errors: Record<string, string> = {}) =>
     res.render('admin/site-settings', { title: 'Site settings', values, errors });
 
@@ -38,16 +49,13 @@ export function createAdminSettingsRouter({
   // GET /admin/settings — the rules in force
   const showSettings: RequestHandler = async (_req, res) => {
     const current = await settings.current();
-    res.render('admin/settings', {
-      title: 'Settings',
-      values: {
-        ...current,
-        maxLinks: String(current.maxLinks),
-        closeAfterDays: String(current.closeAfterDays),
-        moderationWords: current.moderationWords.join('\n'),
-        disallowedWords: current.disallowedWords.join('\n'),
-      },
-      errors: {},
+    await renderRules(res, {
+      ...current,
+      maxLinks: String(current.maxLinks),
+      closeAfterDays: String(current.closeAfterDays),
+      moderationWords: current.moderationWords.join('\n'),
+      disallowedWords: current.disallowedWords.join('\n'),
+      spamFilter: current.spamFilter ? 'on' : 'off',
     });
   };
 
@@ -74,9 +82,7 @@ export function createAdminSettingsRouter({
     verifyAdminForm,
     validateBody(moderationSettingsSchema, 'The settings could not be read.'),
     saveSettings,
-    showFormAgain((req, res, error) =>
-      res.render('admin/settings', { title: 'Settings', values: typedValues(req.body), errors: error.fields }),
-    ),
+    showFormAgain((req, res, error) => renderRules(res, typedValues(req.body), error.fields)),
   );
   return router;
 }

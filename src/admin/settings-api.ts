@@ -3,6 +3,7 @@ import { blogSettingsSchema, type BlogSettings } from '../blog-settings/blog-set
 import type { BlogSettingsRepository } from '../blog-settings/blog-settings-repository';
 import { ValidationError, type FieldErrors } from '../errors';
 import { moderationModes, moderationSettingsSchema, wordMatches } from '../moderation/moderation-settings';
+import { trashLessons } from '../spam-filter/spam-filter-service';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
 import {
   moderatorMailChoices,
@@ -28,6 +29,8 @@ export const settingsPatchSchema = z.strictObject({
       disallowedWords: words,
       wordMatch: z.enum(wordMatches),
       closeAfterDays: z.number().int(),
+      spamFilter: z.boolean(),
+      trashTeaches: z.enum(trashLessons),
     })
     .partial()
     .optional(),
@@ -62,6 +65,8 @@ export interface SettingsJson {
     disallowedWords: string[];
     wordMatch: string;
     closeAfterDays: number;
+    spamFilter: boolean;
+    trashTeaches: string;
   };
   notifications: { moderatorMail: string; webhookUrl: string | null; webhookSecretSet: boolean };
   site: BlogSettings;

@@ -4,6 +4,7 @@ import { commentStatuses } from '../shared/comment-status';
 import { moderationModes, wordMatches } from '../moderation/moderation-settings';
 import { moderatorMailChoices } from '../notifications/notification-settings';
 import { deliveryStatuses } from '../notifications/outbox-repository';
+import { trashLessons } from '../spam-filter/spam-filter-service';
 import { embedKind, postKinds, postStatuses } from '../posts/post-status';
 
 // What the JSON APIs answer, as zod schemas: the OpenAPI document is written from them, and a test
@@ -61,6 +62,15 @@ export const moderatedComment = z.strictObject({
   pinned: z.boolean(),
   repliesLocked: z.boolean(),
   deleted: z.boolean(),
+  spamScore: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .meta({ description: 'The spam filter’s score when it arrived (0 legitimate … 1 spam); null: not scored.' }),
+  spamReasons: z.array(z.strictObject({ token: z.string(), probability: z.number().min(0).max(1) })).meta({
+    description: 'The tokens that weighed most in that score, strongest first, each with its spam probability.',
+  }),
 });
 
 const term = z.strictObject({ name: z.string(), slug: z.string() });
@@ -113,6 +123,9 @@ export const importReport = z.strictObject({
   skipped: z.record(z.string(), count),
   dropped: z.record(z.string(), count),
   reattachedReplies: count,
+  spamFilterLearned: count.meta({
+    description: 'Imported comments the spam filter learned from: approved as legitimate, spam as spam.',
+  }),
   renamedSlugs: z.array(z.strictObject({ from: z.string(), to: z.string() })),
   orphans: z.array(z.string()),
   errors: z.array(z.string()),
@@ -194,6 +207,8 @@ export const settings = z.strictObject({
     disallowedWords: z.array(z.string()),
     wordMatch: z.enum(wordMatches),
     closeAfterDays: count,
+    spamFilter: z.boolean(),
+    trashTeaches: z.enum(trashLessons),
   }),
   notifications: z.strictObject({
     moderatorMail: z.enum(moderatorMailChoices),

@@ -2,6 +2,8 @@ import { dialectOf, type Database } from '../db/database';
 import { createLockedStatements, dateFromJson } from '../db/postgres-locks';
 import type { ArrivingComment } from '../moderation/moderation-rules';
 import type { CommentStatus } from '../shared/comment-status';
+import { spamLabelOf, type SpamLabel } from '../spam-filter/naive-bayes';
+import type { TransactionStep } from '../spam-filter/spam-model-repository';
 import { commentQueries, publicFields, type Sender, type ThreadView } from './comments-sql';
 
 export type { Sender, ThreadView } from './comments-sql';
@@ -32,6 +34,8 @@ export interface AuthoredComment extends ArrivingComment {
   id: number;
   status: CommentStatus;
   createdAt: Date;
+  /** What it taught the spam filter (a moderator's decision on it); null: nothing. */
+  spamLabel: SpamLabel | null;
 }
 
 export interface NewCommentRecord extends ArrivingComment {
@@ -45,6 +49,9 @@ export interface NewCommentRecord extends ArrivingComment {
   statusNote: string;
   /** Its author asked to hear of follow-up comments (the outbox mails a confirmation). */
   wantsReplies: boolean;
+  /** The spam filter's score, and its reasons as stored (null: not scored). */
+  spamScore: number | null;
+  spamReasons: string | null;
 }
 
 type PublicRow = Omit<PublicComment, 'status'> & { status: string };
@@ -204,17 +211,19 @@ export function createCommentsRepository(db: Database) {
           ipAddress: true,
           userAgent: true,
           createdAt: true,
+          spamLabel: true,
         },
       });
-      return row && { ...row, status: row.status as CommentStatus };
+      return row && { ...row, status: row.status as CommentStatus, spamLabel: spamLabelOf(row.spamLabel) };
     },
 
     /** Replaces the text (by its author); a status change it causes is recorded with the note. */
     async updateText(
       id: number,
       change: { text: string; textHtml: string; from: CommentStatus; to: CommentStatus; note: string },
+      alsoSteps: readonly TransactionStep[] = [],
     ): Promise<void> {
-      await db.comment.update({
+      const update = db.comment.update({
         where: { id },
         data: {
           text: change.text,
@@ -229,6 +238,7 @@ export function createCommentsRepository(db: Database) {
             : {}),
         },
       });
+      await db.$transaction([update, ...alsoSteps]);
     },
 
     async delete(id: number): Promise<void> {

@@ -14,6 +14,8 @@ import {
   type ArrivalDecision,
 } from '../moderation/moderation-rules';
 import type { Clock } from '../shared/clock';
+import { storedReasons } from '../spam-filter/naive-bayes';
+import type { SpamFilter } from '../spam-filter/spam-filter-service';
 import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
 import type { SenderBlocks } from '../moderation/sender-blocks';
@@ -72,6 +74,8 @@ export interface CommentsServiceOptions {
   blocks: Pick<SenderBlocks, 'blocking'>;
   /** False with IP_RETENTION_DAYS=0: no IP address or user agent is stored (the rules still see them). */
   storesAddresses: boolean;
+  /** Scores each arriving comment (from the model it keeps in memory: no query). */
+  spamFilter: Pick<SpamFilter, 'assess'>;
 }
 
 const maxUserAgentLength = 512;
@@ -112,6 +116,7 @@ export function createCommentsService({
   clock,
   blocks,
   storesAddresses,
+  spamFilter,
 }: CommentsServiceOptions) {
   /** The comment a reader may reply to: an approved comment of this post, or null. */
   async function findReplyTarget(postId: number, commentId: number | null | undefined): Promise<PublicComment | null> {
@@ -276,6 +281,7 @@ export function createCommentsService({
       const isKnown =
         rules.mode === 'known' && (await repo.hasApprovedComment(arriving.authorEmail, arriving.authorName, sender));
       const block = await blocks.blocking(arriving.authorEmail, arriving.ipAddress);
+      const spam = await spamFilter.assess({ text: arriving.text, name: arriving.authorName, url: arriving.authorUrl });
       // Answered as any held comment is: nothing tells the sender they are blocked.
       const decision: ArrivalDecision = block
         ? {
@@ -283,7 +289,7 @@ export function createCommentsService({
             // The block by its number: the note outlives the IP address (retention, erasure).
             note: `the sender is blocked (block ${block.id}: ${block.kind === 'email' ? 'their email address' : 'an IP range'})`,
           }
-        : applyFormTraps(decideArrivalStatus(arriving, rules, isKnown), form, formAgeMs);
+        : applyFormTraps(decideArrivalStatus(arriving, rules, isKnown, spam), form, formAgeMs);
       const { comment, threadsBefore } = await storeUnlessRepeated(
         {
           ...arriving,
@@ -295,6 +301,8 @@ export function createCommentsService({
           statusNote: decision.note,
           clientNetwork: submitter.network,
           wantsReplies: submission.subscribe_comments,
+          spamScore: spam?.score ?? null,
+          spamReasons: spam ? storedReasons(spam.reasons) : null,
         },
         sender,
       );

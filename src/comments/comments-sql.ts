@@ -260,17 +260,19 @@ export function commentQueries(dialect: SqlDialect) {
       view: ThreadView,
     ) => {
       const { postId, parentId, authorName, authorEmail, authorUrl, text, textHtml, status } = comment;
-      const { ipAddress, clientNetwork, userAgent, statusNote, wantsReplies } = comment;
+      const { ipAddress, clientNetwork, userAgent, statusNote, wantsReplies, spamScore, spamReasons } = comment;
       const notFlooding = floodSince
         ? Prisma.sql`AND NOT EXISTS (${commentSql.latestFrom(sender, floodSince)})`
         : Prisma.empty;
-      return Prisma.sql`INSERT INTO "Comment" ("postId", "parentId", "authorName", "authorEmail", "authorUrl", text, "textHtml", status, "ipAddress", "clientNetwork", "userAgent", "arrivalNote", "wantsReplies", "createdAt", "updatedAt")
+      return Prisma.sql`INSERT INTO "Comment" ("postId", "parentId", "authorName", "authorEmail", "authorUrl", text, "textHtml", status, "ipAddress", "clientNetwork", "userAgent", "arrivalNote", "wantsReplies", "spamScore", "spamReasons", "createdAt", "updatedAt")
       SELECT ${Prisma.join([
         dialect.typed(postId, 'INTEGER'),
         dialect.typed(parentId, 'INTEGER'),
         ...[authorName, authorEmail, authorUrl, text, textHtml, status].map((value) => dialect.typed(value, 'TEXT')),
         ...[ipAddress, clientNetwork, userAgent, statusNote].map((value) => dialect.typed(value, 'TEXT')),
         dialect.typed(wantsReplies, 'BOOLEAN'),
+        dialect.typed(spamScore, 'DOUBLE PRECISION'),
+        dialect.typed(spamReasons, 'TEXT'),
         dialect.typed(now, 'TIMESTAMP(3)'),
         dialect.typed(now, 'TIMESTAMP(3)'),
       ])}

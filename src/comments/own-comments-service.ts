@@ -4,6 +4,7 @@ import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import { decideArrivalStatus } from '../moderation/moderation-rules';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
 import type { PostsService } from '../posts/posts-service';
+import type { SpamFilter } from '../spam-filter/spam-filter-service';
 import { renderCommentText } from '../shared/comment-text';
 import { commentMessages as messages } from './comments-messages';
 import type { AuthoredComment, CommentsRepository } from './comments-repository';
@@ -15,6 +16,8 @@ export interface OwnCommentsOptions {
   editWindowMinutes: number;
   pageChanges?: PublicPageChanges;
   clock: Clock;
+  /** Scores the new words; what the old ones taught it is unlearned (the moderator decided on those). */
+  spamFilter: Pick<SpamFilter, 'assess' | 'lessonFromEdit'>;
 }
 
 export type OwnCommentsService = ReturnType<typeof createOwnCommentsService>;
@@ -30,6 +33,7 @@ export function createOwnCommentsService({
   editWindowMinutes,
   pageChanges = noPageChanges,
   clock,
+  spamFilter,
 }: OwnCommentsOptions) {
   const windowMs = editWindowMinutes * 60 * 1000;
   const withinWindow = (createdAt: Date): boolean =>
@@ -91,15 +95,23 @@ export function createOwnCommentsService({
           network: null,
           ownIds: ownCommentIds,
         }));
-      const decision = decideArrivalStatus({ ...comment, text }, rules, isKnown);
+      const edited = { text, authorName: comment.authorName, authorUrl: comment.authorUrl };
+      const spam = await spamFilter.assess({ text, name: comment.authorName, url: comment.authorUrl });
+      const decision = decideArrivalStatus({ ...comment, text }, rules, isKnown, spam);
       const to = comment.status === 'approved' || decision.status === 'spam' ? decision.status : comment.status;
-      await repo.updateText(id, {
-        text,
-        textHtml: renderCommentText(text),
-        from: comment.status,
-        to,
-        note: `edited by its author: ${decision.note}`,
-      });
+      const lesson = spamFilter.lessonFromEdit(comment, edited, false);
+      await repo.updateText(
+        id,
+        {
+          text,
+          textHtml: renderCommentText(text),
+          from: comment.status,
+          to,
+          note: `edited by its author: ${decision.note}`,
+        },
+        lesson?.steps,
+      );
+      lesson?.learned();
       if (comment.status === 'approved') pageChanges.postChanged(slug);
     },
 

@@ -17,7 +17,7 @@ export interface SqlDialect {
    * INSERT … SELECT or a function call and needs it said; SQLite takes values as they come (and
    * a cast to TIMESTAMP there would turn a date into a number).
    */
-  typed(value: unknown, sqlType: 'INTEGER' | 'TEXT' | 'TIMESTAMP(3)' | 'BOOLEAN'): Prisma.Sql;
+  typed(value: unknown, sqlType: 'INTEGER' | 'DOUBLE PRECISION' | 'TEXT' | 'TIMESTAMP(3)' | 'BOOLEAN'): Prisma.Sql;
   /** LIKE with case aside: SQLite's LIKE already is (for ASCII); PostgreSQL's ILIKE. */
   likeAnyCase: Prisma.Sql;
   /**

@@ -47,6 +47,9 @@ export interface ExportedComment {
   pinnedAt: Date | null;
   repliesLocked: boolean;
   erased: boolean;
+  /** The spam filter's score when it arrived, and why (moderator-only, as stored). */
+  spamScore: number | null;
+  spamReasons: string | null;
   createdAt: Date;
   updatedAt: Date;
   statusChanges: { fromStatus: string; toStatus: string; actor: string; note: string | null; createdAt: Date }[];
@@ -121,6 +124,8 @@ export function createExportsRepository(db: Database) {
           pinnedAt: true,
           repliesLocked: true,
           erased: true,
+          spamScore: true,
+          spamReasons: true,
           createdAt: true,
           updatedAt: true,
         },

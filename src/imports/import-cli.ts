@@ -10,6 +10,8 @@ import type { ImportReport } from './import-report';
 import { importFormats, type ImportFormat } from './import-runner';
 import { importWordPress } from './wordpress-import';
 import { ExportFormatError } from './xml-records';
+import { learnerOver } from '../spam-filter/spam-filter-service';
+import { createSpamModelRepository } from '../spam-filter/spam-model-repository';
 
 const usage = 'Usage: npm run import -- wordpress|disqus|json <file> [--dry-run]';
 const importers: Record<ImportFormat, typeof importJson> = {
@@ -35,6 +37,9 @@ function describe(report: ImportReport): string {
       : []),
     `  comments: ${created.approved} approved, ${created.pending} pending, ${created.spam} spam, ${created.trash} trash; ${report.comments.alreadyImported} already imported`,
     `  replies re-attached to the nearest imported ancestor (or the top level): ${report.reattachedReplies}`,
+    ...(report.dryRun
+      ? []
+      : [`  the spam filter learned from ${report.spamFilterLearned} of them (approved as legitimate, spam as spam)`]),
   ];
   const counted = (counts: Record<string, number>) =>
     Object.entries(counts)
@@ -81,6 +86,8 @@ async function main(): Promise<number> {
         );
       },
     });
+    // The approved and spam comments of the history teach the spam filter, after the import's own transaction.
+    if (!dryRun) report.spamFilterLearned = await learnerOver(createSpamModelRepository(db)).learnImported();
     clearProgress();
     console.log(asJson ? JSON.stringify(report) : describe(report));
     return 0;

@@ -17,6 +17,8 @@ export interface ImportReport {
   dropped: Record<string, number>;
   /** Replies whose parent was not imported, attached to the nearest imported ancestor (or the top level). */
   reattachedReplies: number;
+  /** Imported comments the spam filter learned from: approved ones as legitimate, spam as spam. */
+  spamFilterLearned: number;
   /** Posts whose address was taken here, and the address they got instead. */
   renamedSlugs: { from: string; to: string }[];
   /** Comments whose thread (post) is not in the file (Disqus): left out, and listed here by id. */
@@ -37,6 +39,7 @@ export function newReport(format: ImportReport['format'], dryRun: boolean): Impo
     skipped: {},
     dropped: {},
     reattachedReplies: 0,
+    spamFilterLearned: 0,
     renamedSlugs: [],
     orphans: [],
     errors: [],

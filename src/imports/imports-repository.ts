@@ -49,6 +49,9 @@ export interface ImportedCommentRecord {
   pinnedAt?: Date | null;
   repliesLocked?: boolean;
   erased?: boolean;
+  /** A marginalia export's spam scores (what the filter learned is learned again, not copied). */
+  spamScore?: number | null;
+  spamReasons?: string | null;
 }
 
 /** Writes for one import, all inside one transaction. */

@@ -76,6 +76,8 @@ const commentLine = z.object({
   pinnedAt: date.nullable().default(null),
   repliesLocked: z.boolean().default(false),
   erased: z.boolean().default(false),
+  spamScore: z.number().min(0).max(1).nullable().default(null),
+  spamReasons: z.string().max(10_000).nullable().default(null),
   createdAt: date,
   statusChanges: z
     .array(
@@ -193,6 +195,8 @@ export async function importJson(
       pinnedAt: item.pinnedAt,
       repliesLocked: item.repliesLocked,
       erased: item.erased,
+      spamScore: item.spamScore,
+      spamReasons: item.spamReasons,
     });
     await writer.addStatusHistory(id, item.statusChanges);
     commentIds.set(item.id, id);

@@ -22,5 +22,7 @@ export function moderatedCommentJson(comment: ModeratedComment) {
     pinned: comment.pinnedAt !== null,
     repliesLocked: comment.repliesLocked,
     deleted: comment.erased,
+    spamScore: comment.spamScore,
+    spamReasons: comment.spamReasons,
   };
 }

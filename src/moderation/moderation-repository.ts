@@ -3,6 +3,8 @@ import { dialectOf, type Database } from '../db/database';
 import { Prisma } from '../generated/prisma/client';
 import { searchComments } from './comment-search';
 import type { ArrivingComment } from './moderation-rules';
+import { spamLabelOf, spamReasonsOf, type TokenEvidence } from '../spam-filter/naive-bayes';
+import type { TrainingComment, TransactionStep } from '../spam-filter/spam-model-repository';
 
 /** A comment as the moderator sees it: everything, including email, IP and user agent. */
 export interface ModeratedComment extends ArrivingComment {
@@ -21,6 +23,10 @@ export interface ModeratedComment extends ArrivingComment {
   repliesLocked: boolean;
   /** Deleted at its author's request, kept as a placeholder for its replies. */
   erased: boolean;
+  /** The spam filter's score when it arrived; null: not scored. */
+  spamScore: number | null;
+  /** The tokens that weighed most in that score. */
+  spamReasons: TokenEvidence[];
 }
 
 /** One line of a comment's status history; the first (fromStatus null) is its arrival. */
@@ -64,13 +70,19 @@ const moderatedFields = {
   pinnedAt: true,
   repliesLocked: true,
   erased: true,
+  spamScore: true,
+  spamReasons: true,
 } as const;
 
 function whereOf({ status, postId }: CommentFilter) {
   return { ...(status ? { status } : {}), ...(postId ? { postId } : {}) };
 }
 
-const asModerated = <T extends { status: string }>(row: T) => ({ ...row, status: row.status as CommentStatus });
+const asModerated = <T extends { status: string; spamReasons: string | null }>(row: T) => ({
+  ...row,
+  status: row.status as CommentStatus,
+  spamReasons: spamReasonsOf(row.spamReasons),
+});
 
 export type ModerationRepository = ReturnType<typeof createModerationRepository>;
 
@@ -142,12 +154,28 @@ export function createModerationRepository(db: Database) {
       return { ...asModerated(comment), history: [arrival, ...changes] };
     },
 
-    async statusesOf(ids: readonly number[]): Promise<{ id: number; status: CommentStatus; postSlug: string }[]> {
+    /** Each comment's status and post, and what the spam filter reads and learned of it. */
+    async statusesOf(
+      ids: readonly number[],
+    ): Promise<(TrainingComment & { status: CommentStatus; postSlug: string })[]> {
       const rows = await db.comment.findMany({
         where: { id: { in: [...ids] } },
-        select: { id: true, status: true, post: { select: { slug: true } } },
+        select: {
+          id: true,
+          status: true,
+          text: true,
+          authorName: true,
+          authorUrl: true,
+          spamLabel: true,
+          post: { select: { slug: true } },
+        },
       });
-      return rows.map(({ post, ...row }) => ({ ...asModerated(row), postSlug: post.slug }));
+      return rows.map(({ post, ...row }) => ({
+        ...row,
+        status: row.status as CommentStatus,
+        spamLabel: spamLabelOf(row.spamLabel),
+        postSlug: post.slug,
+      }));
     },
 
     /** The status each comment had before it was last moved to the trash (for "restore"). */
@@ -164,11 +192,15 @@ export function createModerationRepository(db: Database) {
       );
     },
 
-    /** Moves each comment to its new status and records the change, all in one transaction. */
+    /**
+     * Moves each comment to its new status and records the change, all in one transaction, with
+     * `alsoSteps` (what the spam filter learns of it).
+     */
     async applyStatusChanges(
       changes: { id: number; from: CommentStatus; to: CommentStatus }[],
       actor: string,
       at: Date,
+      alsoSteps: readonly TransactionStep[] = [],
     ): Promise<void> {
       // On PostgreSQL the comments' posts are locked first, in one order for every transaction:
       // each update's count trigger locks its post, and two bulk actions taking the same posts in
@@ -193,6 +225,7 @@ export function createModerationRepository(db: Database) {
             createdAt: at,
           })),
         }),
+        ...alsoSteps,
       ]);
     },
 
@@ -229,8 +262,9 @@ export function createModerationRepository(db: Database) {
       await db.comment.update({ where: { id }, data: flags });
     },
 
-    async update(id: number, edit: CommentEdit): Promise<void> {
-      await db.comment.update({ where: { id }, data: edit });
+    /** Saves a moderator's edit, with `alsoSteps` (what the spam filter learns again) in its transaction. */
+    async update(id: number, edit: CommentEdit, alsoSteps: readonly TransactionStep[] = []): Promise<void> {
+      await db.$transaction([db.comment.update({ where: { id }, data: edit }), ...alsoSteps]);
     },
 
     async delete(id: number): Promise<void> {

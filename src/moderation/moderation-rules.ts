@@ -1,4 +1,5 @@
 import type { CommentStatus } from '../shared/comment-status';
+import type { SpamVerdict } from '../spam-filter/spam-filter-service';
 import type { ModerationSettings } from './moderation-settings';
 
 /** What the rules see of a newly submitted comment. */
@@ -36,9 +37,25 @@ function findWord(words: readonly string[], fields: readonly string[], wholeWord
  * The status a new comment arrives with, in WordPress's order: disallowed words send it to spam;
  * otherwise moderation words or too many links hold it; otherwise the mode decides ("known"
  * approves an author whom the caller found to have an approved comment under the same name and
- * email, sent from the same browser or network).
+ * email, sent from the same browser or network). Then the spam filter's verdict, once it has
+ * learned enough: a spam score sends it to spam, an unsure one holds it; it never approves.
  */
 export function decideArrivalStatus(
+  comment: ArrivingComment,
+  settings: ModerationSettings,
+  isKnownAuthor: boolean,
+  spam: SpamVerdict | null = null,
+): ArrivalDecision {
+  const decision = decideByRules(comment, settings, isKnownAuthor);
+  if (!spam?.decides || decision.status === 'spam') return decision;
+  const why = `${spam.score.toFixed(2)}: ${spam.reasons.map((reason) => reason.token).join(', ') || 'no telling token'}`;
+  if (spam.score >= spam.spamAt) return { status: 'spam', note: `the spam filter scored it as spam (${why})` };
+  if (spam.score > spam.unsureAbove && decision.status === 'approved')
+    return { status: 'pending', note: `held: the spam filter is unsure of it (${why})` };
+  return decision;
+}
+
+function decideByRules(
   comment: ArrivingComment,
   settings: ModerationSettings,
   isKnownAuthor: boolean,

@@ -5,6 +5,7 @@ import type { Clock } from '../shared/clock';
 import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import { moderationMessages } from './moderation-messages';
 import type { CommentFilter, ModeratedComment, ModerationRepository } from './moderation-repository';
+import type { SpamFilter } from '../spam-filter/spam-filter-service';
 
 /** What a moderator can do to a comment, as WordPress names it. */
 export const moderationActions = ['approve', 'unapprove', 'spam', 'notspam', 'trash', 'restore'] as const;
@@ -49,10 +50,13 @@ export function createModerationService({
   repo,
   clock,
   pageChanges = noPageChanges,
+  spamFilter,
 }: {
   repo: ModerationRepository;
   clock: Clock;
   pageChanges?: PublicPageChanges;
+  /** Learns from each decision, in the decision's transaction. */
+  spamFilter: Pick<SpamFilter, 'lessonFrom' | 'lessonFromEdit'>;
 }) {
   async function getComment(id: number) {
     const comment = await repo.findById(id);
@@ -60,20 +64,27 @@ export function createModerationService({
     return comment;
   }
 
-  /** Moves the comments to their target statuses; returns how many changed. */
+  /**
+   * Moves the comments to their target statuses; returns how many changed. The spam filter learns
+   * from each move, and from "not spam" (`notSpam`) even where the status stays.
+   */
   async function moveTo(
     ids: readonly number[],
     targetOf: (current: CommentStatus, id: number) => CommentStatus | null,
     actor: string,
+    notSpam = false,
   ) {
     const current = await repo.statusesOf(ids);
-    const changes = current
-      .map(({ id, status, postSlug }) => ({ id, from: status, to: targetOf(status, id), postSlug }))
-      .filter(
-        (change): change is { id: number; from: CommentStatus; to: CommentStatus; postSlug: string } =>
-          change.to !== null && change.to !== change.from,
-      );
-    if (changes.length) await repo.applyStatusChanges(changes, actor, clock.now());
+    const decided = current.flatMap((comment) => {
+      const to = targetOf(comment.status, comment.id);
+      return to === null || (to === comment.status && !notSpam) ? [] : [{ comment, to }];
+    });
+    const changes = decided
+      .filter(({ comment, to }) => to !== comment.status)
+      .map(({ comment, to }) => ({ id: comment.id, from: comment.status, to, postSlug: comment.postSlug }));
+    const lesson = await spamFilter.lessonFrom(decided.map(({ comment, to }) => ({ comment, to, notSpam })));
+    if (changes.length || lesson) await repo.applyStatusChanges(changes, actor, clock.now(), lesson?.steps);
+    lesson?.learned();
     // Only a change into or out of "approved" alters what readers see.
     const visible = changes.filter((change) => change.from === 'approved' || change.to === 'approved');
     for (const slug of new Set(visible.map((change) => change.postSlug))) pageChanges.postChanged(slug);
@@ -106,7 +117,7 @@ export function createModerationService({
 
     /** Applies a moderation action to each comment; "restore" returns a comment to where it was before the trash. */
     async apply(action: ModerationAction, ids: readonly number[], actor: string): Promise<number> {
-      if (action !== 'restore') return moveTo(ids, () => actionTargets[action], actor);
+      if (action !== 'restore') return moveTo(ids, () => actionTargets[action], actor, action === 'notspam');
       const previous = await repo.statusesBeforeTrash(ids);
       return moveTo(ids, (status, id) => (status === 'trash' ? (previous.get(id) ?? 'pending') : null), actor);
     },
@@ -119,13 +130,27 @@ export function createModerationService({
     async edit(id: number, edited: EditedComment): Promise<void> {
       const comment = await getComment(id);
       if (comment.erased) throw new ConflictError(moderationMessages.erasedNotEditable, 'comment_erased');
-      await repo.update(id, {
-        authorName: edited.author,
-        authorEmail: edited.email,
-        authorUrl: edited.url,
-        text: edited.comment,
-        textHtml: renderCommentText(edited.comment),
-      });
+      // What it taught the filter is learned again from the words it has now.
+      const [learned] = await repo.statusesOf([id]);
+      const lesson =
+        learned &&
+        spamFilter.lessonFromEdit(
+          learned,
+          { text: edited.comment, authorName: edited.author, authorUrl: edited.url },
+          true,
+        );
+      await repo.update(
+        id,
+        {
+          authorName: edited.author,
+          authorEmail: edited.email,
+          authorUrl: edited.url,
+          text: edited.comment,
+          textHtml: renderCommentText(edited.comment),
+        },
+        lesson?.steps,
+      );
+      lesson?.learned();
       if (comment.status === 'approved') pageChanges.postChanged(comment.post.slug);
     },
 

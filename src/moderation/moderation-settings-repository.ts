@@ -36,6 +36,8 @@ export function createModerationSettingsRepository({
             disallowedWords: row.disallowedWords ? row.disallowedWords.split('\n') : [],
             wordMatch: row.wordMatch === 'whole' ? 'whole' : 'substring',
             closeAfterDays: row.closeAfterDays,
+            spamFilter: row.spamFilter,
+            trashTeaches: row.trashTeaches === 'spam' ? 'spam' : 'nothing',
           }
         : defaults;
       return cached;
@@ -54,6 +56,8 @@ export function createModerationSettingsRepository({
         disallowedWords: settings.disallowedWords.join('\n'),
         wordMatch: settings.wordMatch,
         closeAfterDays: settings.closeAfterDays,
+        spamFilter: settings.spamFilter,
+        trashTeaches: settings.trashTeaches,
       };
       await db.moderationSettings.upsert({
         where: { id: settingsRowId },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trashLessons, type TrashTeaches } from '../spam-filter/spam-filter-service';
 import { textMessages } from '../validation/text-field';
 
 /** How new comments are treated: held for a moderator, approved for known authors, or approved. */
@@ -15,6 +16,10 @@ export interface ModerationSettings {
   disallowedWords: string[];
   wordMatch: (typeof wordMatches)[number];
   closeAfterDays: number;
+  /** The spam filter scores arriving comments (and, once trained, acts on its score). */
+  spamFilter: boolean;
+  /** What moving a comment to the trash teaches the spam filter. */
+  trashTeaches: TrashTeaches;
 }
 
 const wordList = (label: string) =>
@@ -57,6 +62,12 @@ export const moderationSettingsSchema = z.object({
   disallowedWords: wordList('Disallowed words'),
   wordMatch: z.enum(wordMatches, { error: 'Choose how words are matched.' }),
   closeAfterDays: wholeNumber('The number of days', 100_000),
+  // The form's radio buttons send "on" or "off"; the API, true or false.
+  spamFilter: z
+    .union([z.boolean(), z.enum(['on', 'off'])], { error: 'Choose whether the spam filter is on.' })
+    .default(true)
+    .transform((value) => value === true || value === 'on'),
+  trashTeaches: z.enum(trashLessons, { error: 'Choose what the trash teaches the spam filter.' }).default('nothing'),
 });
 
 /** The rules in force until a moderator saves some: the environment's defaults, no word lists. */
@@ -72,5 +83,7 @@ export function moderationDefaults(config: {
     disallowedWords: [],
     wordMatch: 'substring',
     closeAfterDays: config.CLOSE_COMMENTS_AFTER_DAYS,
+    spamFilter: true,
+    trashTeaches: 'nothing',
   };
 }

@@ -45,6 +45,8 @@ const withoutTheAuthor = {
   userAgent: null,
   clientNetwork: null,
   wantsReplies: false,
+  // The spam filter's reasons may name the author's name and website.
+  spamReasons: null,
 };
 
 export type CommenterDataRepository = ReturnType<typeof createCommenterDataRepository>;
@@ -207,7 +209,7 @@ export function createCommenterDataRepository(db: Database) {
         await lockPosts(tx, ids);
         await tx.comment.updateMany({
           where: { id: { in: ids } },
-          data: { ...withoutTheAuthor, erased: true, text: '', textHtml: '', pinnedAt: null },
+          data: { ...withoutTheAuthor, erased: true, text: '', textHtml: '', pinnedAt: null, spamLabel: null },
         });
         // Leaves first: a placeholder whose only replies were the commenter's own goes with them.
         let deleted = 0;

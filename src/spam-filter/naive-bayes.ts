@@ -13,6 +13,10 @@ export interface SpamCounts {
 
 export type SpamLabel = 'spam' | 'ham';
 
+/** A stored label read back: null for none (or anything else). */
+export const spamLabelOf = (value: string | null): SpamLabel | null =>
+  value === 'spam' || value === 'ham' ? value : null;
+
 /** A token's weight in a score: its probability of spam (0 to 1). */
 export interface TokenEvidence {
   token: string;
@@ -91,16 +95,100 @@ export function score(counts: SpamCounts, tokens: Iterable<string>): { score: nu
   return { score: (spamness - hamness + 1) / 2, evidence: used };
 }
 
-/** Drops the tokens seen in at most `rarest` comments, to keep the model within `maxTokens`. */
+/** Drops the tokens seen in the fewest comments, to keep the model within `maxTokens`; how many went. */
 export function prune(counts: SpamCounts, maxTokens: number): number {
+  return forgetRarest(counts, pruneLevel(counts, maxTokens));
+}
+
+/** Drops the tokens seen in `rarest` comments or fewer; how many went. */
+export function forgetRarest(counts: SpamCounts, rarest: number): number {
   let dropped = 0;
-  for (let rarest = 1; counts.tokens.size > maxTokens; rarest += 1) {
-    for (const [token, seen] of counts.tokens) {
-      if (seen.spam + seen.ham <= rarest) {
-        counts.tokens.delete(token);
-        dropped += 1;
-      }
+  for (const [token, seen] of counts.tokens) {
+    if (seen.spam + seen.ham <= rarest) {
+      counts.tokens.delete(token);
+      dropped += 1;
     }
   }
   return dropped;
+}
+
+/** What a set of lessons adds to (or, negative, takes from) a model. */
+export interface ModelChange {
+  spamDocs: number;
+  hamDocs: number;
+  tokens: Map<string, { spam: number; ham: number }>;
+}
+
+/**
+ * The change that moves each comment from the label it taught (`from`, null: none) to its new
+ * one (`to`): its tokens unlearned under the first, learned under the second.
+ */
+export function changeOf(
+  lessons: Iterable<{ from: SpamLabel | null; to: SpamLabel | null; tokens: Iterable<string> }>,
+): ModelChange {
+  const change: ModelChange = { spamDocs: 0, hamDocs: 0, tokens: new Map() };
+  const add = (label: SpamLabel, tokens: Iterable<string>, by: 1 | -1) => {
+    if (label === 'spam') change.spamDocs += by;
+    else change.hamDocs += by;
+    for (const token of tokens) {
+      const counted = change.tokens.get(token) ?? { spam: 0, ham: 0 };
+      counted[label] += by;
+      change.tokens.set(token, counted);
+    }
+  };
+  for (const { from, to, tokens } of lessons) {
+    if (from === to) continue;
+    const once = [...tokens];
+    if (from) add(from, once, -1);
+    if (to) add(to, once, 1);
+  }
+  return change;
+}
+
+/** Applies a change to the counts (no count goes below zero; a token at zero is forgotten). */
+export function applyChange(counts: SpamCounts, change: ModelChange): void {
+  counts.spamDocs = Math.max(0, counts.spamDocs + change.spamDocs);
+  counts.hamDocs = Math.max(0, counts.hamDocs + change.hamDocs);
+  for (const [token, by] of change.tokens) {
+    const seen = counts.tokens.get(token) ?? { spam: 0, ham: 0 };
+    const next = { spam: Math.max(0, seen.spam + by.spam), ham: Math.max(0, seen.ham + by.ham) };
+    if (next.spam === 0 && next.ham === 0) counts.tokens.delete(token);
+    else counts.tokens.set(token, next);
+  }
+}
+
+/** The fewest comments a token must be in to stay, for the model to keep at most `maxTokens` (0: all stay). */
+export function pruneLevel(counts: SpamCounts, maxTokens: number): number {
+  if (counts.tokens.size <= maxTokens) return 0;
+  const byComments = new Map<number, number>();
+  for (const seen of counts.tokens.values()) {
+    const n = seen.spam + seen.ham;
+    byComments.set(n, (byComments.get(n) ?? 0) + 1);
+  }
+  let left = counts.tokens.size;
+  for (let rarest = 1; ; rarest += 1) {
+    left -= byComments.get(rarest) ?? 0;
+    if (left <= maxTokens) return rarest;
+  }
+}
+
+/** Evidence as stored with a comment: JSON [[token, probability], …], probabilities to 3 places. */
+export function storedReasons(evidence: readonly TokenEvidence[]): string {
+  return JSON.stringify(evidence.map(({ token, probability }) => [token, Math.round(probability * 1000) / 1000]));
+}
+
+/** Stored evidence read back (nothing, for none or for text that is not what `storedReasons` writes). */
+export function spamReasonsOf(stored: string | null): TokenEvidence[] {
+  if (!stored) return [];
+  try {
+    const pairs: unknown = JSON.parse(stored);
+    if (!Array.isArray(pairs)) return [];
+    return pairs.flatMap((pair: unknown) =>
+      Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'number'
+        ? [{ token: pair[0], probability: pair[1] }]
+        : [],
+    );
+  } catch {
+    return [];
+  }
 }

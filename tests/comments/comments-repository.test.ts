@@ -33,6 +33,8 @@ const arriving = (postId: number, text: string) => ({
   status: 'pending' as const,
   statusNote: 'held for moderation',
   wantsReplies: false,
+  spamScore: null,
+  spamReasons: null,
 });
 
 describe('createUnlessRepeated', () => {

@@ -69,6 +69,8 @@ it('checks a new comment for a duplicate and a flood, and places it, through ind
     clientNetwork: '203.0.113.9',
     userAgent: null,
     wantsReplies: false,
+    spamScore: null,
+    spamReasons: null,
   };
   for (const ownIds of [[], [3, 4]]) {
     const checks = { sender: { network: '203.0.113.9', ownIds }, floodSince: new Date() };

@@ -3,6 +3,8 @@ import { systemClock } from '../../src/shared/clock';
 import { createCommentsRepository, type CommentsRepository } from '../../src/comments/comments-repository';
 import { commentMessages } from '../../src/comments/comments-messages';
 import { createCommentsService } from '../../src/comments/comments-service';
+import { createSpamFilter } from '../../src/spam-filter/spam-filter-service';
+import { createSpamModelRepository } from '../../src/spam-filter/spam-model-repository';
 import { createFormTimestamps } from '../../src/comments/form-timestamp';
 import { DatabaseBusyError } from '../../src/errors';
 import { moderationDefaults } from '../../src/moderation/moderation-settings';
@@ -24,10 +26,12 @@ afterAll(() => ctx.close());
 
 /** The comments service as the app builds it, over `repo`. */
 function commentsServiceOver(repo: CommentsRepository) {
+  const settings = createModerationSettingsRepository({ db: ctx.db, defaults: moderationDefaults(ctx.config) });
   return createCommentsService({
     repo,
     posts: createPostsService({ repo: createPostsRepository(ctx.db), clock: systemClock }),
-    settings: createModerationSettingsRepository({ db: ctx.db, defaults: moderationDefaults(ctx.config) }),
+    settings,
+    spamFilter: createSpamFilter({ repo: createSpamModelRepository(ctx.db), settings: () => settings.current() }),
     formTimestamps: createFormTimestamps('race-test-secret-at-least-32-characters'),
     limits: { floodSeconds: 0, minFormSeconds: 0, formMaxAgeHours: 24, perPage: 50, maxThreadDepth: 5 },
     clock: systemClock,

@@ -15,7 +15,17 @@ export async function contentOf(db: Database, { withSourceIds = true } = {}) {
       ...(withSourceIds ? { sourceId } : {}),
       comments: comments
         .map(
-          ({ id: _cid, postId: _p, updatedAt: _cu, parentId, statusChanges, sourceId: commentSource, ...comment }) => ({
+          // What the spam filter learned from a comment is learned again by an import, not copied.
+          ({
+            id: _cid,
+            postId: _p,
+            updatedAt: _cu,
+            parentId,
+            statusChanges,
+            sourceId: commentSource,
+            spamLabel: _learned,
+            ...comment
+          }) => ({
             ...comment,
             ...(withSourceIds ? { sourceId: commentSource } : {}),
             parent: parentId === null ? null : keyOf.get(parentId),

@@ -26,6 +26,7 @@ describe('importing a Disqus export', () => {
       skipped: {},
       // 7005's parent (6999) is not in the file: the top level.
       reattachedReplies: 1,
+      spamFilterLearned: 0,
       renamedSlugs: [],
       orphans: ['7006'],
       errors: [],
