@@ -64,15 +64,30 @@ export function createModerationService({
     return comment;
   }
 
+  let decisions: Promise<unknown> = Promise.resolve();
+
   /**
    * Moves the comments to their target statuses; returns how many changed. The spam filter learns
    * from each move, and from "not spam" (`notSpam`) even where the status stays.
    */
-  async function moveTo(
+  function moveTo(
     ids: readonly number[],
     targetOf: (current: CommentStatus, id: number) => CommentStatus | null,
     actor: string,
     notSpam = false,
+  ): Promise<number> {
+    // One move at a time in this process: each reads the statuses and labels it then changes, so
+    // two clicks at once do not both learn from the same comment.
+    const move = decisions.then(() => moveNow(ids, targetOf, actor, notSpam));
+    decisions = move.catch(() => undefined);
+    return move;
+  }
+
+  async function moveNow(
+    ids: readonly number[],
+    targetOf: (current: CommentStatus, id: number) => CommentStatus | null,
+    actor: string,
+    notSpam: boolean,
   ) {
     const current = await repo.statusesOf(ids);
     const decided = current.flatMap((comment) => {

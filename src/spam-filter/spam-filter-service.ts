@@ -156,6 +156,18 @@ export function createSpamFilter({
     };
   }
 
+  /** The comments it learned from, each with its label: the site's own history, to evaluate on. */
+  async function labeledExamples(): Promise<LabeledExample[]> {
+    const examples: LabeledExample[] = [];
+    for (let after = 0; ;) {
+      const batch = await repo.commentsAfter(after, 1000, 'labeled');
+      if (batch.length === 0) return examples;
+      for (const comment of batch)
+        if (comment.spamLabel) examples.push({ ...inputOf(comment), label: comment.spamLabel });
+      after = batch.at(-1)!.id;
+    }
+  }
+
   return {
     /** The filter's verdict on an arriving comment; null when the moderator switched it off. */
     async assess(comment: SpamInput): Promise<SpamVerdict | null> {
@@ -225,17 +237,7 @@ export function createSpamFilter({
       }
     },
 
-    /** The comments it learned from, each with its label: the site's own history, to evaluate on. */
-    async labeledExamples(): Promise<LabeledExample[]> {
-      const examples: LabeledExample[] = [];
-      for (let after = 0; ;) {
-        const batch = await repo.commentsAfter(after, 1000, 'labeled');
-        if (batch.length === 0) return examples;
-        for (const comment of batch)
-          if (comment.spamLabel) examples.push({ ...inputOf(comment), label: comment.spamLabel });
-        after = batch.at(-1)!.id;
-      }
-    },
+    labeledExamples,
 
     /**
      * Rebuilds the model from scratch: every comment it learned from, read with the tokenizer as
@@ -243,7 +245,7 @@ export function createSpamFilter({
      */
     async retrain(): Promise<{ spamComments: number; hamComments: number; tokens: number }> {
       const counts = emptySpamCounts();
-      for (const example of await this.labeledExamples()) learn(counts, spamTokensOf(example), example.label);
+      for (const example of await labeledExamples()) learn(counts, spamTokensOf(example), example.label);
       prune(counts, maxTokens);
       await repo.replace(counts);
       kept = null;

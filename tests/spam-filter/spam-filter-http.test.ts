@@ -202,6 +202,18 @@ describe('the spam filter, learning from the moderator', () => {
     expect(await tokenRow('capybara')).toMatchObject({ spam: 0, ham: 1 });
   });
 
+  it('learns from a comment once when the same decision is sent twice at once', async () => {
+    const ids = [];
+    for (let i = 0; i < 5; i += 1)
+      ids.push((await addComment(ctx.db, postId, { status: 'pending', text: `Tapir number ${i}` })).id);
+    const before = await model();
+    await Promise.all([bulk(ids, 'spam'), bulk(ids, 'spam')]);
+    expect(await model()).toMatchObject({ spamComments: before!.spamComments + 5 });
+    expect(await tokenRow('tapir')).toMatchObject({ spam: 5, ham: 0 });
+    await bulk(ids, 'trash');
+    expect(await tokenRow('tapir')).toBeNull();
+  });
+
   it('learns spam from the trash only when the settings say so', async () => {
     const first = await addComment(ctx.db, postId, { status: 'pending', text: 'Quokka quokka quokka.' });
     await bulk([first.id], 'trash');
