@@ -281,6 +281,8 @@ describe('the spam filter, learning from an import', () => {
   afterAll(() => fresh.close());
 
   it('learns the approved comments of a WordPress export as legitimate and its spam as spam', async () => {
+    const moderator = await asModerator(fresh.app);
+    expect((await moderator.get('/admin/settings')).text).toContain('It has learned from 0 spam and 0 legitimate');
     const res = await request(fresh.app)
       .post('/admin/api/imports')
       .set(auth)
@@ -306,5 +308,15 @@ describe('the spam filter, learning from an import', () => {
     const ada = await fresh.db.comment.findFirstOrThrow({ where: { authorName: 'Ada Brook' } });
     expect(await fresh.db.spamToken.findUnique({ where: { token: 'name:ada' } })).toMatchObject({ ham: 1 });
     expect(ada.spamLabel).toBe('ham');
+    // The import ran in a process of its own: this one reads the model again once it sees the
+    // other's writes (looked for at most once a second), in the background.
+    fresh.clock.advance(1001);
+    await request(fresh.app).get('/').expect(200);
+    let page = '';
+    for (let tries = 0; tries < 50 && !page.includes(`from ${spam} spam and ${approved} legitimate`); tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      page = (await moderator.get('/admin/settings')).text;
+    }
+    expect(page).toContain(`It has learned from ${spam} spam and ${approved} legitimate comments`);
   });
 });
