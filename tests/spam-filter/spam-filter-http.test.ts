@@ -156,6 +156,9 @@ describe('the spam filter, learning from the moderator', () => {
         `Spam score <strong>${listed.spamScore.toFixed(2)}</strong>[\\s\\S]*Why this score[\\s\\S]*<code>${listed.spamReasons[0].token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</code> \\d+ % spam`,
       ),
     );
+    const edit = await moderator.get(`/admin/comments/${stored.id}/edit`).expect(200);
+    expect(edit.text).toContain(`Spam score <strong>${listed.spamScore.toFixed(2)}</strong>`);
+    expect(edit.text).toMatch(/the spam filter scored it as spam \(0\.9\d|1\.00/);
     // A comment the filter never scored says so: null, and no reasons.
     const unscored = await addComment(ctx.db, postId, { status: 'pending' });
     const one = await request(ctx.app).get('/admin/api/comments?status=pending').set(auth);
