@@ -47,9 +47,10 @@ export interface ExportedComment {
   pinnedAt: Date | null;
   repliesLocked: boolean;
   erased: boolean;
-  /** The spam filter's score when it arrived, and why (moderator-only, as stored). */
+  /** The spam filter's score when it arrived, and why (moderator-only, as stored); what it learned from it. */
   spamScore: number | null;
   spamReasons: string | null;
+  spamLabel: string | null;
   createdAt: Date;
   updatedAt: Date;
   statusChanges: { fromStatus: string; toStatus: string; actor: string; note: string | null; createdAt: Date }[];
@@ -126,6 +127,7 @@ export function createExportsRepository(db: Database) {
           erased: true,
           spamScore: true,
           spamReasons: true,
+          spamLabel: true,
           createdAt: true,
           updatedAt: true,
         },

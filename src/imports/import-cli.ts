@@ -37,9 +37,7 @@ function describe(report: ImportReport): string {
       : []),
     `  comments: ${created.approved} approved, ${created.pending} pending, ${created.spam} spam, ${created.trash} trash; ${report.comments.alreadyImported} already imported`,
     `  replies re-attached to the nearest imported ancestor (or the top level): ${report.reattachedReplies}`,
-    ...(report.dryRun
-      ? []
-      : [`  the spam filter learned from ${report.spamFilterLearned} of them (approved as legitimate, spam as spam)`]),
+    `  the spam filter ${report.dryRun ? 'would learn' : 'learned'} from ${report.spamFilterLearned} of them (${report.format === 'json' ? 'what the exporting blog’s filter learned' : 'approved as legitimate, spam as spam'})`,
   ];
   const counted = (counts: Record<string, number>) =>
     Object.entries(counts)
@@ -86,8 +84,14 @@ async function main(): Promise<number> {
         );
       },
     });
-    // The approved and spam comments of the history teach the spam filter, after the import's own transaction.
-    if (!dryRun) report.spamFilterLearned = await learnerOver(createSpamModelRepository(db)).learnImported();
+    // After the import's own transaction: a WordPress or Disqus history's approved and spam
+    // comments teach the spam filter; a marginalia export's labels are learned by retraining.
+    const learner = learnerOver(createSpamModelRepository(db));
+    if (format !== 'json')
+      report.spamFilterLearned = dryRun
+        ? report.comments.created.approved + report.comments.created.spam
+        : await learner.learnImported();
+    else if (!dryRun && report.spamFilterLearned > 0) await learner.retrain();
     clearProgress();
     console.log(asJson ? JSON.stringify(report) : describe(report));
     return 0;

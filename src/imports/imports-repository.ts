@@ -49,9 +49,10 @@ export interface ImportedCommentRecord {
   pinnedAt?: Date | null;
   repliesLocked?: boolean;
   erased?: boolean;
-  /** A marginalia export's spam scores (what the filter learned is learned again, not copied). */
+  /** A marginalia export's spam scores, and what its filter learned from the comment. */
   spamScore?: number | null;
   spamReasons?: string | null;
+  spamLabel?: 'spam' | 'ham' | null;
 }
 
 /** Writes for one import, all inside one transaction. */

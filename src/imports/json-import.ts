@@ -78,6 +78,7 @@ const commentLine = z.object({
   erased: z.boolean().default(false),
   spamScore: z.number().min(0).max(1).nullable().default(null),
   spamReasons: z.string().max(10_000).nullable().default(null),
+  spamLabel: z.enum(['spam', 'ham']).nullable().default(null),
   createdAt: date,
   statusChanges: z
     .array(
@@ -197,7 +198,10 @@ export async function importJson(
       erased: item.erased,
       spamScore: item.spamScore,
       spamReasons: item.spamReasons,
+      spamLabel: item.spamLabel,
     });
+    // What the source's filter learned from it is learned again (npm run import retrains).
+    if (item.spamLabel) report.spamFilterLearned += 1;
     await writer.addStatusHistory(id, item.statusChanges);
     commentIds.set(item.id, id);
     if (item.parentId !== null) parentOf.set(id, item.parentId);

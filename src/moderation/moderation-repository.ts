@@ -5,6 +5,7 @@ import { searchComments } from './comment-search';
 import type { ArrivingComment } from './moderation-rules';
 import { spamLabelOf, spamReasonsOf, type TokenEvidence } from '../spam-filter/naive-bayes';
 import type { TrainingComment, TransactionStep } from '../spam-filter/spam-model-repository';
+import { verdictOf } from '../spam-filter/spam-filter-service';
 
 /** A comment as the moderator sees it: everything, including email, IP and user agent. */
 export interface ModeratedComment extends ArrivingComment {
@@ -27,6 +28,8 @@ export interface ModeratedComment extends ArrivingComment {
   spamScore: number | null;
   /** The tokens that weighed most in that score. */
   spamReasons: TokenEvidence[];
+  /** What that score says at the filter's thresholds; null: not scored. */
+  spamVerdict: 'spam' | 'unsure' | 'legitimate' | null;
 }
 
 /** One line of a comment's status history; the first (fromStatus null) is its arrival. */
@@ -78,10 +81,11 @@ function whereOf({ status, postId }: CommentFilter) {
   return { ...(status ? { status } : {}), ...(postId ? { postId } : {}) };
 }
 
-const asModerated = <T extends { status: string; spamReasons: string | null }>(row: T) => ({
+const asModerated = <T extends { status: string; spamScore: number | null; spamReasons: string | null }>(row: T) => ({
   ...row,
   status: row.status as CommentStatus,
   spamReasons: spamReasonsOf(row.spamReasons),
+  spamVerdict: row.spamScore === null ? null : verdictOf(row.spamScore),
 });
 
 export type ModerationRepository = ReturnType<typeof createModerationRepository>;

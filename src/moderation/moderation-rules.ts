@@ -48,8 +48,11 @@ export function decideArrivalStatus(
 ): ArrivalDecision {
   const decision = decideByRules(comment, settings, isKnownAuthor);
   if (!spam?.decides || decision.status === 'spam') return decision;
-  const why = `${spam.score.toFixed(2)}: ${spam.reasons.map((reason) => reason.token).join(', ') || 'no telling token'}`;
-  if (spam.score >= spam.spamAt) return { status: 'spam', note: `the spam filter scored it as spam (${why})` };
+  // For spam, the tokens that pointed to spam; when unsure, those that pointed either way.
+  const isSpam = spam.score >= spam.spamAt;
+  const telling = spam.reasons.filter((reason) => !isSpam || reason.probability >= 0.5).map((reason) => reason.token);
+  const why = `${spam.score.toFixed(2)}: ${telling.join(', ') || 'no telling token'}`;
+  if (isSpam) return { status: 'spam', note: `the spam filter scored it as spam (${why})` };
   if (spam.score > spam.unsureAbove && decision.status === 'approved')
     return { status: 'pending', note: `held: the spam filter is unsure of it (${why})` };
   return decision;

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { runCommand, withDatabase } from '../command-line';
-import { learnerOver } from './spam-filter-service';
+import { learnerOver, minimumLessons } from './spam-filter-service';
 import { createSpamModelRepository } from './spam-model-repository';
 import { crossValidate, defaultThresholds, mailAsComment, type LabeledExample } from './spam-evaluation';
 
@@ -62,19 +62,36 @@ async function siteHistory(): Promise<LabeledExample[]> {
 async function main(): Promise<number> {
   const [action, corpus, ...options] = process.argv.slice(2);
   if (action === 'retrain' && corpus === undefined) return retrain();
-  const foldsAt = options.indexOf('--folds');
-  const folds = foldsAt === -1 ? 10 : Number(options[foldsAt + 1]);
-  if (action !== 'evaluate' || !corpus || !Number.isInteger(folds) || folds < 2 || folds > 100) {
+  if (action !== 'evaluate' || !corpus) {
     console.error(usage);
+    return 2;
+  }
+  const foldsAt = options.indexOf('--folds');
+  const asked = foldsAt === -1 ? 10 : Number(options[foldsAt + 1]);
+  if (!Number.isInteger(asked) || asked < 2 || asked > 100) {
+    console.error('--folds must be a whole number from 2 to 100.');
     return 2;
   }
   const examples =
     corpus === 'site' ? await siteHistory() : corpus === 'spam-assassin' ? spamAssassin() : jsonLines(corpus);
+  const spamCount = examples.filter((example) => example.label === 'spam').length;
+  const hamCount = examples.length - spamCount;
+  // Each fold needs a comment of each kind to test.
+  const folds = Math.min(asked, spamCount, hamCount);
+  if (folds < 2)
+    throw new CorpusError(
+      `${spamCount} spam and ${hamCount} legitimate comments are too few to evaluate: it takes at least 2 of each.`,
+    );
   const result = crossValidate(examples, folds);
   const { ham, spam } = defaultThresholds;
   console.log(`${corpus}: ${result.spam} spam, ${result.ham} legitimate; ${result.folds}-fold cross-validation`);
+  if (spamCount < minimumLessons || hamCount < minimumLessons)
+    console.log(`few comments: the filter acts only from ${minimumLessons} of each, and figures on so few are rough`);
   console.log(`thresholds: spam at ${spam} or more, legitimate at ${ham} or less, unsure between`);
-  console.log(`precision (of what it called spam)   ${percent(result.precision)}`);
+  const calledSpam = result.spamAsSpam + result.hamAsSpam;
+  console.log(
+    `precision (of what it called spam)   ${calledSpam === 0 ? 'none called spam' : percent(result.precision)}`,
+  );
   console.log(`recall (of the spam it decided)       ${percent(result.recall)}`);
   console.log(`false positives (legitimate as spam)  ${percent(result.falsePositiveRate)} (${result.hamAsSpam})`);
   console.log(

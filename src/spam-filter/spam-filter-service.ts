@@ -69,6 +69,12 @@ const inputOf = (comment: Pick<TrainingComment, 'text' | 'authorName' | 'authorU
   url: comment.authorUrl,
 });
 
+/** What a score says, at the filter's thresholds. */
+export function verdictOf(score: number): 'spam' | 'unsure' | 'legitimate' {
+  if (score >= defaultThresholds.spam) return 'spam';
+  return score > defaultThresholds.ham ? 'unsure' : 'legitimate';
+}
+
 /** The label a comment's status teaches: approved is legitimate, spam is spam, the trash as set. */
 export function labelOfStatus(status: string, trashTeaches: TrashTeaches): SpamLabel | null {
   if (status === 'approved') return 'ham';

@@ -140,7 +140,13 @@ export function createSpamModelRepository(db: Database) {
       const where =
         which === 'labeled'
           ? { spamLabel: { not: null } }
-          : { sourceId: { not: null }, spamLabel: null, status: { in: ['approved', 'spam'] }, erased: false };
+          : {
+              // WordPress's and Disqus's history; a marginalia export carries its own labels.
+              OR: [{ sourceId: { startsWith: 'wordpress:' } }, { sourceId: { startsWith: 'disqus:' } }],
+              spamLabel: null,
+              status: { in: ['approved', 'spam'] },
+              erased: false,
+            };
       const rows = await db.comment.findMany({
         where: { ...where, id: { gt: afterId } },
         select: trainingFields,

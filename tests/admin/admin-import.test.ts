@@ -27,6 +27,7 @@ describe('the admin area', () => {
       .attach('file', importFixture('wxr-1.2.xml'));
     expect(dry.status).toBe(200);
     expect(dry.text).toContain('Dry run: nothing was written.');
+    expect(dry.text).toContain('The spam filter would learn from 5 of them (approved as legitimate, spam as spam)');
     expect(await ctx.db.comment.count()).toBe(0);
     const res = await moderator
       .post('/admin/import')
@@ -37,6 +38,7 @@ describe('the admin area', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('Comments: 4 approved, 1 pending, 1 spam, 1 trash; 0 already here');
     expect(res.text).toContain('Skipped: 1 pingbacks, 1 trackbacks, 1 attachment items');
+    expect(res.text).toContain('The spam filter learned from 5 of them (approved as legitimate, spam as spam)');
     expect(await ctx.db.comment.count()).toBe(7);
   });
 

@@ -15,17 +15,7 @@ export async function contentOf(db: Database, { withSourceIds = true } = {}) {
       ...(withSourceIds ? { sourceId } : {}),
       comments: comments
         .map(
-          // What the spam filter learned from a comment is learned again by an import, not copied.
-          ({
-            id: _cid,
-            postId: _p,
-            updatedAt: _cu,
-            parentId,
-            statusChanges,
-            sourceId: commentSource,
-            spamLabel: _learned,
-            ...comment
-          }) => ({
+          ({ id: _cid, postId: _p, updatedAt: _cu, parentId, statusChanges, sourceId: commentSource, ...comment }) => ({
             ...comment,
             ...(withSourceIds ? { sourceId: commentSource } : {}),
             parent: parentId === null ? null : keyOf.get(parentId),

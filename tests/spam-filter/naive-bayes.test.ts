@@ -156,6 +156,31 @@ describe('evaluation', () => {
       expect(broken.code).toBe(1);
       expect(broken.stderr).toContain('corpus.jsonl:1: each line needs "label"');
       expect((await runBuiltTool('spam-filter/spam-cli.js', ['judge'], 'file:./none.db', dir)).code).toBe(2);
+      const badFolds = await runBuiltTool(
+        'spam-filter/spam-cli.js',
+        ['evaluate', file, '--folds', '1'],
+        'file:./none.db',
+        dir,
+      );
+      expect(badFolds).toMatchObject({ code: 2, stderr: '--folds must be a whole number from 2 to 100.\n' });
+      // Too few of a kind for the folds asked: fewer folds, and a word that the figures are rough.
+      writeFileSync(
+        file,
+        [
+          ...corpus.slice(0, 3).map((example) => ({ ...example, label: 'spam' })),
+          ...corpus.slice(3, 30).map((example) => ({ ...example, label: 'ham' })),
+        ]
+          .map((example) => JSON.stringify(example))
+          .join('\n'),
+      );
+      const few = await runBuiltTool('spam-filter/spam-cli.js', ['evaluate', file], 'file:./none.db', dir);
+      expect(few.code).toBe(0);
+      expect(few.stdout).toContain('3 spam, 27 legitimate; 3-fold cross-validation');
+      expect(few.stdout).toContain('few comments: the filter acts only from 50 of each');
+      writeFileSync(file, JSON.stringify({ ...corpus[0], label: 'spam' }));
+      const one = await runBuiltTool('spam-filter/spam-cli.js', ['evaluate', file], 'file:./none.db', dir);
+      expect(one).toMatchObject({ code: 1 });
+      expect(one.stderr).toContain('1 spam and 0 legitimate comments are too few to evaluate');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -153,11 +153,11 @@ describe('the spam filter, learning from the moderator', () => {
     const row = queue.text.slice(queue.text.indexOf(`id="admin-comment-${stored.id}"`));
     expect(row.slice(0, row.indexOf('</tr>'))).toMatch(
       new RegExp(
-        `Spam score <strong>${listed.spamScore.toFixed(2)}</strong>[\\s\\S]*Why this score[\\s\\S]*<code>${listed.spamReasons[0].token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</code> \\d+ % spam`,
+        `Spam filter: <strong>spam</strong> \\(score ${listed.spamScore.toFixed(2)}\\)[\\s\\S]*Why this score[\\s\\S]*<code>${listed.spamReasons[0].token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</code> spam [>\\d. ]+ %`,
       ),
     );
     const edit = await moderator.get(`/admin/comments/${stored.id}/edit`).expect(200);
-    expect(edit.text).toContain(`Spam score <strong>${listed.spamScore.toFixed(2)}</strong>`);
+    expect(edit.text).toContain(`Spam filter: <strong>spam</strong> (score ${listed.spamScore.toFixed(2)})`);
     expect(edit.text).toMatch(/the spam filter scored it as spam \(0\.9\d|1\.00/);
     // A comment the filter never scored says so: null, and no reasons.
     const unscored = await addComment(ctx.db, postId, { status: 'pending' });
@@ -273,6 +273,30 @@ describe('the spam filter, learning from the moderator', () => {
     );
     expect(evaluated.code).toBe(0);
     expect(evaluated.stdout).toContain(`site: ${before!.spamComments} spam, ${before!.hamComments} legitimate; 5-fold`);
+  });
+
+  it('carries what it learned in a marginalia export: importing it relearns the same model', async () => {
+    const file = path.join(ctx.dir, 'learned.jsonl');
+    const url = databaseUrlOf(ctx.config.database);
+    expect((await runBuiltTool('exports/export-cli.js', ['json', file], url, ctx.dir)).code).toBe(0);
+    const labeled = await ctx.db.comment.count({ where: { spamLabel: { not: null } } });
+    const target = await buildTestApp();
+    try {
+      const targetUrl = databaseUrlOf(target.config.database);
+      const dry = await runBuiltTool('imports/import-cli.js', ['json', file, '--dry-run'], targetUrl, target.dir);
+      expect(dry.stdout).toContain(`the spam filter would learn from ${labeled} of them`);
+      const run = await runBuiltTool('imports/import-cli.js', ['json', file], targetUrl, target.dir);
+      expect(run.stdout).toContain(`the spam filter learned from ${labeled} of them`);
+      const tokens = (db: TestContext['db']) => db.spamToken.findMany({ orderBy: { token: 'asc' } });
+      expect(await tokens(target.db)).toEqual(await tokens(ctx.db));
+      const totals = await model();
+      expect(await target.db.spamModel.findUnique({ where: { id: 1 } })).toMatchObject({
+        spamComments: totals!.spamComments,
+        hamComments: totals!.hamComments,
+      });
+    } finally {
+      await target.close();
+    }
   });
 });
 
