@@ -35,14 +35,23 @@ async function send(comment: GeneratedComment): Promise<number> {
   const res = await fetch(url(`/api/posts/${postSlug}/comments`), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ author: comment.name, email: `c${sent}@example.com`, url: comment.url ?? '', comment: comment.text }),
+    body: JSON.stringify({
+      author: comment.name,
+      email: `c${sent}@example.com`,
+      url: comment.url ?? '',
+      comment: comment.text,
+    }),
   });
   expect(res.status).toBe(201);
   return ((await res.json()) as { comment: { id: number } }).comment.id;
 }
 
 async function decide(ids: number[], status: string) {
-  const res = await fetch(url('/admin/api/comments/bulk'), { method: 'POST', headers: auth, body: JSON.stringify({ ids, status }) });
+  const res = await fetch(url('/admin/api/comments/bulk'), {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ ids, status }),
+  });
   expect(res.status).toBe(200);
 }
 
@@ -110,7 +119,10 @@ it('says on the settings page how far it has learned, and switches off', async (
   expect(hint).toContain('A comment it scores 0.9 or more goes to spam');
   expect(await seriousAccessibilityViolations(page)).toEqual([]);
   await page.check('#spamFilter-off');
-  await Promise.all([page.waitForURL(url('/admin/settings')), page.getByRole('button', { name: 'Save settings' }).click()]);
+  await Promise.all([
+    page.waitForURL(url('/admin/settings')),
+    page.getByRole('button', { name: 'Save settings' }).click(),
+  ]);
   expect(await page.isChecked('#spamFilter-off')).toBe(true);
   expect(await page.locator('fieldset:has(legend:text("Spam filter")) .hint').textContent()).toContain(
     'It is off: new comments are not scored',
