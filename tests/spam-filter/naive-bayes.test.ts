@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { emptySpamCounts, learn, prune, score, type SpamCounts } from '../../src/spam-filter/naive-bayes';
 import { crossValidate, mailAsComment, type LabeledExample } from '../../src/spam-filter/spam-evaluation';
-import { spamTokensOf, type SpamInput } from '../../src/spam-filter/spam-tokens';
+import { maxTokensPerComment, spamTokensOf, type SpamInput } from '../../src/spam-filter/spam-tokens';
 import { runBuiltTool } from '../helpers/built-tool';
 
 // The spam filter's classifier (issue 24, first part): what it reads of a comment, how learning
@@ -54,6 +54,34 @@ describe('tokens', () => {
     expect(tokens).not.toContain('https');
     const shapes = spamTokensOf({ text: 'BUY THIS NOW, ONLY $10 TODAY, REALLY!!!' });
     for (const token of ['shape:shouting', 'shape:money', 'shape:!!!', 'site:none']) expect(shapes).toContain(token);
+  });
+
+  it('reads no more than a bounded number of tokens of any comment, however long its words, hosts or names', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => `word${i.toString(36)}`).join(' ');
+    const tokens = spamTokensOf({ text: many, name: 'Ann', url: null });
+    expect(tokens.size).toBe(maxTokensPerComment);
+    // The shapes and the fields are read first, so the cap never drops them.
+    expect([...tokens].slice(0, 4)).toEqual(['links:0', 'length:15', 'name:ann', 'site:none']);
+    const long = spamTokensOf({
+      text: `https://${'a'.repeat(5000)}.com/ and ${'b'.repeat(300)}.top`,
+      name: 'c'.repeat(200),
+      url: `https://${'d'.repeat(150)}.example/`,
+    });
+    expect([...long].filter((token) => token.length > 40)).toEqual([]);
+    expect(long).toEqual(
+      new Set(['links:1', 'length:12', 'name:long:100', 'site:long', 'link:long', 'and', 'long:100', 'top']),
+    );
+  });
+
+  it('reads text built to make a pattern backtrack in one pass (65,000 characters each)', async () => {
+    // Patterns run over the whole text took seconds for each of these (quadratic): forty of them
+    // then outlast the test's own timeout (a minute), which a turn of the event loop after each lets fire.
+    for (const unit of ['a.', '<a', 'a-', '.a']) {
+      for (let i = 0; i < 10; i += 1) {
+        expect(spamTokensOf({ text: unit.repeat(32_500) }).size).toBeGreaterThan(0);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
   });
 });
 
