@@ -3,7 +3,7 @@ import { createLockedStatements, dateFromJson } from '../db/postgres-locks';
 import type { ArrivingComment } from '../moderation/moderation-rules';
 import type { CommentStatus } from '../shared/comment-status';
 import { spamLabelOf, type SpamLabel } from '../spam-filter/naive-bayes';
-import type { TransactionStep } from '../spam-filter/spam-model-repository';
+import type { TransactionWork } from '../spam-filter/spam-model-repository';
 import { commentQueries, publicFields, type Sender, type ThreadView } from './comments-sql';
 
 export type { Sender, ThreadView } from './comments-sql';
@@ -221,24 +221,26 @@ export function createCommentsRepository(db: Database) {
     async updateText(
       id: number,
       change: { text: string; textHtml: string; from: CommentStatus; to: CommentStatus; note: string },
-      alsoSteps: readonly TransactionStep[] = [],
+      alsoWrite?: TransactionWork,
     ): Promise<void> {
-      const update = db.comment.update({
-        where: { id },
-        data: {
-          text: change.text,
-          textHtml: change.textHtml,
-          status: change.to,
-          ...(change.from !== change.to
-            ? {
-                statusChanges: {
-                  create: { fromStatus: change.from, toStatus: change.to, actor: 'author', note: change.note },
-                },
-              }
-            : {}),
-        },
+      await db.$transaction(async (tx) => {
+        await tx.comment.update({
+          where: { id },
+          data: {
+            text: change.text,
+            textHtml: change.textHtml,
+            status: change.to,
+            ...(change.from !== change.to
+              ? {
+                  statusChanges: {
+                    create: { fromStatus: change.from, toStatus: change.to, actor: 'author', note: change.note },
+                  },
+                }
+              : {}),
+          },
+        });
+        await alsoWrite?.(tx);
       });
-      await db.$transaction([update, ...alsoSteps]);
     },
 
     async delete(id: number): Promise<void> {

@@ -5,6 +5,7 @@ import { decideArrivalStatus } from '../moderation/moderation-rules';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
 import type { PostsService } from '../posts/posts-service';
 import type { SpamFilter } from '../spam-filter/spam-filter-service';
+import { StaleReadError } from '../spam-filter/spam-model-repository';
 import { renderCommentText } from '../shared/comment-text';
 import { commentMessages as messages } from './comments-messages';
 import type { AuthoredComment, CommentsRepository } from './comments-repository';
@@ -53,6 +54,37 @@ export function createOwnCommentsService({
     return { postId: post.id, comment };
   }
 
+  /** Replaces the text, judged again (see editOwn). */
+  async function editOnce(slug: string, id: number, ownCommentIds: readonly number[], text: string): Promise<void> {
+    const { comment } = await authorize(slug, id, ownCommentIds);
+    const rules = await settings.current();
+    // Its author proved their browser (the cookie): its approved comments make them known.
+    const isKnown =
+      comment.status === 'approved' ||
+      (await repo.hasApprovedComment(comment.authorEmail, comment.authorName, {
+        network: null,
+        ownIds: ownCommentIds,
+      }));
+    const edited = { text, authorName: comment.authorName, authorUrl: comment.authorUrl };
+    const spam = await spamFilter.assess({ text, name: comment.authorName, url: comment.authorUrl });
+    const decision = decideArrivalStatus({ ...comment, text }, rules, isKnown, spam);
+    const to = comment.status === 'approved' || decision.status === 'spam' ? decision.status : comment.status;
+    const lesson = spamFilter.lessonFromEdit(comment, edited, false);
+    await repo.updateText(
+      id,
+      {
+        text,
+        textHtml: renderCommentText(text),
+        from: comment.status,
+        to,
+        note: `edited by its author: ${decision.note}`,
+      },
+      lesson?.write,
+    );
+    lesson?.learned();
+    if (comment.status === 'approved') pageChanges.postChanged(slug);
+  }
+
   return {
     /** Which of these comments the viewer may still edit or delete (for the links under them). */
     editableIds(comments: readonly { id: number; createdAt: Date }[], ownCommentIds: readonly number[]): Set<number> {
@@ -86,33 +118,13 @@ export function createOwnCommentsService({
      * known when approved), so an approved comment cannot be edited into spam behind the moderator's back.
      */
     async editOwn(slug: string, id: number, ownCommentIds: readonly number[], text: string): Promise<void> {
-      const { comment } = await authorize(slug, id, ownCommentIds);
-      const rules = await settings.current();
-      // Its author proved their browser (the cookie): its approved comments make them known.
-      const isKnown =
-        comment.status === 'approved' ||
-        (await repo.hasApprovedComment(comment.authorEmail, comment.authorName, {
-          network: null,
-          ownIds: ownCommentIds,
-        }));
-      const edited = { text, authorName: comment.authorName, authorUrl: comment.authorUrl };
-      const spam = await spamFilter.assess({ text, name: comment.authorName, url: comment.authorUrl });
-      const decision = decideArrivalStatus({ ...comment, text }, rules, isKnown, spam);
-      const to = comment.status === 'approved' || decision.status === 'spam' ? decision.status : comment.status;
-      const lesson = spamFilter.lessonFromEdit(comment, edited, false);
-      await repo.updateText(
-        id,
-        {
-          text,
-          textHtml: renderCommentText(text),
-          from: comment.status,
-          to,
-          note: `edited by its author: ${decision.note}`,
-        },
-        lesson?.steps,
-      );
-      lesson?.learned();
-      if (comment.status === 'approved') pageChanges.postChanged(slug);
+      try {
+        await editOnce(slug, id, ownCommentIds, text);
+      } catch (error) {
+        // A moderator decided on it between the read and the write: once more, from what it is now.
+        if (!(error instanceof StaleReadError)) throw error;
+        await editOnce(slug, id, ownCommentIds, text);
+      }
     },
 
     async deleteOwn(slug: string, id: number, ownCommentIds: readonly number[]): Promise<void> {

@@ -4,6 +4,8 @@ export const moderationMessages = {
   deleteOnlyFromTrash:
     'Only comments in the trash or marked as spam can be deleted permanently. Move it to the trash first.',
   noChange: 'No comment needed that change.',
+  changedMeanwhile:
+    'Those comments were being changed by someone else at the same moment. Please look again and retry.',
   replyNotVisible: 'That comment is in spam or the trash: restore and approve it before replying to it.',
   replyPublished: 'Your reply is published.',
   pinOnlyApproved: 'Only an approved comment can be pinned: approve it first.',

@@ -4,7 +4,7 @@ import { Prisma } from '../generated/prisma/client';
 import { searchComments } from './comment-search';
 import type { ArrivingComment } from './moderation-rules';
 import { spamLabelOf, spamReasonsOf, type TokenEvidence } from '../spam-filter/naive-bayes';
-import type { TrainingComment, TransactionStep } from '../spam-filter/spam-model-repository';
+import { StaleReadError, type TrainingComment, type TransactionWork } from '../spam-filter/spam-model-repository';
 import { verdictOf } from '../spam-filter/spam-filter-service';
 
 /** A comment as the moderator sees it: everything, including email, IP and user agent. */
@@ -198,39 +198,48 @@ export function createModerationRepository(db: Database) {
 
     /**
      * Moves each comment to its new status and records the change, all in one transaction, with
-     * `alsoSteps` (what the spam filter learns of it).
+     * `alsoWrite` (what the spam filter learns of it). A comment no longer in the status it was read
+     * in (another request moved it meanwhile) rolls it all back: StaleReadError, to read again.
      */
     async applyStatusChanges(
       changes: { id: number; from: CommentStatus; to: CommentStatus }[],
       actor: string,
       at: Date,
-      alsoSteps: readonly TransactionStep[] = [],
+      alsoWrite?: TransactionWork,
     ): Promise<void> {
-      // On PostgreSQL the comments' posts are locked first, in one order for every transaction:
-      // each update's count trigger locks its post, and two bulk actions taking the same posts in
-      // different orders would each wait for the other.
-      const lockPosts =
-        dialect.engine === 'postgres' && changes.length > 0
-          ? [
-              db.$executeRaw`SELECT 1 FROM "Post" WHERE id IN (SELECT "postId" FROM "Comment" WHERE id IN (${Prisma.join(
-                changes.map((change) => change.id),
-              )})) ORDER BY id FOR NO KEY UPDATE`,
-            ]
-          : [];
-      await db.$transaction([
-        ...lockPosts,
-        ...changes.map(({ id, to }) => db.comment.update({ where: { id }, data: { status: to } })),
-        db.commentStatusChange.createMany({
-          data: changes.map(({ id, from, to }) => ({
-            commentId: id,
-            fromStatus: from,
-            toStatus: to,
-            actor,
-            createdAt: at,
-          })),
-        }),
-        ...alsoSteps,
-      ]);
+      const moves = new Map<string, { from: CommentStatus; to: CommentStatus; ids: number[] }>();
+      for (const { id, from, to } of changes) {
+        const move = moves.get(`${from}>${to}`) ?? { from, to, ids: [] };
+        move.ids.push(id);
+        moves.set(`${from}>${to}`, move);
+      }
+      await db.$transaction(async (tx) => {
+        // On PostgreSQL the comments' posts are locked first, in one order for every transaction:
+        // each update's count trigger locks its post, and two bulk actions taking the same posts
+        // in different orders would each wait for the other.
+        if (dialect.engine === 'postgres' && changes.length > 0)
+          await tx.$executeRaw`SELECT 1 FROM "Post" WHERE id IN (SELECT "postId" FROM "Comment" WHERE id IN (${Prisma.join(
+            changes.map((change) => change.id),
+          )})) ORDER BY id FOR NO KEY UPDATE`;
+        for (const { from, to, ids } of moves.values()) {
+          const { count } = await tx.comment.updateMany({
+            where: { id: { in: ids }, status: from },
+            data: { status: to },
+          });
+          if (count !== ids.length) throw new StaleReadError();
+        }
+        if (changes.length > 0)
+          await tx.commentStatusChange.createMany({
+            data: changes.map(({ id, from, to }) => ({
+              commentId: id,
+              fromStatus: from,
+              toStatus: to,
+              actor,
+              createdAt: at,
+            })),
+          });
+        await alsoWrite?.(tx);
+      });
     },
 
     /** Stores the post author's reply, approved and marked as theirs; its id. */
@@ -266,9 +275,12 @@ export function createModerationRepository(db: Database) {
       await db.comment.update({ where: { id }, data: flags });
     },
 
-    /** Saves a moderator's edit, with `alsoSteps` (what the spam filter learns again) in its transaction. */
-    async update(id: number, edit: CommentEdit, alsoSteps: readonly TransactionStep[] = []): Promise<void> {
-      await db.$transaction([db.comment.update({ where: { id }, data: edit }), ...alsoSteps]);
+    /** Saves a moderator's edit, with `alsoWrite` (what the spam filter learns again) in its transaction. */
+    async update(id: number, edit: CommentEdit, alsoWrite?: TransactionWork): Promise<void> {
+      await db.$transaction(async (tx) => {
+        await tx.comment.update({ where: { id }, data: edit });
+        await alsoWrite?.(tx);
+      });
     },
 
     async delete(id: number): Promise<void> {

@@ -6,6 +6,7 @@ import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import { moderationMessages } from './moderation-messages';
 import type { CommentFilter, ModeratedComment, ModerationRepository } from './moderation-repository';
 import type { SpamFilter } from '../spam-filter/spam-filter-service';
+import { StaleReadError } from '../spam-filter/spam-model-repository';
 
 /** What a moderator can do to a comment, as WordPress names it. */
 export const moderationActions = ['approve', 'unapprove', 'spam', 'notspam', 'trash', 'restore'] as const;
@@ -70,17 +71,38 @@ export function createModerationService({
    * Moves the comments to their target statuses; returns how many changed. The spam filter learns
    * from each move, and from "not spam" (`notSpam`) even where the status stays.
    */
+  /**
+   * Runs decisions one at a time in this process, each read afresh if another process changed its
+   * comments between its read and its write: two clicks at once never teach the filter twice.
+   */
+  function inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const turn = decisions.then(() => moveAgainIfStale(work));
+    decisions = turn.catch(() => undefined);
+    return turn;
+  }
+
   function moveTo(
     ids: readonly number[],
     targetOf: (current: CommentStatus, id: number) => CommentStatus | null,
     actor: string,
     notSpam = false,
   ): Promise<number> {
-    // One move at a time in this process: each reads the statuses and labels it then changes, so
-    // two clicks at once do not both learn from the same comment.
-    const move = decisions.then(() => moveNow(ids, targetOf, actor, notSpam));
-    decisions = move.catch(() => undefined);
-    return move;
+    return inTurn(() => moveNow(ids, targetOf, actor, notSpam));
+  }
+
+  /**
+   * Runs a move, and again (reading afresh) if another process moved one of its comments between
+   * the read and the write; a third time refused, it says so (409).
+   */
+  async function moveAgainIfStale<T>(move: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await move();
+      } catch (error) {
+        if (!(error instanceof StaleReadError)) throw error;
+        if (attempt === 3) throw new ConflictError(moderationMessages.changedMeanwhile, 'comments_changed');
+      }
+    }
   }
 
   async function moveNow(
@@ -98,7 +120,7 @@ export function createModerationService({
       .filter(({ comment, to }) => to !== comment.status)
       .map(({ comment, to }) => ({ id: comment.id, from: comment.status, to, postSlug: comment.postSlug }));
     const lesson = await spamFilter.lessonFrom(decided.map(({ comment, to }) => ({ comment, to, notSpam })));
-    if (changes.length || lesson) await repo.applyStatusChanges(changes, actor, clock.now(), lesson?.steps);
+    if (changes.length || lesson) await repo.applyStatusChanges(changes, actor, clock.now(), lesson?.write);
     lesson?.learned();
     // Only a change into or out of "approved" alters what readers see.
     const visible = changes.filter((change) => change.from === 'approved' || change.to === 'approved');
@@ -146,26 +168,28 @@ export function createModerationService({
       const comment = await getComment(id);
       if (comment.erased) throw new ConflictError(moderationMessages.erasedNotEditable, 'comment_erased');
       // What it taught the filter is learned again from the words it has now.
-      const [learned] = await repo.statusesOf([id]);
-      const lesson =
-        learned &&
-        spamFilter.lessonFromEdit(
-          learned,
-          { text: edited.comment, authorName: edited.author, authorUrl: edited.url },
-          true,
+      await inTurn(async () => {
+        const [learned] = await repo.statusesOf([id]);
+        const lesson =
+          learned &&
+          spamFilter.lessonFromEdit(
+            learned,
+            { text: edited.comment, authorName: edited.author, authorUrl: edited.url },
+            true,
+          );
+        await repo.update(
+          id,
+          {
+            authorName: edited.author,
+            authorEmail: edited.email,
+            authorUrl: edited.url,
+            text: edited.comment,
+            textHtml: renderCommentText(edited.comment),
+          },
+          lesson?.write,
         );
-      await repo.update(
-        id,
-        {
-          authorName: edited.author,
-          authorEmail: edited.email,
-          authorUrl: edited.url,
-          text: edited.comment,
-          textHtml: renderCommentText(edited.comment),
-        },
-        lesson?.steps,
-      );
-      lesson?.learned();
+        lesson?.learned();
+      });
       if (comment.status === 'approved') pageChanges.postChanged(comment.post.slug);
     },
 

@@ -95,21 +95,11 @@ export function score(counts: SpamCounts, tokens: Iterable<string>): { score: nu
   return { score: (spamness - hamness + 1) / 2, evidence: used };
 }
 
-/** Drops the tokens seen in the fewest comments, to keep the model within `maxTokens`; how many went. */
+/** Drops the tokens `tokensToForget` names; how many went. */
 export function prune(counts: SpamCounts, maxTokens: number): number {
-  return forgetRarest(counts, pruneLevel(counts, maxTokens));
-}
-
-/** Drops the tokens seen in `rarest` comments or fewer; how many went. */
-export function forgetRarest(counts: SpamCounts, rarest: number): number {
-  let dropped = 0;
-  for (const [token, seen] of counts.tokens) {
-    if (seen.spam + seen.ham <= rarest) {
-      counts.tokens.delete(token);
-      dropped += 1;
-    }
-  }
-  return dropped;
+  const forgotten = tokensToForget(counts, maxTokens);
+  for (const token of forgotten) counts.tokens.delete(token);
+  return forgotten.length;
 }
 
 /** What a set of lessons adds to (or, negative, takes from) a model. */
@@ -157,19 +147,29 @@ export function applyChange(counts: SpamCounts, change: ModelChange): void {
   }
 }
 
-/** The fewest comments a token must be in to stay, for the model to keep at most `maxTokens` (0: all stay). */
-export function pruneLevel(counts: SpamCounts, maxTokens: number): number {
-  if (counts.tokens.size <= maxTokens) return 0;
-  const byComments = new Map<number, number>();
-  for (const seen of counts.tokens.values()) {
+/**
+ * The tokens to forget for the model to hold at most `maxTokens`: those seen in the fewest
+ * comments, and of those seen in as many, enough in token order; no more than that, so a flood
+ * of one-off tokens costs the model only as many rare ones as it brought.
+ */
+export function tokensToForget(counts: SpamCounts, maxTokens: number): string[] {
+  let over = counts.tokens.size - maxTokens;
+  if (over <= 0) return [];
+  const byComments = new Map<number, string[]>();
+  for (const [token, seen] of counts.tokens) {
     const n = seen.spam + seen.ham;
-    byComments.set(n, (byComments.get(n) ?? 0) + 1);
+    const same = byComments.get(n);
+    if (same) same.push(token);
+    else byComments.set(n, [token]);
   }
-  let left = counts.tokens.size;
-  for (let rarest = 1; ; rarest += 1) {
-    left -= byComments.get(rarest) ?? 0;
-    if (left <= maxTokens) return rarest;
+  const forgotten: string[] = [];
+  for (const n of [...byComments.keys()].sort((a, b) => a - b)) {
+    const tokens = byComments.get(n)!.sort();
+    forgotten.push(...tokens.slice(0, over));
+    over -= tokens.length;
+    if (over <= 0) return forgotten;
   }
+  return forgotten;
 }
 
 /** Evidence as stored with a comment: JSON [[token, probability], …], probabilities to 3 places. */

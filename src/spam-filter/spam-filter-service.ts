@@ -3,17 +3,16 @@ import {
   applyChange,
   changeOf,
   emptySpamCounts,
-  forgetRarest,
   learn,
   prune,
-  pruneLevel,
+  tokensToForget,
   score,
   type SpamCounts,
   type SpamLabel,
   type TokenEvidence,
 } from './naive-bayes';
 import { defaultThresholds, type LabeledExample } from './spam-evaluation';
-import type { SpamModelRepository, TrainingComment, TransactionStep } from './spam-model-repository';
+import type { SpamModelRepository, TrainingComment, TransactionWork } from './spam-model-repository';
 import { spamTokensOf, type SpamInput } from './spam-tokens';
 
 /** What moving a comment to the trash teaches the filter. */
@@ -52,7 +51,8 @@ export interface Decision {
 
 /** What a set of decisions teaches, to record with them (one transaction) and then to keep. */
 export interface Lesson {
-  steps: TransactionStep[];
+  /** Writes it, inside the decision's transaction. */
+  write: TransactionWork;
   /** Call after the transaction committed. */
   learned(): void;
 }
@@ -130,11 +130,19 @@ export function createSpamFilter({
 
   /** Keeps the model within its bound: the rarest tokens forgotten here and in the database. */
   async function pruneIfOver(held: { counts: SpamCounts; version: number }): Promise<void> {
-    const rarest = pruneLevel(held.counts, maxTokens);
-    if (rarest === 0) return;
-    forgetRarest(held.counts, rarest);
+    const forgotten = tokensToForget(held.counts, maxTokens);
+    if (forgotten.length === 0) return;
+    for (const token of forgotten) held.counts.tokens.delete(token);
     held.version += 1;
-    await repo.prune(rarest);
+    await repo.forget(forgotten);
+  }
+
+  /** The bound kept without a model in memory (the filter off, a command): counted in the database. */
+  async function pruneStoredIfOver(): Promise<void> {
+    if ((await repo.tokenCount()) <= maxTokens) return;
+    const stored = await repo.load();
+    await repo.forget(tokensToForget(stored.counts, maxTokens));
+    kept = null;
   }
 
   function lessonOf(labels: { comment: TrainingComment; to: SpamLabel | null }[]): Lesson | null {
@@ -143,21 +151,19 @@ export function createSpamFilter({
     const change = changeOf(
       changed.map(({ comment, to }) => ({ from: comment.spamLabel, to, tokens: spamTokensOf(inputOf(comment)) })),
     );
+    const labelMoves = changed.map(({ comment, to }) => ({ id: comment.id, from: comment.spamLabel, to }));
     return {
-      steps: repo.lessonSteps(
-        changed.map(({ comment, to }) => ({ id: comment.id, to })),
-        change,
-      ),
+      write: (tx) => repo.writeLesson(tx, labelMoves, change),
       learned() {
         const current = kept;
-        if (!current) return;
-        void current
-          .then(async (held) => {
-            applyChange(held.counts, change);
-            held.version += 1;
-            await pruneIfOver(held);
-          })
-          .catch(onError);
+        const after = current
+          ? current.then(async (held) => {
+              applyChange(held.counts, change);
+              held.version += 1;
+              await pruneIfOver(held);
+            })
+          : pruneStoredIfOver();
+        void after.catch(onError);
       },
     };
   }
@@ -214,7 +220,10 @@ export function createSpamFilter({
       if (!keepLabel) return unlearn;
       const relearn = lessonOf([{ comment: { ...comment, ...edited, spamLabel: null }, to: comment.spamLabel }]);
       return {
-        steps: [...(unlearn?.steps ?? []), ...(relearn?.steps ?? [])],
+        async write(tx) {
+          await unlearn?.write(tx);
+          await relearn?.write(tx);
+        },
         learned() {
           unlearn?.learned();
           relearn?.learned();
@@ -225,7 +234,7 @@ export function createSpamFilter({
     /** Records a lesson by itself (no decision goes with it). */
     async learn(lesson: Lesson | null): Promise<void> {
       if (!lesson) return;
-      await repo.inTransaction(lesson.steps);
+      await repo.inTransaction(lesson.write);
       lesson.learned();
     },
 
@@ -234,13 +243,15 @@ export function createSpamFilter({
       let learned = 0;
       for (;;) {
         const batch = await repo.commentsAfter(0, 500, 'imported-unlabeled');
-        if (batch.length === 0) return learned;
+        if (batch.length === 0) break;
         const lesson = lessonOf(batch.map((comment) => ({ comment, to: labelOfStatus(comment.status, 'nothing') })));
-        if (!lesson) return learned;
-        await repo.inTransaction(lesson.steps);
-        lesson.learned();
+        if (!lesson) break;
+        await repo.inTransaction(lesson.write);
         learned += batch.length;
       }
+      kept = null;
+      await pruneStoredIfOver();
+      return learned;
     },
 
     labeledExamples,

@@ -2,8 +2,18 @@ import { dialectOf, type Database } from '../db/database';
 import { Prisma } from '../generated/prisma/client';
 import { emptySpamCounts, spamLabelOf, type ModelChange, type SpamCounts, type SpamLabel } from './naive-bayes';
 
-/** One step of a transaction: a statement not yet sent, for `$transaction([...])`. */
-export type TransactionStep = Prisma.PrismaPromise<unknown>;
+/** Writes part of a change inside a transaction another repository opened (a decision's). */
+export type TransactionWork = (tx: Prisma.TransactionClient) => Promise<void>;
+
+/**
+ * What was read before a write changed meanwhile (another request decided on the same comment):
+ * the transaction is rolled back, and the caller reads again.
+ */
+export class StaleReadError extends Error {
+  constructor() {
+    super('a comment changed while a decision on it was being written');
+  }
+}
 
 /** A comment as the filter learns from it. */
 export interface TrainingComment {
@@ -18,7 +28,7 @@ export interface TrainingComment {
 
 const modelRowId = 1;
 // Three parameters a token: well within both engines' limits on one statement.
-const tokensPerStatement = 500;
+const tokensPerStatement = 1000;
 const trainingFields = {
   id: true,
   text: true,
@@ -47,8 +57,8 @@ export function createSpamModelRepository(db: Database) {
   const row = (token: string, spam: number, ham: number) =>
     Prisma.sql`(${dialect.typed(token, 'TEXT')}, ${dialect.typed(spam, 'INTEGER')}, ${dialect.typed(ham, 'INTEGER')})`;
 
-  /** The statements that add a change to the token counts: additions, then takings (never below zero), then the emptied rows. */
-  function tokenSteps(change: ModelChange): TransactionStep[] {
+  /** Adds a change to the token counts: takings (never below zero), additions, then the emptied rows. */
+  async function writeTokens(tx: Prisma.TransactionClient, change: ModelChange): Promise<void> {
     const added: Prisma.Sql[] = [];
     const taken: Prisma.Sql[] = [];
     const takenTokens: string[] = [];
@@ -59,23 +69,29 @@ export function createSpamModelRepository(db: Database) {
         takenTokens.push(token);
       }
     }
-    return [
-      ...chunks(taken, tokensPerStatement).map(
-        (rows) => db.$executeRaw`WITH "Taken" (token, spam, ham) AS (VALUES ${Prisma.join(rows)})
-          UPDATE "SpamToken" SET
-            spam = CASE WHEN "SpamToken".spam > "Taken".spam THEN "SpamToken".spam - "Taken".spam ELSE 0 END,
-            ham = CASE WHEN "SpamToken".ham > "Taken".ham THEN "SpamToken".ham - "Taken".ham ELSE 0 END
-          FROM "Taken" WHERE "SpamToken".token = "Taken".token`,
-      ),
-      ...chunks(added, tokensPerStatement).map(
-        (rows) => db.$executeRaw`INSERT INTO "SpamToken" (token, spam, ham) VALUES ${Prisma.join(rows)}
-          ON CONFLICT (token) DO UPDATE SET spam = "SpamToken".spam + excluded.spam, ham = "SpamToken".ham + excluded.ham`,
-      ),
-      ...chunks(takenTokens, tokensPerStatement).map(
-        (tokens) =>
-          db.$executeRaw`DELETE FROM "SpamToken" WHERE spam = 0 AND ham = 0 AND token IN (${Prisma.join(tokens)})`,
-      ),
-    ];
+    for (const rows of chunks(taken, tokensPerStatement))
+      await tx.$executeRaw`WITH "Taken" (token, spam, ham) AS (VALUES ${Prisma.join(rows)})
+        UPDATE "SpamToken" SET
+          spam = CASE WHEN "SpamToken".spam > "Taken".spam THEN "SpamToken".spam - "Taken".spam ELSE 0 END,
+          ham = CASE WHEN "SpamToken".ham > "Taken".ham THEN "SpamToken".ham - "Taken".ham ELSE 0 END
+        FROM "Taken" WHERE "SpamToken".token = "Taken".token`;
+    for (const rows of chunks(added, tokensPerStatement))
+      await tx.$executeRaw`INSERT INTO "SpamToken" (token, spam, ham) VALUES ${Prisma.join(rows)}
+        ON CONFLICT (token) DO UPDATE SET spam = "SpamToken".spam + excluded.spam, ham = "SpamToken".ham + excluded.ham`;
+    for (const tokens of chunks(takenTokens, tokensPerStatement))
+      await tx.$executeRaw`DELETE FROM "SpamToken" WHERE spam = 0 AND ham = 0 AND token IN (${Prisma.join(tokens)})`;
+  }
+
+  /** Adds a change to the totals (never below zero) and raises the version. */
+  async function writeTotals(tx: Prisma.TransactionClient, change: ModelChange): Promise<void> {
+    const spam = dialect.typed(change.spamDocs, 'INTEGER');
+    const ham = dialect.typed(change.hamDocs, 'INTEGER');
+    await tx.$executeRaw`INSERT INTO "SpamModel" (id, "spamComments", "hamComments", version)
+      VALUES (${modelRowId}, ${dialect.typed(Math.max(change.spamDocs, 0), 'INTEGER')}, ${dialect.typed(Math.max(change.hamDocs, 0), 'INTEGER')}, 1)
+      ON CONFLICT (id) DO UPDATE SET
+        "spamComments" = CASE WHEN "SpamModel"."spamComments" + ${spam} > 0 THEN "SpamModel"."spamComments" + ${spam} ELSE 0 END,
+        "hamComments" = CASE WHEN "SpamModel"."hamComments" + ${ham} > 0 THEN "SpamModel"."hamComments" + ${ham} ELSE 0 END,
+        version = "SpamModel".version + 1`;
   }
 
   return {
@@ -98,38 +114,40 @@ export function createSpamModelRepository(db: Database) {
     },
 
     /**
-     * The statements that record lessons, for the transaction that makes the decision: the
-     * comments' new labels, the change to the token counts and totals, and a new version.
+     * Records lessons inside the decision's transaction: each comment's label moves from what was
+     * read (else StaleReadError: another request decided on it meanwhile), then the change to the
+     * token counts and totals, and a new version.
      */
-    lessonSteps(labels: { id: number; to: SpamLabel | null }[], change: ModelChange): TransactionStep[] {
-      const byLabel = new Map<SpamLabel | null, number[]>();
-      for (const { id, to } of labels) byLabel.set(to, [...(byLabel.get(to) ?? []), id]);
-      return [
-        ...[...byLabel].map(([spamLabel, ids]) =>
-          db.comment.updateMany({ where: { id: { in: ids } }, data: { spamLabel } }),
-        ),
-        ...tokenSteps(change),
-        db.spamModel.upsert({
-          where: { id: modelRowId },
-          create: {
-            id: modelRowId,
-            spamComments: Math.max(change.spamDocs, 0),
-            hamComments: Math.max(change.hamDocs, 0),
-            version: 1,
-          },
-          update: {
-            spamComments: { increment: change.spamDocs },
-            hamComments: { increment: change.hamDocs },
-            version: { increment: 1 },
-          },
-        }),
-      ];
+    async writeLesson(
+      tx: Prisma.TransactionClient,
+      labels: { id: number; from: SpamLabel | null; to: SpamLabel | null }[],
+      change: ModelChange,
+    ): Promise<void> {
+      const groups = new Map<string, { from: SpamLabel | null; to: SpamLabel | null; ids: number[] }>();
+      for (const { id, from, to } of labels) {
+        const key = `${from}>${to}`;
+        const group = groups.get(key) ?? { from, to, ids: [] };
+        group.ids.push(id);
+        groups.set(key, group);
+      }
+      for (const { from, to, ids } of groups.values()) {
+        const { count } = await tx.comment.updateMany({
+          where: { id: { in: ids }, spamLabel: from },
+          data: { spamLabel: to },
+        });
+        if (count !== ids.length) throw new StaleReadError();
+      }
+      await writeTokens(tx, change);
+      await writeTotals(tx, change);
     },
 
-    /** Runs steps as one transaction. */
-    async inTransaction(steps: TransactionStep[]): Promise<void> {
-      await db.$transaction(steps);
+    /** Runs work in a transaction of its own. */
+    async inTransaction(work: TransactionWork): Promise<void> {
+      await db.$transaction(work);
     },
+
+    /** How many tokens the model holds. */
+    tokenCount: () => db.spamToken.count(),
 
     /** The comments, with the fields the filter reads, in id order after `afterId`. */
     async commentsAfter(
@@ -178,10 +196,12 @@ export function createSpamModelRepository(db: Database) {
       ]);
     },
 
-    /** Forgets the tokens seen in `rarest` comments or fewer (the model's bound). */
-    async prune(rarest: number): Promise<void> {
+    /** Forgets these tokens (the model's bound), and raises the version. */
+    async forget(tokens: readonly string[]): Promise<void> {
       await db.$transaction([
-        db.$executeRaw`DELETE FROM "SpamToken" WHERE spam + ham <= ${rarest}`,
+        ...chunks(tokens, tokensPerStatement).map(
+          (part) => db.$executeRaw`DELETE FROM "SpamToken" WHERE token IN (${Prisma.join(part)})`,
+        ),
         db.spamModel.update({ where: { id: modelRowId }, data: { version: { increment: 1 } } }),
       ]);
     },

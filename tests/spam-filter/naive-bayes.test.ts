@@ -133,13 +133,16 @@ describe('the classifier', () => {
     expect(score(emptySpamCounts(), spamTokensOf(spammy[0]!))).toEqual({ score: 0.5, evidence: [] });
   });
 
-  it('keeps its memory bounded by dropping the rarest tokens', () => {
+  it('keeps its memory bounded by dropping the rarest tokens, no more of them than it must', () => {
     const counts = trained();
-    const before = counts.tokens.size;
+    const seenIn = new Map([...counts.tokens].map(([token, seen]) => [token, seen.spam + seen.ham]));
     const dropped = prune(counts, 20);
-    expect(counts.tokens.size).toBeLessThanOrEqual(20);
-    expect(dropped).toBe(before - counts.tokens.size);
-    for (const seen of counts.tokens.values()) expect(seen.spam + seen.ham).toBeGreaterThan(1);
+    expect(counts.tokens.size).toBe(20);
+    expect(dropped).toBe(seenIn.size - 20);
+    const keptLeast = Math.min(...[...counts.tokens.keys()].map((token) => seenIn.get(token)!));
+    const droppedMost = Math.max(...[...seenIn].filter(([token]) => !counts.tokens.has(token)).map(([, n]) => n));
+    expect(keptLeast).toBeGreaterThanOrEqual(droppedMost);
+    expect(prune(counts, 20)).toBe(0);
   });
 });
 
