@@ -241,6 +241,7 @@ function createServices({
     clock,
     pageChanges,
     ipRetentionDays: config.IP_RETENTION_DAYS,
+    spamFilter,
   });
   const notifications = createNotificationsService({
     outbox,

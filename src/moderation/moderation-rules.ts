@@ -48,9 +48,13 @@ export function decideArrivalStatus(
 ): ArrivalDecision {
   const decision = decideByRules(comment, settings, isKnownAuthor);
   if (!spam?.decides || decision.status === 'spam') return decision;
-  // For spam, the tokens that pointed to spam; when unsure, those that pointed either way.
+  // For spam, the tokens that pointed to spam; when unsure, those that pointed either way. Not the
+  // name's words or the website: the note outlives an erasure of its author's data.
   const isSpam = spam.score >= spam.spamAt;
-  const telling = spam.reasons.filter((reason) => !isSpam || reason.probability >= 0.5).map((reason) => reason.token);
+  const telling = spam.reasons
+    .filter((reason) => !isSpam || reason.probability >= 0.5)
+    .map((reason) => reason.token)
+    .filter((token) => !/^(?:name|site|site-tld):/.test(token));
   const why = `${spam.score.toFixed(2)}: ${telling.join(', ') || 'no telling token'}`;
   if (isSpam) return { status: 'spam', note: `the spam filter scored it as spam (${why})` };
   if (spam.score > spam.unsureAbove && decision.status === 'approved')

@@ -2,6 +2,8 @@
 // A commenter's data, from the database named by DATABASE_URL (as the server reads it): everything
 // stored under the address as one JSON document (written only its owner can read: it holds the
 // address and IPs), or erased. The same as the admin area's /admin/commenters and the admin API.
+import { learnerOver } from '../spam-filter/spam-filter-service';
+import { createSpamModelRepository } from '../spam-filter/spam-model-repository';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { runCommand, withDatabase } from '../command-line';
@@ -36,6 +38,7 @@ async function main(): Promise<number> {
       // A running server sees the change itself (it watches the database for other writers).
       pageChanges: noPageChanges,
       ipRetentionDays: config.IP_RETENTION_DAYS,
+      spamFilter: learnerOver(createSpamModelRepository(db)),
     });
     if (action === 'export') {
       const data = await commenterData.exportData(email);

@@ -1,3 +1,5 @@
+import { spamLabelOf } from '../spam-filter/naive-bayes';
+import type { TrainingComment, TransactionWork } from '../spam-filter/spam-model-repository';
 import { dialectOf, type Database } from '../db/database';
 import { Prisma } from '../generated/prisma/client';
 
@@ -176,12 +178,26 @@ export function createCommenterDataRepository(db: Database) {
      * no address, website, IP or user agent; each records the change in its history (without the
      * erased data). Subscriptions and the mail about them go.
      */
-    async anonymize(email: string, change: { actor: string; note: string; at: Date }): Promise<Erasure> {
+    /** The address's comments the spam filter learned from, as it read them (to unlearn on erasure). */
+    async learnedCommentsOf(email: string): Promise<TrainingComment[]> {
+      const rows = await db.comment.findMany({
+        where: { authorEmail: email.toLowerCase(), spamLabel: { not: null } },
+        select: { id: true, text: true, authorName: true, authorUrl: true, status: true, spamLabel: true },
+      });
+      return rows.map((row) => ({ ...row, spamLabel: spamLabelOf(row.spamLabel) }));
+    },
+
+    async anonymize(
+      email: string,
+      change: { actor: string; note: string; at: Date },
+      alsoWrite?: TransactionWork,
+    ): Promise<Erasure> {
       const ids = await commentIdsOf(email);
       const subscriptionIds = await subscriptionIdsOf(email);
       const postSlugs = await slugsOf(ids);
       const subscriptions = await db.$transaction(async (tx) => {
         await lockPosts(tx, ids);
+        await alsoWrite?.(tx);
         const statuses = await tx.comment.findMany({ where: { id: { in: ids } }, select: { id: true, status: true } });
         await tx.comment.updateMany({
           where: { id: { in: ids } },
@@ -200,13 +216,18 @@ export function createCommenterDataRepository(db: Database) {
      * (no name, words, address, website, IP or user agent), so the replies keep their place; a
      * placeholder left with no replies goes too. Subscriptions and the mail about them go.
      */
-    async deleteAll(email: string, change: { actor: string; note: string; at: Date }): Promise<Erasure> {
+    async deleteAll(
+      email: string,
+      change: { actor: string; note: string; at: Date },
+      alsoWrite?: TransactionWork,
+    ): Promise<Erasure> {
       const ids = await commentIdsOf(email);
       const subscriptionIds = await subscriptionIdsOf(email);
       const postSlugs = await slugsOf(ids);
       const idList = ids.length > 0 ? Prisma.join(ids) : Prisma.sql`NULL`;
       const result = await db.$transaction(async (tx) => {
         await lockPosts(tx, ids);
+        await alsoWrite?.(tx);
         await tx.comment.updateMany({
           where: { id: { in: ids } },
           data: { ...withoutTheAuthor, erased: true, text: '', textHtml: '', pinnedAt: null, spamLabel: null },

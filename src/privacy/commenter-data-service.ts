@@ -1,3 +1,4 @@
+import type { SpamFilter } from '../spam-filter/spam-filter-service';
 import type { Clock } from '../shared/clock';
 import type { PublicPageChanges } from '../shared/page-changes';
 import type { CommenterDataRepository, Erasure } from './commenter-data-repository';
@@ -50,10 +51,13 @@ export function createCommenterDataService({
   clock,
   pageChanges,
   ipRetentionDays,
+  spamFilter,
 }: {
   repo: CommenterDataRepository;
   clock: Clock;
   pageChanges: PublicPageChanges;
+  /** Unlearns the erased comments. */
+  spamFilter: Pick<SpamFilter, 'lessonToForget'>;
   /** IP_RETENTION_DAYS: 0 stores none at all. */
   ipRetentionDays: number;
 }) {
@@ -108,8 +112,13 @@ export function createCommenterDataService({
     /** Erases what is stored about the address; `actor` is recorded in each kept comment's history. */
     async erase(email: string, mode: ErasureMode, actor: string): Promise<Omit<Erasure, 'postSlugs'>> {
       const change = { actor, note: erasureNotes[mode], at: clock.now() };
+      // What the spam filter learned from the comments goes too: its name and website tokens are theirs.
+      const lesson = spamFilter.lessonToForget(await repo.learnedCommentsOf(email.trim()));
       const { postSlugs, ...erasure } =
-        mode === 'anonymize' ? await repo.anonymize(email.trim(), change) : await repo.deleteAll(email.trim(), change);
+        mode === 'anonymize'
+          ? await repo.anonymize(email.trim(), change, lesson?.write)
+          : await repo.deleteAll(email.trim(), change, lesson?.write);
+      lesson?.learned();
       await repo.removeErasureRequests({ email: email.trim() });
       for (const slug of postSlugs) pageChanges.postChanged(slug);
       return erasure;

@@ -231,6 +231,11 @@ export function createSpamFilter({
       };
     },
 
+    /** What unlearning these comments takes (their author's data is erased). */
+    lessonToForget(comments: readonly TrainingComment[]): Lesson | null {
+      return lessonOf(comments.map((comment) => ({ comment, to: null })));
+    },
+
     /** Records a lesson by itself (no decision goes with it). */
     async learn(lesson: Lesson | null): Promise<void> {
       if (!lesson) return;

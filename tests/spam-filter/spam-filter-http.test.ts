@@ -238,19 +238,32 @@ describe('the spam filter, learning from the moderator', () => {
     await setModeration({ spamFilter: true });
   });
 
-  it('forgets its reasons (which may name the author) when a commenter’s data is erased', async () => {
-    const spammy = await submit(generate.spam());
-    expect(JSON.parse(spammy.spamReasons!).length).toBeGreaterThan(0);
-    const { authorEmail } = await ctx.db.comment.findUniqueOrThrow({ where: { id: spammy.id } });
-    await request(ctx.app)
-      .post('/admin/api/commenters/erase')
-      .set(auth)
-      .send({ email: authorEmail, mode: 'anonymize' })
-      .expect(200);
-    expect(await ctx.db.comment.findUniqueOrThrow({ where: { id: spammy.id } })).toMatchObject({
-      authorName: 'Anonymous',
-      spamReasons: null,
-    });
+  it('forgets what it learned from a commenter whose data is erased, and its notes never name them', async () => {
+    for (const mode of ['anonymize', 'delete']) {
+      const email = `${mode}@wonder.example`;
+      const name = `Alice Wonder${mode}`;
+      const learned = await addComment(ctx.db, postId, {
+        status: 'pending',
+        authorName: name,
+        authorEmail: email,
+        authorUrl: `https://${mode}-secret.example/`,
+        text: `Teapots and ${mode} riddles.`,
+      });
+      await bulk([learned.id], 'approved');
+      expect(await tokenRow(`name:wonder${mode}`)).toMatchObject({ ham: 1 });
+      // Scored on arrival: its reasons may name it; its note does not.
+      const held = await submit({ name, url: `https://${mode}-secret.example/`, text: generate.spam().text });
+      await ctx.db.comment.update({ where: { id: held.id }, data: { authorEmail: email } });
+      expect(held.arrivalNote).not.toMatch(/name:|site:/);
+      const before = await model();
+      await request(ctx.app).post('/admin/api/commenters/erase').set(auth).send({ email, mode }).expect(200);
+      expect(await tokenRow(`name:wonder${mode}`)).toBeNull();
+      expect(await tokenRow(`site:${mode}-secret.example`)).toBeNull();
+      expect(await tokenRow('teapots')).toBeNull();
+      expect(await model()).toMatchObject({ hamComments: before!.hamComments - 1 });
+      const left = await ctx.db.comment.findMany({ where: { id: { in: [learned.id, held.id] } } });
+      for (const comment of left) expect(comment).toMatchObject({ spamLabel: null, spamReasons: null });
+    }
   });
 
   it('retrains from scratch from the comments it learned from (npm run spam -- retrain)', async () => {
