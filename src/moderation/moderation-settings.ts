@@ -62,12 +62,15 @@ export const moderationSettingsSchema = z.object({
   disallowedWords: wordList('Disallowed words'),
   wordMatch: z.enum(wordMatches, { error: 'Choose how words are matched.' }),
   closeAfterDays: wholeNumber('The number of days', 100_000),
-  // The form's radio buttons send "on" or "off"; the API, true or false.
-  spamFilter: z
-    .union([z.boolean(), z.enum(['on', 'off'])], { error: 'Choose whether the spam filter is on.' })
-    .default(true)
-    .transform((value) => value === true || value === 'on'),
-  trashTeaches: z.enum(trashLessons, { error: 'Choose what the trash teaches the spam filter.' }).default('nothing'),
+  // The form's radio buttons send "on" or "off"; the API, true or false. Required: a form without
+  // them (an old page) must not switch the filter back on.
+  spamFilter: z.unknown().transform((value, ctx) => {
+    if (value === true || value === 'on') return true;
+    if (value === false || value === 'off') return false;
+    ctx.addIssue({ code: 'custom', message: 'Choose whether the spam filter is on.' });
+    return z.NEVER;
+  }),
+  trashTeaches: z.enum(trashLessons, { error: 'Choose what the trash teaches the spam filter.' }),
 });
 
 /** The rules in force until a moderator saves some: the environment's defaults, no word lists. */

@@ -21,6 +21,8 @@ const baseSettings = {
   disallowedWords: '',
   wordMatch: 'substring',
   closeAfterDays: '0',
+  spamFilter: 'on',
+  trashTeaches: 'nothing',
 };
 
 async function saveSettings(changes: Record<string, string>) {

@@ -147,7 +147,17 @@ describe('without a session', () => {
     ['/admin/comments/1/delete', {}],
     ['/admin/posts', { title: 'x', body: 'x' }],
     ['/admin/posts/1/edit', { title: 'x', body: 'x' }],
-    ['/admin/settings', { mode: 'approve', maxLinks: '2', wordMatch: 'substring', closeAfterDays: '0' }],
+    [
+      '/admin/settings',
+      {
+        mode: 'approve',
+        maxLinks: '2',
+        wordMatch: 'substring',
+        closeAfterDays: '0',
+        spamFilter: 'on',
+        trashTeaches: 'nothing',
+      },
+    ],
   ])('POST %s changes nothing and redirects to sign-in', async (path, body) => {
     const post = await addPost(ctx.db);
     const comment = await addComment(ctx.db, post.id, { status: 'spam' });
@@ -274,7 +284,17 @@ describe('every admin form refuses a wrong CSRF token with 403 and changes nothi
     ['/admin/comments/ID/delete', () => ({})],
     ['/admin/posts', () => ({ title: 'csrf post', body: 'x' })],
     ['/admin/posts/POST/edit', () => ({ title: 'csrf post', body: 'x' })],
-    ['/admin/settings', () => ({ mode: 'approve', maxLinks: '2', wordMatch: 'substring', closeAfterDays: '0' })],
+    [
+      '/admin/settings',
+      () => ({
+        mode: 'approve',
+        maxLinks: '2',
+        wordMatch: 'substring',
+        closeAfterDays: '0',
+        spamFilter: 'on',
+        trashTeaches: 'nothing',
+      }),
+    ],
     ['/admin/logout', () => ({})],
   ])('POST %s', async (path, body) => {
     const moderator = await asModerator(ctx.app, '198.51.100.21');

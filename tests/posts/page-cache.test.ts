@@ -176,13 +176,23 @@ describe('exact invalidation', () => {
         maxLinks: '2',
         wordMatch: 'substring',
         closeAfterDays: '365',
+        spamFilter: 'on',
+        trashTeaches: 'nothing',
       })
       .expect(303);
     expect((await get(`/posts/${old.slug}`)).text).toContain('Comments are closed.');
     await moderator
       .post('/admin/settings')
       .type('form')
-      .send({ _csrf: moderator.csrf, mode: 'approve', maxLinks: '2', wordMatch: 'substring', closeAfterDays: '0' })
+      .send({
+        _csrf: moderator.csrf,
+        mode: 'approve',
+        maxLinks: '2',
+        wordMatch: 'substring',
+        closeAfterDays: '0',
+        spamFilter: 'on',
+        trashTeaches: 'nothing',
+      })
       .expect(303);
   });
 });

@@ -235,6 +235,17 @@ describe('the spam filter, learning from the moderator', () => {
     const settingsPage = await (await asModerator(ctx.app)).get('/admin/settings').expect(200);
     expect(settingsPage.text).toMatch(/id="spamFilter-off" name="spamFilter" value="off" checked/);
     expect(settingsPage.text).toContain(`It has learned from ${minimumLessons + 1} spam`);
+    // A settings form without the switch (an old page) is refused, and the filter stays off.
+    const moderator = await asModerator(ctx.app);
+    const oldForm = await moderator
+      .post('/admin/settings')
+      .type('form')
+      .send({ _csrf: moderator.csrf, mode: 'approve', maxLinks: '2', wordMatch: 'substring', closeAfterDays: '0' });
+    expect(oldForm.status).toBe(422);
+    expect(oldForm.text).toContain('Choose whether the spam filter is on.');
+    expect((await request(ctx.app).get('/admin/api/settings').set(auth)).body.settings.moderation.spamFilter).toBe(
+      false,
+    );
     await setModeration({ spamFilter: true });
   });
 
