@@ -1,7 +1,13 @@
 import request from 'supertest';
 import { addComment, addPost } from '../helpers/factories';
 import { formBody } from '../helpers/html';
-import { asModerator, csrfTokenIn, moderatorEnv, type ModeratorAgent } from '../helpers/moderator';
+import {
+  asModerator,
+  csrfTokenIn,
+  moderatorEnv,
+  type ModeratorAgent,
+  moderationSettingsForm,
+} from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 let ctx: TestContext;
@@ -14,16 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const baseSettings = {
-  mode: 'approve',
-  maxLinks: '2',
-  moderationWords: '',
-  disallowedWords: '',
-  wordMatch: 'substring',
-  closeAfterDays: '0',
-  spamFilter: 'on',
-  trashTeaches: 'nothing',
-};
+const baseSettings = moderationSettingsForm;
 
 async function saveSettings(changes: Record<string, string>) {
   const page = await moderator.get('/admin/settings');

@@ -1,6 +1,12 @@
 import request from 'supertest';
 import { addComment, addPost } from '../helpers/factories';
-import { asModerator, csrfTokenIn, moderatorEnv, moderatorPassword } from '../helpers/moderator';
+import {
+  asModerator,
+  csrfTokenIn,
+  moderatorEnv,
+  moderatorPassword,
+  moderationSettingsForm,
+} from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 let ctx: TestContext;
@@ -147,17 +153,7 @@ describe('without a session', () => {
     ['/admin/comments/1/delete', {}],
     ['/admin/posts', { title: 'x', body: 'x' }],
     ['/admin/posts/1/edit', { title: 'x', body: 'x' }],
-    [
-      '/admin/settings',
-      {
-        mode: 'approve',
-        maxLinks: '2',
-        wordMatch: 'substring',
-        closeAfterDays: '0',
-        spamFilter: 'on',
-        trashTeaches: 'nothing',
-      },
-    ],
+    ['/admin/settings', moderationSettingsForm],
   ])('POST %s changes nothing and redirects to sign-in', async (path, body) => {
     const post = await addPost(ctx.db);
     const comment = await addComment(ctx.db, post.id, { status: 'spam' });
@@ -284,17 +280,7 @@ describe('every admin form refuses a wrong CSRF token with 403 and changes nothi
     ['/admin/comments/ID/delete', () => ({})],
     ['/admin/posts', () => ({ title: 'csrf post', body: 'x' })],
     ['/admin/posts/POST/edit', () => ({ title: 'csrf post', body: 'x' })],
-    [
-      '/admin/settings',
-      () => ({
-        mode: 'approve',
-        maxLinks: '2',
-        wordMatch: 'substring',
-        closeAfterDays: '0',
-        spamFilter: 'on',
-        trashTeaches: 'nothing',
-      }),
-    ],
+    ['/admin/settings', () => moderationSettingsForm],
     ['/admin/logout', () => ({})],
   ])('POST %s', async (path, body) => {
     const moderator = await asModerator(ctx.app, '198.51.100.21');

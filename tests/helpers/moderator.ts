@@ -12,6 +12,18 @@ export const moderatorEnv: ConfigInput = {
   ADMIN_API_TOKEN: apiToken,
 };
 
+/** The moderation settings form's fields, filled in as a moderator saving "approve every comment" would. */
+export const moderationSettingsForm = {
+  mode: 'approve',
+  maxLinks: '2',
+  moderationWords: '',
+  disallowedWords: '',
+  wordMatch: 'substring',
+  closeAfterDays: '0',
+  spamFilter: 'on',
+  trashTeaches: 'nothing',
+};
+
 /** The CSRF token in a page's forms. */
 export function csrfTokenIn(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);

@@ -3,7 +3,14 @@ import request from 'supertest';
 import { createFormTimestamps } from '../../src/comments/form-timestamp';
 import { addComment, addPost } from '../helpers/factories';
 import { commentIdIn, fieldValue, formBody, formStampOf } from '../helpers/html';
-import { apiToken, asModerator, csrfTokenIn, moderatorEnv, type ModeratorAgent } from '../helpers/moderator';
+import {
+  apiToken,
+  asModerator,
+  csrfTokenIn,
+  moderatorEnv,
+  type ModeratorAgent,
+  moderationSettingsForm,
+} from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 // The page cache on. Factories write straight to the database, below the app: a change made that
@@ -170,29 +177,13 @@ describe('exact invalidation', () => {
     await moderator
       .post('/admin/settings')
       .type('form')
-      .send({
-        _csrf: csrfTokenIn(page.text),
-        mode: 'approve',
-        maxLinks: '2',
-        wordMatch: 'substring',
-        closeAfterDays: '365',
-        spamFilter: 'on',
-        trashTeaches: 'nothing',
-      })
+      .send({ ...moderationSettingsForm, _csrf: csrfTokenIn(page.text), closeAfterDays: '365' })
       .expect(303);
     expect((await get(`/posts/${old.slug}`)).text).toContain('Comments are closed.');
     await moderator
       .post('/admin/settings')
       .type('form')
-      .send({
-        _csrf: moderator.csrf,
-        mode: 'approve',
-        maxLinks: '2',
-        wordMatch: 'substring',
-        closeAfterDays: '0',
-        spamFilter: 'on',
-        trashTeaches: 'nothing',
-      })
+      .send({ ...moderationSettingsForm, _csrf: moderator.csrf })
       .expect(303);
   });
 });

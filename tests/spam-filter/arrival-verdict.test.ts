@@ -19,6 +19,17 @@ const texts = [
   'Three links: http://a.example http://b.example http://c.example',
 ];
 
+const plainSettings: ModerationSettings = {
+  mode: 'hold',
+  maxLinks: 2,
+  moderationWords: [],
+  disallowedWords: [],
+  wordMatch: 'substring',
+  closeAfterDays: 0,
+  spamFilter: true,
+  trashTeaches: 'nothing',
+};
+
 function verdict(score: number, decides: boolean): SpamVerdict {
   return { score, decides, reasons: [{ token: 'casino', probability: 0.99 }], spamAt: 0.9, unsureAbove: 0.2 };
 }
@@ -35,14 +46,12 @@ describe('decideArrivalStatus with the spam filter’s verdict', () => {
         userAgent: null,
       };
       const settings: ModerationSettings = {
+        ...plainSettings,
         mode: pick(moderationModes),
         maxLinks: pick([0, 2, 5]),
         moderationWords: pick([[], ['pills']]),
         disallowedWords: pick([[], ['casino']]),
         wordMatch: pick(['substring', 'whole'] as const),
-        closeAfterDays: 0,
-        spamFilter: true,
-        trashTeaches: 'nothing',
       };
       const known = random() < 0.5;
       const rules = decideArrivalStatus(comment, settings, known);
@@ -62,16 +71,7 @@ describe('decideArrivalStatus with the spam filter’s verdict', () => {
       ipAddress: null,
       userAgent: null,
     };
-    const settings: ModerationSettings = {
-      mode: 'approve',
-      maxLinks: 2,
-      moderationWords: [],
-      disallowedWords: [],
-      wordMatch: 'substring',
-      closeAfterDays: 0,
-      spamFilter: true,
-      trashTeaches: 'nothing',
-    };
+    const settings: ModerationSettings = { ...plainSettings, mode: 'approve' };
     expect(decideArrivalStatus(comment, settings, false, verdict(0.95, true))).toEqual({
       status: 'spam',
       note: 'the spam filter scored it as spam (0.95: casino)',

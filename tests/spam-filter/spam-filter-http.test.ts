@@ -6,7 +6,7 @@ import { spamTokensOf } from '../../src/spam-filter/spam-tokens';
 import { runBuiltTool } from '../helpers/built-tool';
 import { addComment, addPost } from '../helpers/factories';
 import { importFixture } from '../helpers/import-fixtures';
-import { apiToken, asModerator, moderatorEnv } from '../helpers/moderator';
+import { apiToken, asModerator, moderationSettingsForm, moderatorEnv } from '../helpers/moderator';
 import { buildTestApp, type TestContext } from '../helpers/test-app';
 
 // The spam filter in the app (issue 24): it scores every arriving comment, learns from the
@@ -49,29 +49,11 @@ async function bulk(ids: number[], status: string) {
 async function teach(count: number) {
   const spam: number[] = [];
   const ham: number[] = [];
+  const held = async ({ name, url, text }: GeneratedComment) =>
+    (await addComment(ctx.db, postId, { status: 'pending', authorName: name, authorUrl: url, text })).id;
   for (let i = 0; i < count; i += 1) {
-    const bad = generate.spam();
-    spam.push(
-      (
-        await addComment(ctx.db, postId, {
-          status: 'pending',
-          authorName: bad.name,
-          authorUrl: bad.url,
-          text: bad.text,
-        })
-      ).id,
-    );
-    const good = generate.legitimate();
-    ham.push(
-      (
-        await addComment(ctx.db, postId, {
-          status: 'pending',
-          authorName: good.name,
-          authorUrl: good.url,
-          text: good.text,
-        })
-      ).id,
-    );
+    spam.push(await held(generate.spam()));
+    ham.push(await held(generate.legitimate()));
   }
   await bulk(spam, 'spam');
   await bulk(ham, 'approved');
@@ -240,7 +222,7 @@ describe('the spam filter, learning from the moderator', () => {
     const oldForm = await moderator
       .post('/admin/settings')
       .type('form')
-      .send({ _csrf: moderator.csrf, mode: 'approve', maxLinks: '2', wordMatch: 'substring', closeAfterDays: '0' });
+      .send({ ...moderationSettingsForm, spamFilter: undefined, trashTeaches: undefined, _csrf: moderator.csrf });
     expect(oldForm.status).toBe(422);
     expect(oldForm.text).toContain('Choose whether the spam filter is on.');
     expect((await request(ctx.app).get('/admin/api/settings').set(auth)).body.settings.moderation.spamFilter).toBe(
