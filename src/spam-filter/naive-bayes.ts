@@ -4,11 +4,18 @@
 // how sure the evidence is of spam and of ham; the score is between the two (0: ham, 1: spam;
 // near 0.5 when the evidence says both, or nothing). Pure: counts in, counts out.
 
+/** In how many comments of each kind a token was; `lastSeen`, when it was last learned (larger: later). */
+export interface TokenCounts {
+  spam: number;
+  ham: number;
+  lastSeen?: number;
+}
+
 /** What the model has learned: how many comments of each kind, and in how many each token was. */
 export interface SpamCounts {
   spamDocs: number;
   hamDocs: number;
-  tokens: Map<string, { spam: number; ham: number }>;
+  tokens: Map<string, TokenCounts>;
 }
 
 export type SpamLabel = 'spam' | 'ham';
@@ -36,9 +43,11 @@ const maxDiscriminators = 150;
 export function learn(counts: SpamCounts, tokens: Iterable<string>, label: SpamLabel, by: 1 | -1 = 1): void {
   if (label === 'spam') counts.spamDocs = Math.max(0, counts.spamDocs + by);
   else counts.hamDocs = Math.max(0, counts.hamDocs + by);
+  const now = counts.spamDocs + counts.hamDocs;
   for (const token of tokens) {
     const seen = counts.tokens.get(token) ?? { spam: 0, ham: 0 };
     seen[label] = Math.max(0, seen[label] + by);
+    if (by > 0) seen.lastSeen = now;
     if (seen.spam === 0 && seen.ham === 0) counts.tokens.delete(token);
     else counts.tokens.set(token, seen);
   }
@@ -135,13 +144,20 @@ export function changeOf(
   return change;
 }
 
-/** Applies a change to the counts (no count goes below zero; a token at zero is forgotten). */
-export function applyChange(counts: SpamCounts, change: ModelChange): void {
+/**
+ * Applies a change to the counts (no count goes below zero; a token at zero is forgotten); the
+ * tokens it adds to were last seen `at`.
+ */
+export function applyChange(counts: SpamCounts, change: ModelChange, at: number): void {
   counts.spamDocs = Math.max(0, counts.spamDocs + change.spamDocs);
   counts.hamDocs = Math.max(0, counts.hamDocs + change.hamDocs);
   for (const [token, by] of change.tokens) {
     const seen = counts.tokens.get(token) ?? { spam: 0, ham: 0 };
-    const next = { spam: Math.max(0, seen.spam + by.spam), ham: Math.max(0, seen.ham + by.ham) };
+    const next = {
+      spam: Math.max(0, seen.spam + by.spam),
+      ham: Math.max(0, seen.ham + by.ham),
+      lastSeen: by.spam > 0 || by.ham > 0 ? at : seen.lastSeen,
+    };
     if (next.spam === 0 && next.ham === 0) counts.tokens.delete(token);
     else counts.tokens.set(token, next);
   }
@@ -149,8 +165,9 @@ export function applyChange(counts: SpamCounts, change: ModelChange): void {
 
 /**
  * The tokens to forget for the model to hold at most `maxTokens`: those seen in the fewest
- * comments, and of those seen in as many, enough in token order; no more than that, so a flood
- * of one-off tokens costs the model only as many rare ones as it brought.
+ * comments, and of those seen in as many, the longest unseen (then in token order); no more than
+ * that, so a flood of one-off tokens costs the model only as many rare ones as it brought, and a
+ * full model still keeps the words it has just learned.
  */
 export function tokensToForget(counts: SpamCounts, maxTokens: number): string[] {
   let over = counts.tokens.size - maxTokens;
@@ -163,9 +180,11 @@ export function tokensToForget(counts: SpamCounts, maxTokens: number): string[] 
     else byComments.set(n, [token]);
   }
   const forgotten: string[] = [];
+  const lastSeen = (token: string) => counts.tokens.get(token)?.lastSeen ?? 0;
   for (const n of [...byComments.keys()].sort((a, b) => a - b)) {
-    const tokens = byComments.get(n)!.sort();
-    forgotten.push(...tokens.slice(0, over));
+    const tokens = byComments.get(n)!.sort((a, b) => lastSeen(a) - lastSeen(b) || (a < b ? -1 : 1));
+    // One at a time: spreading a list of a hundred thousand into push() overflows the stack.
+    for (const token of tokens.slice(0, over)) forgotten.push(token);
     over -= tokens.length;
     if (over <= 0) return forgotten;
   }

@@ -158,8 +158,8 @@ export function createSpamFilter({
         const current = kept;
         const after = current
           ? current.then(async (held) => {
-              applyChange(held.counts, change);
               held.version += 1;
+              applyChange(held.counts, change, held.version);
               await pruneIfOver(held);
             })
           : pruneStoredIfOver();

@@ -56,14 +56,19 @@ export function createSpamModelRepository(db: Database) {
   const dialect = dialectOf(db);
   const row = (token: string, spam: number, ham: number) =>
     Prisma.sql`(${dialect.typed(token, 'TEXT')}, ${dialect.typed(spam, 'INTEGER')}, ${dialect.typed(ham, 'INTEGER')})`;
+  const seenRow = (token: string, spam: number, ham: number, lastSeen: number) =>
+    Prisma.sql`(${dialect.typed(token, 'TEXT')}, ${dialect.typed(spam, 'INTEGER')}, ${dialect.typed(ham, 'INTEGER')}, ${dialect.typed(lastSeen, 'INTEGER')})`;
 
-  /** Adds a change to the token counts: takings (never below zero), additions, then the emptied rows. */
-  async function writeTokens(tx: Prisma.TransactionClient, change: ModelChange): Promise<void> {
+  /**
+   * Adds a change to the token counts: takings (never below zero), additions (last seen at
+   * `seenAt`), then the emptied rows.
+   */
+  async function writeTokens(tx: Prisma.TransactionClient, change: ModelChange, seenAt: number): Promise<void> {
     const added: Prisma.Sql[] = [];
     const taken: Prisma.Sql[] = [];
     const takenTokens: string[] = [];
     for (const [token, by] of change.tokens) {
-      if (by.spam > 0 || by.ham > 0) added.push(row(token, Math.max(by.spam, 0), Math.max(by.ham, 0)));
+      if (by.spam > 0 || by.ham > 0) added.push(seenRow(token, Math.max(by.spam, 0), Math.max(by.ham, 0), seenAt));
       if (by.spam < 0 || by.ham < 0) {
         taken.push(row(token, Math.max(-by.spam, 0), Math.max(-by.ham, 0)));
         takenTokens.push(token);
@@ -76,8 +81,9 @@ export function createSpamModelRepository(db: Database) {
           ham = CASE WHEN "SpamToken".ham > "Taken".ham THEN "SpamToken".ham - "Taken".ham ELSE 0 END
         FROM "Taken" WHERE "SpamToken".token = "Taken".token`;
     for (const rows of chunks(added, tokensPerStatement))
-      await tx.$executeRaw`INSERT INTO "SpamToken" (token, spam, ham) VALUES ${Prisma.join(rows)}
-        ON CONFLICT (token) DO UPDATE SET spam = "SpamToken".spam + excluded.spam, ham = "SpamToken".ham + excluded.ham`;
+      await tx.$executeRaw`INSERT INTO "SpamToken" (token, spam, ham, "lastSeen") VALUES ${Prisma.join(rows)}
+        ON CONFLICT (token) DO UPDATE SET spam = "SpamToken".spam + excluded.spam, ham = "SpamToken".ham + excluded.ham,
+          "lastSeen" = excluded."lastSeen"`;
     for (const tokens of chunks(takenTokens, tokensPerStatement))
       await tx.$executeRaw`DELETE FROM "SpamToken" WHERE spam = 0 AND ham = 0 AND token IN (${Prisma.join(tokens)})`;
   }
@@ -104,7 +110,7 @@ export function createSpamModelRepository(db: Database) {
       const counts = emptySpamCounts();
       counts.spamDocs = totals?.spamComments ?? 0;
       counts.hamDocs = totals?.hamComments ?? 0;
-      for (const { token, spam, ham } of tokens) counts.tokens.set(token, { spam, ham });
+      for (const { token, spam, ham, lastSeen } of tokens) counts.tokens.set(token, { spam, ham, lastSeen });
       return { counts, version: totals?.version ?? 0 };
     },
 
@@ -137,8 +143,12 @@ export function createSpamModelRepository(db: Database) {
         });
         if (count !== ids.length) throw new StaleReadError();
       }
-      await writeTokens(tx, change);
       await writeTotals(tx, change);
+      const { version } = await tx.spamModel.findUniqueOrThrow({
+        where: { id: modelRowId },
+        select: { version: true },
+      });
+      await writeTokens(tx, change, version);
     },
 
     /** Runs work in a transaction of its own. */
@@ -182,11 +192,11 @@ export function createSpamModelRepository(db: Database) {
 
     /** Replaces the whole model (a retrain), in one transaction; its comments' labels stay. */
     async replace(counts: SpamCounts): Promise<void> {
-      const rows = [...counts.tokens].map(([token, seen]) => row(token, seen.spam, seen.ham));
+      const rows = [...counts.tokens].map(([token, seen]) => seenRow(token, seen.spam, seen.ham, seen.lastSeen ?? 0));
       await db.$transaction([
         db.spamToken.deleteMany(),
         ...chunks(rows, tokensPerStatement).map(
-          (part) => db.$executeRaw`INSERT INTO "SpamToken" (token, spam, ham) VALUES ${Prisma.join(part)}`,
+          (part) => db.$executeRaw`INSERT INTO "SpamToken" (token, spam, ham, "lastSeen") VALUES ${Prisma.join(part)}`,
         ),
         db.spamModel.upsert({
           where: { id: modelRowId },

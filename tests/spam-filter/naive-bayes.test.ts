@@ -144,6 +144,15 @@ describe('the classifier', () => {
     expect(keptLeast).toBeGreaterThanOrEqual(droppedMost);
     expect(prune(counts, 20)).toBe(0);
   });
+
+  it('forgets a flood of a quarter of a million one-off tokens down to its bound, keeping the newest', () => {
+    const counts = emptySpamCounts();
+    for (let i = 0; i < 250_000; i += 1) counts.tokens.set(`junk${i}`, { spam: 1, ham: 0, lastSeen: 1 + (i % 7) });
+    counts.tokens.set('aardvark', { spam: 0, ham: 1, lastSeen: 9 });
+    expect(prune(counts, 100_000)).toBe(150_001);
+    expect(counts.tokens.size).toBe(100_000);
+    expect(counts.tokens.has('aardvark')).toBe(true);
+  });
 });
 
 describe('evaluation', () => {

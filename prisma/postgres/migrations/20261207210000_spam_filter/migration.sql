@@ -19,5 +19,6 @@ CREATE TABLE "SpamToken" (
     "token" TEXT NOT NULL,
     "spam" INTEGER NOT NULL DEFAULT 0,
     "ham" INTEGER NOT NULL DEFAULT 0,
+    "lastSeen" INTEGER NOT NULL DEFAULT 0,
     CONSTRAINT "SpamToken_pkey" PRIMARY KEY ("token")
 );
