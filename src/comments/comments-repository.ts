@@ -36,6 +36,8 @@ export interface AuthoredComment extends ArrivingComment {
   createdAt: Date;
   /** What it taught the spam filter (a moderator's decision on it); null: nothing. */
   spamLabel: SpamLabel | null;
+  /** When it last changed (the spam filter's lessons check it). */
+  updatedAt: Date;
 }
 
 export interface NewCommentRecord extends ArrivingComment {
@@ -212,6 +214,7 @@ export function createCommentsRepository(db: Database) {
           userAgent: true,
           createdAt: true,
           spamLabel: true,
+          updatedAt: true,
         },
       });
       return row && { ...row, status: row.status as CommentStatus, spamLabel: spamLabelOf(row.spamLabel) };
@@ -224,6 +227,8 @@ export function createCommentsRepository(db: Database) {
       alsoWrite?: TransactionWork,
     ): Promise<void> {
       await db.$transaction(async (tx) => {
+        // The lesson first: it checks the comment is as it was read, which the edit changes.
+        await alsoWrite?.(tx);
         await tx.comment.update({
           where: { id },
           data: {
@@ -239,7 +244,6 @@ export function createCommentsRepository(db: Database) {
               : {}),
           },
         });
-        await alsoWrite?.(tx);
       });
     },
 

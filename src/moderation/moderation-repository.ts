@@ -171,6 +171,7 @@ export function createModerationRepository(db: Database) {
           authorName: true,
           authorUrl: true,
           spamLabel: true,
+          updatedAt: true,
           post: { select: { slug: true } },
         },
       });
@@ -221,6 +222,8 @@ export function createModerationRepository(db: Database) {
           await tx.$executeRaw`SELECT 1 FROM "Post" WHERE id IN (SELECT "postId" FROM "Comment" WHERE id IN (${Prisma.join(
             changes.map((change) => change.id),
           )})) ORDER BY id FOR NO KEY UPDATE`;
+        // The lesson first: it checks each comment is as it was read, which the moves change.
+        await alsoWrite?.(tx);
         for (const { from, to, ids } of moves.values()) {
           const { count } = await tx.comment.updateMany({
             where: { id: { in: ids }, status: from },
@@ -238,7 +241,6 @@ export function createModerationRepository(db: Database) {
               createdAt: at,
             })),
           });
-        await alsoWrite?.(tx);
       });
     },
 
@@ -278,8 +280,8 @@ export function createModerationRepository(db: Database) {
     /** Saves a moderator's edit, with `alsoWrite` (what the spam filter learns again) in its transaction. */
     async update(id: number, edit: CommentEdit, alsoWrite?: TransactionWork): Promise<void> {
       await db.$transaction(async (tx) => {
-        await tx.comment.update({ where: { id }, data: edit });
         await alsoWrite?.(tx);
+        await tx.comment.update({ where: { id }, data: edit });
       });
     },
 

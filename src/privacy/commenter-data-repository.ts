@@ -182,7 +182,15 @@ export function createCommenterDataRepository(db: Database) {
     async learnedCommentsOf(email: string): Promise<TrainingComment[]> {
       const rows = await db.comment.findMany({
         where: { authorEmail: email.toLowerCase(), spamLabel: { not: null } },
-        select: { id: true, text: true, authorName: true, authorUrl: true, status: true, spamLabel: true },
+        select: {
+          id: true,
+          updatedAt: true,
+          text: true,
+          authorName: true,
+          authorUrl: true,
+          status: true,
+          spamLabel: true,
+        },
       });
       return rows.map((row) => ({ ...row, spamLabel: spamLabelOf(row.spamLabel) }));
     },
@@ -230,8 +238,19 @@ export function createCommenterDataRepository(db: Database) {
         await alsoWrite?.(tx);
         await tx.comment.updateMany({
           where: { id: { in: ids } },
-          data: { ...withoutTheAuthor, erased: true, text: '', textHtml: '', pinnedAt: null, spamLabel: null },
+          // Its notes and score told of its words: they go with them.
+          data: {
+            ...withoutTheAuthor,
+            erased: true,
+            text: '',
+            textHtml: '',
+            pinnedAt: null,
+            spamLabel: null,
+            spamScore: null,
+            arrivalNote: null,
+          },
         });
+        await tx.commentStatusChange.updateMany({ where: { commentId: { in: ids } }, data: { note: null } });
         // Leaves first: a placeholder whose only replies were the commenter's own goes with them.
         let deleted = 0;
         for (;;) {

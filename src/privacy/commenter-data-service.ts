@@ -1,3 +1,5 @@
+import { ConflictError } from '../errors';
+import { StaleReadError } from '../spam-filter/spam-model-repository';
 import type { SpamFilter } from '../spam-filter/spam-filter-service';
 import type { Clock } from '../shared/clock';
 import type { PublicPageChanges } from '../shared/page-changes';
@@ -63,6 +65,35 @@ export function createCommenterDataService({
 }) {
   const iso = (date: Date | null) => date?.toISOString() ?? null;
 
+  /**
+   * Erases, and what the spam filter learned from the comments goes with it (their name and website
+   * tokens are the commenter's); read again if a moderator decided on one of them meanwhile.
+   */
+  async function eraseAgainIfStale(
+    email: string,
+    mode: ErasureMode,
+    change: { actor: string; note: string; at: Date },
+  ) {
+    for (let attempt = 1; ; attempt += 1) {
+      const lesson = spamFilter.lessonToForget(await repo.learnedCommentsOf(email));
+      try {
+        const erasure =
+          mode === 'anonymize'
+            ? await repo.anonymize(email, change, lesson?.write)
+            : await repo.deleteAll(email, change, lesson?.write);
+        lesson?.learned();
+        return erasure;
+      } catch (error) {
+        if (!(error instanceof StaleReadError)) throw error;
+        if (attempt === 3)
+          throw new ConflictError(
+            'The comments were being moderated at the same moment. Please try the erasure again.',
+            'comments_changed',
+          );
+      }
+    }
+  }
+
   return {
     /** Whether IP addresses and user agents are stored at all. */
     keepsAddresses: ipRetentionDays > 0,
@@ -112,13 +143,7 @@ export function createCommenterDataService({
     /** Erases what is stored about the address; `actor` is recorded in each kept comment's history. */
     async erase(email: string, mode: ErasureMode, actor: string): Promise<Omit<Erasure, 'postSlugs'>> {
       const change = { actor, note: erasureNotes[mode], at: clock.now() };
-      // What the spam filter learned from the comments goes too: its name and website tokens are theirs.
-      const lesson = spamFilter.lessonToForget(await repo.learnedCommentsOf(email.trim()));
-      const { postSlugs, ...erasure } =
-        mode === 'anonymize'
-          ? await repo.anonymize(email.trim(), change, lesson?.write)
-          : await repo.deleteAll(email.trim(), change, lesson?.write);
-      lesson?.learned();
+      const { postSlugs, ...erasure } = await eraseAgainIfStale(email.trim(), mode, change);
       await repo.removeErasureRequests({ email: email.trim() });
       for (const slug of postSlugs) pageChanges.postChanged(slug);
       return erasure;

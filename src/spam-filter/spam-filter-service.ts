@@ -7,12 +7,13 @@ import {
   prune,
   tokensToForget,
   score,
+  type ModelChange,
   type SpamCounts,
   type SpamLabel,
   type TokenEvidence,
 } from './naive-bayes';
 import { defaultThresholds, type LabeledExample } from './spam-evaluation';
-import type { SpamModelRepository, TrainingComment, TransactionWork } from './spam-model-repository';
+import type { LabelMove, SpamModelRepository, TrainingComment, TransactionWork } from './spam-model-repository';
 import { spamTokensOf, type SpamInput } from './spam-tokens';
 
 /** What moving a comment to the trash teaches the filter. */
@@ -145,13 +146,8 @@ export function createSpamFilter({
     kept = null;
   }
 
-  function lessonOf(labels: { comment: TrainingComment; to: SpamLabel | null }[]): Lesson | null {
-    const changed = labels.filter(({ comment, to }) => comment.spamLabel !== to);
-    if (changed.length === 0) return null;
-    const change = changeOf(
-      changed.map(({ comment, to }) => ({ from: comment.spamLabel, to, tokens: spamTokensOf(inputOf(comment)) })),
-    );
-    const labelMoves = changed.map(({ comment, to }) => ({ id: comment.id, from: comment.spamLabel, to }));
+  /** A lesson: comments' labels moved from what was read, and the change to the counts. */
+  function lessonWith(labelMoves: LabelMove[], change: ModelChange): Lesson {
     return {
       write: (tx) => repo.writeLesson(tx, labelMoves, change),
       learned() {
@@ -166,6 +162,18 @@ export function createSpamFilter({
         void after.catch(onError);
       },
     };
+  }
+
+  function lessonOf(labels: { comment: TrainingComment; to: SpamLabel | null }[]): Lesson | null {
+    const changed = labels.filter(({ comment, to }) => comment.spamLabel !== to);
+    if (changed.length === 0) return null;
+    const change = changeOf(
+      changed.map(({ comment, to }) => ({ from: comment.spamLabel, to, tokens: spamTokensOf(inputOf(comment)) })),
+    );
+    return lessonWith(
+      changed.map(({ comment, to }) => ({ id: comment.id, updatedAt: comment.updatedAt, from: comment.spamLabel, to })),
+      change,
+    );
   }
 
   /** The comments it learned from, each with its label: the site's own history, to evaluate on. */
@@ -215,20 +223,14 @@ export function createSpamFilter({
       edited: Pick<TrainingComment, 'text' | 'authorName' | 'authorUrl'>,
       keepLabel: boolean,
     ): Lesson | null {
-      if (!comment.spamLabel) return null;
-      const unlearn = lessonOf([{ comment, to: null }]);
-      if (!keepLabel) return unlearn;
-      const relearn = lessonOf([{ comment: { ...comment, ...edited, spamLabel: null }, to: comment.spamLabel }]);
-      return {
-        async write(tx) {
-          await unlearn?.write(tx);
-          await relearn?.write(tx);
-        },
-        learned() {
-          unlearn?.learned();
-          relearn?.learned();
-        },
-      };
+      const label = comment.spamLabel;
+      if (!label) return null;
+      if (!keepLabel) return lessonOf([{ comment, to: null }]);
+      const change = changeOf([
+        { from: label, to: null, tokens: spamTokensOf(inputOf(comment)) },
+        { from: null, to: label, tokens: spamTokensOf(inputOf(edited)) },
+      ]);
+      return lessonWith([{ id: comment.id, updatedAt: comment.updatedAt, from: label, to: label }], change);
     },
 
     /** What unlearning these comments takes (their author's data is erased). */

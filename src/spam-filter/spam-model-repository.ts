@@ -15,9 +15,19 @@ export class StaleReadError extends Error {
   }
 }
 
+/** A comment's label moving, as read (see TrainingComment.updatedAt). */
+export interface LabelMove {
+  id: number;
+  updatedAt: Date;
+  from: SpamLabel | null;
+  to: SpamLabel | null;
+}
+
 /** A comment as the filter learns from it. */
 export interface TrainingComment {
   id: number;
+  /** When it last changed: a lesson is written only if it has not changed since it was read. */
+  updatedAt: Date;
   text: string;
   authorName: string;
   authorUrl: string | null;
@@ -31,6 +41,7 @@ const modelRowId = 1;
 const tokensPerStatement = 1000;
 const trainingFields = {
   id: true,
+  updatedAt: true,
   text: true,
   authorName: true,
   authorUrl: true,
@@ -124,24 +135,22 @@ export function createSpamModelRepository(db: Database) {
      * read (else StaleReadError: another request decided on it meanwhile), then the change to the
      * token counts and totals, and a new version.
      */
-    async writeLesson(
-      tx: Prisma.TransactionClient,
-      labels: { id: number; from: SpamLabel | null; to: SpamLabel | null }[],
-      change: ModelChange,
-    ): Promise<void> {
-      const groups = new Map<string, { from: SpamLabel | null; to: SpamLabel | null; ids: number[] }>();
-      for (const { id, from, to } of labels) {
-        const key = `${from}>${to}`;
-        const group = groups.get(key) ?? { from, to, ids: [] };
-        group.ids.push(id);
+    async writeLesson(tx: Prisma.TransactionClient, labels: LabelMove[], change: ModelChange): Promise<void> {
+      const groups = new Map<string, { from: SpamLabel | null; to: SpamLabel | null; read: LabelMove[] }>();
+      for (const move of labels) {
+        const key = `${move.from}>${move.to}`;
+        const group = groups.get(key) ?? { from: move.from, to: move.to, read: [] };
+        group.read.push(move);
         groups.set(key, group);
       }
-      for (const { from, to, ids } of groups.values()) {
+      // Each comment as it was read (its label, and not changed since: an edit or an erasure
+      // meanwhile would make its tokens others than those counted here).
+      for (const { from, to, read } of groups.values()) {
         const { count } = await tx.comment.updateMany({
-          where: { id: { in: ids }, spamLabel: from },
+          where: { OR: read.map(({ id, updatedAt }) => ({ id, updatedAt })), spamLabel: from },
           data: { spamLabel: to },
         });
-        if (count !== ids.length) throw new StaleReadError();
+        if (count !== read.length) throw new StaleReadError();
       }
       await writeTotals(tx, change);
       const { version } = await tx.spamModel.findUniqueOrThrow({

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import request from 'supertest';
 import { databaseUrlOf } from '../../src/shared/database-location';
-import { minimumLessons } from '../../src/spam-filter/spam-filter-service';
+import { createSpamFilter, minimumLessons } from '../../src/spam-filter/spam-filter-service';
+import { createSpamModelRepository, StaleReadError } from '../../src/spam-filter/spam-model-repository';
 import { spamTokensOf } from '../../src/spam-filter/spam-tokens';
 import { runBuiltTool } from '../helpers/built-tool';
 import { addComment, addPost } from '../helpers/factories';
@@ -257,6 +258,56 @@ describe('the spam filter, learning from the moderator', () => {
       const left = await ctx.db.comment.findMany({ where: { id: { in: [learned.id, held.id] } } });
       for (const comment of left) expect(comment).toMatchObject({ spamLabel: null, spamReasons: null });
     }
+  });
+
+  it('never learns a comment as it was before an erasure that came between the read and the write', async () => {
+    const email = 'between@wonder.example';
+    const comment = await addComment(ctx.db, postId, {
+      status: 'pending',
+      authorName: 'Betty Inbetween',
+      authorEmail: email,
+      text: 'Marmalade and crumpets.',
+    });
+    // A decision reads the comment, then the erasure commits, then the decision writes.
+    const filter = createSpamFilter({
+      repo: createSpamModelRepository(ctx.db),
+      settings: () => Promise.resolve({ spamFilter: true, trashTeaches: 'nothing' as const }),
+    });
+    const [read] = await createSpamModelRepository(ctx.db).commentsByIds([comment.id]);
+    const lesson = await filter.lessonFrom([{ comment: read!, to: 'approved', notSpam: false }]);
+    await request(ctx.app).post('/admin/api/commenters/erase').set(auth).send({ email, mode: 'anonymize' }).expect(200);
+    await expect(filter.learn(lesson)).rejects.toBeInstanceOf(StaleReadError);
+    expect(await tokenRow('name:inbetween')).toBeNull();
+    expect(await tokenRow('marmalade')).toBeNull();
+  });
+
+  it('keeps no note of an erased comment’s words on the placeholder left for its replies', async () => {
+    const email = 'placeholder@wonder.example';
+    const parent = await addComment(ctx.db, postId, {
+      status: 'approved',
+      authorEmail: email,
+      text: 'Gooseberry fool.',
+    });
+    await ctx.db.comment.update({
+      where: { id: parent.id },
+      data: { arrivalNote: 'held: the spam filter is unsure of it (0.49: gooseberry, fool)', spamScore: 0.49 },
+    });
+    await bulk([parent.id], 'pending');
+    await bulk([parent.id], 'approved');
+    await addComment(ctx.db, postId, { status: 'approved', parentId: parent.id, text: 'A reply that stays.' });
+    await request(ctx.app).post('/admin/api/commenters/erase').set(auth).send({ email, mode: 'delete' }).expect(200);
+    const placeholder = await ctx.db.comment.findUniqueOrThrow({
+      where: { id: parent.id },
+      include: { statusChanges: true },
+    });
+    expect(placeholder).toMatchObject({
+      erased: true,
+      arrivalNote: null,
+      spamScore: null,
+      spamReasons: null,
+      spamLabel: null,
+    });
+    expect(JSON.stringify(placeholder)).not.toMatch(/gooseberry/i);
   });
 
   it('retrains from scratch from the comments it learned from (npm run spam -- retrain)', async () => {
