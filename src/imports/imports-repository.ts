@@ -42,7 +42,8 @@ export interface ImportedCommentRecord {
   ipAddress: string | null;
   userAgent?: string | null;
   createdAt: Date;
-  arrivalNote: string;
+  /** Null for an erased comment (its note told of its words). */
+  arrivalNote: string | null;
   /** Written by the post's author (a marginalia export says so). */
   byPostAuthor?: boolean;
   /** A marginalia export's pins, locks and erased placeholders. */

@@ -191,7 +191,8 @@ export async function importJson(
       ipAddress: item.ipAddress,
       userAgent: item.userAgent,
       createdAt: item.createdAt,
-      arrivalNote: item.arrivalNote ?? 'imported from a marginalia export',
+      // An erased comment's note went with its words.
+      arrivalNote: item.erased ? item.arrivalNote : (item.arrivalNote ?? 'imported from a marginalia export'),
       byPostAuthor: item.byPostAuthor,
       pinnedAt: item.pinnedAt,
       repliesLocked: item.repliesLocked,
