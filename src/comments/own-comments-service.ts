@@ -5,7 +5,7 @@ import { decideArrivalStatus } from '../moderation/moderation-rules';
 import type { ModerationSettingsRepository } from '../moderation/moderation-settings-repository';
 import type { PostsService } from '../posts/posts-service';
 import type { SpamFilter } from '../spam-filter/spam-filter-service';
-import { StaleReadError } from '../spam-filter/spam-model-repository';
+import { StaleReadError } from '../shared/stale-read';
 import { renderCommentText } from '../shared/comment-text';
 import { commentMessages as messages } from './comments-messages';
 import type { AuthoredComment, CommentsRepository } from './comments-repository';

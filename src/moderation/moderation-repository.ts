@@ -4,7 +4,8 @@ import { Prisma } from '../generated/prisma/client';
 import { searchComments } from './comment-search';
 import type { ArrivingComment } from './moderation-rules';
 import { spamLabelOf, spamReasonsOf, type TokenEvidence } from '../spam-filter/naive-bayes';
-import { StaleReadError, type TrainingComment, type TransactionWork } from '../spam-filter/spam-model-repository';
+import { StaleReadError } from '../shared/stale-read';
+import { type TrainingComment, type TransactionWork } from '../spam-filter/spam-model-repository';
 import { verdictOf } from '../spam-filter/spam-filter-service';
 
 /** A comment as the moderator sees it: everything, including email, IP and user agent. */

@@ -6,7 +6,7 @@ import { noPageChanges, type PublicPageChanges } from '../shared/page-changes';
 import { moderationMessages } from './moderation-messages';
 import type { CommentFilter, ModeratedComment, ModerationRepository } from './moderation-repository';
 import type { SpamFilter } from '../spam-filter/spam-filter-service';
-import { StaleReadError } from '../spam-filter/spam-model-repository';
+import { StaleReadError } from '../shared/stale-read';
 
 /** What a moderator can do to a comment, as WordPress names it. */
 export const moderationActions = ['approve', 'unapprove', 'spam', 'notspam', 'trash', 'restore'] as const;

@@ -1,5 +1,5 @@
 import { ConflictError } from '../errors';
-import { StaleReadError } from '../spam-filter/spam-model-repository';
+import { StaleReadError } from '../shared/stale-read';
 import type { SpamFilter } from '../spam-filter/spam-filter-service';
 import type { Clock } from '../shared/clock';
 import type { PublicPageChanges } from '../shared/page-changes';

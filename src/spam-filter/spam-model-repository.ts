@@ -1,19 +1,10 @@
 import { dialectOf, type Database } from '../db/database';
 import { Prisma } from '../generated/prisma/client';
+import { StaleReadError } from '../shared/stale-read';
 import { emptySpamCounts, spamLabelOf, type ModelChange, type SpamCounts, type SpamLabel } from './naive-bayes';
 
 /** Writes part of a change inside a transaction another repository opened (a decision's). */
 export type TransactionWork = (tx: Prisma.TransactionClient) => Promise<void>;
-
-/**
- * What was read before a write changed meanwhile (another request decided on the same comment):
- * the transaction is rolled back, and the caller reads again.
- */
-export class StaleReadError extends Error {
-  constructor() {
-    super('a comment changed while a decision on it was being written');
-  }
-}
 
 /** A comment's label moving, as read (see TrainingComment.updatedAt). */
 export interface LabelMove {
@@ -37,7 +28,7 @@ export interface TrainingComment {
 }
 
 const modelRowId = 1;
-// Three parameters a token: well within both engines' limits on one statement.
+// At most four parameters a token: well within both engines' limits on one statement.
 const tokensPerStatement = 1000;
 const trainingFields = {
   id: true,
