@@ -7,6 +7,7 @@ import { moderationSettingsSchema, type ModerationSettings } from '../moderation
 import { adminFormBody, redirectWithFlash, showFormAgain, typedValues } from './admin-http';
 import { adminMessages } from './admin-messages';
 import { verifyAdminForm } from './admin-session';
+import { defaultThresholds } from '../spam-filter/spam-evaluation';
 import { minimumLessons, type SpamFilter } from '../spam-filter/spam-filter-service';
 
 /** /admin/settings: the moderation rules; /admin/settings/site: the blog's own settings. */
@@ -24,7 +25,7 @@ export function createAdminSettingsRouter({
       title: 'Settings',
       values,
       errors,
-      spamFilter: { ...(await spamFilter.state()), minimum: minimumLessons },
+      spamFilter: { ...(await spamFilter.state()), minimum: minimumLessons, thresholds: defaultThresholds },
     });
 
   const renderSite = (res: Response, values: Record<string, string>, errors: Record<string, string> = {}) =>

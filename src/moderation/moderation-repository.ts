@@ -3,9 +3,14 @@ import { dialectOf, type Database } from '../db/database';
 import { Prisma } from '../generated/prisma/client';
 import { searchComments } from './comment-search';
 import type { ArrivingComment } from './moderation-rules';
-import { spamLabelOf, spamReasonsOf, type TokenEvidence } from '../spam-filter/naive-bayes';
+import { spamReasonsOf, type TokenEvidence } from '../spam-filter/naive-bayes';
 import { StaleReadError } from '../shared/stale-read';
-import { type TrainingComment, type TransactionWork } from '../spam-filter/spam-model-repository';
+import {
+  asTraining,
+  trainingFields,
+  type TrainingComment,
+  type TransactionWork,
+} from '../spam-filter/spam-model-repository';
 import { verdictOf } from '../spam-filter/spam-filter-service';
 
 /** A comment as the moderator sees it: everything, including email, IP and user agent. */
@@ -165,21 +170,11 @@ export function createModerationRepository(db: Database) {
     ): Promise<(TrainingComment & { status: CommentStatus; postSlug: string })[]> {
       const rows = await db.comment.findMany({
         where: { id: { in: [...ids] } },
-        select: {
-          id: true,
-          status: true,
-          text: true,
-          authorName: true,
-          authorUrl: true,
-          spamLabel: true,
-          updatedAt: true,
-          post: { select: { slug: true } },
-        },
+        select: { ...trainingFields, post: { select: { slug: true } } },
       });
       return rows.map(({ post, ...row }) => ({
-        ...row,
+        ...asTraining(row),
         status: row.status as CommentStatus,
-        spamLabel: spamLabelOf(row.spamLabel),
         postSlug: post.slug,
       }));
     },

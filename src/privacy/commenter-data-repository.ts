@@ -1,5 +1,9 @@
-import { spamLabelOf } from '../spam-filter/naive-bayes';
-import type { TrainingComment, TransactionWork } from '../spam-filter/spam-model-repository';
+import {
+  asTraining,
+  trainingFields,
+  type TrainingComment,
+  type TransactionWork,
+} from '../spam-filter/spam-model-repository';
 import { dialectOf, type Database } from '../db/database';
 import { Prisma } from '../generated/prisma/client';
 
@@ -173,28 +177,20 @@ export function createCommenterDataRepository(db: Database) {
       return { comments, subscriptions, mail, blocks };
     },
 
+    /** The address's comments the spam filter learned from, as it read them (to unlearn on erasure). */
+    async learnedCommentsOf(email: string): Promise<TrainingComment[]> {
+      const rows = await db.comment.findMany({
+        where: { authorEmail: email.toLowerCase(), spamLabel: { not: null } },
+        select: trainingFields,
+      });
+      return rows.map(asTraining);
+    },
+
     /**
      * Every comment under the address keeps its place and words, under the name "Anonymous", with
      * no address, website, IP or user agent; each records the change in its history (without the
      * erased data). Subscriptions and the mail about them go.
      */
-    /** The address's comments the spam filter learned from, as it read them (to unlearn on erasure). */
-    async learnedCommentsOf(email: string): Promise<TrainingComment[]> {
-      const rows = await db.comment.findMany({
-        where: { authorEmail: email.toLowerCase(), spamLabel: { not: null } },
-        select: {
-          id: true,
-          updatedAt: true,
-          text: true,
-          authorName: true,
-          authorUrl: true,
-          status: true,
-          spamLabel: true,
-        },
-      });
-      return rows.map((row) => ({ ...row, spamLabel: spamLabelOf(row.spamLabel) }));
-    },
-
     async anonymize(
       email: string,
       change: { actor: string; note: string; at: Date },

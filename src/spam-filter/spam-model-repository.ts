@@ -30,7 +30,8 @@ export interface TrainingComment {
 const modelRowId = 1;
 // At most four parameters a token: well within both engines' limits on one statement.
 const tokensPerStatement = 1000;
-const trainingFields = {
+/** The fields of a comment the filter reads (a Prisma select), and the row read as a TrainingComment. */
+export const trainingFields = {
   id: true,
   updatedAt: true,
   text: true,
@@ -40,7 +41,7 @@ const trainingFields = {
   spamLabel: true,
 } as const;
 
-const asTraining = <T extends { spamLabel: string | null }>(row: T) => ({
+export const asTraining = <T extends { spamLabel: string | null }>(row: T) => ({
   ...row,
   spamLabel: spamLabelOf(row.spamLabel),
 });
